@@ -1,0 +1,33 @@
+/** One task of a job: task `index` of `count`, numbered from 0. Kernels derive a task's input from it. */
+export interface TaskRef {
+  index: number;
+  count: number;
+}
+
+/** Thrown by `parse` and `split` for the caller's mistakes; the entry action answers 400 with its message. */
+export class KernelInputError extends Error {
+  override readonly name = 'KernelInputError';
+}
+
+/**
+ * A parallel algorithm as OpenWhisk runs it: the job's parameters are parsed once, the job is split into
+ * `count` tasks that each derive their own input from (params, task), and the partials are reduced in any order.
+ * Partials and results must be JSON-serialisable (binary data as base64 strings).
+ */
+export interface Kernel<Params, Partial, Result> {
+  readonly name: string;
+  readonly description: string;
+  /** Validates and normalises raw parameters; throws KernelInputError naming the bad field. */
+  parse(raw: Record<string, unknown>): Params;
+  /** Checks that the job can be cut into `tasks` tasks (throws KernelInputError if not) and returns that count. */
+  split(params: Params, tasks: number): number;
+  /** Computes one task's partial. */
+  work(params: Params, task: TaskRef): Partial | Promise<Partial>;
+  /** Merges all partials (given in any order, one per task) into the result. */
+  reduce(params: Params, partials: Partial[]): Result;
+  /** The serial computation the parallel result must equal. */
+  reference(params: Params): Result | Promise<Result>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyKernel = Kernel<any, any, any>;

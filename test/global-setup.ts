@@ -1,0 +1,5 @@
+import { buildAll } from '../scripts/build.ts';
+
+export default async function setup(): Promise<void> {
+  await buildAll();
+}
