@@ -1,0 +1,20 @@
+import type { AnyKernel } from './types.ts';
+import { KernelInputError } from './types.ts';
+import { pi } from './pi.ts';
+import { primes } from './primes.ts';
+import { mandelbrot } from './mandelbrot.ts';
+import { wordcount } from './wordcount.ts';
+import { sleep } from './sleep.ts';
+
+export type { AnyKernel, Kernel, TaskRef } from './types.ts';
+export { KernelInputError } from './types.ts';
+export { MAX_TASKS } from './params.ts';
+
+/** Every kernel by name. */
+export const kernels: Record<string, AnyKernel> = Object.freeze({ pi, primes, mandelbrot, wordcount, sleep });
+
+/** The kernel called `name`; throws KernelInputError listing the known kernels otherwise. */
+export function getKernel(name: string): AnyKernel {
+  if (typeof name === 'string' && Object.hasOwn(kernels, name)) return kernels[name];
+  throw new KernelInputError(`unknown kernel "${String(name)}" (known: ${Object.keys(kernels).join(', ')})`);
+}

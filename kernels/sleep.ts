@@ -1,0 +1,44 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Kernel } from './types.ts';
+import { checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
+
+export interface SleepParams {
+  ms: number;
+}
+export interface SleepPartial {
+  slept: number;
+}
+export interface SleepResult {
+  tasks: number;
+  totalMs: number;
+}
+
+const NAME = 'sleep';
+export const MAX_SLEEP_MS = 60_000;
+
+export const sleep = {
+  name: NAME,
+  description: 'Each task waits ms milliseconds on a timer (0: the trivial task), for measuring orchestration.',
+  parse(raw) {
+    const p = checkFields(NAME, raw, ['ms']);
+    return { ms: numberField(NAME, p, 'ms', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true }) };
+  },
+  split(_params, tasks) {
+    return checkTasks(NAME, tasks);
+  },
+  async work(params, task) {
+    checkTaskRef(NAME, task);
+    if (params.ms > 0) await delay(params.ms);
+    return { slept: params.ms };
+  },
+  reduce(_params, partials) {
+    let totalMs = 0;
+    for (const part of partials) totalMs += part.slept;
+    return { tasks: partials.length, totalMs };
+  },
+  /** Runs `tasks` tasks (default 1) one after another. */
+  async reference(params: SleepParams, tasks = 1) {
+    for (let i = 0; i < tasks; i++) if (params.ms > 0) await delay(params.ms);
+    return { tasks, totalMs: tasks * params.ms };
+  },
+} satisfies Kernel<SleepParams, SleepPartial, SleepResult>;

@@ -1,0 +1,158 @@
+import type { Kernel } from './types.ts';
+import { KernelInputError } from './types.ts';
+import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
+
+export interface WordcountParams {
+  text?: string;
+  url?: string;
+  top: number;
+}
+/** Word → occurrences among the words that start in this task's shard. */
+export type WordcountPartial = Record<string, number>;
+export interface WordcountResult {
+  top: [string, number][];
+  distinctWords: number;
+  totalWords: number;
+}
+
+const NAME = 'wordcount';
+/** Bound on the text, inline or fetched (UTF-16 code units for `text`, bytes for `url`). */
+export const MAX_TEXT = 32 * 1024 * 1024;
+export const FETCH_TIMEOUT_MS = 15_000;
+export const MAX_TOP = 10_000;
+
+/** A word: letters, marks, digits and connectors such as "_", with apostrophes allowed between them ("don't", "l’eau"). */
+const WORD = /[\p{L}\p{M}\p{N}\p{Pc}]+(?:['’][\p{L}\p{M}\p{N}\p{Pc}]+)*/gu;
+const WORD_OR_JOINER = /^[\p{L}\p{M}\p{N}\p{Pc}'’]$/u;
+
+/** Whether no word can contain the code unit at i, so a scan may start right after it. */
+function isBoundary(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return false; // first half of a pair: starting after it would split it
+  }
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+    const h = text.charCodeAt(i - 1);
+    if (h >= 0xd800 && h <= 0xdbff) return !WORD_OR_JOINER.test(text.slice(i - 1, i + 1));
+  }
+  return !WORD_OR_JOINER.test(text[i]);
+}
+
+/**
+ * Counts the words whose first code unit lies in [start, end). Scanning begins at the nearest boundary at or before
+ * start, so words are matched exactly as a scan of the whole text would match them.
+ */
+export function countWords(text: string, start: number, end: number, into = new Map<string, number>()): Map<string, number> {
+  let from = start;
+  while (from > 0 && !isBoundary(text, from - 1)) from--;
+  const re = new RegExp(WORD.source, WORD.flags);
+  re.lastIndex = from;
+  for (let m = re.exec(text); m !== null && m.index < end; m = re.exec(text)) {
+    if (m.index < start) continue;
+    const word = m[0].toLowerCase().normalize('NFC');
+    into.set(word, (into.get(word) ?? 0) + 1);
+  }
+  return into;
+}
+
+let cached: { url: string; at: number; text: Promise<string> } | undefined;
+
+/** Fetches a text document over http(s), bounded in time and size; reused for a minute within one process. */
+export async function fetchText(url: string): Promise<string> {
+  if (cached && cached.url === url && Date.now() - cached.at < 60_000) return cached.text;
+  const text = download(url);
+  cached = { url, at: Date.now(), text };
+  text.catch(() => {
+    if (cached?.text === text) cached = undefined;
+  });
+  return text;
+}
+
+async function download(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
+  if (!res.ok) throw new Error(`${NAME}: fetching ${url} answered HTTP ${res.status}`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > MAX_TEXT) throw new Error(`${NAME}: ${url} is ${declared} bytes, more than ${MAX_TEXT}`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_TEXT) {
+        await reader.cancel();
+        throw new Error(`${NAME}: ${url} is more than ${MAX_TEXT} bytes`);
+      }
+      chunks.push(value);
+    }
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+}
+
+function textOf(params: WordcountParams): Promise<string> | string {
+  return params.text ?? fetchText(params.url as string);
+}
+
+function toObject(counts: Map<string, number>): WordcountPartial {
+  // Object.fromEntries defines own properties, so even a word like "__proto__" stays an ordinary key.
+  return Object.fromEntries(counts);
+}
+
+function summarise(params: WordcountParams, counts: Map<string, number>): WordcountResult {
+  let totalWords = 0;
+  for (const c of counts.values()) totalWords += c;
+  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { top: entries.slice(0, params.top), distinctWords: counts.size, totalWords };
+}
+
+export const wordcount = {
+  name: NAME,
+  description: 'Counts case-folded Unicode words in a text (inline or fetched from a URL) and reports the most frequent.',
+  parse(raw) {
+    const p = checkFields(NAME, raw, ['text', 'url', 'top']);
+    const top = numberField(NAME, p, 'top', { min: 1, max: MAX_TOP, integer: true, allowString: true }, 10);
+    if ((p.text === undefined) === (p.url === undefined)) {
+      throw new KernelInputError(`${NAME}: give exactly one of the fields "text" and "url"`);
+    }
+    if (p.text !== undefined) {
+      if (typeof p.text !== 'string') throw new KernelInputError(`${NAME}: field "text" must be a string`);
+      if (p.text.length > MAX_TEXT) throw new KernelInputError(`${NAME}: field "text" is longer than ${MAX_TEXT}`);
+      return { text: p.text, top };
+    }
+    if (typeof p.url !== 'string') throw new KernelInputError(`${NAME}: field "url" must be a string`);
+    let url: URL;
+    try {
+      url = new URL(p.url);
+    } catch {
+      throw new KernelInputError(`${NAME}: field "url" is not a valid URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new KernelInputError(`${NAME}: field "url" must be http or https, got ${url.protocol}`);
+    }
+    return { url: url.href, top };
+  },
+  split(_params, tasks) {
+    // Shards are character ranges; tasks beyond the text's length get empty shards.
+    return checkTasks(NAME, tasks);
+  },
+  async work(params, task) {
+    checkTaskRef(NAME, task);
+    const text = await textOf(params);
+    const [start, end] = shareOf(text.length, task.index, task.count);
+    return toObject(countWords(text, start, end));
+  },
+  reduce(params, partials) {
+    const counts = new Map<string, number>();
+    for (const part of partials) {
+      for (const [word, c] of Object.entries(part)) counts.set(word, (counts.get(word) ?? 0) + c);
+    }
+    return summarise(params, counts);
+  },
+  async reference(params) {
+    const text = await textOf(params);
+    return summarise(params, countWords(text, 0, text.length));
+  },
+} satisfies Kernel<WordcountParams, WordcountPartial, WordcountResult>;
