@@ -51,6 +51,10 @@ export interface ContainerPoolOptions {
   userMemoryMB: number;
   /** A warm container idle this long is stopped. */
   idleMs: number;
+  /** The bundled action proxy; default: build/runtime/proxy.cjs in the repository. */
+  runtimePath?: string;
+  /** Extra environment variables for every container process. */
+  env?: Record<string, string>;
 }
 
 export interface ContainerPool {
