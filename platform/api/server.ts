@@ -1,0 +1,91 @@
+// The HTTP server: body parsing, CORS, error answers in OpenWhisk's shape, and every resource's routes.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ApiContext } from './context.ts';
+import { WhiskError, Messages } from './errors.ts';
+import { newTransactionId } from '../invoker/records.ts';
+import { registerNamespaces } from './namespaces.ts';
+import { registerActions } from './actions.ts';
+import { registerPackages } from './packages.ts';
+import { registerActivations } from './activations.ts';
+import { registerTriggers } from './triggers.ts';
+import { registerRules } from './rules.ts';
+import { registerWeb } from './web.ts';
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'OPTIONS, GET, DELETE, POST, PUT, HEAD, PATCH',
+  'access-control-allow-headers': 'Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent',
+};
+
+export function createServer(ctx: ApiContext): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: false,
+    bodyLimit: ctx.options.limits.maxPayloadSize,
+    routerOptions: { maxParamLength: 1024 },
+  });
+
+  // Clients send `content-type: application/json` with empty bodies; OpenWhisk accepts them.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new WhiskError(400, Messages.malformed((err as Error).message)), undefined);
+    }
+  });
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    const tid = newTransactionId();
+    (req as { tid?: string }).tid = tid;
+    reply.headers({ ...CORS, 'x-request-id': tid });
+  });
+
+  app.setErrorHandler((err: FastifyError | WhiskError, req, reply) => {
+    const code = (req as { tid?: string }).tid ?? newTransactionId();
+    if (err instanceof WhiskError) return reply.code(err.status).send({ error: err.message, code });
+    if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const size = Number(req.headers['content-length'] ?? 0);
+      return reply.code(413).send({ error: Messages.entityTooBig(size, ctx.options.limits.maxPayloadSize), code });
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message, code });
+    return reply.code(500).send({ error: Messages.internal, code });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const code = (req as { tid?: string }).tid ?? newTransactionId();
+    if (req.method === 'OPTIONS') return reply.code(200).send();
+    return reply.code(404).send({ error: Messages.notFound, code });
+  });
+
+  app.get('/api/v1', async () => ({
+    api_paths: ['/api/v1'],
+    description: 'OpenWhisk API',
+    runtimes: { nodejs: [{ kind: 'nodejs:20', default: true }] },
+    limits: {
+      actions_per_minute: ctx.options.limits.invocationsPerMinute,
+      concurrent_actions: ctx.options.limits.concurrentInvocations,
+      triggers_per_minute: ctx.options.limits.firesPerMinute,
+      sequence_length: ctx.options.limits.actionSequenceLimit,
+      max_action_duration: ctx.options.limits.timeout.max,
+      min_action_duration: ctx.options.limits.timeout.min,
+      max_action_memory: ctx.options.limits.memory.max * 1024 * 1024,
+      min_action_memory: ctx.options.limits.memory.min * 1024 * 1024,
+    },
+  }));
+  app.get('/ping', async () => 'pong');
+
+  registerNamespaces(app, ctx);
+  registerActions(app, ctx);
+  registerPackages(app, ctx);
+  registerActivations(app, ctx);
+  registerTriggers(app, ctx);
+  registerRules(app, ctx);
+  registerWeb(app, ctx);
+  return app;
+}

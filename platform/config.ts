@@ -1,0 +1,106 @@
+// Options and limits of the embedded platform, with OpenWhisk's names.
+//
+// Environment variables (each overrides the default; an explicit option overrides the environment):
+//   SUPERCOMPUTE_PLATFORM_HOST                    listen address (default 127.0.0.1)
+//   SUPERCOMPUTE_PLATFORM_PORT                    port (default 3233; 0 = any free port)
+//   SUPERCOMPUTE_PLATFORM_NAMESPACE               namespace of the key (default guest)
+//   SUPERCOMPUTE_PLATFORM_AUTH                    "uuid:key" accepted by basic auth
+//   SUPERCOMPUTE_PLATFORM_API_HOST                __OW_API_HOST given to actions (default: the listen URL)
+//   SUPERCOMPUTE_PLATFORM_CONCURRENT_INVOCATIONS  concurrentInvocations
+//   SUPERCOMPUTE_PLATFORM_INVOCATIONS_PER_MINUTE  invocationsPerMinute
+//   SUPERCOMPUTE_PLATFORM_FIRES_PER_MINUTE        firesPerMinute
+//   SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB          memory available to containers
+//   SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS       idle time before a warm container is stopped
+//   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS         activation records kept in memory
+//   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB       memory those records may take, approximately
+
+export const GUEST_AUTH =
+  '23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
+
+export interface Range {
+  min: number;
+  max: number;
+  default: number;
+}
+
+export interface PlatformLimits {
+  concurrentInvocations: number;
+  invocationsPerMinute: number;
+  firesPerMinute: number;
+  /** Bytes, for invocation payloads, parameters and results. */
+  maxPayloadSize: number;
+  /** Bytes, for action code. */
+  maxCodeSize: number;
+  timeout: Range; // ms
+  memory: Range; // MB
+  logs: Range; // MB
+  concurrency: Range;
+  actionSequenceLimit: number;
+  /** Longest a blocking invoke waits before answering 202, ms. */
+  maxWaitForBlockingActivation: number;
+}
+
+export interface PlatformOptions {
+  host: string;
+  port: number;
+  namespace: string;
+  auth: string;
+  /** __OW_API_HOST for actions; empty = the listen URL. */
+  apiHost: string;
+  limits: PlatformLimits;
+  userMemoryMB: number;
+  idleContainerMs: number;
+  maxActivations: number;
+  maxActivationMB: number;
+}
+
+export const defaultLimits: PlatformLimits = {
+  concurrentInvocations: 10_000,
+  invocationsPerMinute: 600_000,
+  firesPerMinute: 60_000,
+  maxPayloadSize: 1024 * 1024,
+  maxCodeSize: 48 * 1024 * 1024,
+  timeout: { min: 100, max: 300_000, default: 60_000 },
+  memory: { min: 128, max: 512, default: 256 },
+  logs: { min: 0, max: 10, default: 10 },
+  concurrency: { min: 1, max: 500, default: 1 },
+  actionSequenceLimit: 50,
+  maxWaitForBlockingActivation: 60_000,
+};
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got "${v}"`);
+  return n;
+}
+
+function envString(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export type PlatformOptionsInput = Partial<Omit<PlatformOptions, 'limits'>> & { limits?: Partial<PlatformLimits> };
+
+export function resolveOptions(input: PlatformOptionsInput = {}): PlatformOptions {
+  const limits: PlatformLimits = {
+    ...defaultLimits,
+    concurrentInvocations: envNumber('SUPERCOMPUTE_PLATFORM_CONCURRENT_INVOCATIONS') ?? defaultLimits.concurrentInvocations,
+    invocationsPerMinute: envNumber('SUPERCOMPUTE_PLATFORM_INVOCATIONS_PER_MINUTE') ?? defaultLimits.invocationsPerMinute,
+    firesPerMinute: envNumber('SUPERCOMPUTE_PLATFORM_FIRES_PER_MINUTE') ?? defaultLimits.firesPerMinute,
+    ...input.limits,
+  };
+  return {
+    host: input.host ?? envString('SUPERCOMPUTE_PLATFORM_HOST') ?? '127.0.0.1',
+    port: input.port ?? envNumber('SUPERCOMPUTE_PLATFORM_PORT') ?? 3233,
+    namespace: input.namespace ?? envString('SUPERCOMPUTE_PLATFORM_NAMESPACE') ?? 'guest',
+    auth: input.auth ?? envString('SUPERCOMPUTE_PLATFORM_AUTH') ?? GUEST_AUTH,
+    apiHost: input.apiHost ?? envString('SUPERCOMPUTE_PLATFORM_API_HOST') ?? '',
+    limits,
+    userMemoryMB: input.userMemoryMB ?? envNumber('SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB') ?? 32 * 1024,
+    idleContainerMs: input.idleContainerMs ?? envNumber('SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS') ?? 10 * 60_000,
+    maxActivations: input.maxActivations ?? envNumber('SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS') ?? 20_000,
+    maxActivationMB: input.maxActivationMB ?? envNumber('SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB') ?? 256,
+  };
+}

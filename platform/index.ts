@@ -1,0 +1,63 @@
+// The embedded OpenWhisk-compatible platform: one process, actions in child processes.
+import type { AddressInfo } from 'node:net';
+import { type PlatformOptionsInput, resolveOptions } from './config.ts';
+import { EntityStore } from './store/entities.ts';
+import { ActivationStore } from './invoker/activations.ts';
+import { Invoker } from './invoker/engine.ts';
+import { Throttle } from './invoker/throttle.ts';
+import { createServer } from './api/server.ts';
+import { createContainerPool } from './invoker/pool.ts';
+import type { ContainerPool } from './invoker/types.ts';
+
+export type { PlatformOptions, PlatformLimits, PlatformOptionsInput } from './config.ts';
+export { GUEST_AUTH, resolveOptions } from './config.ts';
+
+export interface Platform {
+  /** http://HOST:PORT */
+  url: string;
+  /** What clients use as `apihost`; the same as `url`. */
+  apiHost: string;
+  auth: string;
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(input: PlatformOptionsInput = {}): Promise<Platform> {
+  const options = resolveOptions(input);
+  let pool: ContainerPool | undefined;
+  const store = new EntityStore();
+  const activations = new ActivationStore(options.maxActivations, options.maxActivationMB * 1024 * 1024);
+  // The pool needs the listen URL, known only once the server listens; runs start after that.
+  const poolProxy: ContainerPool = {
+    run: (req) => pool!.run(req),
+    stop: () => pool?.stop() ?? Promise.resolve(),
+    stats: () => pool?.stats() ?? { containers: 0, busy: 0, queued: 0 },
+  };
+  const invoker = new Invoker(store, activations, poolProxy, options.limits.actionSequenceLimit);
+  const throttle = new Throttle(options.limits);
+  const app = createServer({ options, store, activations, invoker, throttle });
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+  pool = createContainerPool({
+    apiHost: options.apiHost || url,
+    userMemoryMB: options.userMemoryMB,
+    idleMs: options.idleContainerMs,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    apiHost: url,
+    auth: options.auth,
+    namespace: options.namespace,
+    stop() {
+      stopping ??= (async () => {
+        await pool!.stop();
+        await app.close();
+      })();
+      return stopping;
+    },
+  };
+}

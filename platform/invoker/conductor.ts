@@ -1,0 +1,110 @@
+// Conductor actions: the controller loop OpenWhisk uses for compositions.
+// conductor(params) → {action, params, state} → component(params) → conductor(result + state) → …
+// until the conductor answers without `action`. Counts are shared with nested compositions.
+import type { Invoker, RunContext } from './engine.ts';
+import type { ResolvedAction } from './resolve.ts';
+import { type ActivationRecord, type ActivationResponse, applicationError, newActivationId } from './records.ts';
+import { type KeyValue, isSequence, isTruthy } from '../store/entities.ts';
+import { resolveName, refFqn } from '../api/names.ts';
+import { Messages } from '../api/errors.ts';
+
+export interface Accounting {
+  components: number;
+  conductors: number;
+}
+
+function boxed(value: unknown, field: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  return { [field]: value };
+}
+
+export async function runComposition(
+  invoker: Invoker,
+  ctx: RunContext,
+  conductor: ResolvedAction,
+  payload: Record<string, unknown> | undefined,
+): Promise<ActivationRecord> {
+  const start = Date.now();
+  const accounting: Accounting = ctx.accounting ?? { components: 0, conductors: 0 };
+  const limit = invoker.sequenceLimit;
+  const logs: string[] = [];
+  let duration = 0;
+  let maxMemory = conductor.action.limits.memory;
+  let state: Record<string, unknown> | undefined;
+
+  const track = (child: ActivationRecord, target: ResolvedAction) => {
+    logs.push(child.activationId);
+    duration += child.duration ?? 0;
+    maxMemory = Math.max(maxMemory, target.action.limits.memory);
+  };
+
+  const loop = async (): Promise<ActivationResponse> => {
+    let input = payload;
+    for (;;) {
+      if (accounting.conductors > 2 * limit) return applicationError(Messages.compositionIsTooLong);
+      const params = state ? { ...(input ?? {}), ...state } : (input ?? {});
+      accounting.conductors++;
+      // The conductor itself runs as a plain action.
+      const run = await invoker.runPrimitive(
+        { caller: ctx.caller, activationId: newActivationId(), cause: ctx.activationId, component: true },
+        conductor,
+        params,
+      );
+      track(run, conductor);
+      const result = run.response.result ?? {};
+      const nextParams = boxed(result.params, 'value');
+      state = boxed(result.state, 'state');
+      if (!('action' in result) || result.action === undefined) {
+        return { ...run.response, result: nextParams ?? result };
+      }
+      const next = result.action;
+      const ref = typeof next === 'string' ? resolveName(next, ctx.caller.namespace) : undefined;
+      if (!ref) {
+        input = { error: Messages.compositionComponentInvalid(next) };
+        continue;
+      }
+      if (accounting.components >= limit) {
+        input = { error: Messages.compositionIsTooLong };
+        continue;
+      }
+      const component = invoker.resolve(ref);
+      if (!component) {
+        input = { error: Messages.compositionComponentNotFound(refFqn(ref)) };
+        continue;
+      }
+      const nested = !isSequence(component.action.exec) && isTruthy(component.action.annotations, 'conductor');
+      if (!nested) accounting.components++;
+      const child = await invoker.runChild(ctx, component, nextParams ?? {}, nested ? accounting : undefined);
+      track(child, component);
+      input = child.response.result;
+    }
+  };
+
+  const response = await loop();
+  const annotations: KeyValue[] = [
+    { key: 'topmost', value: !ctx.component },
+    { key: 'path', value: refFqn(conductor.ref) },
+    { key: 'kind', value: 'sequence' },
+    { key: 'conductor', value: true },
+  ];
+  if (ctx.component) annotations.push({ key: 'causedBy', value: 'sequence' });
+  annotations.push({ key: 'limits', value: { ...conductor.action.limits, memory: maxMemory } });
+  const record: ActivationRecord = {
+    namespace: ctx.caller.namespace,
+    name: conductor.action.name,
+    subject: ctx.caller.subject,
+    activationId: ctx.activationId,
+    start,
+    end: Date.now(),
+    duration,
+    cause: ctx.cause,
+    version: conductor.action.version,
+    publish: false,
+    logs,
+    annotations,
+    response,
+  };
+  invoker.activations.put(record);
+  return record;
+}

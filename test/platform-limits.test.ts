@@ -1,0 +1,69 @@
+// Namespace throttles on platforms started with low limits.
+import { afterAll, describe, expect, it } from 'vitest';
+import openwhisk from 'openwhisk';
+import { startPlatform, type Platform } from '../platform/index.ts';
+
+// The client's typings lag behind what it accepts (sequences, count, code=false, qs): tests use it loosely.
+type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
+
+const started: Platform[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((p) => p.stop()));
+});
+
+async function platformWith(limits: Record<string, number>) {
+  const platform = await startPlatform({ port: 0, limits });
+  started.push(platform);
+  return { platform, ow: openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client };
+}
+
+async function failure(p: Promise<unknown>): Promise<{ statusCode: number; error: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { statusCode: number; error: Record<string, unknown> };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('throttling', () => {
+  it('answers 429 past concurrentInvocations', async () => {
+    const { ow } = await platformWith({ concurrentInvocations: 2 });
+    await ow.actions.create({ name: 'hold', action: 'function main() { return new Promise((r) => setTimeout(() => r({}), 3000)); }' });
+    await ow.actions.invoke({ name: 'hold' });
+    await ow.actions.invoke({ name: 'hold' });
+    const err = await failure(ow.actions.invoke({ name: 'hold' }));
+    expect(err.statusCode).toBe(429);
+    expect(err.error.error).toBe('Too many concurrent requests in flight (count: 2, allowed: 2).');
+  });
+
+  it('answers 429 past invocationsPerMinute and firesPerMinute', async () => {
+    const { ow } = await platformWith({ invocationsPerMinute: 3, firesPerMinute: 2 });
+    await ow.actions.create({ name: 'quick', action: 'function main() { return {}; }' });
+    for (let i = 0; i < 3; i++) await ow.actions.invoke({ name: 'quick', blocking: true });
+    const err = await failure(ow.actions.invoke({ name: 'quick', blocking: true }));
+    expect(err.statusCode).toBe(429);
+    expect(err.error.error).toBe('Too many requests in the last minute (count: 3, allowed: 3).');
+
+    await ow.triggers.create({ name: 't' });
+    await ow.triggers.invoke({ name: 't' });
+    await ow.triggers.invoke({ name: 't' });
+    const fire = await failure(ow.triggers.invoke({ name: 't' }));
+    expect(fire.statusCode).toBe(429);
+    expect(fire.error.error).toBe('Too many requests in the last minute (count: 2, allowed: 2).');
+  });
+});
+
+describe('activation store', () => {
+  it('keeps only the newest records past its bound', async () => {
+    const platform = await startPlatform({ port: 0, maxActivations: 3 });
+    started.push(platform);
+    const ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+    await ow.actions.create({ name: 'one', action: 'function main() { return {}; }' });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await ow.actions.invoke({ name: 'one', blocking: true })).activationId);
+    expect(await ow.activations.list({ count: true })).toEqual({ activations: 3 });
+    expect((await failure(ow.activations.get({ name: ids[0] }))).statusCode).toBe(404);
+    expect((await ow.activations.get({ name: ids[4] })).activationId).toBe(ids[4]);
+  });
+});
