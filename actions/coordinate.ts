@@ -1,0 +1,77 @@
+// Starts the tasks of one index range: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
+// with bounded concurrency. Near its deadline it passes whatever it could not start to a fresh coordinator.
+import { DEFAULTS, readConfig } from '../lib/config.ts';
+import { JobStore } from '../lib/job-store.ts';
+import { sibling } from '../lib/names.ts';
+import { deadline, invokeAsync, DeadlineError } from '../lib/ow.ts';
+import { boundedMap } from '../lib/pool.ts';
+import { parseRange, splitRange, toRanges, type Range } from '../lib/ranges.ts';
+import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
+import { getRedis } from '../lib/redis.ts';
+import { isJobId } from '../lib/ids.ts';
+
+/** Time kept back, before the activation's deadline, to hand over unstarted tasks. */
+const HANDOVER_MS = 15_000;
+
+export async function main(params: Record<string, unknown>) {
+  registerEnvSecrets(params);
+  const jobId = params.jobId;
+  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const range = parseRange(params.from, params.to);
+  if (!range) return { error: "parameters 'from' and 'to' must be integers with 0 <= from < to" };
+  let store: JobStore | undefined;
+  try {
+    store = new JobStore(await getRedis(readConfig(params).redisUrl));
+    const meta = await store.meta(jobId, false);
+    if (!meta) return { error: `unknown job ${jobId}` };
+    if (meta.state !== 'running') return { jobId, skipped: meta.state };
+    if (range.to > meta.total) return { error: `range ${range.from}-${range.to} is outside the job's ${meta.total} tasks` };
+
+    const hardDeadline = deadline(1000);
+    const softDeadline = Math.max(Date.now() + 1000, deadline(HANDOVER_MS));
+    const fanout = Math.max(2, meta.fanout || DEFAULTS.fanout);
+    const concurrency = Math.max(1, meta.concurrency || DEFAULTS.concurrency);
+    const parts = splitRange(range, fanout, Math.max(1, meta.leafSize || DEFAULTS.leafSize));
+    const leaf = parts.length === 1;
+
+    let ranges: Range[];
+    let ok: boolean[];
+    let errors: unknown[];
+    if (leaf) {
+      const indices = Array.from({ length: range.to - range.from }, (_, i) => range.from + i);
+      ({ ok, errors } = await boundedMap(
+        indices,
+        concurrency,
+        (index) => invokeAsync(sibling('work'), { jobId, index }, { deadline: softDeadline }),
+        () => Date.now() >= softDeadline,
+      ));
+      ranges = toRanges(indices.filter((_, i) => !ok[i]));
+    } else {
+      ({ ok, errors } = await boundedMap(
+        parts,
+        concurrency,
+        (r) => invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: softDeadline }),
+        () => Date.now() >= softDeadline,
+      ));
+      ranges = parts.filter((_, i) => !ok[i]);
+    }
+
+    const fatal = errors.find((e) => !(e instanceof DeadlineError));
+    if (fatal) throw fatal;
+    // Out of time (throttled): a fresh coordinator starts what this one could not.
+    for (const r of ranges) {
+      await invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: hardDeadline });
+    }
+    return {
+      jobId,
+      from: range.from,
+      to: range.to,
+      [leaf ? 'workers' : 'children']: ok.filter(Boolean).length,
+      handedOver: ranges,
+    };
+  } catch (err) {
+    const error = `coordinator for tasks ${range.from}-${range.to} failed: ${errorMessage(err)}`;
+    await store?.failJob(jobId, error).catch(() => {});
+    return { jobId, error };
+  }
+}

@@ -1,0 +1,24 @@
+// Composition step, the handler of a `try`: given `{jobId?, reason}`, marks the job failed with the reason (when a
+// job was created) and answers the reason as the composition's error. (The reason cannot come as `error`: to a
+// composition, any object with an `error` field is a failure, and the handler would be skipped.)
+import { readConfig } from '../lib/config.ts';
+import { isJobId } from '../lib/ids.ts';
+import { JobStore } from '../lib/job-store.ts';
+import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
+import { getRedis } from '../lib/redis.ts';
+
+export async function main(p: Record<string, unknown>) {
+  registerEnvSecrets(p);
+  const raw = p.reason ?? p.error ?? 'unknown failure';
+  const reason = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  if (!isJobId(p.jobId)) return { error: reason };
+  const jobId = p.jobId;
+  try {
+    const store = new JobStore(await getRedis(readConfig(p).redisUrl));
+    await store.failJob(jobId, reason);
+    const st = await store.status(jobId);
+    return { error: `job ${jobId} failed: ${st?.error ?? reason}` };
+  } catch (err) {
+    return { error: `job ${jobId} failed: ${reason} (and could not be marked failed: ${errorMessage(err)})` };
+  }
+}

@@ -1,0 +1,52 @@
+// Web action: the state of one job, `{jobId, state, done, total, result?, error?, timings?}`.
+// An image result (Mandelbrot) is also served as PNG: `.../status.png?jobId=ID` shows the top-level `png` field,
+// and `format=png` answers `{headers: {content-type: image/png}, body: base64}` for `.http` callers.
+import { readConfig } from '../lib/config.ts';
+import { HttpError, answer, errorResult } from '../lib/http.ts';
+import { isJobId } from '../lib/ids.ts';
+import { JobStore } from '../lib/job-store.ts';
+import { pngOf } from '../lib/png.ts';
+import { watchJob } from '../lib/watchdog.ts';
+import { registerEnvSecrets } from '../lib/redact.ts';
+import { getRedis } from '../lib/redis.ts';
+
+const MAX_PNG_COPY = 400 * 1024;
+
+function requestedJobId(params: Record<string, unknown>): unknown {
+  if (params.jobId !== undefined) return params.jobId;
+  // `.../status.http/ID` or `.../status.http/ID.png`
+  const path = typeof params.__ow_path === 'string' ? params.__ow_path : '';
+  const last = path.split('/').filter(Boolean).pop();
+  return last?.replace(/\.(png|json)$/, '');
+}
+
+function wantsPng(params: Record<string, unknown>): boolean {
+  const path = typeof params.__ow_path === 'string' ? params.__ow_path : '';
+  return params.format === 'png' || path.endsWith('.png');
+}
+
+export async function main(params: Record<string, unknown>) {
+  registerEnvSecrets(params);
+  try {
+    const jobId = requestedJobId(params);
+    if (jobId === undefined || jobId === '') throw new HttpError(400, "missing parameter 'jobId'");
+    // A malformed id cannot name a job: same answer as an unknown one.
+    if (!isJobId(jobId)) throw new HttpError(404, 'unknown job');
+    const store = new JobStore(await getRedis(readConfig(params).redisUrl));
+    const status = await store.status(jobId);
+    if (!status) throw new HttpError(404, `unknown job ${jobId}`);
+    await watchJob(store, status);
+    const png = status.state === 'done' ? pngOf(status.result) : undefined;
+    if (wantsPng(params)) {
+      if (status.state !== 'done') throw new HttpError(409, `job ${jobId} is ${status.state}; no image yet`);
+      if (!png) throw new HttpError(415, `job ${jobId} (${status.kernel}) has no image result`);
+      return { headers: { 'content-type': 'image/png' }, body: png };
+    }
+    const out: Record<string, unknown> = { ...status };
+    // Top-level `png` is what `status.png` shows; kept off results so large that the copy would pass 1 MB.
+    if (png && png.length <= MAX_PNG_COPY) out.png = png;
+    return answer(params, out);
+  } catch (err) {
+    return errorResult(params, err);
+  }
+}

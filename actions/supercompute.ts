@@ -1,0 +1,105 @@
+// Entry action (also a web action): validates a job, records it, starts `split`, and answers at once
+// or, given `wait` (ms), with the result if the job finishes within that time.
+import { readConfig } from '../lib/config.ts';
+import { HttpError, answer, errorResult } from '../lib/http.ts';
+import { newJobId } from '../lib/ids.ts';
+import { JobStore, type JobStatus } from '../lib/job-store.ts';
+import { findKernel, prepare } from '../lib/kernels.ts';
+import { sibling } from '../lib/names.ts';
+import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../lib/ow.ts';
+import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
+import { getRedis } from '../lib/redis.ts';
+import { watchJob } from '../lib/watchdog.ts';
+
+type Params = Record<string, unknown>;
+
+interface JobRequest {
+  kernel: string;
+  raw: Record<string, unknown>;
+  tasks: number;
+  wait: number;
+}
+
+function parseRequest(p: Params, maxTasks: number, maxParamsBytes: number): JobRequest {
+  if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
+  let raw: unknown = p.params ?? {};
+  if (typeof raw === 'string') {
+    if (Buffer.byteLength(raw) > maxParamsBytes) throw new HttpError(413, `'params' is larger than ${maxParamsBytes} bytes`);
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, "'params' is not valid JSON");
+    }
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new HttpError(400, "'params' must be a JSON object");
+  if (Buffer.byteLength(JSON.stringify(raw)) > maxParamsBytes) {
+    throw new HttpError(413, `'params' is larger than ${maxParamsBytes} bytes`);
+  }
+  if (p.tasks === undefined || p.tasks === null || p.tasks === '') throw new HttpError(400, "missing parameter 'tasks'");
+  const tasks = Number(p.tasks);
+  if (!Number.isInteger(tasks)) throw new HttpError(400, `'tasks' must be an integer, got ${JSON.stringify(p.tasks).slice(0, 50)}`);
+  if (tasks < 1 || tasks > maxTasks) throw new HttpError(400, `'tasks' must be between 1 and ${maxTasks}, got ${tasks}`);
+  let wait = 0;
+  if (p.wait !== undefined && p.wait !== null && p.wait !== '' && p.wait !== false) {
+    wait = Number(p.wait);
+    if (!Number.isFinite(wait) || wait < 0) throw new HttpError(400, "'wait' must be a number of milliseconds >= 0");
+  }
+  return { kernel: p.kernel, raw: raw as Record<string, unknown>, tasks, wait };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function waitFor(store: JobStore, jobId: string, until: number): Promise<JobStatus | undefined> {
+  let delay = 50;
+  for (;;) {
+    const st = await store.status(jobId);
+    if (!st || st.state !== 'running' || Date.now() + delay >= until) return st;
+    await watchJob(store, st);
+    await sleep(delay);
+    delay = Math.min(500, delay * 1.5);
+  }
+}
+
+export async function main(params: Params) {
+  registerEnvSecrets(params);
+  try {
+    const cfg = readConfig(params);
+    const req = parseRequest(params, cfg.maxTasks, cfg.maxParamsBytes);
+    const kernel = findKernel(req.kernel);
+    const { total } = prepare(kernel, req.raw, req.tasks);
+    if (!Number.isInteger(total) || total < 1 || total > cfg.maxTasks) {
+      throw new HttpError(400, `kernel '${kernel.name}' asks for ${total} tasks; the limit is ${cfg.maxTasks}`);
+    }
+
+    const store = new JobStore(await getRedis(cfg.redisUrl), cfg.ttlSeconds);
+    const jobId = newJobId();
+    const spec = {
+      kernel: kernel.name,
+      params: JSON.stringify(req.raw),
+      total,
+      fanout: cfg.fanout,
+      leafSize: cfg.leafSize,
+      concurrency: cfg.concurrency,
+      retries: cfg.retries,
+      taskTimeoutMs: cfg.taskTimeoutMs,
+    };
+    if (!(await store.create(jobId, spec))) throw new HttpError(503, 'could not create the job (id collision); try again');
+
+    try {
+      await invokeAsync(sibling('split'), { jobId }, { deadline: Math.min(Date.now() + 20_000, deadline(3000)) });
+    } catch (err) {
+      // Nothing will run this job: take it back out so no half-created job stays behind.
+      await store.remove(jobId).catch(() => {});
+      const code = err instanceof DeadlineError || statusCodeOf(err) === 429 ? 503 : 502;
+      throw new HttpError(code, `could not start the job: ${errorMessage(err)}`);
+    }
+
+    if (req.wait <= 0) return { jobId, status: 'running', total };
+    const st = await waitFor(store, jobId, Math.min(Date.now() + req.wait, deadline(2000)));
+    if (!st) return { jobId, status: 'running', total };
+    const { state, ...rest } = st;
+    return answer(params, { ...rest, status: state });
+  } catch (err) {
+    return errorResult(params, err);
+  }
+}

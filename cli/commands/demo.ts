@@ -1,0 +1,67 @@
+// `supercompute demo` (`npm start`): platform, Redis, deploy, and π(10^9) on 64 tasks, then everything stops.
+import type { Command } from 'commander';
+import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
+import { deployManifest, summarize } from '../deploy-manifest.ts';
+import { ensureRedis, type RedisHandle } from '../../lib/redis-server.ts';
+import { reportJob, runJob } from '../run-job.ts';
+import { formatNumber } from '../report.ts';
+
+const PI_1E9 = 50_847_534;
+
+/** The count from a primes result, whichever shape the kernel gives it. */
+function primeCount(result: unknown): number | undefined {
+  if (typeof result === 'number') return result;
+  if (typeof result === 'object' && result !== null) {
+    const r = result as Record<string, unknown>;
+    for (const key of ['count', 'primes', 'pi', 'value']) if (typeof r[key] === 'number') return r[key] as number;
+  }
+  return undefined;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start the embedded platform, deploy, count the primes below 10^9 on 64 tasks, stop')
+    .option('--tasks <n>', 'tasks', '64')
+    .option('--no-progress', 'no progress bar')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const flags = cmd.opts<{ tasks: string; progress: boolean }>();
+      const log = (line: string): void => console.error(line);
+      let platform: Platform | undefined;
+      let redis: RedisHandle | undefined;
+      try {
+        redis = await ensureRedis();
+        log(redis.started ? `started a private redis-server at ${redis.url}` : `using Redis at ${redis.url}`);
+        platform = await startEmbedded({ preferPort: 3233 });
+        log(`embedded OpenWhisk platform at ${platform.url}`);
+        const client = embeddedClient(platform);
+        const { events } = await deployManifest(client, { params: { redisUrl: redis.url }, log: () => {}, warn: log });
+        log(`deployed ${summarize(events)}`);
+
+        const options = {
+          kernel: 'primes',
+          params: { below: 1e9 },
+          tasks: Number(flags.tasks),
+          json: false,
+          progress: flags.progress,
+          pollMs: 250,
+          waitTimeoutMs: 0,
+        };
+        const outcome = await runJob(client, options);
+        let code = reportJob(options, outcome);
+        if (code === 0) {
+          const count = primeCount(outcome.status.result);
+          if (count === PI_1E9) {
+            console.log(`primes below 1,000,000,000: ${formatNumber(count)} (the known value of π(10^9))`);
+          } else {
+            console.error(`expected π(10^9) = ${formatNumber(PI_1E9)}, got ${JSON.stringify(outcome.status.result)}`);
+            code = 1;
+          }
+        }
+        process.exitCode = code;
+      } finally {
+        await platform?.stop();
+        await redis?.stop();
+      }
+    });
+}

@@ -1,0 +1,66 @@
+// `supercompute run KERNEL --param k=v --tasks N`: one job, with progress, result and timings.
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
+import { collect, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
+import { reportJob, runJob, validateJob } from '../run-job.ts';
+import { deployedRedisUrl, redisForRun } from '../redis.ts';
+
+interface RunFlags extends TargetFlags {
+  param: string[];
+  params?: string;
+  tasks?: string;
+  json?: boolean;
+  waitTimeout?: string;
+  poll: string;
+  progress: boolean;
+  checkRedis: boolean;
+  out?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a job: invoke `supercompute`, show progress until it is done, print result and timings')
+    .argument('<kernel>', 'kernel name: pi, primes, mandelbrot, wordcount, sleep, ...')
+    .option('-p, --param <key=value>', 'kernel parameter (repeatable); values parse as JSON when they can, e.g. below=1e9', collect, [])
+    .option('--params <json>', 'kernel parameters as one JSON object (--param entries win)')
+    .option('-t, --tasks <n>', 'number of tasks to split the job into')
+    .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
+    .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
+    .option('--poll <ms>', 'time between status polls', '500')
+    .option('--no-progress', 'no progress bar')
+    .option('-o, --out <file>', 'write the result to a file: the PNG for image kernels (mandelbrot), else JSON')
+    .option('--no-check-redis', 'do not check (or start) the Redis of a local OpenWhisk')
+    .action(async (kernel: string, _opts: unknown, cmd: Command) => {
+      process.exitCode = await run(kernel, cmd.optsWithGlobals<RunFlags>());
+    });
+}
+
+async function run(kernel: string, flags: RunFlags): Promise<number> {
+  const params = parseParams(flags.param, flags.params);
+  if (flags.tasks === undefined) throw new UsageError('--tasks N is required (the number of tasks to split the job into)');
+  const tasks = positiveInt('--tasks', flags.tasks)!;
+  const pollMs = positiveInt('--poll', flags.poll)!;
+  const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
+  await validateJob(kernel, params, tasks);
+
+  const target = resolveTarget(flags);
+  const client = createClient(target);
+  // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
+  const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
+  if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
+  try {
+    const options = { kernel, params, tasks, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs };
+    const outcome = await runJob(client, options);
+    const code = reportJob(options, outcome);
+    if (flags.out && outcome.status.state === 'done') {
+      const { png, result } = outcome.status;
+      writeFileSync(flags.out, typeof png === 'string' ? Buffer.from(png, 'base64') : JSON.stringify(result, null, 2) + '\n');
+      console.error(`wrote ${flags.out}`);
+    }
+    return code;
+  } finally {
+    await redis?.stop();
+  }
+}

@@ -1,0 +1,33 @@
+// The embedded platform as the CLI runs it, and a client for it.
+import openwhisk from 'openwhisk';
+import { startPlatform, type Platform } from '../platform/index.ts';
+import { isPortFree } from '../lib/free-port.ts';
+
+export type { Platform };
+
+/** Starts the platform on `port`; for `preferPort` (3233), on a free port when that one is taken. */
+export async function startEmbedded(options: { host?: string; port?: number; preferPort?: number }): Promise<Platform> {
+  const host = options.host ?? '127.0.0.1';
+  let port = options.port;
+  if (port === undefined && options.preferPort !== undefined) {
+    port = (await isPortFree(options.preferPort, host)) ? options.preferPort : 0;
+  }
+  return startPlatform({ host, port });
+}
+
+export function embeddedClient(platform: Platform): openwhisk.Client {
+  return openwhisk({ apihost: platform.apiHost, api_key: platform.auth, namespace: platform.namespace });
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

@@ -1,0 +1,67 @@
+// `--param key=value` values, read the way `wsk -p` reads them: JSON when the value parses as JSON, else a string.
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseParam(text: string): [string, unknown] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--param expects key=value, got ${JSON.stringify(text)}`);
+  const key = text.slice(0, eq).trim();
+  if (key === '' || /\s/.test(key)) throw new UsageError(`--param expects key=value, got ${JSON.stringify(text)}`);
+  return [key, parseValue(key, text.slice(eq + 1))];
+}
+
+/** Numbers (`1e9`), booleans, null, objects and arrays are JSON; other text stays a string. */
+export function parseValue(key: string, raw: string): unknown {
+  const trimmed = raw.trim();
+  if (trimmed === '') return '';
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    if (/^[[{"]/.test(trimmed)) {
+      throw new UsageError(`--param ${key}: ${JSON.stringify(raw)} looks like JSON but does not parse`);
+    }
+    return raw;
+  }
+}
+
+export function parseParams(list: string[] = [], json?: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (json !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      throw new UsageError(`--params must be a JSON object, got ${JSON.stringify(json)}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`--params must be a JSON object, got ${JSON.stringify(json)}`);
+    }
+    Object.assign(out, parsed);
+  }
+  for (const item of list) {
+    const [key, value] = parseParam(item);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Commander's collector for repeatable options. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function positiveInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function nonNegativeNumber(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a number >= 0, got ${JSON.stringify(raw)}`);
+  return n;
+}

@@ -1,0 +1,98 @@
+// Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
+import type openwhisk from 'openwhisk';
+import { createProgress } from './progress.ts';
+import { fetchStatus, submitJob, waitForJob, type Dict, type JobStatus } from './job.ts';
+import { formatMs, formatResult, formatTimings } from './report.ts';
+import { UsageError } from './params.ts';
+
+export interface RunOptions {
+  kernel: string;
+  params: Dict;
+  tasks: number;
+  json: boolean;
+  progress: boolean;
+  pollMs: number;
+  waitTimeoutMs: number;
+}
+
+export interface RunOutcome {
+  status: JobStatus;
+  timedOut: boolean;
+  interrupted: boolean;
+  wallMs: number;
+}
+
+/** The kernel's own checks, run here first so mistakes are reported before anything is invoked. */
+export async function validateJob(kernel: string, params: Dict, tasks: number): Promise<void> {
+  let kernels: typeof import('../lib/kernels.ts');
+  try {
+    kernels = await import('../lib/kernels.ts');
+  } catch {
+    return; // kernels are not part of this checkout: the entry action checks the job instead
+  }
+  try {
+    const found = kernels.findKernel(kernel);
+    kernels.prepare(found, params, tasks);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export async function runJob(client: openwhisk.Client, options: RunOptions): Promise<RunOutcome> {
+  const started = Date.now();
+  const { jobId, total } = await submitJob(client, { kernel: options.kernel, params: options.params, tasks: options.tasks });
+  if (!options.json) console.error(`job ${jobId}: ${options.kernel} on ${total ?? options.tasks} tasks`);
+
+  const progress = createProgress(options.kernel, options.progress && !options.json);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const { status, timedOut } = await waitForJob(client, jobId, {
+      pollMs: options.pollMs,
+      timeoutMs: options.waitTimeoutMs,
+      signal: abort.signal,
+      onStatus: (s) => progress.update(s.done, s.total),
+    });
+    return { status, timedOut, interrupted: false, wallMs: Date.now() - started };
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+    const status = await fetchStatus(client, jobId).catch(
+      (): JobStatus => ({ jobId, state: 'running', done: 0, total: total ?? options.tasks }),
+    );
+    return { status, timedOut: false, interrupted: true, wallMs: Date.now() - started };
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Prints the outcome (JSON on stdout with `json`) and returns the exit code: 0 done, 1 failed, 2 still running, 130 interrupted. */
+export function reportJob(options: RunOptions, outcome: RunOutcome): number {
+  const { status, wallMs } = outcome;
+  if (options.json) {
+    console.log(JSON.stringify({ ...status, kernel: options.kernel, tasks: options.tasks, wallMs }));
+  } else if (status.state === 'done') {
+    const rate = wallMs > 0 ? ((status.total / wallMs) * 1000).toFixed(1) : '?';
+    console.log(`${options.kernel}: done, ${status.done}/${status.total} tasks in ${formatMs(wallMs)} (${rate} tasks/s)`);
+    console.log(`result:${formatResult(status.result)}`);
+    const timings = formatTimings(status.timings);
+    if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
+  } else if (status.state === 'failed') {
+    console.error(`${options.kernel}: job ${status.jobId} failed after ${status.done}/${status.total} tasks: ${errorText(status.error)}`);
+  }
+  if (status.state === 'running') {
+    const why = outcome.interrupted ? 'interrupted' : `still running after ${formatMs(options.waitTimeoutMs)}`;
+    console.error(`${why}: job ${status.jobId} has ${status.done}/${status.total} tasks done; follow it with \`supercompute status ${status.jobId}\``);
+    return outcome.interrupted ? 130 : 2;
+  }
+  return status.state === 'done' ? 0 : 1;
+}
+
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && typeof (error as Dict).message === 'string') return (error as Dict).message as string;
+  return JSON.stringify(error ?? 'unknown error');
+}

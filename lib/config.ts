@@ -1,0 +1,56 @@
+// Pipeline settings. Each comes from an action parameter (bound as a default parameter at deploy time),
+// falling back to the default here; the entry action copies the job-level ones into the job's record.
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface PipelineConfig {
+  redisUrl: string;
+  /** Lifetime of every key of a job, seconds. */
+  ttlSeconds: number;
+  maxTasks: number;
+  /** Largest accepted JSON encoding of the kernel's params, bytes. */
+  maxParamsBytes: number;
+  /** Most children one coordinator hands sub-ranges to. */
+  fanout: number;
+  /** A coordinator with at most this many tasks invokes `work` itself instead of delegating. */
+  leafSize: number;
+  /** Invocations one coordinator keeps in flight at once. */
+  concurrency: number;
+  /** Times a failing task is retried before the job fails. */
+  retries: number;
+  /** A task running longer than this is taken for lost and retried; keep it above the `work` action's timeout. */
+  taskTimeoutMs: number;
+}
+
+export const DEFAULTS: Omit<PipelineConfig, 'redisUrl'> = {
+  ttlSeconds: 24 * 60 * 60,
+  maxTasks: 100_000,
+  maxParamsBytes: 256 * 1024,
+  fanout: 32,
+  leafSize: 64,
+  concurrency: 16,
+  retries: 2,
+  taskTimeoutMs: 330_000,
+};
+
+function intParam(raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(n)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+export function readConfig(params: Record<string, unknown>): PipelineConfig {
+  const url = typeof params.redisUrl === 'string' && params.redisUrl.trim() !== '' ? params.redisUrl.trim() : DEFAULT_REDIS_URL;
+  return {
+    redisUrl: url,
+    ttlSeconds: intParam(params.ttlSeconds, DEFAULTS.ttlSeconds, 60, 365 * 24 * 60 * 60),
+    maxTasks: intParam(params.maxTasks, DEFAULTS.maxTasks, 1, 10_000_000),
+    maxParamsBytes: intParam(params.maxParamsBytes, DEFAULTS.maxParamsBytes, 1, 64 * 1024 * 1024),
+    fanout: intParam(params.fanout, DEFAULTS.fanout, 2, 1000),
+    leafSize: intParam(params.leafSize, DEFAULTS.leafSize, 1, 10_000),
+    concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),
+    retries: intParam(params.retries, DEFAULTS.retries, 0, 100),
+    taskTimeoutMs: intParam(params.taskTimeoutMs, DEFAULTS.taskTimeoutMs, 1000, 24 * 60 * 60 * 1000),
+  };
+}

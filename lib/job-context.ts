@@ -1,0 +1,26 @@
+// What a worker needs about its job (kernel, parsed params, task count), cached per warm container.
+import type { AnyKernel } from '../kernels/types.ts';
+import { JobStore, UnknownJobError } from './job-store.ts';
+import { findKernel } from './kernels.ts';
+
+export interface JobContext {
+  kernel: AnyKernel;
+  params: unknown;
+  total: number;
+  retries: number;
+}
+
+const cache = new Map<string, JobContext>();
+const CACHE_SIZE = 8;
+
+export async function jobContext(store: JobStore, jobId: string): Promise<JobContext> {
+  const hit = cache.get(jobId);
+  if (hit) return hit;
+  const meta = await store.meta(jobId);
+  if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
+  const kernel = findKernel(meta.kernel);
+  const ctx: JobContext = { kernel, params: kernel.parse(JSON.parse(meta.params)), total: meta.total, retries: meta.retries };
+  cache.set(jobId, ctx);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return ctx;
+}

@@ -1,0 +1,13 @@
+// Names of the pipeline's entities. Actions call their siblings in the same package as themselves.
+
+export const DONE_TRIGGER = 'supercompute-done';
+export const DONE_RULE = 'supercompute-done-reduce';
+
+export type PipelineAction = 'supercompute' | 'split' | 'coordinate' | 'work' | 'reduce' | 'status';
+
+/** `name` in the package of the running action (from `__OW_ACTION_NAME`, "/ns/pkg/action" or "/ns/action"). */
+export function sibling(name: PipelineAction): string {
+  const self = process.env.__OW_ACTION_NAME ?? '';
+  const parts = self.split('/').filter(Boolean);
+  return parts.length === 3 ? `${parts[1]}/${name}` : name;
+}

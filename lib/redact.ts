@@ -1,0 +1,35 @@
+// Keeps credentials out of results, logs and error messages.
+
+const secrets = new Set<string>();
+
+/** Registers a secret (and, for a URL, its password) to be masked by `redact`. */
+export function addSecret(value: string | undefined): void {
+  if (!value) return;
+  secrets.add(value);
+  try {
+    const u = new URL(value);
+    if (u.password) secrets.add(decodeURIComponent(u.password));
+    if (u.password) secrets.add(u.password);
+  } catch {
+    // not a URL
+  }
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length >= 4) out = out.split(s).join('***');
+  }
+  // Any credentials embedded in a URL, registered or not.
+  return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]*:[^/\s@]*@/gi, '$1***@');
+}
+
+export function errorMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err);
+  return redact(msg ?? String(err));
+}
+
+export function registerEnvSecrets(params: Record<string, unknown>): void {
+  addSecret(process.env.__OW_API_KEY);
+  if (typeof params.redisUrl === 'string') addSecret(params.redisUrl);
+}

@@ -1,0 +1,106 @@
+// A platform on a free port with the pipeline deployed, a Redis connection on the database the pipeline uses,
+// and the calls the pipeline tests make (submit over the web action, poll the status web action with a bound).
+import { setTimeout as delay } from 'node:timers/promises';
+import openwhisk from 'openwhisk';
+import { createClient } from 'redis';
+import { startPlatform, type Platform, type PlatformLimits } from '../../platform/index.ts';
+import { KEY_PREFIX } from '../../lib/keys.ts';
+import { deployPipeline } from './deploy-pipeline.ts';
+
+export const BASE_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The base Redis URL on database `db`, so that a test file's keys are its own. Without a password of its own it gets
+ * one for the default user, which a Redis without `requirepass` accepts: a secret the pipeline must never show.
+ */
+export function redisUrlOnDb(db: number): { url: string; password: string } {
+  const u = new URL(BASE_REDIS_URL);
+  u.pathname = `/${db}`;
+  if (!u.password) {
+    u.username = 'default';
+    u.password = `pw-${db}-never-shown-${Date.now().toString(36)}`;
+  }
+  return { url: u.toString(), password: decodeURIComponent(u.password) };
+}
+
+// The client's typings lag behind what it accepts; tests use it loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
+
+export interface PipelineEnv {
+  platform: Platform;
+  ow: Client;
+  /** `${url}/api/v1/web/guest/default` */
+  web: string;
+  redis: ReturnType<typeof createClient>;
+  redisUrl: string;
+  /** The password in `redisUrl`. */
+  redisPassword: string;
+  /**
+   * POSTs a job to the entry web action; answers the HTTP status and JSON body. With `.json` (default) the body is the
+   * action's result; with `.http` an error result's `statusCode` is the HTTP status.
+   */
+  submit(body: Record<string, unknown>, opts?: { ext?: 'json' | 'http'; action?: string }): Promise<{ status: number; body: Record<string, any> }>;
+  /** Polls `status.json` every `intervalMs` until the job leaves `running`, for at most `timeoutMs`; 429s are retried. */
+  waitForJob(jobId: string, timeoutMs?: number, intervalMs?: number): Promise<Record<string, any>>;
+  /** Every key under the job prefix on this database. */
+  jobKeys(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startPipeline(opts: {
+  db: number;
+  params?: Record<string, Record<string, unknown>>;
+  limits?: Partial<PlatformLimits>;
+}): Promise<PipelineEnv> {
+  const platform = await startPlatform({ port: 0, limits: opts.limits });
+  const { url: redisUrl, password: redisPassword } = redisUrlOnDb(opts.db);
+  const redis = createClient({ url: redisUrl });
+  try {
+    await redis.connect();
+    await deployPipeline({ apihost: platform.url, auth: platform.auth, redisUrl, params: opts.params });
+  } catch (err) {
+    await platform.stop();
+    throw err;
+  }
+  const ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  const web = `${platform.url}/api/v1/web/guest/default`;
+
+  return {
+    platform,
+    ow,
+    web,
+    redis,
+    redisUrl,
+    redisPassword,
+    async submit(body, opts = {}) {
+      const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'json'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : {} };
+    },
+    async waitForJob(jobId, timeoutMs = 60_000, intervalMs = 100) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await fetch(`${web}/status.json?jobId=${encodeURIComponent(jobId)}`);
+        const body = (await res.json()) as Record<string, any>;
+        if (res.status !== 200 && res.status !== 429) throw new Error(`status answered ${res.status}: ${JSON.stringify(body)}`);
+        if (res.status === 200 && body.state !== 'running') return body;
+        if (Date.now() > until) throw new Error(`job ${jobId} still running after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+        await delay(intervalMs);
+      }
+    },
+    async jobKeys() {
+      const out: string[] = [];
+      for await (const k of redis.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 1000 })) out.push(k);
+      return out.sort();
+    },
+    async stop() {
+      await redis.quit().catch(() => {});
+      await platform.stop();
+    },
+  };
+}

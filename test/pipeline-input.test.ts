@@ -1,0 +1,106 @@
+// The entry action refuses bad jobs with a 4xx and a clear error, answers 503 when Redis is down, and in neither
+// case leaves anything in Redis.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+
+let env: PipelineEnv;
+const SECRET = 'pa55w0rd-not-for-logs';
+
+beforeAll(async () => {
+  env = await startPipeline({ db: 13 });
+  // The entry action again, pointed at a Redis that does not answer, with a password in its URL.
+  await env.ow.actions.create({
+    name: 'supercompute-noredis',
+    action: readFileSync('build/actions/supercompute.js', 'utf8'),
+    kind: 'nodejs:20',
+    params: { redisUrl: `redis://default:${SECRET}@127.0.0.1:1/0` },
+    annotations: { 'web-export': true, final: true },
+  });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
+  ['missing kernel', { params: { ms: 0 }, tasks: 2 }, 400, /missing parameter 'kernel'/],
+  ['unknown kernel', { kernel: 'fft', params: {}, tasks: 2 }, 400, /unknown kernel 'fft' \(one of: .*primes.*\)/],
+  ['params not JSON', { kernel: 'sleep', params: '{ms: 0', tasks: 2 }, 400, /'params' is not valid JSON/],
+  ['params an array', { kernel: 'sleep', params: [1], tasks: 2 }, 400, /'params' must be a JSON object/],
+  ['params out of range', { kernel: 'sleep', params: { ms: -1 }, tasks: 2 }, 400, /invalid params for kernel 'sleep': .*ms/],
+  ['params missing a field', { kernel: 'primes', params: {}, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
+  ['params with an unknown field', { kernel: 'sleep', params: { ms: 0, nap: 1 }, tasks: 2 }, 400, /invalid params for kernel 'sleep'/],
+  ['tasks missing', { kernel: 'sleep', params: { ms: 0 } }, 400, /missing parameter 'tasks'/],
+  ['tasks zero', { kernel: 'sleep', params: { ms: 0 }, tasks: 0 }, 400, /'tasks' must be between 1 and 100000, got 0/],
+  ['tasks above the maximum', { kernel: 'sleep', params: { ms: 0 }, tasks: 100_001 }, 400, /'tasks' must be between 1 and 100000/],
+  ['tasks not an integer', { kernel: 'sleep', params: { ms: 0 }, tasks: 2.5 }, 400, /'tasks' must be an integer/],
+  ['more tasks than the kernel can split into', { kernel: 'mandelbrot', params: { width: 8, height: 4 }, tasks: 5 }, 400, /cannot split kernel 'mandelbrot' into 5 tasks/],
+  ['params over the size limit', { kernel: 'wordcount', params: { text: 'x '.repeat(200_000) }, tasks: 2 }, 413, /'params' is larger than 262144 bytes/],
+];
+
+describe('pipeline input', () => {
+  it.each(bad)('refuses %s', async (_what, body, status, error) => {
+    const before = await env.jobKeys();
+    const res = await env.submit(body, { ext: 'http' });
+    expect(res.status).toBe(status);
+    expect(res.body.error).toMatch(error);
+    // `.json` callers get the same answer as the result.
+    const json = await env.submit(body);
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({ statusCode: status, body: { error: expect.stringMatching(error) } });
+    expect(await env.jobKeys()).toEqual(before);
+  });
+
+  it('refuses a web caller overriding a deployment setting', async () => {
+    const before = await env.jobKeys();
+    const res = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 1, maxTasks: 1e9, redisUrl: 'redis://elsewhere:6379' }, { ext: 'http' });
+    expect(res.status).toBe(400);
+    expect(await env.jobKeys()).toEqual(before);
+  });
+
+  it('answers a plain invoke of a bad job with an application error carrying the status code', async () => {
+    const err = await env.ow.actions
+      .invoke({ name: 'supercompute', params: { kernel: 'sleep', params: { ms: 0 }, tasks: 0 }, blocking: true, result: true })
+      .catch((e: any) => e);
+    expect(err.statusCode).toBe(502);
+    expect(err.error.response.result).toEqual({ statusCode: 400, error: "'tasks' must be between 1 and 100000, got 0" });
+  });
+
+  it('answers 503 without secrets and writes nothing when Redis is unreachable', async () => {
+    const before = await env.jobKeys();
+    const res = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 }, { ext: 'http', action: 'supercompute-noredis' });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toMatch(/^Redis is unreachable: /);
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
+    const activation = await env.ow.activations.get({ name: (await env.ow.activations.list({ name: 'supercompute-noredis', limit: 1 }))[0].activationId });
+    expect(JSON.stringify(activation)).not.toContain(SECRET);
+    expect(await env.jobKeys()).toEqual(before);
+  });
+
+  it('answers 502 and takes the job back out when split cannot be started', async () => {
+    // In a package with no `split` beside it, the entry action's invoke of split answers 404.
+    await env.ow.packages.create({ name: 'lonely' });
+    await env.ow.actions.create({
+      name: 'lonely/supercompute',
+      action: readFileSync('build/actions/supercompute.js', 'utf8'),
+      kind: 'nodejs:20',
+      params: { redisUrl: env.redisUrl },
+      annotations: { 'web-export': true, final: true },
+    });
+    const before = await env.jobKeys();
+    const res = await fetch(`${env.platform.url}/api/v1/web/guest/lonely/supercompute.http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 }),
+    });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^could not start the job: invoke lonely\/split: .*404/);
+    expect(await env.jobKeys()).toEqual(before);
+  });
+
+  it('accepts a good job given as strings, the way query parameters arrive', async () => {
+    const json = await env.submit({ kernel: 'sleep', params: '{"ms": 0}', tasks: '2' });
+    expect(json.body).toMatchObject({ status: 'running', total: 2 });
+    expect((await env.waitForJob(json.body.jobId)).state).toBe('done');
+  });
+});
