@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { benchPlatform, platformMarkdown } from './platform.ts';
 import { writeReport } from './stats.ts';
+import { benchScaling, scalingMarkdown } from './scaling.ts';
+import { benchModel } from './model.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -20,6 +22,17 @@ export const benchmarks: Record<string, Benchmark> = {
       return { data, markdown: platformMarkdown(data) };
     },
   },
+  scaling: {
+    describe: 'primes speedup on 1..cpus workers, and 1,000-10,000 sleep tasks at once vs a worker_threads pool',
+    async run(opts) {
+      const data = await benchScaling({ ...opts, resultsDir });
+      return { data, markdown: scalingMarkdown(data) };
+    },
+  },
+  model: {
+    describe: 'predicted end-to-end time of primes below 1e12 and 1e13 on 100-10,000 workers, from the measured costs',
+    run: (opts) => benchModel({ ...opts, resultsDir }),
+  },
 };
 
 export const defaultBenchmarks = ['platform'];
@@ -33,4 +46,13 @@ export async function runBench(names: string[], opts: { quick: boolean }): Promi
     const { data, markdown } = await bench.run(opts);
     console.log(writeReport(resultsDir, name, data, markdown));
   }
+}
+
+/** Entry point of `supercompute bench [NAME...] [--quick]`. */
+export async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  await runBench(
+    argv.filter((a) => !a.startsWith('--')),
+    { quick },
+  );
 }

@@ -1,0 +1,85 @@
+// The pipeline on a fresh embedded platform for a benchmark: deployed from manifest.yaml with the CLI's deploy code,
+// with per-action limits and default parameters overridden for the experiment.
+import type openwhisk from 'openwhisk';
+import { startPlatform, type Platform, type PlatformLimits } from '../platform/index.ts';
+import { embeddedClient } from '../cli/embedded.ts';
+import { planManifest } from '../cli/deploy-manifest.ts';
+import { deploy, type PlannedLimits } from '../lib/manifest.ts';
+import { request } from './http-client.ts';
+
+export interface BenchPipelineOptions {
+  userMemoryMB: number;
+  limits?: Partial<PlatformLimits>;
+  redisUrl: string;
+  /** Limits per action name, merged over the manifest's. */
+  actionLimits?: Record<string, PlannedLimits>;
+  /** Default parameters per action name, merged over the manifest's. */
+  actionParams?: Record<string, Record<string, unknown>>;
+}
+
+export interface BenchPipeline {
+  platform: Platform;
+  client: openwhisk.Client;
+  /** The entry action's default parameters after overrides (fanout, leafSize, concurrency...). */
+  entryParams: Record<string, unknown>;
+  /** Activation records (with docs) of `name` that started at or after `since`. */
+  activations(name: string, since: number): Promise<ActivationDoc[]>;
+  countActivations(name: string, since: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ActivationDoc {
+  activationId: string;
+  name: string;
+  start: number;
+  end: number;
+  annotations?: Array<{ key: string; value: unknown }>;
+  response: { success: boolean; result?: Record<string, unknown> };
+}
+
+export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<BenchPipeline> {
+  const platform = await startPlatform({
+    port: 0,
+    userMemoryMB: opts.userMemoryMB,
+    limits: opts.limits,
+    maxActivations: 200_000,
+    // Keep warm containers for the whole benchmark.
+    idleContainerMs: 30 * 60_000,
+  });
+  try {
+    const client = embeddedClient(platform);
+    const plan = await planManifest({ params: { redisUrl: opts.redisUrl } });
+    for (const action of plan.actions) {
+      Object.assign(action.limits, opts.actionLimits?.[action.name]);
+      Object.assign(action.parameters, opts.actionParams?.[action.name]);
+    }
+    await deploy(plan, client);
+    const entry = plan.actions.find((a) => a.name === 'supercompute');
+    const base = `${platform.url}/api/v1/namespaces/_/activations`;
+    const get = async (query: string): Promise<unknown> => {
+      const res = await request(`${base}?${query}`, 'GET', undefined, platform.auth);
+      return JSON.parse(res.body);
+    };
+    return {
+      platform,
+      client,
+      entryParams: { ...(entry?.parameters ?? {}) },
+      async activations(name, since) {
+        const out: ActivationDoc[] = [];
+        for (let skip = 0; ; skip += 200) {
+          const page = (await get(`name=${encodeURIComponent(name)}&since=${since}&docs=true&limit=200&skip=${skip}`)) as ActivationDoc[];
+          out.push(...page);
+          if (page.length < 200) return out;
+        }
+      },
+      async countActivations(name, since) {
+        const r = (await get(`name=${encodeURIComponent(name)}&since=${since}&count=true`)) as { activations: number };
+        return r.activations;
+      },
+      stop: () => platform.stop(),
+    };
+  } catch (err) {
+    await platform.stop();
+    throw err;
+  }
+}
