@@ -112,9 +112,14 @@ function timingsOf(status: JobStatus): { jobStart: number; firstWorkerStart: num
   };
 }
 
-async function cpuBound(redisUrl: string, quick: boolean, resultsDir: string): Promise<ScalingResult['cpu']> {
+export async function cpuBound(
+  redisUrl: string,
+  quick: boolean,
+  resultsDir: string,
+  workerCounts: number[] = Array.from({ length: cpus().length }, (_, i) => i + 1),
+): Promise<ScalingResult['cpu']> {
   const below = quick ? 1e9 : 1e10;
-  const maxWorkers = cpus().length;
+  const maxWorkers = Math.max(...workerCounts);
   const tasks = 8 * maxWorkers;
   const serialSeconds: number[] = [];
   const serial = async () => {
@@ -126,7 +131,7 @@ async function cpuBound(redisUrl: string, quick: boolean, resultsDir: string): P
   const primesieve = primesieveSeconds(below);
   if (primesieve !== null) log(`primesieve -t1 ${fmt(primesieve)} s`);
   const runs: CpuRun[] = [];
-  for (let workers = 1; workers <= maxWorkers; workers++) {
+  for (const workers of workerCounts) {
     const userMemoryMB = workers * WORK_MB + OTHERS_ROOM_MB;
     const others = Object.fromEntries(['supercompute', 'split', 'coordinate', 'reduce', 'status'].map((n) => [n, { memory: OTHER_MB }]));
     const p = await startBenchPipeline({
