@@ -1,4 +1,4 @@
-// `npm run bench -- [NAME...] [--quick]`: runs the named benchmarks (default: platform, pipeline) and writes
+// `npm run bench -- [NAME...] [--quick]`: runs the named benchmarks (default: platform, pipeline, compositions) and writes
 // a Markdown and a JSON report for each under bench/results/.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -6,6 +6,8 @@ import { benchPlatform, platformMarkdown } from './platform.ts';
 import { writeReport } from './stats.ts';
 import { benchScaling, scalingMarkdown } from './scaling.ts';
 import { benchModel } from './model.ts';
+import { benchPipeline, pipelineMarkdown } from './pipeline.ts';
+import { benchCompositions, compositionsMarkdown } from './compositions.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -22,6 +24,13 @@ export const benchmarks: Record<string, Benchmark> = {
       return { data, markdown: platformMarkdown(data) };
     },
   },
+  pipeline: {
+    describe: 'primes below 1e10 through the pipeline with 1 and 2 workers, beside the serial reference',
+    async run(opts) {
+      const data = await benchPipeline({ ...opts, resultsDir });
+      return { data, markdown: pipelineMarkdown(data) };
+    },
+  },
   scaling: {
     describe: 'primes speedup on 1..cpus workers, and 1,000-10,000 sleep tasks at once vs a worker_threads pool',
     async run(opts) {
@@ -33,9 +42,16 @@ export const benchmarks: Record<string, Benchmark> = {
     describe: 'predicted end-to-end time of primes below 1e12 and 1e13 on 100-10,000 workers, from the measured costs',
     run: (opts) => benchModel({ ...opts, resultsDir }),
   },
+  compositions: {
+    describe: "a 64-task primes job through composer's parallel map beside the same job through the coordinator",
+    async run(opts) {
+      const data = await benchCompositions(opts);
+      return { data, markdown: compositionsMarkdown(data) };
+    },
+  },
 };
 
-export const defaultBenchmarks = ['platform'];
+export const defaultBenchmarks = ['platform', 'pipeline', 'compositions'];
 
 export async function runBench(names: string[], opts: { quick: boolean }): Promise<void> {
   const selected = names.length > 0 ? names : defaultBenchmarks;

@@ -1,6 +1,9 @@
 // Bundles every action and the action runtime into single CommonJS files under build/.
 import { build } from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
@@ -37,6 +40,81 @@ export async function buildAll(): Promise<void> {
     outExtension: { '.js': '.cjs' },
     external: runtimeProvided,
   });
+  await buildCompositions();
+}
+
+interface CompiledComposition {
+  composition: unknown;
+  ast: unknown;
+  version: string;
+  actions?: { name: string; action: { exec: { kind: string; code: string } } }[];
+}
+
+/**
+ * Wraps composer's generated conductor code. `redisUrl`, the setting every pipeline action reads, configures the
+ * fork/join of `parallel`/`map` unless `$composer.redis` is given, and never travels on as a parameter.
+ */
+function conductorEntry(code: string): string {
+  return `const conductor = (() => {
+${code}
+return main;
+})();
+function main(params) {
+  if (params && Object.prototype.hasOwnProperty.call(params, 'redisUrl')) {
+    const url = params.redisUrl;
+    delete params.redisUrl;
+    const c = params.$composer = params.$composer || {};
+    if (!c.redis) c.redis = { uri: typeof url === 'string' && url.trim() !== '' ? url.trim() : 'redis://127.0.0.1:6379' };
+  }
+  return conductor(params);
+}
+module.exports.main = main;
+`;
+}
+
+/**
+ * Compiles each composition in compositions/ with composer's \`compose\` into build/compositions/NAME.json (what
+ * composer's \`deploy\` takes), and bundles its conductor action into build/compositions/NAME.js: composer's
+ * generated code with everything it requires at run time (openwhisk, and for parallel/map redis 3, redis-commands,
+ * uuid), so that it runs on any OpenWhisk nodejs runtime. Actions a composition defines inline go to
+ * build/compositions/NAME/ACTION.js.
+ */
+export async function buildCompositions(): Promise<void> {
+  const dir = join(repoRoot, 'compositions');
+  if (!existsSync(dir)) return;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  if (files.length === 0) return;
+  const out = join(buildDir, 'compositions');
+  mkdirSync(out, { recursive: true });
+  const require = createRequire(join(repoRoot, 'package.json'));
+  const composeBin = require.resolve('openwhisk-composer/bin/compose.js');
+  const { generate } = require('openwhisk-composer/conductor.js') as {
+    generate(c: CompiledComposition): { action: { exec: { code: string } } };
+  };
+  const run = promisify(execFile);
+  await Promise.all(
+    files.map(async (file) => {
+      const name = basename(file, '.js');
+      const { stdout } = await run(process.execPath, [composeBin, join(dir, file)], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+      const compiled = JSON.parse(stdout) as CompiledComposition;
+      writeFileSync(join(out, `${name}.json`), JSON.stringify(compiled, null, 2) + '\n');
+      for (const a of compiled.actions ?? []) {
+        const target = join(out, name, `${a.name.split('/').pop()}.js`);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, a.action.exec.code);
+      }
+      await build({
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        logLevel: 'error',
+        stdin: { contents: conductorEntry(generate(compiled).action.exec.code), resolveDir: repoRoot, sourcefile: `${name}.conductor.js`, loader: 'js' },
+        alias: { redis: 'redis3' },
+        outfile: join(out, `${name}.js`),
+      });
+    }),
+  );
 }
 
 if (process.argv[1] && basename(process.argv[1]).startsWith('build')) {

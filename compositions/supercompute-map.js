@@ -1,0 +1,29 @@
+// The small-job path: one `work` activation per task through composer's parallel `map` (fork/join in Redis), then the
+// job's result once `reduce` has stored it. For jobs of a few dozen tasks; larger ones go through `supercompute`.
+const composer = require('openwhisk-composer')
+
+module.exports = composer.let(
+  { jobId: null, maxTasks: 100 },
+  composer.try(
+    composer.sequence(
+      (p) => (Number(p.tasks) > maxTasks ? { error: `the map path runs at most ${maxTasks} tasks, got ${p.tasks}; use supercompute` } : p),
+      'job-validate',
+      (p) => {
+        jobId = p.jobId
+        return { jobId: p.jobId }
+      },
+      'job-split',
+      (p) => {
+        const tasks = []
+        for (let index = p.from; index < p.to; index++) tasks.push({ jobId, index })
+        return { value: tasks }
+      },
+      composer.map('work'),
+      // A branch's error may be a task that `work` retries: the job's state in Redis decides.
+      () => ({ jobId, waitMs: 30000 }),
+      'job-await',
+      (p) => (p.state === 'running' ? { error: `job ${jobId} did not finish in time` } : p)
+    ),
+    composer.sequence((p) => ({ jobId, reason: p.error }), 'job-fail')
+  )
+)
