@@ -13,6 +13,9 @@
 //   SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS       idle time before a warm container is stopped
 //   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS         activation records kept in memory
 //   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB       memory those records may take, approximately
+//   SUPERCOMPUTE_FAULTS                           fault injection options as JSON (see faults.ts)
+
+import { type FaultOptions, resolveFaultOptions } from './faults.ts';
 
 export const GUEST_AUTH =
   '23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
@@ -52,6 +55,10 @@ export interface PlatformOptions {
   idleContainerMs: number;
   maxActivations: number;
   maxActivationMB: number;
+  /** Fault injection, for tests and demonstrations; none by default. */
+  faults: FaultOptions;
+  /** Further secrets (e.g. a Redis URL with a password) masked in what the platform produces, besides `auth`. */
+  secrets: string[];
 }
 
 export const defaultLimits: PlatformLimits = {
@@ -102,5 +109,7 @@ export function resolveOptions(input: PlatformOptionsInput = {}): PlatformOption
     idleContainerMs: input.idleContainerMs ?? envNumber('SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS') ?? 10 * 60_000,
     maxActivations: input.maxActivations ?? envNumber('SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS') ?? 20_000,
     maxActivationMB: input.maxActivationMB ?? envNumber('SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB') ?? 256,
+    faults: resolveFaultOptions(input.faults),
+    secrets: input.secrets ?? [],
   };
 }

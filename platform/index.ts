@@ -7,10 +7,15 @@ import { Invoker } from './invoker/engine.ts';
 import { Throttle } from './invoker/throttle.ts';
 import { createServer } from './api/server.ts';
 import { createContainerPool } from './invoker/pool.ts';
+import { installSystemEntities } from './invoker/system.ts';
 import type { ContainerPool } from './invoker/types.ts';
+import { Faults, type FaultsView } from './faults.ts';
+import { secretsOf } from './secrets.ts';
 
 export type { PlatformOptions, PlatformLimits, PlatformOptionsInput } from './config.ts';
 export { GUEST_AUTH, resolveOptions } from './config.ts';
+export type { FaultOptions, FaultDecision, FaultStats, FaultsView, FaultKind } from './faults.ts';
+export type { RedisClientFilter } from './faults-redis.ts';
 
 export interface Platform {
   /** http://HOST:PORT */
@@ -19,6 +24,8 @@ export interface Platform {
   apiHost: string;
   auth: string;
   namespace: string;
+  /** Injected faults: counters, the decision log, and `dropRedis()`. */
+  faults: FaultsView;
   stop(): Promise<void>;
 }
 
@@ -26,7 +33,10 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
   const options = resolveOptions(input);
   let pool: ContainerPool | undefined;
   const store = new EntityStore();
-  const activations = new ActivationStore(options.maxActivations, options.maxActivationMB * 1024 * 1024);
+  installSystemEntities(store);
+  const faults = new Faults(options.faults);
+  const secrets = secretsOf([options.auth, options.faults.redisUrl, ...options.secrets]);
+  const activations = new ActivationStore(options.maxActivations, options.maxActivationMB * 1024 * 1024, secrets);
   // The pool needs the listen URL, known only once the server listens; runs start after that.
   const poolProxy: ContainerPool = {
     run: (req) => pool!.run(req),
@@ -35,7 +45,7 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
   };
   const invoker = new Invoker(store, activations, poolProxy, options.limits.actionSequenceLimit);
   const throttle = new Throttle(options.limits);
-  const app = createServer({ options, store, activations, invoker, throttle });
+  const app = createServer({ options, store, activations, invoker, throttle, faults });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -44,7 +54,9 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     apiHost: options.apiHost || url,
     userMemoryMB: options.userMemoryMB,
     idleMs: options.idleContainerMs,
+    faults,
   });
+  faults.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -52,8 +64,10 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     apiHost: url,
     auth: options.auth,
     namespace: options.namespace,
+    faults,
     stop() {
       stopping ??= (async () => {
+        faults.stop();
         await pool!.stop();
         await app.close();
       })();

@@ -4,7 +4,7 @@ import type { ApiContext } from './context.ts';
 import { startActivation, waitFor, httpStatusOf } from './context.ts';
 import { authenticate, namespaceOf, rawTail, query, boolParam, intParam, listWindow, bodyObject, keyValues } from './http.ts';
 import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
-import { type EntityRef, parseEntityId, refKey, refPath, resolveName } from './names.ts';
+import { type EntityRef, parseEntityId, refFqn, refKey, refPath, resolveName, safeDecode } from './names.ts';
 import { type ActionEntity, type Exec, type EntityLimits, isSequence, bumpVersion } from '../store/entities.ts';
 import type { PlatformLimits } from '../config.ts';
 import { recordJson } from '../invoker/records.ts';
@@ -182,7 +182,7 @@ export function registerActions(app: FastifyInstance, ctx: ApiContext): void {
     const { ns, raw } = idOf(req);
     if (raw.endsWith('/') || raw === '') {
       const pkg = raw.replace(/\/$/, '');
-      return list(req, reply, ns, pkg === '' ? undefined : decodeURIComponent(pkg));
+      return list(req, reply, ns, pkg === '' ? undefined : safeDecode(pkg));
     }
     const ref = parseEntityId(ns, raw, true);
     const action = ctx.store.actions.get(refKey(ref));
@@ -224,6 +224,10 @@ export function registerActions(app: FastifyInstance, ctx: ApiContext): void {
     const target = ctx.invoker.resolve(ref);
     if (!target) throw notFound();
     if (Object.keys(payload).some((k) => target.finalKeys.has(k))) throw badRequest(Messages.parametersNotAllowed);
+    if (ctx.faults.throttleInvoke(`/${refFqn(target.ref)}`)) {
+      const allowed = ctx.options.limits.invocationsPerMinute;
+      throw new WhiskError(429, Messages.tooManyRequests(allowed, allowed));
+    }
     const { activationId, done } = startActivation(ctx, caller, target, payload);
     reply.header('x-openwhisk-activation-id', activationId);
     if (!blocking) return reply.code(202).send({ activationId });

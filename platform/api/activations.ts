@@ -4,6 +4,7 @@ import type { ApiContext } from './context.ts';
 import { authenticate, namespaceOf, query, boolParam, intParam, listWindow } from './http.ts';
 import { Messages, badRequest, notFound } from './errors.ts';
 import { recordJson, responseJson, summaryJson } from '../invoker/records.ts';
+import { safeDecode } from './names.ts';
 
 export function registerActivations(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/activations';
@@ -22,7 +23,7 @@ export function registerActivations(app: FastifyInstance, ctx: ApiContext): void
     const namespace = ns(req);
     const q = query(req);
     const w = listWindow(q, 'activations');
-    const name = q.name ? decodeURIComponent(q.name) : undefined;
+    const name = q.name ? safeDecode(q.name) : undefined;
     const { total, page } = ctx.activations.list(namespace, {
       name,
       since: intParam(q, 'since'),

@@ -6,6 +6,8 @@ import type { Invoker, Caller } from '../invoker/engine.ts';
 import type { Throttle } from '../invoker/throttle.ts';
 import type { ResolvedAction } from '../invoker/resolve.ts';
 import { type ActivationRecord, newActivationId } from '../invoker/records.ts';
+import type { Faults } from '../faults.ts';
+import { refFqn } from './names.ts';
 
 export interface ApiContext {
   options: PlatformOptions;
@@ -13,6 +15,7 @@ export interface ApiContext {
   activations: ActivationStore;
   invoker: Invoker;
   throttle: Throttle;
+  faults: Faults;
 }
 
 export interface Started {
@@ -29,6 +32,11 @@ export function startActivation(
 ): Started {
   const release = ctx.throttle.admitInvocation(caller.namespace);
   const activationId = newActivationId();
+  if (ctx.faults.dropActivation(`/${refFqn(target.ref)}`, activationId)) {
+    // A lost message: accepted, never run, never recorded.
+    release();
+    return { activationId, done: new Promise<ActivationRecord>(() => {}) };
+  }
   const done = ctx.invoker.run({ caller, activationId }, target, payload).finally(release);
   // Nobody awaits a non-blocking activation; a failure is already its record.
   done.catch(() => undefined);

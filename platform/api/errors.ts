@@ -17,6 +17,7 @@ export const Messages = {
   conformance: 'Resource by this name exists but is not in this collection.',
   activationIdIllegal: 'The activation id is not valid.',
   entityNameIllegal: 'The name of the entity contains illegal characters.',
+  urlIllegal: 'The request URL is not valid.',
   namespaceIllegal: 'The namespace contains illegal characters.',
   parametersNotAllowed: 'Request defines parameters that are not allowed (e.g., reserved properties).',
   tooManyRequests: (count: number, allowed: number) =>
@@ -48,6 +49,12 @@ export const Messages = {
     `The value '${value}' is not greater than or equal to 0 for ${collection}.`,
   argumentNotInteger: (collection: string, value: string) => `The value '${value}' is not an integer for ${collection}.`,
 };
+
+/** A JSON parse error without V8's excerpt of the input, which may hold a secret. */
+export function malformedJson(err: unknown): WhiskError {
+  const message = String((err as Error)?.message ?? err).replace(/, ".*" is not valid JSON$/s, ' (not valid JSON)');
+  return badRequest(Messages.malformed(message));
+}
 
 export function badRequest(message: string): WhiskError {
   return new WhiskError(400, message);

@@ -5,6 +5,7 @@ import { WhiskError, Messages, badRequest } from './errors.ts';
 import type { Caller } from '../invoker/engine.ts';
 import type { ApiContext } from './context.ts';
 import type { KeyValue } from '../store/entities.ts';
+import { safeDecode } from './names.ts';
 
 function sameString(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -29,7 +30,7 @@ export function authenticate(ctx: ApiContext, req: FastifyRequest): Caller {
 
 /** The namespace in the URL: "_" is the caller's; another one is forbidden. */
 export function namespaceOf(caller: Caller, raw: string): string {
-  const ns = decodeURIComponent(raw);
+  const ns = safeDecode(raw);
   if (ns === '_' || ns === caller.namespace) return caller.namespace;
   throw new WhiskError(403, Messages.notAuthorized);
 }
@@ -58,8 +59,8 @@ export function boolParam(q: Query, name: string, dflt = false): boolean {
 export function intParam(q: Query, name: string, collection = name): number | undefined {
   const v = q[name];
   if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw badRequest(Messages.argumentNotInteger(collection, v));
+  const n = typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(Messages.argumentNotInteger(collection, String(v)));
   return n;
 }
 
@@ -68,6 +69,8 @@ export function listWindow(q: Query, collection: string): { skip: number; limit:
   const skip = intParam(q, 'skip', collection) ?? 0;
   let limit = intParam(q, 'limit', collection) ?? 30;
   if (skip < 0) throw badRequest(Messages.listSkipOutOfRange(collection, skip));
+  // OpenWhisk reads `skip` as a 32-bit integer.
+  if (skip > 2 ** 31 - 1) throw badRequest(Messages.argumentNotInteger(collection, String(skip)));
   if (limit < 0 || limit > max) throw badRequest(Messages.listLimitOutOfRange(collection, limit, max));
   if (limit === 0) limit = max;
   return { skip, limit, count: boolParam(q, 'count') };

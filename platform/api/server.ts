@@ -1,7 +1,8 @@
 // The HTTP server: body parsing, CORS, error answers in OpenWhisk's shape, and every resource's routes.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { WhiskError, Messages } from './errors.ts';
+import { WhiskError, Messages, malformedJson } from './errors.ts';
+import { callerOf } from './http.ts';
 import { newTransactionId } from '../invoker/records.ts';
 import { registerNamespaces } from './namespaces.ts';
 import { registerActions } from './actions.ts';
@@ -23,6 +24,11 @@ export function createServer(ctx: ApiContext): FastifyInstance {
     exposeHeadRoutes: false,
     bodyLimit: ctx.options.limits.maxPayloadSize,
     routerOptions: { maxParamLength: 1024 },
+    // Errors before routing (e.g. a bad percent-encoding in the path) answer in OpenWhisk's shape too.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      void reply.code(status).headers(CORS).send({ error: Messages.urlIllegal, code: newTransactionId() });
+    },
   });
 
   // Clients send `content-type: application/json` with empty bodies; OpenWhisk accepts them.
@@ -33,7 +39,7 @@ export function createServer(ctx: ApiContext): FastifyInstance {
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new WhiskError(400, Messages.malformed((err as Error).message)), undefined);
+      done(malformedJson(err), undefined);
     }
   });
   app.removeContentTypeParser('text/plain');
@@ -43,14 +49,23 @@ export function createServer(ctx: ApiContext): FastifyInstance {
     const tid = newTransactionId();
     (req as { tid?: string }).tid = tid;
     reply.headers({ ...CORS, 'x-request-id': tid });
+    // Before any body is read: strangers get 401 without the server parsing what they send, and a
+    // declared size past the route's limit is refused whatever the method.
+    if (req.method !== 'OPTIONS' && req.url.startsWith('/api/v1/namespaces') && !callerOf(ctx, req)) {
+      throw new WhiskError(401, Messages.unauthorized);
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const limit = req.routeOptions.bodyLimit ?? ctx.options.limits.maxPayloadSize;
+    if (declared > limit) throw new WhiskError(413, Messages.entityTooBig(declared, limit));
   });
 
   app.setErrorHandler((err: FastifyError | WhiskError, req, reply) => {
     const code = (req as { tid?: string }).tid ?? newTransactionId();
     if (err instanceof WhiskError) return reply.code(err.status).send({ error: err.message, code });
     if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const size = Number(req.headers['content-length'] ?? 0);
-      return reply.code(413).send({ error: Messages.entityTooBig(size, ctx.options.limits.maxPayloadSize), code });
+      const limit = req.routeOptions.bodyLimit ?? ctx.options.limits.maxPayloadSize;
+      const size = Number(req.headers['content-length'] ?? limit + 1);
+      return reply.code(413).send({ error: Messages.entityTooBig(size, limit), code });
     }
     const status = (err as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message, code });

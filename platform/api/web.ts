@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { startActivation, waitFor } from './context.ts';
 import { callerOf } from './http.ts';
-import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
+import { WhiskError, Messages, badRequest, malformedJson, notFound } from './errors.ts';
 import { validName, safeDecode } from './names.ts';
 import { getAnnotation, isTruthy } from '../store/entities.ts';
 import type { ActivationRecord } from '../invoker/records.ts';
@@ -72,7 +72,7 @@ function bodyValue(body: Buffer, contentType: string, raw: boolean): unknown {
     try {
       return JSON.parse(body.toString('utf8'));
     } catch (err) {
-      throw badRequest(Messages.malformed((err as Error).message));
+      throw malformedJson(err);
     }
   }
   if (!raw && type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body.toString('utf8')));

@@ -1,5 +1,6 @@
 // Activation records, bounded in memory: the oldest are dropped past `capacity` records or `maxBytes`.
 import type { ActivationRecord } from './records.ts';
+import { redactRecord } from '../secrets.ts';
 
 export interface ListQuery {
   name?: string; // "name" or "pkg/name"
@@ -16,9 +17,12 @@ export class ActivationStore {
   constructor(
     private readonly capacity: number,
     private readonly maxBytes = Number.POSITIVE_INFINITY,
+    /** Masked in every record stored (see `redactRecord`). */
+    private readonly secrets: string[] = [],
   ) {}
 
   put(record: ActivationRecord): void {
+    redactRecord(record, this.secrets);
     const bytes = approximateSize(record);
     const old = this.records.get(record.activationId);
     if (old) this.bytes -= old.bytes;

@@ -199,13 +199,14 @@ class Pool implements InvokerPool {
     const list = this.slots.get(slot.key) ?? [];
     list.push(slot);
     this.slots.set(slot.key, list);
-    slot.ready = this.startSlot(slot, a);
+    slot.ready = this.startSlot(slot, a, this.opts.faults?.startDelay(a.fqn, req.activationId) ?? 0);
     return slot;
   }
 
-  private async startSlot(slot: Slot, a: RunnableAction): Promise<InitResult> {
+  private async startSlot(slot: Slot, a: RunnableAction, delayMs: number): Promise<InitResult> {
     let container: Container;
     try {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       container = await Container.start({
         id: slot.id,
         runtimePath: this.runtimePath,
@@ -294,7 +295,7 @@ class Pool implements InvokerPool {
       deadline: String(start + a.limits.timeout),
     };
     if (a.provideApiKey) message.api_key = req.apiKey;
-    const ex = await container.run(message, a.limits.timeout);
+    const ex = await this.runWithFaults(container, message, req);
     const end = Date.now();
     const { status, result, logs } = await this.interpret(ex, slot, a);
     return {
@@ -308,6 +309,18 @@ class Pool implements InvokerPool {
       containerId: slot.id,
       cold,
     };
+  }
+
+  /** An injected kill comes after its delay, or as the action answers: the answer is then lost with the container. */
+  private async runWithFaults(container: Container, message: Record<string, unknown>, req: RunRequest): Promise<Exchange> {
+    const killAfter = this.opts.faults?.killAfter(req.action.fqn, req.activationId);
+    if (killAfter === undefined) return container.run(message, req.action.limits.timeout);
+    const timer = setTimeout(() => void container.kill(), killAfter);
+    const ex = await container.run(message, req.action.limits.timeout);
+    clearTimeout(timer);
+    if (ex.kind !== 'response') return ex;
+    await container.kill();
+    return { kind: 'exited', reason: 'killed by an injected fault' };
   }
 
   private async interpret(

@@ -55,6 +55,15 @@ export interface ContainerPoolOptions {
   runtimePath?: string;
   /** Extra environment variables for every container process. */
   env?: Record<string, string>;
+  /** Injected faults (tests and demonstrations). */
+  faults?: ContainerFaults;
+}
+
+export interface ContainerFaults {
+  /** Ms to hold back the start of the container created for this run; 0 for none. */
+  startDelay(fqn: string, activationId: string): number;
+  /** Ms after the run starts at which its container is killed, or undefined to let it run. */
+  killAfter(fqn: string, activationId: string): number | undefined;
 }
 
 export interface ContainerPool {
