@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../platform/index.ts';
+import { activation, annotation, invokeBlocking } from './helpers/platform-client.ts';
 
 const require = createRequire(import.meta.url);
 // openwhisk-composer is CommonJS without typings.
@@ -14,15 +15,6 @@ declare let attempts: number;
 declare let n: number;
 
 const REDIS = { redis: { uri: process.env.REDIS_URL || 'redis://127.0.0.1:6379' } };
-
-type Activation = {
-  activationId: string;
-  name: string;
-  cause?: string;
-  logs: string[];
-  annotations: { key: string; value: unknown }[];
-  response: { status: string; success: boolean; result: Record<string, unknown> };
-};
 
 let platform: Platform;
 let wsk: any;
@@ -47,34 +39,11 @@ async function deploy(name: string, composition: any, timeout?: number): Promise
   await wsk.compositions.deploy(Object.assign(composition.compile(), { name }), true, undefined, undefined, timeout);
 }
 
-async function invoke(name: string, params: Record<string, unknown> = {}): Promise<Activation> {
-  try {
-    return (await wsk.actions.invoke({ name, params, blocking: true })) as Activation;
-  } catch (err) {
-    const e = err as { statusCode?: number; error?: Activation };
-    if (e.statusCode === 502 && e.error?.response) return e.error;
-    throw err;
-  }
-}
-
 async function run(name: string, composition: any, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   await deploy(name, composition);
-  const a = await invoke(name, params);
+  const a = await invokeBlocking(wsk, name, params);
   return a.response.result;
 }
-
-async function activation(id: string): Promise<Activation> {
-  for (;;) {
-    try {
-      return (await wsk.activations.get({ name: id })) as Activation;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-const annotation = (a: Activation, key: string) => a.annotations.find((x) => x.key === key)?.value;
 
 describe('composer combinators', () => {
   it('sequence, action, function, literal, empty', async () => {
@@ -106,15 +75,15 @@ describe('composer combinators', () => {
         composer.action('failure', { action: function () { return { message: 'failure' }; } }),
       ),
     );
-    const ok = await invoke('demo', { password: 'abc123' });
+    const ok = await invokeBlocking(wsk, 'demo', { password: 'abc123' });
     expect(ok.response.result).toEqual({ message: 'success' });
-    const no = await invoke('demo', { password: 'passw0rd' });
+    const no = await invokeBlocking(wsk, 'demo', { password: 'passw0rd' });
     expect(no.response).toMatchObject({ status: 'success', result: { message: 'failure' } });
     // Records as OpenWhisk keeps them: conductor, authenticate, conductor, failure, conductor.
     expect(annotation(no, 'conductor')).toBe(true);
     expect(annotation(no, 'kind')).toBe('sequence');
     expect(annotation(no, 'topmost')).toBe(true);
-    const children = await Promise.all(no.logs.map(activation));
+    const children = await Promise.all(no.logs.map((id) => activation(wsk, id)));
     expect(children.map((c) => c.name)).toEqual(['demo', 'authenticate', 'demo', 'failure', 'demo']);
     for (const c of children) {
       expect(c.cause).toBe(no.activationId);
@@ -142,7 +111,7 @@ describe('composer combinators', () => {
     const flaky = composer.let({ attempts: 0 }, composer.retry(2, () => (++attempts < 3 ? { error: `attempt ${attempts}` } : { attempts })));
     expect(await run('c-retry', flaky)).toEqual({ attempts: 3 });
     const tooFlaky = composer.let({ attempts: 0 }, composer.retry(1, () => (++attempts < 3 ? { error: `attempt ${attempts}` } : { attempts })));
-    const a = await (deploy('c-retry-out', tooFlaky).then(() => invoke('c-retry-out')));
+    const a = await (deploy('c-retry-out', tooFlaky).then(() => invokeBlocking(wsk, 'c-retry-out')));
     expect(a.response).toMatchObject({ status: 'application error', success: false, result: { error: 'attempt 2' } });
   });
 
@@ -167,7 +136,7 @@ describe('composer combinators', () => {
   it('async: returns the spawned activation, which runs to completion', async () => {
     const r = await run('c-async', composer.async('inc'), { n: 1 });
     expect(r).toMatchObject({ method: 'async', activationId: expect.any(String) });
-    const spawned = await activation(r.activationId as string);
+    const spawned = await activation(wsk, r.activationId as string);
     expect(spawned.name).toBe('c-async');
     expect(spawned.response.result).toEqual({ n: 2 });
   });
@@ -185,9 +154,9 @@ describe('composer combinators', () => {
   it('a join that outlasts the conductor waits on through /whisk.system/utils/echo', async () => {
     // Conductor timeout 8 s: the parent's BRPOP gives up after ~2 s, continues through echo and collects next time.
     await deploy('c-par-slow', composer.parallel(composer.action('slow')), 8000);
-    const a = await invoke('c-par-slow', { n: 5, ms: 4000, $composer: REDIS });
+    const a = await invokeBlocking(wsk, 'c-par-slow', { n: 5, ms: 4000, $composer: REDIS });
     expect(a.response.result).toEqual({ value: [{ n: 5 }] });
-    const names = (await Promise.all(a.logs.map(activation))).map((c) => c.name);
+    const names = (await Promise.all(a.logs.map((id) => activation(wsk, id)))).map((c) => c.name);
     expect(names).toContain('echo');
   });
 });
@@ -195,18 +164,18 @@ describe('composer combinators', () => {
 describe('the conductor loop', () => {
   it('stops a runaway loop at the step limit with OpenWhisk’s error', async () => {
     await deploy('c-forever', composer.while(() => true, 'inc'));
-    const a = await invoke('c-forever', { n: 0 });
+    const a = await invokeBlocking(wsk, 'c-forever', { n: 0 });
     expect(a.response).toMatchObject({ status: 'application error', success: false, result: { error: 'Too many actions in the composition.' } });
-    const names = await Promise.all(a.logs.map(activation));
+    const names = await Promise.all(a.logs.map((id) => activation(wsk, id)));
     expect(names.filter((c) => c.name === 'inc')).toHaveLength(50);
   });
 
   it('runs a nested composition under the same accounting, as a component', async () => {
     await deploy('c-inner', composer.sequence('inc', 'double'));
     await deploy('c-outer', composer.sequence('c-inner', 'inc'));
-    const a = await invoke('c-outer', { n: 1 });
+    const a = await invokeBlocking(wsk, 'c-outer', { n: 1 });
     expect(a.response.result).toEqual({ n: 5 });
-    const children = await Promise.all(a.logs.map(activation));
+    const children = await Promise.all(a.logs.map((id) => activation(wsk, id)));
     const inner = children.find((c) => c.name === 'c-inner')!;
     expect(annotation(inner, 'conductor')).toBe(true);
     expect(annotation(inner, 'topmost')).toBe(false);

@@ -6,19 +6,12 @@ import { createClient } from 'redis';
 import { startPlatform, type Platform } from '../platform/index.ts';
 import { applyParamOverrides, deploy, loadManifest } from '../lib/manifest.ts';
 import { JobStore } from '../lib/job-store.ts';
+import { type Activation, invokeBlocking } from './helpers/platform-client.ts';
 
 const DB = 9;
 const base = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 base.pathname = `/${DB}`;
 const redisUrl = base.toString();
-
-type Activation = {
-  activationId: string;
-  name: string;
-  logs: string[];
-  annotations: { key: string; value: unknown }[];
-  response: { status: string; success: boolean; result: Record<string, any> };
-};
 
 let platform: Platform;
 let ow: any;
@@ -40,16 +33,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function invoke(name: string, params: Record<string, unknown>): Promise<Activation> {
-  try {
-    return await ow.actions.invoke({ name, params, blocking: true });
-  } catch (err) {
-    const e = err as { statusCode?: number; error?: Activation };
-    if (e.statusCode === 502 && e.error?.response) return e.error;
-    throw err;
-  }
-}
-
 const PRIMES_1E6 = 78_498;
 
 describe('compositions of the pipeline', () => {
@@ -61,7 +44,7 @@ describe('compositions of the pipeline', () => {
   });
 
   it('supercompute-wait: starts a job through supercompute-flow and returns its result in one blocking invoke', async () => {
-    const a = await invoke('supercompute-wait', { kernel: 'primes', params: { below: 1e6 }, tasks: 8 });
+    const a = await invokeBlocking(ow, 'supercompute-wait', { kernel: 'primes', params: { below: 1e6 }, tasks: 8 });
     expect(a.response.status).toBe('success');
     expect(a.response.result).toMatchObject({ state: 'done', done: 8, total: 8, result: { count: PRIMES_1E6 } });
     expect(a.response.result).not.toHaveProperty('redisUrl');
@@ -70,14 +53,14 @@ describe('compositions of the pipeline', () => {
   });
 
   it('supercompute-flow: answers the running job at once', async () => {
-    const a = await invoke('supercompute-flow', { kernel: 'primes', params: { below: 1e5 }, tasks: 4 });
+    const a = await invokeBlocking(ow, 'supercompute-flow', { kernel: 'primes', params: { below: 1e5 }, tasks: 4 });
     expect(a.response.result).toMatchObject({ status: 'running', total: 4, jobId: expect.any(String) });
-    const done = await invoke('job-await', { jobId: a.response.result.jobId, waitMs: 30_000 });
+    const done = await invokeBlocking(ow, 'job-await', { jobId: a.response.result.jobId, waitMs: 30_000 });
     expect(done.response.result).toMatchObject({ state: 'done', result: { count: 9592 } });
   });
 
   it('a failure after the job exists lands in the try handler, which marks the job failed in Redis', async () => {
-    const a = await invoke('supercompute-flow', { kernel: 'primes', params: { below: -5 }, tasks: 4 });
+    const a = await invokeBlocking(ow, 'supercompute-flow', { kernel: 'primes', params: { below: -5 }, tasks: 4 });
     expect(a.response.status).toBe('application error');
     const error = a.response.result.error as string;
     expect(error).toMatch(/^job [A-Za-z0-9_-]{22} failed: invalid params for kernel 'primes'/);
@@ -90,15 +73,15 @@ describe('compositions of the pipeline', () => {
   });
 
   it('a request that never makes a job fails with a clear error', async () => {
-    const a = await invoke('supercompute-wait', { kernel: 'nope', tasks: 4 });
+    const a = await invokeBlocking(ow, 'supercompute-wait', { kernel: 'nope', tasks: 4 });
     expect(a.response).toMatchObject({ status: 'application error', result: { error: expect.stringContaining("unknown kernel 'nope'") } });
   });
 
   it('supercompute-map: a small job through composer’s map over work', async () => {
-    const a = await invoke('supercompute-map', { kernel: 'primes', params: { below: 1e6 }, tasks: 24 });
+    const a = await invokeBlocking(ow, 'supercompute-map', { kernel: 'primes', params: { below: 1e6 }, tasks: 24 });
     expect(a.response.status).toBe('success');
     expect(a.response.result).toMatchObject({ state: 'done', done: 24, total: 24, result: { count: PRIMES_1E6 } });
-    const tooBig = await invoke('supercompute-map', { kernel: 'primes', params: { below: 1e6 }, tasks: 500 });
+    const tooBig = await invokeBlocking(ow, 'supercompute-map', { kernel: 'primes', params: { below: 1e6 }, tasks: 500 });
     expect(tooBig.response.result.error).toMatch(/at most 100 tasks/);
   });
 });

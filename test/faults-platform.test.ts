@@ -2,15 +2,12 @@
 // actions, and the same seed gives the same faults for the same sequence of activations.
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type Platform, type FaultOptions, type FaultDecision } from '../platform/index.ts';
 import { Faults, resolveFaultOptions } from '../platform/faults.ts';
 import { dropRedisConnections } from '../platform/faults-redis.ts';
 import { findOnPath, startRedisServer, type RedisHandle } from '../lib/redis-server.ts';
-
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
-type Activation = { activationId: string; annotations: { key: string; value: unknown }[]; response: { status: string; result: Record<string, unknown> } };
+import { type Activation, type Client, activation, postEmpty, startWithClient } from './helpers/platform-client.ts';
 
 const EXITED = 'The action did not produce a valid response and exited unexpectedly.';
 const platforms: Platform[] = [];
@@ -19,9 +16,8 @@ afterAll(async () => {
 });
 
 async function platformWith(faults: FaultOptions): Promise<{ platform: Platform; ow: Client }> {
-  const platform = await startPlatform({ port: 0, faults });
+  const { platform, ow } = await startWithClient({ faults });
   platforms.push(platform);
-  const ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
   await ow.actions.create({ name: 'work', action: 'function main(p) { return { i: p.i }; }' });
   await ow.actions.create({ name: 'ctl', action: 'function main(p) { return { ctl: true }; }' });
   return { platform, ow };
@@ -39,17 +35,6 @@ async function outcome(p: Promise<any>): Promise<{ status: number; body: any }> 
     const e = err as { statusCode?: number; error?: unknown };
     if (typeof e.statusCode !== 'number') throw err;
     return { status: e.statusCode, body: e.error };
-  }
-}
-
-async function record(ow: Client, id: string): Promise<Activation> {
-  for (;;) {
-    try {
-      return (await ow.activations.get({ name: id })) as Activation;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
   }
 }
 
@@ -131,8 +116,8 @@ describe('dropped activations', () => {
     }
     const ctl = await ow.actions.invoke({ name: 'ctl' });
     const dropped = new Set(platform.faults.log().filter((d) => d.fault).map((d) => d.activationId));
-    for (const id of ids.filter((x) => !dropped.has(x))) expect((await record(ow, id)).response.status).toBe('success');
-    expect((await record(ow, ctl.activationId)).response.result).toEqual({ ctl: true });
+    for (const id of ids.filter((x) => !dropped.has(x))) expect((await activation(ow, id)).response.status).toBe('success');
+    expect((await activation(ow, ctl.activationId)).response.result).toEqual({ ctl: true });
     // Every activation that was not dropped has its record; a dropped one never will.
     for (const id of dropped) expect((await outcome(ow.activations.get({ name: id }))).status).toBe(404);
     return { platform, ids, dropped };
@@ -150,11 +135,7 @@ describe('dropped activations', () => {
 
   it('a blocking invoke of a dropped activation answers 202 with its id once the wait is over', async () => {
     const { platform } = await platformWith({ seed: 1, actions: ['work'], dropActivation: 1 });
-    const res = await fetch(`${platform.url}/api/v1/namespaces/_/actions/work?blocking=true&timeout=200`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await postEmpty(platform, '/api/v1/namespaces/_/actions/work?blocking=true&timeout=200');
     expect(res.status).toBe(202);
     const { activationId } = (await res.json()) as { activationId: string };
     expect(platform.faults.log()).toEqual([expect.objectContaining({ kind: 'dropActivation', fault: true, activationId })]);

@@ -1,25 +1,13 @@
 // Sequences, trigger fires through rules, and conductor actions on the embedded platform.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import openwhisk from 'openwhisk';
-import { startPlatform, type Platform } from '../platform/index.ts';
+import type { Platform } from '../platform/index.ts';
+import { type Activation, type Client, activation, annotation, failure, postEmpty, startWithClient } from './helpers/platform-client.ts';
 
 let platform: Platform;
-// The client's typings lag behind what it accepts (sequences, count, code=false, qs): tests use it loosely.
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
 let ow: Client;
 
-type Activation = {
-  activationId: string;
-  name: string;
-  cause?: string;
-  logs: string[];
-  annotations: { key: string; value: unknown }[];
-  response: { status: string; success: boolean; result: Record<string, unknown> };
-};
-
 beforeAll(async () => {
-  platform = await startPlatform({ port: 0 });
-  ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  ({ platform, ow } = await startWithClient());
   await ow.actions.create({ name: 'inc', action: 'function main(p) { return { n: (p.n || 0) + 1 }; }' });
   await ow.actions.create({ name: 'double', action: 'function main(p) { return { n: p.n * 2 }; }' });
   await ow.actions.create({ name: 'fail', action: 'function main(p) { return { error: "failed at " + p.n }; }' });
@@ -27,30 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
 });
-
-async function activation(id: string): Promise<Activation> {
-  for (;;) {
-    try {
-      return (await ow.activations.get({ name: id })) as Activation;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-function annotation(a: Activation, key: string): unknown {
-  return a.annotations.find((x) => x.key === key)?.value;
-}
-
-async function failure(p: Promise<unknown>): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { statusCode: number; error: Record<string, unknown> };
-  }
-  throw new Error('expected a failure');
-}
 
 describe('sequences', () => {
   it('pipes each result into the next component and records children', async () => {
@@ -61,7 +25,7 @@ describe('sequences', () => {
     expect(annotation(a, 'kind')).toBe('sequence');
     expect(annotation(a, 'topmost')).toBe(true);
     expect(a.logs).toHaveLength(3);
-    const first = await activation(a.logs[0]);
+    const first = await activation(ow, a.logs[0]);
     expect(first).toMatchObject({ name: 'inc', cause: a.activationId });
     expect(annotation(first, 'causedBy')).toBe('sequence');
   });
@@ -102,7 +66,7 @@ describe('triggers', () => {
     await ow.rules.disable({ name: 'event-inc' });
 
     const { activationId } = (await ow.triggers.invoke({ name: 'event', params: { n: 41 } })) as { activationId: string };
-    const t = await activation(activationId);
+    const t = await activation(ow, activationId);
     expect(t).toMatchObject({ name: 'event', response: { success: true, result: { n: 41 } } });
     expect(t).not.toHaveProperty('end');
     // One JSON line per rule; the inactive one says so.
@@ -117,18 +81,14 @@ describe('triggers', () => {
       success: false,
       error: "Rule 'guest/event-inc' is inactive, action 'guest/inc' was not activated.",
     });
-    const record = await activation(ran.activationId as string);
+    const record = await activation(ow, ran.activationId as string);
     expect(record.name).toBe('record');
     expect(record.response.result).toEqual({ source: 'trigger', n: 41 });
   });
 
   it('answers 204 when no rule is active', async () => {
     await ow.triggers.create({ name: 'quiet' });
-    const res = await fetch(`${platform.url}/api/v1/namespaces/_/triggers/quiet`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await postEmpty(platform, '/api/v1/namespaces/_/triggers/quiet');
     expect(res.status).toBe(204);
   });
 });
@@ -152,7 +112,7 @@ describe('conductor actions', () => {
     expect(annotation(a, 'topmost')).toBe(true);
     // conductor, inc, conductor, double, conductor
     expect(a.logs).toHaveLength(5);
-    const children = await Promise.all(a.logs.map(activation));
+    const children = await Promise.all(a.logs.map((id) => activation(ow, id)));
     expect(children.map((c) => c.name)).toEqual(['conduct', 'inc', 'conduct', 'double', 'conduct']);
     for (const c of children) {
       expect(c.cause).toBe(a.activationId);

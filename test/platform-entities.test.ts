@@ -2,16 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import openwhisk from 'openwhisk';
 import AdmZip from 'adm-zip';
-import { startPlatform, type Platform } from '../platform/index.ts';
+import type { Platform } from '../platform/index.ts';
+import { type Client, basicAuth, startWithClient } from './helpers/platform-client.ts';
 
 let platform: Platform;
-// The client's typings lag behind what it accepts (sequences, count, code=false, qs): tests use it loosely.
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
 let ow: Client;
 
 beforeAll(async () => {
-  platform = await startPlatform({ port: 0 });
-  ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  ({ platform, ow } = await startWithClient());
 });
 afterAll(async () => {
   await platform?.stop();
@@ -105,7 +103,7 @@ describe('packages', () => {
     await ow.actions.create({ name: 'tools/one', action: code });
     // The slash may come URL-encoded.
     const encoded = await fetch(`${platform.url}/api/v1/namespaces/_/actions/tools%2Fone`, {
-      headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}` },
+      headers: { authorization: basicAuth(platform.auth) },
     });
     expect(encoded.status).toBe(200);
     expect(await encoded.json()).toMatchObject({ name: 'one', namespace: 'guest/tools' });
@@ -167,7 +165,7 @@ describe('triggers and rules', () => {
 describe('namespaces', () => {
   it('lists the namespace and its limits', async () => {
     expect(await ow.namespaces.list()).toEqual(['guest']);
-    const auth = { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}` };
+    const auth = { authorization: basicAuth(platform.auth) };
     const res = await fetch(`${platform.url}/api/v1/namespaces/_/limits`, { headers: auth });
     expect(await res.json()).toMatchObject({ concurrentInvocations: 10000, invocationsPerMinute: 600000, firesPerMinute: expect.any(Number) });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');

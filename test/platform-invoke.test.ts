@@ -1,56 +1,18 @@
 // Invocations, activation records, parameters, packages and failures on the embedded platform.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import openwhisk from 'openwhisk';
-import { startPlatform, type Platform } from '../platform/index.ts';
+import type { Platform } from '../platform/index.ts';
+import { type Activation, type Client, activation, annotation, failure, postEmpty, startWithClient } from './helpers/platform-client.ts';
 
 let platform: Platform;
-// The client's typings lag behind what it accepts (sequences, count, code=false, qs): tests use it loosely.
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
 let ow: Client;
 
 beforeAll(async () => {
-  platform = await startPlatform({ port: 0 });
-  ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  ({ platform, ow } = await startWithClient());
   await ow.actions.create({ name: 'echo', action: 'function main(p) { console.log("echo", JSON.stringify(p)); return p; }' });
 });
 afterAll(async () => {
   await platform?.stop();
 });
-
-type Activation = {
-  activationId: string;
-  name: string;
-  namespace: string;
-  logs: string[];
-  annotations: { key: string; value: unknown }[];
-  response: { status: string; success: boolean; result: Record<string, unknown> };
-  [k: string]: unknown;
-};
-
-/** Polls until the activation record exists. */
-async function activation(id: string): Promise<Activation> {
-  for (;;) {
-    try {
-      return (await ow.activations.get({ name: id })) as Activation;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-function annotation(a: Activation, key: string): unknown {
-  return a.annotations.find((x) => x.key === key)?.value;
-}
-
-async function failure(p: Promise<unknown>): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { statusCode: number; error: Record<string, unknown> };
-  }
-  throw new Error('expected a failure');
-}
 
 describe('invoke', () => {
   it('blocking returns the whole record in OpenWhisk shape', async () => {
@@ -81,7 +43,7 @@ describe('invoke', () => {
 
   it('non-blocking returns 202 with an id; the record, result and logs are then found', async () => {
     const { activationId } = await ow.actions.invoke({ name: 'echo', params: { z: 3 } });
-    const a = await activation(activationId);
+    const a = await activation(ow, activationId);
     expect(a.response.result).toEqual({ z: 3 });
     expect(await ow.activations.result({ name: activationId })).toEqual({
       result: { z: 3 },
@@ -95,11 +57,7 @@ describe('invoke', () => {
   });
 
   it('sends x-openwhisk-activation-id on invoke responses', async () => {
-    const res = await fetch(`${platform.url}/api/v1/namespaces/_/actions/echo?blocking=true`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await postEmpty(platform, '/api/v1/namespaces/_/actions/echo?blocking=true');
     const body = (await res.json()) as Activation;
     expect(res.headers.get('x-openwhisk-activation-id')).toBe(body.activationId);
   });
@@ -178,14 +136,10 @@ describe('failures', () => {
 
   it('answers 202 when a blocking invoke outlasts ?timeout', async () => {
     await ow.actions.create({ name: 'waits', action: 'function main() { return new Promise((r) => setTimeout(() => r({ done: true }), 1500)); }' });
-    const res = await fetch(`${platform.url}/api/v1/namespaces/_/actions/waits?blocking=true&timeout=100`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await postEmpty(platform, '/api/v1/namespaces/_/actions/waits?blocking=true&timeout=100');
     expect(res.status).toBe(202);
     const { activationId } = (await res.json()) as { activationId: string };
-    expect((await activation(activationId)).response.result).toEqual({ done: true });
+    expect((await activation(ow, activationId)).response.result).toEqual({ done: true });
   });
 
   it('survives a crashing action', async () => {

@@ -1,10 +1,7 @@
 // Namespace throttles on platforms started with low limits.
 import { afterAll, describe, expect, it } from 'vitest';
-import openwhisk from 'openwhisk';
-import { startPlatform, type Platform } from '../platform/index.ts';
-
-// The client's typings lag behind what it accepts (sequences, count, code=false, qs): tests use it loosely.
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
+import type { Platform } from '../platform/index.ts';
+import { failure, startWithClient } from './helpers/platform-client.ts';
 
 const started: Platform[] = [];
 afterAll(async () => {
@@ -12,18 +9,9 @@ afterAll(async () => {
 });
 
 async function platformWith(limits: Record<string, number>) {
-  const platform = await startPlatform({ port: 0, limits });
+  const { platform, ow } = await startWithClient({ limits });
   started.push(platform);
-  return { platform, ow: openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client };
-}
-
-async function failure(p: Promise<unknown>): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { statusCode: number; error: Record<string, unknown> };
-  }
-  throw new Error('expected a failure');
+  return { platform, ow };
 }
 
 describe('throttling', () => {
@@ -56,9 +44,8 @@ describe('throttling', () => {
 
 describe('activation store', () => {
   it('keeps only the newest records past its bound', async () => {
-    const platform = await startPlatform({ port: 0, maxActivations: 3 });
+    const { platform, ow } = await startWithClient({ maxActivations: 3 });
     started.push(platform);
-    const ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
     await ow.actions.create({ name: 'one', action: 'function main() { return {}; }' });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await ow.actions.invoke({ name: 'one', blocking: true })).activationId);

@@ -1,12 +1,10 @@
 // Web actions on the embedded platform, driven with plain fetch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import openwhisk from 'openwhisk';
 import { PNG } from 'pngjs';
-import { startPlatform, type Platform } from '../platform/index.ts';
+import type { Platform } from '../platform/index.ts';
+import { type Client, startWithClient } from './helpers/platform-client.ts';
 
 let platform: Platform;
-// The client's typings lag behind what it accepts (sequences, count, code=false, qs): tests use it loosely.
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
 let ow: Client;
 let web: string;
 
@@ -17,8 +15,7 @@ function tinyPng(): Buffer {
 }
 
 beforeAll(async () => {
-  platform = await startPlatform({ port: 0 });
-  ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  ({ platform, ow } = await startWithClient());
   web = `${platform.url}/api/v1/web/guest`;
   const exported = { 'web-export': true };
   await ow.actions.create({ name: 'req', action: 'function main(p) { return { body: p }; }', annotations: exported });

@@ -6,10 +6,8 @@ import os from 'node:os';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import openwhisk from 'openwhisk';
 import { startPlatform, resolveOptions, type Platform } from '../platform/index.ts';
-
-type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
+import { type Client, basicAuth, clientOf, startWithClient } from './helpers/platform-client.ts';
 
 const KEY = 'c0ffee00-1111-2222-3333-444455556666:Sup3rS3cretPlatformKeyNobodyMayRead0123456789abcdefABCDEF';
 const REDIS_PASS = 'redis-pass-7f3a9c';
@@ -23,8 +21,7 @@ let ow: Client;
 let activationId: string;
 
 beforeAll(async () => {
-  platform = await startPlatform({ port: 0, auth: KEY, secrets: [REDIS_URL], limits: { maxPayloadSize: PAYLOAD_LIMIT, maxCodeSize: CODE_LIMIT } });
-  ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  ({ platform, ow } = await startWithClient({ auth: KEY, secrets: [REDIS_URL], limits: { maxPayloadSize: PAYLOAD_LIMIT, maxCodeSize: CODE_LIMIT } }));
   await ow.actions.create({ name: 'echo', action: 'function main(p) { return p; }' });
   await ow.actions.create({ name: 'web', action: 'function main() { return { body: "hi" }; }', annotations: { 'web-export': true } });
   await ow.packages.create({ name: 'pkg' });
@@ -36,8 +33,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-const basic = (cred: string) => `Basic ${Buffer.from(cred).toString('base64')}`;
-
 interface Answer {
   status: number;
   text: string;
@@ -48,7 +43,7 @@ interface Answer {
 function request(method: string, path: string, opts: { auth?: string | null; body?: string | Buffer; type?: string } = {}): Promise<Answer> {
   const url = new URL(path, platform.url);
   const headers: Record<string, string> = {};
-  const auth = opts.auth === undefined ? basic(KEY) : opts.auth;
+  const auth = opts.auth === undefined ? basicAuth(KEY) : opts.auth;
   if (auth !== null) headers.authorization = auth;
   if (opts.body !== undefined) {
     headers['content-type'] = opts.type ?? 'application/json';
@@ -172,9 +167,9 @@ describe('listening', () => {
 describe('authentication', () => {
   const wrong: [string, string | null][] = [
     ['no credentials', null],
-    ['a wrong key', basic(`${KEY.split(':')[0]}:wrong`)],
-    ['the guest key', basic('23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP')],
-    ['the key without its uuid', basic(SECRET_PART)],
+    ['a wrong key', basicAuth(`${KEY.split(':')[0]}:wrong`)],
+    ['the guest key', basicAuth('23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP')],
+    ['the key without its uuid', basicAuth(SECRET_PART)],
     ['garbage', 'Basic !!!not-base64'],
     ['another scheme', `Bearer ${KEY}`],
   ];
@@ -362,11 +357,11 @@ describe('secrets', () => {
       });
       child.once('exit', (code) => reject(new Error(`platform process exited (${code}): ${output}`)));
     });
-    const client = openwhisk({ apihost: url, api_key: KEY }) as unknown as Client;
+    const client = clientOf({ url, auth: KEY });
     await client.actions.create({ name: 'runfail', action: `function main() { throw new Error(process.env.__OW_API_KEY); }` });
     await client.actions.invoke({ name: 'runfail', blocking: true }).catch(() => undefined);
-    await fetch(`${url}/api/v1/namespaces/_/actions/x`, { method: 'PUT', headers: { authorization: basic(KEY), 'content-type': 'application/json' }, body: `{"k": "${KEY}" oops` });
-    await fetch(`${url}/api/v1/namespaces/_/actions`, { headers: { authorization: basic(`${KEY}x`) } });
+    await fetch(`${url}/api/v1/namespaces/_/actions/x`, { method: 'PUT', headers: { authorization: basicAuth(KEY), 'content-type': 'application/json' }, body: `{"k": "${KEY}" oops` });
+    await fetch(`${url}/api/v1/namespaces/_/actions`, { headers: { authorization: basicAuth(`${KEY}x`) } });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.stdin.end();
     await exited;

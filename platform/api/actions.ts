@@ -2,12 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { startActivation, waitFor, httpStatusOf } from './context.ts';
-import { authenticate, namespaceOf, rawTail, query, boolParam, intParam, listWindow, bodyObject, keyValues } from './http.ts';
+import { rawTail, query, boolParam, intParam, bodyObject, keyValues } from './http.ts';
 import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
 import { type EntityRef, parseEntityId, refFqn, refKey, refPath, resolveName, safeDecode } from './names.ts';
 import { type ActionEntity, type Exec, type EntityLimits, isSequence, bumpVersion } from '../store/entities.ts';
 import type { PlatformLimits } from '../config.ts';
 import { recordJson } from '../invoker/records.ts';
+import { requestNamespace, sendList } from './resource.ts';
 
 const BASE64 = /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
 const NODE_KINDS = new Set(['nodejs:18', 'nodejs:20', 'nodejs:22']);
@@ -159,24 +160,12 @@ function put(ctx: ApiContext, ref: EntityRef, body: Record<string, unknown>, ove
 
 export function registerActions(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/actions';
-  const idOf = (req: FastifyRequest) => {
-    const caller = authenticate(ctx, req);
-    const ns = namespaceOf(caller, (req.params as { namespace: string }).namespace);
-    return { caller, ns, raw: rawTail(req, '/actions/') };
-  };
+  const idOf = (req: FastifyRequest) => ({ ...requestNamespace(ctx, req), raw: rawTail(req, '/actions/') });
 
-  const list = async (req: FastifyRequest, reply: FastifyReply, ns: string, pkg?: string) => {
-    const q = query(req);
-    const w = listWindow(q, 'actions');
-    const all = pkg ? ctx.store.actions.inPath(`${ns}/${pkg}`) : ctx.store.actions.inNamespace(ns);
-    if (w.count) return reply.send({ actions: all.length });
-    return reply.send(all.slice(w.skip, w.skip + w.limit).map(summaryJson));
-  };
+  const list = (req: FastifyRequest, reply: FastifyReply, ns: string, pkg?: string) =>
+    sendList(req, reply, 'actions', pkg ? ctx.store.actions.inPath(`${ns}/${pkg}`) : ctx.store.actions.inNamespace(ns), summaryJson);
 
-  app.get(base, async (req, reply) => {
-    const caller = authenticate(ctx, req);
-    return list(req, reply, namespaceOf(caller, (req.params as { namespace: string }).namespace));
-  });
+  app.get(base, async (req, reply) => list(req, reply, requestNamespace(ctx, req).ns));
 
   app.get(`${base}/*`, async (req, reply) => {
     const { ns, raw } = idOf(req);

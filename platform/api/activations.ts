@@ -1,15 +1,15 @@
 // /api/v1/namespaces/{ns}/activations: list (name limit skip count docs since upto), get, /result, /logs.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { authenticate, namespaceOf, query, boolParam, intParam, listWindow } from './http.ts';
+import { query, boolParam, intParam, listWindow } from './http.ts';
 import { Messages, badRequest, notFound } from './errors.ts';
 import { recordJson, responseJson, summaryJson } from '../invoker/records.ts';
 import { safeDecode } from './names.ts';
+import { requestNamespace } from './resource.ts';
 
 export function registerActivations(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/activations';
-  const ns = (req: FastifyRequest) =>
-    namespaceOf(authenticate(ctx, req), (req.params as { namespace: string }).namespace);
+  const ns = (req: FastifyRequest) => requestNamespace(ctx, req).ns;
   const record = (req: FastifyRequest) => {
     const id = (req.params as { id: string }).id;
     const namespace = ns(req);

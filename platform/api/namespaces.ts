@@ -1,7 +1,8 @@
 // /api/v1/namespaces and /api/v1/namespaces/{ns}/limits.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { authenticate, namespaceOf } from './http.ts';
+import { authenticate } from './http.ts';
+import { requestNamespace } from './resource.ts';
 
 export function registerNamespaces(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/v1/namespaces', async (req, reply) => {
@@ -10,8 +11,7 @@ export function registerNamespaces(app: FastifyInstance, ctx: ApiContext): void 
   });
 
   app.get('/api/v1/namespaces/:namespace/limits', async (req, reply) => {
-    const caller = authenticate(ctx, req);
-    namespaceOf(caller, (req.params as { namespace: string }).namespace);
+    requestNamespace(ctx, req);
     const l = ctx.options.limits;
     return reply.send({
       concurrentInvocations: l.concurrentInvocations,

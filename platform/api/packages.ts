@@ -1,9 +1,9 @@
 // /api/v1/namespaces/{ns}/packages: create (and bind), update, get, list, delete (?force=true).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { authenticate, namespaceOf, query, boolParam, listWindow, bodyObject, keyValues } from './http.ts';
+import { query, boolParam, bodyObject, keyValues } from './http.ts';
 import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
-import { checkName, safeDecode } from './names.ts';
+import { listRoute, resourceTarget } from './resource.ts';
 import { type PackageEntity, bumpVersion } from '../store/entities.ts';
 
 function packageJson(p: PackageEntity): Record<string, unknown> {
@@ -30,25 +30,10 @@ function parseBinding(v: unknown, ns: string): PackageEntity['binding'] | undefi
 
 export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/packages';
-  const target = (req: FastifyRequest) => {
-    const caller = authenticate(ctx, req);
-    const p = req.params as { namespace: string; name: string };
-    const ns = namespaceOf(caller, p.namespace);
-    const name = checkName(safeDecode(p.name));
-    return { caller, ns, name, key: `/${ns}/${name}` };
-  };
-
-  app.get(base, async (req, reply) => {
-    const caller = authenticate(ctx, req);
-    const ns = namespaceOf(caller, (req.params as { namespace: string }).namespace);
-    const w = listWindow(query(req), 'packages');
-    const all = ctx.store.packages.inNamespace(ns);
-    if (w.count) return reply.send({ packages: all.length });
-    return reply.send(all.slice(w.skip, w.skip + w.limit).map(packageJson));
-  });
+  listRoute(app, ctx, base, 'packages', (ns) => ctx.store.packages.inNamespace(ns), packageJson);
 
   app.get(`${base}/:name`, async (req, reply) => {
-    const { key } = target(req);
+    const { key } = resourceTarget(ctx, req);
     const pkg = ctx.store.packages.get(key);
     if (!pkg) throw notFound();
     const b = pkg.binding as { namespace?: string; name?: string };
@@ -60,7 +45,7 @@ export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.put(`${base}/:name`, async (req, reply) => {
-    const { ns, name, key } = target(req);
+    const { ns, name, key } = resourceTarget(ctx, req);
     const body = bodyObject(req);
     if (ctx.store.heldElsewhere(key, 'packages')) throw new WhiskError(409, Messages.conformance);
     const old = ctx.store.packages.get(key);
@@ -86,7 +71,7 @@ export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete(`${base}/:name`, async (req, reply) => {
-    const { ns, name, key } = target(req);
+    const { ns, name, key } = resourceTarget(ctx, req);
     const pkg = ctx.store.packages.get(key);
     if (!pkg) throw notFound();
     const contents = ctx.store.actions.inPath(`${ns}/${name}`);

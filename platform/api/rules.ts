@@ -2,9 +2,10 @@
 // A rule's status lives on its trigger, as in OpenWhisk.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { authenticate, namespaceOf, query, boolParam, listWindow, bodyObject, keyValues } from './http.ts';
+import { query, boolParam, bodyObject, keyValues } from './http.ts';
 import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
-import { checkName, safeDecode, resolveName, refPath } from './names.ts';
+import { resolveName, refPath } from './names.ts';
+import { listRoute, resourceTarget } from './resource.ts';
 import { type RuleEntity, type EntityName, bumpVersion } from '../store/entities.ts';
 
 function ruleJson(r: RuleEntity): Record<string, unknown> {
@@ -30,11 +31,8 @@ function parseRef(v: unknown, ns: string): EntityName {
 export function registerRules(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/rules';
   const target = (req: FastifyRequest) => {
-    const caller = authenticate(ctx, req);
-    const p = req.params as { namespace: string; name: string };
-    const ns = namespaceOf(caller, p.namespace);
-    const name = checkName(safeDecode(p.name));
-    return { ns, name, key: `/${ns}/${name}`, fqn: `${ns}/${name}` };
+    const t = resourceTarget(ctx, req);
+    return { ...t, fqn: `${t.ns}/${t.name}` };
   };
   const triggerOf = (r: { trigger: EntityName }) => ctx.store.triggers.get(`/${r.trigger.path}/${r.trigger.name}`);
   // The trigger holds the status; a rule its trigger does not know is inactive.
@@ -43,14 +41,7 @@ export function registerRules(app: FastifyInstance, ctx: ApiContext): void {
     status: triggerOf(r)?.rules?.[`${r.namespace}/${r.name}`]?.status ?? 'inactive',
   });
 
-  app.get(base, async (req, reply) => {
-    const caller = authenticate(ctx, req);
-    const ns = namespaceOf(caller, (req.params as { namespace: string }).namespace);
-    const w = listWindow(query(req), 'rules');
-    const all = ctx.store.rules.inNamespace(ns);
-    if (w.count) return reply.send({ rules: all.length });
-    return reply.send(all.slice(w.skip, w.skip + w.limit).map((r) => ruleJson(withStatus(r))));
-  });
+  listRoute(app, ctx, base, 'rules', (ns) => ctx.store.rules.inNamespace(ns), (r) => ruleJson(withStatus(r)));
 
   app.get(`${base}/:name`, async (req, reply) => {
     const r = ctx.store.rules.get(target(req).key);

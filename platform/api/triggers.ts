@@ -1,10 +1,11 @@
 // /api/v1/namespaces/{ns}/triggers: create, update, get, list, delete, fire.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { startActivation } from './context.ts';
-import { authenticate, namespaceOf, query, boolParam, listWindow, bodyObject, keyValues } from './http.ts';
+import { query, boolParam, bodyObject, keyValues } from './http.ts';
 import { WhiskError, Messages, notFound } from './errors.ts';
-import { checkName, safeDecode, resolveName } from './names.ts';
+import { resolveName } from './names.ts';
+import { listRoute, resourceTarget } from './resource.ts';
 import { type TriggerEntity, bumpVersion, paramsToObject } from '../store/entities.ts';
 import { type ActivationRecord, makeResponse, newActivationId } from '../invoker/records.ts';
 import type { Caller } from '../invoker/engine.ts';
@@ -70,31 +71,16 @@ function fire(ctx: ApiContext, caller: Caller, trigger: TriggerEntity, payload: 
 
 export function registerTriggers(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/triggers';
-  const target = (req: FastifyRequest) => {
-    const caller = authenticate(ctx, req);
-    const p = req.params as { namespace: string; name: string };
-    const ns = namespaceOf(caller, p.namespace);
-    const name = checkName(safeDecode(p.name));
-    return { caller, ns, name, key: `/${ns}/${name}` };
-  };
-
-  app.get(base, async (req, reply) => {
-    const caller = authenticate(ctx, req);
-    const ns = namespaceOf(caller, (req.params as { namespace: string }).namespace);
-    const w = listWindow(query(req), 'triggers');
-    const all = ctx.store.triggers.inNamespace(ns);
-    if (w.count) return reply.send({ triggers: all.length });
-    return reply.send(all.slice(w.skip, w.skip + w.limit).map(triggerJson));
-  });
+  listRoute(app, ctx, base, 'triggers', (ns) => ctx.store.triggers.inNamespace(ns), triggerJson);
 
   app.get(`${base}/:name`, async (req, reply) => {
-    const t = ctx.store.triggers.get(target(req).key);
+    const t = ctx.store.triggers.get(resourceTarget(ctx, req).key);
     if (!t) throw notFound();
     return reply.send(triggerJson(t));
   });
 
   app.put(`${base}/:name`, async (req, reply) => {
-    const { ns, name, key } = target(req);
+    const { ns, name, key } = resourceTarget(ctx, req);
     const body = bodyObject(req);
     if (ctx.store.heldElsewhere(key, 'triggers')) throw new WhiskError(409, Messages.conformance);
     const old = ctx.store.triggers.get(key);
@@ -115,13 +101,13 @@ export function registerTriggers(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete(`${base}/:name`, async (req, reply) => {
-    const removed = ctx.store.triggers.delete(target(req).key);
+    const removed = ctx.store.triggers.delete(resourceTarget(ctx, req).key);
     if (!removed) throw notFound();
     return reply.send(triggerJson(removed));
   });
 
   app.post(`${base}/:name`, { bodyLimit: ctx.options.limits.maxPayloadSize }, async (req, reply) => {
-    const { caller, key } = target(req);
+    const { caller, key } = resourceTarget(ctx, req);
     const trigger = ctx.store.triggers.get(key);
     if (!trigger) throw notFound();
     const payload = bodyObject(req);

@@ -4,9 +4,10 @@
 import type { Invoker, RunContext } from './engine.ts';
 import type { ResolvedAction } from './resolve.ts';
 import { type ActivationRecord, type ActivationResponse, applicationError, newActivationId } from './records.ts';
-import { type KeyValue, isSequence, isTruthy } from '../store/entities.ts';
+import { isSequence, isTruthy } from '../store/entities.ts';
 import { resolveName, refFqn } from '../api/names.ts';
 import { Messages } from '../api/errors.ts';
+import { Components } from './composite.ts';
 
 export interface Accounting {
   components: number;
@@ -25,19 +26,10 @@ export async function runComposition(
   conductor: ResolvedAction,
   payload: Record<string, unknown> | undefined,
 ): Promise<ActivationRecord> {
-  const start = Date.now();
+  const children = new Components(conductor);
   const accounting: Accounting = ctx.accounting ?? { components: 0, conductors: 0 };
   const limit = invoker.sequenceLimit;
-  const logs: string[] = [];
-  let duration = 0;
-  let maxMemory = conductor.action.limits.memory;
   let state: Record<string, unknown> | undefined;
-
-  const track = (child: ActivationRecord, target: ResolvedAction) => {
-    logs.push(child.activationId);
-    duration += child.duration ?? 0;
-    maxMemory = Math.max(maxMemory, target.action.limits.memory);
-  };
 
   const loop = async (): Promise<ActivationResponse> => {
     let input = payload;
@@ -51,7 +43,7 @@ export async function runComposition(
         conductor,
         params,
       );
-      track(run, conductor);
+      children.add(run, conductor);
       const result = run.response.result ?? {};
       const nextParams = boxed(result.params, 'value');
       state = boxed(result.state, 'state');
@@ -76,35 +68,10 @@ export async function runComposition(
       const nested = !isSequence(component.action.exec) && isTruthy(component.action.annotations, 'conductor');
       if (!nested) accounting.components++;
       const child = await invoker.runChild(ctx, component, nextParams ?? {}, nested ? accounting : undefined);
-      track(child, component);
+      children.add(child, component);
       input = child.response.result;
     }
   };
 
-  const response = await loop();
-  const annotations: KeyValue[] = [
-    { key: 'topmost', value: !ctx.component },
-    { key: 'path', value: refFqn(conductor.ref) },
-    { key: 'kind', value: 'sequence' },
-    { key: 'conductor', value: true },
-  ];
-  if (ctx.component) annotations.push({ key: 'causedBy', value: 'sequence' });
-  annotations.push({ key: 'limits', value: { ...conductor.action.limits, memory: maxMemory } });
-  const record: ActivationRecord = {
-    namespace: ctx.caller.namespace,
-    name: conductor.action.name,
-    subject: ctx.caller.subject,
-    activationId: ctx.activationId,
-    start,
-    end: Date.now(),
-    duration,
-    cause: ctx.cause,
-    version: conductor.action.version,
-    publish: false,
-    logs,
-    annotations,
-    response,
-  };
-  invoker.activations.put(record);
-  return record;
+  return children.finish(invoker, ctx, await loop(), { conductor: true });
 }

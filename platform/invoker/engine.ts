@@ -2,7 +2,7 @@
 // Every run ends in a stored activation record, whatever fails on the way.
 import type { ContainerPool, RunOutcome } from './types.ts';
 import type { ActivationStore } from './activations.ts';
-import { type ActivationRecord, makeResponse, newActivationId, newTransactionId, whiskError } from './records.ts';
+import { type ActivationRecord, makeResponse, newActivationId, newTransactionId, runRecord, whiskError } from './records.ts';
 import { type ResolvedAction, resolveAction } from './resolve.ts';
 import { type EntityStore, type CodeExec, type KeyValue, isSequence, isTruthy, getAnnotation } from '../store/entities.ts';
 import { type EntityRef, refFqn } from '../api/names.ts';
@@ -105,21 +105,14 @@ export class Invoker {
     if (outcome.initTime !== undefined) annotations.push({ key: 'initTime', value: outcome.initTime });
     if (ctx.component) annotations.push({ key: 'causedBy', value: 'sequence' });
     if (target.binding) annotations.push({ key: 'binding', value: target.binding });
-    const record: ActivationRecord = {
-      namespace: ctx.caller.namespace,
-      name: action.name,
-      subject: ctx.caller.subject,
-      activationId: ctx.activationId,
+    const record = runRecord(ctx, action, {
       start,
       end: outcome.end,
       duration: Math.max(0, outcome.end - start),
-      cause: ctx.cause,
-      version: action.version,
-      publish: false,
       logs: outcome.logs,
       annotations,
       response: makeResponse(outcome.status, outcome.result),
-    };
+    });
     this.activations.put(record);
     return record;
   }
@@ -150,20 +143,6 @@ export class Invoker {
       { key: 'limits', value: { ...target.action.limits } },
     ];
     if (ctx.component) annotations.push({ key: 'causedBy', value: 'sequence' });
-    return {
-      namespace: ctx.caller.namespace,
-      name: target.action.name,
-      subject: ctx.caller.subject,
-      activationId: ctx.activationId,
-      start,
-      end,
-      duration: end - start,
-      cause: ctx.cause,
-      version: target.action.version,
-      publish: false,
-      logs: [],
-      annotations,
-      response: whiskError(message),
-    };
+    return runRecord(ctx, target.action, { start, end, duration: end - start, logs: [], annotations, response: whiskError(message) });
   }
 }

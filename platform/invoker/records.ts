@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActivationStatus } from './types.ts';
 import type { KeyValue } from '../store/entities.ts';
+import type { RunContext } from './engine.ts';
 
 export interface ActivationResponse {
   status: ActivationStatus;
@@ -52,6 +53,29 @@ export function applicationError(message: string): ActivationResponse {
 
 export function whiskError(message: string): ActivationResponse {
   return makeResponse('whisk internal error', { error: message });
+}
+
+/** The record of a run of `action` under `ctx`. */
+export function runRecord(
+  ctx: RunContext,
+  action: { name: string; version: string },
+  run: Pick<ActivationRecord, 'start' | 'end' | 'duration' | 'logs' | 'annotations' | 'response'>,
+): ActivationRecord {
+  return {
+    namespace: ctx.caller.namespace,
+    name: action.name,
+    subject: ctx.caller.subject,
+    activationId: ctx.activationId,
+    start: run.start,
+    end: run.end,
+    duration: run.duration,
+    cause: ctx.cause,
+    version: action.version,
+    publish: false,
+    logs: run.logs,
+    annotations: run.annotations,
+    response: run.response,
+  };
 }
 
 function resultSize(result: unknown): number {

@@ -3,9 +3,10 @@
 import type { Invoker, RunContext } from './engine.ts';
 import type { ResolvedAction } from './resolve.ts';
 import { type ActivationRecord, type ActivationResponse, applicationError, makeResponse } from './records.ts';
-import { type KeyValue, type SequenceExec, isSequence } from '../store/entities.ts';
-import { resolveName, refFqn } from '../api/names.ts';
+import { type SequenceExec, isSequence } from '../store/entities.ts';
+import { resolveName } from '../api/names.ts';
 import { Messages } from '../api/errors.ts';
+import { Components } from './composite.ts';
 
 /** The atomic components of a sequence, or the error message that stops it. */
 export function flattenSequence(invoker: Invoker, exec: SequenceExec, namespace: string): ResolvedAction[] | string {
@@ -34,10 +35,7 @@ export async function runSequence(
   target: ResolvedAction,
   payload: Record<string, unknown>,
 ): Promise<ActivationRecord> {
-  const start = Date.now();
-  const logs: string[] = [];
-  let duration = 0;
-  let maxMemory = target.action.limits.memory;
+  const children = new Components(target);
   let response: ActivationResponse;
   const components = flattenSequence(invoker, target.action.exec as SequenceExec, ctx.caller.namespace);
   if (typeof components === 'string') {
@@ -47,37 +45,11 @@ export async function runSequence(
     response = makeResponse('success', params);
     for (const component of components) {
       const child = await invoker.runChild(ctx, component, params);
-      logs.push(child.activationId);
-      duration += child.duration ?? 0;
-      maxMemory = Math.max(maxMemory, component.action.limits.memory);
+      children.add(child, component);
       response = child.response;
       if (!child.response.success) break;
       params = child.response.result;
     }
   }
-  const annotations: KeyValue[] = [
-    { key: 'topmost', value: !ctx.component },
-    { key: 'path', value: refFqn(target.ref) },
-    { key: 'kind', value: 'sequence' },
-  ];
-  if (ctx.component) annotations.push({ key: 'causedBy', value: 'sequence' });
-  annotations.push({ key: 'limits', value: { ...target.action.limits, memory: maxMemory } });
-  if (target.binding) annotations.push({ key: 'binding', value: target.binding });
-  const record: ActivationRecord = {
-    namespace: ctx.caller.namespace,
-    name: target.action.name,
-    subject: ctx.caller.subject,
-    activationId: ctx.activationId,
-    start,
-    end: Date.now(),
-    duration,
-    cause: ctx.cause,
-    version: target.action.version,
-    publish: false,
-    logs,
-    annotations,
-    response,
-  };
-  invoker.activations.put(record);
-  return record;
+  return children.finish(invoker, ctx, response, { binding: target.binding });
 }
