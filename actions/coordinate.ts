@@ -9,9 +9,14 @@ import { parseRange, splitRange, toRanges, type Range } from '../lib/ranges.ts';
 import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
 import { getRedis } from '../lib/redis.ts';
 import { isJobId } from '../lib/ids.ts';
+import { Recovery } from '../lib/recovery.ts';
 
 /** Time kept back, before the activation's deadline, to hand over unstarted tasks. */
 const HANDOVER_MS = 15_000;
+/** Dispatch marks are written in batches of this many invokes; each write also tells whether the job still runs. */
+const MARK_BATCH = 16;
+/** How often a coordinator of sub-ranges looks whether the job still runs, ms. */
+const STATE_CHECK_MS = 500;
 
 export async function main(params: Record<string, unknown>) {
   registerEnvSecrets(params);
@@ -21,7 +26,9 @@ export async function main(params: Record<string, unknown>) {
   if (!range) return { error: "parameters 'from' and 'to' must be integers with 0 <= from < to" };
   let store: JobStore | undefined;
   try {
-    store = new JobStore(await getRedis(readConfig(params).redisUrl));
+    const redis = await getRedis(readConfig(params).redisUrl);
+    store = new JobStore(redis);
+    const recovery = new Recovery(redis);
     const meta = await store.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, skipped: meta.state };
@@ -34,6 +41,25 @@ export async function main(params: Record<string, unknown>) {
     const parts = splitRange(range, fanout, Math.max(1, meta.leafSize || DEFAULTS.leafSize));
     const leaf = parts.length === 1;
 
+    // A cancelled (or failed) job stops being dispatched: leaves learn it from their dispatch marks, others by looking.
+    let stopped = false;
+    let lastCheck = Date.now();
+    const shouldStop = () => {
+      if (!stopped && !leaf && Date.now() - lastCheck >= STATE_CHECK_MS) {
+        lastCheck = Date.now();
+        store!.meta(jobId, false).then((m) => { if (m?.state !== 'running') stopped = true; }, () => {});
+      }
+      return stopped || Date.now() >= softDeadline;
+    };
+    let marks: Array<[number, string]> = [];
+    const flushMarks = async () => {
+      const batch = marks;
+      marks = [];
+      // Best effort: a task without a mark is found by the watchdog once dispatching has gone quiet.
+      const state = await recovery.markDispatched(jobId, batch, true).catch(() => 'running');
+      if (state !== 'running') stopped = true;
+    };
+
     let ranges: Range[];
     let ok: boolean[];
     let errors: unknown[];
@@ -42,19 +68,25 @@ export async function main(params: Record<string, unknown>) {
       ({ ok, errors } = await boundedMap(
         indices,
         concurrency,
-        (index) => invokeAsync(sibling('work'), { jobId, index }, { deadline: softDeadline }),
-        () => Date.now() >= softDeadline,
+        async (index) => {
+          marks.push([index, await invokeAsync(sibling('work'), { jobId, index, queued: Date.now() }, { deadline: softDeadline })]);
+          if (marks.length >= MARK_BATCH) await flushMarks();
+        },
+        shouldStop,
       ));
+      await flushMarks();
       ranges = toRanges(indices.filter((_, i) => !ok[i]));
     } else {
       ({ ok, errors } = await boundedMap(
         parts,
         concurrency,
         (r) => invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: softDeadline }),
-        () => Date.now() >= softDeadline,
+        shouldStop,
       ));
+      await recovery.markDispatched(jobId, [], true).catch(() => undefined);
       ranges = parts.filter((_, i) => !ok[i]);
     }
+    if (stopped) return { jobId, from: range.from, to: range.to, stopped: true };
 
     const fatal = errors.find((e) => !(e instanceof DeadlineError));
     if (fatal) throw fatal;

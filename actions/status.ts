@@ -1,10 +1,13 @@
-// Web action: the state of one job, `{jobId, state, done, total, result?, error?, timings?}`.
+// Web action: the state of one job, `{jobId, state, done, total, result?, error?, timings?, doneTasks}` (`doneTasks`:
+// base64 bitmap of the done tasks, task i at bit 7 - i % 8 of byte floor(i / 8)).
+// `plot=timeline|histogram` answers the job's per-task records as SVG (`.../status.svg?jobId=ID&plot=timeline`).
 // An image result (Mandelbrot) is also served as PNG: `.../status.png?jobId=ID` shows the top-level `png` field,
 // and `format=png` answers `{headers: {content-type: image/png}, body: base64}` for `.http` callers.
 import { readConfig } from '../lib/config.ts';
 import { HttpError, answer, errorResult } from '../lib/http.ts';
 import { isJobId } from '../lib/ids.ts';
 import { JobStore } from '../lib/job-store.ts';
+import { isPlotKind, jobPlot, PLOT_KINDS } from '../lib/job-plots.ts';
 import { pngOf } from '../lib/png.ts';
 import { watchJob } from '../lib/watchdog.ts';
 import { registerEnvSecrets } from '../lib/redact.ts';
@@ -36,13 +39,19 @@ export async function main(params: Record<string, unknown>) {
     const status = await store.status(jobId);
     if (!status) throw new HttpError(404, `unknown job ${jobId}`);
     await watchJob(store, status);
+    if (params.plot !== undefined) {
+      if (!isPlotKind(params.plot)) throw new HttpError(400, `parameter 'plot' must be one of ${PLOT_KINDS.join(', ')}`);
+      const meta = await store.meta(jobId, false);
+      const svg = jobPlot(params.plot, { ...status, created: meta?.created ?? Date.now() }, await store.taskRecords(jobId));
+      return { headers: { 'content-type': 'image/svg+xml' }, body: svg };
+    }
     const png = status.state === 'done' ? pngOf(status.result) : undefined;
     if (wantsPng(params)) {
       if (status.state !== 'done') throw new HttpError(409, `job ${jobId} is ${status.state}; no image yet`);
       if (!png) throw new HttpError(415, `job ${jobId} (${status.kernel}) has no image result`);
       return { headers: { 'content-type': 'image/png' }, body: png };
     }
-    const out: Record<string, unknown> = { ...status };
+    const out: Record<string, unknown> = { ...status, doneTasks: (await store.doneBitmap(jobId)).toString('base64') };
     // Top-level `png` is what `status.png` shows; kept off results so large that the copy would pass 1 MB.
     if (png && png.length <= MAX_PNG_COPY) out.png = png;
     return answer(params, out);

@@ -1,5 +1,5 @@
-// Entry action (also a web action): validates a job, records it, starts `split`, and answers at once
-// or, given `wait` (ms), with the result if the job finishes within that time.
+// Entry action (also a web action): validates a job, records it, starts `split` and the job's watchdog, and answers
+// at once or, given `wait` (ms), with the result if the job finishes within that time. `cancel: JOBID` cancels a job.
 import { readConfig } from '../lib/config.ts';
 import { HttpError, answer, errorResult } from '../lib/http.ts';
 import { newJobId } from '../lib/ids.ts';
@@ -9,7 +9,9 @@ import { sibling } from '../lib/names.ts';
 import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../lib/ow.ts';
 import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
 import { getRedis } from '../lib/redis.ts';
-import { watchJob } from '../lib/watchdog.ts';
+import { ensureWatchdog, watchJob } from '../lib/watchdog.ts';
+import { defaultRetryBudget, Recovery } from '../lib/recovery.ts';
+import { isJobId } from '../lib/ids.ts';
 
 type Params = Record<string, unknown>;
 
@@ -60,10 +62,21 @@ async function waitFor(store: JobStore, jobId: string, until: number): Promise<J
   }
 }
 
+/** Outstanding tasks stop being started, the job ends `cancelled`, and its keys go but for a small expiring record. */
+async function cancelJob(redisUrl: string, jobId: unknown) {
+  if (typeof jobId !== 'string' || jobId === '') throw new HttpError(400, "'cancel' must be a job id");
+  if (!isJobId(jobId)) throw new HttpError(404, 'unknown job');
+  const before = await new Recovery(await getRedis(redisUrl)).cancel(jobId);
+  if (before === undefined) throw new HttpError(404, `unknown job ${jobId}`);
+  if (before !== 'running') throw new HttpError(409, `job ${jobId} is ${before}; only a running job can be cancelled`);
+  return { jobId, status: 'cancelled' };
+}
+
 export async function main(params: Params) {
   registerEnvSecrets(params);
   try {
     const cfg = readConfig(params);
+    if (params.cancel !== undefined) return await cancelJob(cfg.redisUrl, params.cancel);
     const req = parseRequest(params, cfg.maxTasks, cfg.maxParamsBytes);
     const kernel = findKernel(req.kernel);
     const { total } = prepare(kernel, req.raw, req.tasks);
@@ -82,6 +95,11 @@ export async function main(params: Params) {
       concurrency: cfg.concurrency,
       retries: cfg.retries,
       taskTimeoutMs: cfg.taskTimeoutMs,
+      retryBudget: cfg.retryBudget > 0 ? cfg.retryBudget : defaultRetryBudget(total),
+      speculation: cfg.speculation ? 1 : 0,
+      watchdogMs: cfg.watchdogMs,
+      probeAfterMs: cfg.probeAfterMs,
+      startTimeoutMs: cfg.startTimeoutMs,
     };
     if (!(await store.create(jobId, spec))) throw new HttpError(503, 'could not create the job (id collision); try again');
 
@@ -93,6 +111,8 @@ export async function main(params: Params) {
       const code = err instanceof DeadlineError || statusCodeOf(err) === 429 ? 503 : 502;
       throw new HttpError(code, `could not start the job: ${errorMessage(err)}`);
     }
+    // Not fatal: workers and status polls start one whenever none holds the job's lease.
+    await ensureWatchdog(store.client, jobId, Math.min(Date.now() + 5000, deadline(2000))).catch(() => false);
 
     if (req.wait <= 0) return { jobId, status: 'running', total };
     const st = await waitFor(store, jobId, Math.min(Date.now() + req.wait, deadline(2000)));

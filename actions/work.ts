@@ -1,4 +1,5 @@
-// Runs one task: records its start, computes the kernel's partial, and stores partial and done mark in one step.
+// Runs one task: records its start, computes the kernel's partial, and stores partial, done mark and the task's record
+// (activation, container, cold or warm, queued/start/end times) in one step.
 // The worker whose mark completes the job fires the done trigger. A failing task is re-invoked until its retry
 // budget is spent, then the job fails with the task's error.
 import { readConfig } from '../lib/config.ts';
@@ -8,8 +9,11 @@ import { DONE_TRIGGER, sibling } from '../lib/names.ts';
 import { deadline, fireTrigger, invokeAsync } from '../lib/ow.ts';
 import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
 import { getRedis, StoreUnavailableError } from '../lib/redis.ts';
-import { ruleFailed } from '../lib/watchdog.ts';
+import { ensureWatchdog, ruleFailed } from '../lib/watchdog.ts';
+import { Recovery } from '../lib/recovery.ts';
 import { isJobId } from '../lib/ids.ts';
+import type { StoredTaskRecord } from '../lib/task-records.ts';
+import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../lib/worker-process.ts';
 
 async function announceDone(store: JobStore, jobId: string): Promise<string> {
   try {
@@ -27,7 +31,44 @@ async function announceDone(store: JobStore, jobId: string): Promise<string> {
   }
 }
 
+/** Read before the first await: with container concurrency, `__OW_ACTIVATION_ID` changes with the next activation. */
+function runInfo(params: Record<string, unknown>): Omit<StoredTaskRecord, 'end'> {
+  const cold = takeFirstRun();
+  const queued = Number(params.queued);
+  return {
+    activationId: process.env.__OW_ACTIVATION_ID ?? '',
+    container: CONTAINER_ID,
+    cold,
+    ...(params.queued !== undefined && Number.isFinite(queued) ? { queued } : {}),
+    ...(cold ? { boot: PROCESS_START } : {}),
+    start: Date.now(),
+  };
+}
+
+const WATCH_CHECK_EVERY = 32;
+
+/**
+ * Invokes a failed task again after a backoff (full jitter, 100 ms doubling per attempt, at most 5 s), paid from the
+ * job's retry budget; false when it will not run again (budget spent, job no longer running, or the invoke failed).
+ */
+async function retryTask(store: JobStore, jobId: string, index: number, error: string, attempts: number): Promise<boolean> {
+  const recovery = new Recovery(store.client);
+  const v = await recovery.reinvoke(jobId, index, 'failed', `${error} (and the job's retry budget is spent)`);
+  if (!v.go) return false;
+  const backoff = Math.random() * Math.min(5000, 100 * 2 ** Math.max(0, attempts - 1));
+  await new Promise((r) => setTimeout(r, Math.max(0, Math.min(backoff, deadline(2000) - Date.now()))));
+  try {
+    const id = await invokeAsync(sibling('work'), { jobId, index, queued: Date.now() }, { deadline: deadline(1000) });
+    await recovery.markDispatched(jobId, [[index, id]]).catch(() => undefined);
+    return true;
+  } catch (invokeErr) {
+    await store.failJob(jobId, `${error} (and could not be retried: ${errorMessage(invokeErr)})`);
+    return false;
+  }
+}
+
 export async function main(params: Record<string, unknown>) {
+  const run = runInfo(params);
   registerEnvSecrets(params);
   const jobId = params.jobId;
   const index = Number(params.index);
@@ -49,19 +90,17 @@ export async function main(params: Record<string, unknown>) {
     } catch (err) {
       const error = `task ${index} failed: ${errorMessage(err)}`;
       const f = await store.failTask(jobId, index, error, ctx.retries);
-      if (f.retry) {
-        try {
-          await invokeAsync(sibling('work'), { jobId, index }, { deadline: deadline(1000) });
-        } catch (invokeErr) {
-          await store.failJob(jobId, `${error} (and could not be retried: ${errorMessage(invokeErr)})`);
-        }
-      }
-      return { jobId, index, error, attempts: f.attempts, retrying: f.retry, jobFailed: f.failed };
+      let retrying = f.retry;
+      if (retrying) retrying = await retryTask(store, jobId, index, error, f.attempts);
+      return { jobId, index, error, attempts: f.attempts, retrying, jobFailed: f.failed };
     }
 
-    const r = await store.complete(jobId, index, partialJson);
+    const end = Date.now();
+    const r = await store.complete(jobId, index, partialJson, end, { ...run, end });
     const result: Record<string, unknown> = { jobId, index, counted: r.added, done: r.done, total: ctx.total };
     if (r.completed) result.doneActivation = await announceDone(store, jobId);
+    // Now and then a worker makes sure the job has a watchdog (one claim in Redis; nothing when one holds the lease).
+    else if (r.added && r.done % WATCH_CHECK_EVERY === 0) await ensureWatchdog(store.client, jobId, deadline(1000)).catch(() => false);
     return result;
   } catch (err) {
     if (err instanceof UnknownJobError) return { jobId, index, error: err.message };

@@ -7,7 +7,7 @@ export type Dict = Record<string, unknown>;
 
 export interface JobStatus extends Dict {
   jobId: string;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
   done: number;
   total: number;
   result?: unknown;
@@ -95,7 +95,7 @@ export async function fetchStatus(client: openwhisk.Client, jobId: string): Prom
   const answer = await invokeResult(client, 'status', { jobId });
   if (typeof answer.error === 'string' && answer.state === undefined) throw new Error(answer.error);
   const state = answer.state ?? answer.status;
-  if (state !== 'running' && state !== 'done' && state !== 'failed') {
+  if (state !== 'running' && state !== 'done' && state !== 'failed' && state !== 'cancelled') {
     throw new Error(`status answered with no known state: ${JSON.stringify(answer).slice(0, 300)}`);
   }
   return {

@@ -4,8 +4,10 @@ import { registerPlatform } from './commands/platform.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerCancel } from './commands/cancel.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerPlot } from './commands/plot.ts';
 
 const program = new Command();
 program
@@ -21,6 +23,8 @@ registerPlatform(program);
 registerDeploy(program);
 registerRun(program);
 registerStatus(program);
+registerCancel(program);
+registerPlot(program);
 registerDemo(program);
 registerBench(program);
 

@@ -13,6 +13,8 @@ export interface RunOptions {
   progress: boolean;
   pollMs: number;
   waitTimeoutMs: number;
+  /** Where the job's live dashboard is, printed with the job id. */
+  dashboard?: (jobId: string) => Promise<string>;
 }
 
 export interface RunOutcome {
@@ -41,7 +43,11 @@ export async function validateJob(kernel: string, params: Dict, tasks: number): 
 export async function runJob(client: openwhisk.Client, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   const { jobId, total } = await submitJob(client, { kernel: options.kernel, params: options.params, tasks: options.tasks });
-  if (!options.json) console.error(`job ${jobId}: ${options.kernel} on ${total ?? options.tasks} tasks`);
+  if (!options.json) {
+    console.error(`job ${jobId}: ${options.kernel} on ${total ?? options.tasks} tasks`);
+    const url = await options.dashboard?.(jobId).catch(() => undefined);
+    if (url) console.error(`dashboard: ${url}`);
+  }
 
   const progress = createProgress(options.kernel, options.progress && !options.json);
   const abort = new AbortController();

@@ -20,6 +20,16 @@ export interface PipelineConfig {
   retries: number;
   /** A task running longer than this is taken for lost and retried; keep it above the `work` action's timeout. */
   taskTimeoutMs: number;
+  /** Re-invocations of lost or failed tasks one job may spend; 0 = a quarter of its tasks, at least 20. */
+  retryBudget: number;
+  /** Start a second copy of the slowest outstanding tasks once 90% are done. */
+  speculation: boolean;
+  /** The job watchdog's period, ms. */
+  watchdogMs: number;
+  /** A dispatched task's activation record is first looked at this long after its invoke, ms. */
+  probeAfterMs: number;
+  /** A dispatched task that has not started this long after its invoke is taken for lost (a dropped invoke), ms. */
+  startTimeoutMs: number;
 }
 
 export const DEFAULTS: Omit<PipelineConfig, 'redisUrl'> = {
@@ -31,7 +41,18 @@ export const DEFAULTS: Omit<PipelineConfig, 'redisUrl'> = {
   concurrency: 16,
   retries: 2,
   taskTimeoutMs: 330_000,
+  retryBudget: 0,
+  speculation: true,
+  watchdogMs: 2000,
+  probeAfterMs: 5000,
+  startTimeoutMs: 60_000,
 };
+
+function boolParam(raw: unknown, fallback: boolean): boolean {
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === false || raw === 0 || (typeof raw === 'string' && /^(false|0|no|off)$/i.test(raw.trim()))) return false;
+  return true;
+}
 
 function intParam(raw: unknown, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === null || raw === '') return fallback;
@@ -52,5 +73,10 @@ export function readConfig(params: Record<string, unknown>): PipelineConfig {
     concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),
     retries: intParam(params.retries, DEFAULTS.retries, 0, 100),
     taskTimeoutMs: intParam(params.taskTimeoutMs, DEFAULTS.taskTimeoutMs, 1000, 24 * 60 * 60 * 1000),
+    retryBudget: intParam(params.retryBudget, DEFAULTS.retryBudget, 0, 10_000_000),
+    speculation: boolParam(params.speculation, DEFAULTS.speculation),
+    watchdogMs: intParam(params.watchdogMs, DEFAULTS.watchdogMs, 100, 60_000),
+    probeAfterMs: intParam(params.probeAfterMs, DEFAULTS.probeAfterMs, 100, 24 * 60 * 60 * 1000),
+    startTimeoutMs: intParam(params.startTimeoutMs, DEFAULTS.startTimeoutMs, 500, 24 * 60 * 60 * 1000),
   };
 }

@@ -1,9 +1,11 @@
 // The job's state in Redis. Every state change is one Lua script, so concurrent and repeated calls stay consistent;
 // every key gets the job's expiry time (set once, at creation) so a job's keys vanish together.
 import { jobKeys, allJobKeys } from './keys.ts';
+import { commandOptions } from 'redis';
 import { Script, command, type Redis } from './redis.ts';
+import { parseTaskRecord, type StoredTaskRecord } from './task-records.ts';
 
-export type JobState = 'running' | 'done' | 'failed';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobSpec {
   kernel: string;
@@ -16,6 +18,16 @@ export interface JobSpec {
   retries: number;
   /** A task started this long ago without a partial is taken for lost (its activation timed out or crashed). */
   taskTimeoutMs?: number;
+  /** Re-invocations of lost or failed tasks the whole job may spend before it fails (see lib/recovery.ts). */
+  retryBudget?: number;
+  /** Start a second copy of the slowest tasks once most are done (1) or not (0). */
+  speculation?: number;
+  /** The watchdog's period, ms. */
+  watchdogMs?: number;
+  /** A dispatched task's activation record is first looked at this long after the invoke, ms. */
+  probeAfterMs?: number;
+  /** A dispatched task that has not started this long after the invoke is taken for lost, ms. */
+  startTimeoutMs?: number;
 }
 
 export const DEFAULT_TASK_TIMEOUT_MS = 330_000;
@@ -31,6 +43,18 @@ export interface JobMeta extends JobSpec {
   reduceEnd?: number;
   error?: string;
   failedTask?: number;
+  /** Last time a coordinator or the watchdog recorded invokes of tasks. */
+  lastDispatch?: number;
+  reinvokes?: number;
+  speculated?: number;
+}
+
+/** How much re-running a job took: tasks invoked again, invocations spent of the budget, speculative copies. */
+export interface RetryCounts {
+  tasks: number;
+  invocations: number;
+  speculative: number;
+  budget: number;
 }
 
 export interface Timings {
@@ -52,6 +76,7 @@ export interface JobStatus {
   result?: unknown;
   error?: string;
   timings?: Timings;
+  retries?: RetryCounts;
 }
 
 // Shared Lua prologue: KEYS[1] is always the meta hash; a missing meta means an unknown or expired job.
@@ -62,7 +87,9 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[1])
 return 1`);
 
 const START = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return false end
+if state == 'cancelled' then return state end
 local now = tonumber(ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('PEXPIREAT', KEYS[2], redis.call('HGET', KEYS[1], 'expiresAt'))
@@ -74,10 +101,19 @@ return redis.call('HGET', KEYS[1], 'state')`);
 
 // Returns {added, done, completedNow}: completedNow is 1 for exactly one call, the one whose partial made the count whole.
 const COMPLETE = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return false end
+if state == 'cancelled' then return {0, 0, 0} end
 local added = redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 if added == 1 then
-  redis.call('PEXPIREAT', KEYS[2], redis.call('HGET', KEYS[1], 'expiresAt'))
+  local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
+  redis.call('PEXPIREAT', KEYS[2], expiresAt)
+  redis.call('SETBIT', KEYS[3], ARGV[1], 1)
+  redis.call('PEXPIREAT', KEYS[3], expiresAt)
+  if ARGV[4] ~= '' then
+    redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
+    redis.call('PEXPIREAT', KEYS[4], expiresAt)
+  end
   local last = redis.call('HGET', KEYS[1], 'lastEnd')
   if not last or tonumber(ARGV[3]) > tonumber(last) then redis.call('HSET', KEYS[1], 'lastEnd', ARGV[3]) end
 end
@@ -91,7 +127,9 @@ return {added, done, completed}`);
 // Returns {attempts, failedNow, retry}: the job fails once a task has failed more than ARGV[3] times; retry is 1
 // when the task should run again (the job still runs and no other attempt of the task has succeeded).
 const FAIL_TASK = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return false end
+if state == 'cancelled' then return {0, 0, 0} end
 local attempts = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 redis.call('PEXPIREAT', KEYS[2], redis.call('HGET', KEYS[1], 'expiresAt'))
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 or redis.call('HGET', KEYS[1], 'state') ~= 'running' then
@@ -137,6 +175,7 @@ export class UnknownJobError extends Error {
 const META_FIELDS = [
   'kernel', 'params', 'total', 'state', 'created', 'expiresAt', 'fanout', 'leafSize', 'concurrency', 'retries',
   'taskTimeoutMs', 'firstStart', 'lastStart', 'lastEnd', 'reduceEnd', 'error', 'failedTask',
+  'retryBudget', 'speculation', 'watchdogMs', 'probeAfterMs', 'startTimeoutMs', 'lastDispatch', 'reinvokes', 'speculated',
 ] as const;
 
 function num(v: string | null | undefined): number | undefined {
@@ -150,6 +189,11 @@ export class JobStore {
     private readonly redis: Redis,
     private readonly ttlSeconds: number = 24 * 60 * 60,
   ) {}
+
+  /** The connection, for modules that keep further state of the job (lib/recovery.ts). */
+  get client(): Redis {
+    return this.redis;
+  }
 
   /** Creates the job; false if a job with this id exists (nothing is changed then). */
   async create(jobId: string, spec: JobSpec, now = Date.now()): Promise<boolean> {
@@ -183,6 +227,14 @@ export class JobStore {
       reduceEnd: num(m.reduceEnd),
       error: m.error ?? undefined,
       failedTask: num(m.failedTask),
+      retryBudget: num(m.retryBudget),
+      speculation: num(m.speculation),
+      watchdogMs: num(m.watchdogMs),
+      probeAfterMs: num(m.probeAfterMs),
+      startTimeoutMs: num(m.startTimeoutMs),
+      lastDispatch: num(m.lastDispatch),
+      reinvokes: num(m.reinvokes),
+      speculated: num(m.speculated),
     };
   }
 
@@ -194,10 +246,17 @@ export class JobStore {
     return state as JobState;
   }
 
-  /** Stores a task's partial and its done mark in one step; a repeated task changes nothing. */
-  async complete(jobId: string, index: number, partialJson: string, now = Date.now()): Promise<{ added: boolean; done: number; completed: boolean }> {
+  /** Stores a task's partial, its done mark and its record in one step; a repeated task changes nothing. */
+  async complete(
+    jobId: string,
+    index: number,
+    partialJson: string,
+    now = Date.now(),
+    record?: StoredTaskRecord,
+  ): Promise<{ added: boolean; done: number; completed: boolean }> {
     const k = jobKeys(jobId);
-    const r = (await COMPLETE.run(this.redis, [k.meta, k.partials], [index, partialJson, now])) as number[] | null;
+    const args = [index, partialJson, now, record ? JSON.stringify(record) : ''];
+    const r = (await COMPLETE.run(this.redis, [k.meta, k.partials, k.doneBits, k.tasks], args)) as number[] | null;
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return { added: r[0] === 1, done: r[1], completed: r[2] === 1 };
   }
@@ -248,6 +307,23 @@ export class JobStore {
     return r ?? undefined;
   }
 
+  /** The done tasks as a bitmap, task i at bit (7 - i % 8) of byte floor(i / 8); empty before the first is done. */
+  async doneBitmap(jobId: string): Promise<Buffer> {
+    const bits = await command(() => this.redis.get(commandOptions({ returnBuffers: true }), jobKeys(jobId).doneBits));
+    return bits ?? Buffer.alloc(0);
+  }
+
+  /** The record of each counted task, by task index (tasks done without one are left out). */
+  async taskRecords(jobId: string): Promise<Map<number, StoredTaskRecord>> {
+    const all = await command(() => this.redis.hGetAll(jobKeys(jobId).tasks));
+    const out = new Map<number, StoredTaskRecord>();
+    for (const [index, json] of Object.entries(all)) {
+      const r = parseTaskRecord(json);
+      if (r) out.set(Number(index), r);
+    }
+    return out;
+  }
+
   /** Whether the caller should start a reduce that seems lost (see CLAIM_REDUCE_KICK). */
   async claimReduceKick(jobId: string, graceMs: number, now = Date.now()): Promise<boolean> {
     const k = jobKeys(jobId);
@@ -279,8 +355,17 @@ export class JobStore {
   async status(jobId: string): Promise<JobStatus | undefined> {
     const meta = await this.meta(jobId, false);
     if (!meta) return undefined;
-    const done = await this.doneCount(jobId);
+    // A cancelled job's keys are gone but for its record, which keeps the count it had.
+    const done =
+      meta.state === 'cancelled' ? Number(await command(() => this.redis.hGet(jobKeys(jobId).meta, 'done'))) || 0 : await this.doneCount(jobId);
     const status: JobStatus = { jobId, state: meta.state, done, total: meta.total, kernel: meta.kernel };
+    if (meta.state === 'cancelled') return status;
+    status.retries = {
+      tasks: await command(() => this.redis.hLen(jobKeys(jobId).retried)),
+      invocations: meta.reinvokes ?? 0,
+      speculative: meta.speculated ?? 0,
+      budget: meta.retryBudget ?? 0,
+    };
     if (meta.state === 'done') {
       const json = await this.resultJson(jobId);
       status.result = json === undefined ? null : JSON.parse(json);

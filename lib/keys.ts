@@ -5,9 +5,16 @@
 //   partials  hash    task index -> partial (JSON); its length is the number of tasks done
 //   starts    hash    task index -> start time of its latest attempt (ms)
 //   attempts  hash    task index -> failed attempts
+//   tasks     hash    task index -> record of the run that counted (JSON: activation, container, cold, times)
+//   doneBits  string  bitmap of done tasks (SETBIT order: task i is bit i)
 //   result    string  the reduced result (JSON)
 //   kick      string  short-lived marker: someone restarted a reduce that seemed lost
 //   sweep     string  short-lived marker: someone looked for tasks that stalled
+//   dispatched hash   task index -> "ms:activationId" of its latest invoke (a coordinator's, or a re-invoke's)
+//   retried   hash    task index -> times it was invoked again (lost, crashed, failed)
+//   spec      hash    task index -> when a speculative copy of it was started
+//   watch     string  the watchdog activation holding the job's lease (expires unless renewed)
+//   watchKick string  short-lived marker: someone started a watchdog
 
 export const KEY_PREFIX = 'sc:job:';
 
@@ -16,9 +23,16 @@ export interface JobKeys {
   partials: string;
   starts: string;
   attempts: string;
+  tasks: string;
+  doneBits: string;
   result: string;
   kick: string;
   sweep: string;
+  dispatched: string;
+  retried: string;
+  spec: string;
+  watch: string;
+  watchKick: string;
 }
 
 export function jobKeys(jobId: string): JobKeys {
@@ -28,9 +42,16 @@ export function jobKeys(jobId: string): JobKeys {
     partials: `${base}partials`,
     starts: `${base}starts`,
     attempts: `${base}attempts`,
+    tasks: `${base}tasks`,
+    doneBits: `${base}doneBits`,
     result: `${base}result`,
     kick: `${base}kick`,
     sweep: `${base}sweep`,
+    dispatched: `${base}dispatched`,
+    retried: `${base}retried`,
+    spec: `${base}spec`,
+    watch: `${base}watch`,
+    watchKick: `${base}watchKick`,
   };
 }
 

@@ -36,9 +36,31 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['tasks not an integer', { kernel: 'sleep', params: { ms: 0 }, tasks: 2.5 }, 400, /'tasks' must be an integer/],
   ['more tasks than the kernel can split into', { kernel: 'mandelbrot', params: { width: 8, height: 4 }, tasks: 5 }, 400, /cannot split kernel 'mandelbrot' into 5 tasks/],
   ['params over the size limit', { kernel: 'wordcount', params: { text: 'x '.repeat(200_000) }, tasks: 2 }, 413, /'params' is larger than 262144 bytes/],
+  ['tasks negative', { kernel: 'sleep', params: { ms: 0 }, tasks: -3 }, 400, /'tasks' must be between 1 and 100000, got -3/],
+  ['tasks huge', { kernel: 'sleep', params: { ms: 0 }, tasks: 1e300 }, 400, /'tasks' must be between 1 and 100000/],
+  ['tasks a word', { kernel: 'sleep', params: { ms: 0 }, tasks: 'many' }, 400, /'tasks' must be an integer/],
+  ['tasks an object', { kernel: 'sleep', params: { ms: 0 }, tasks: { n: 2 } }, 400, /'tasks' must be an integer/],
+  ['kernel not a string', { kernel: 7, params: {}, tasks: 2 }, 400, /missing parameter 'kernel'/],
+  ['kernel with illegal characters', { kernel: '../primes;rm', params: {}, tasks: 2 }, 400, /unknown kernel/],
+  ['params with a huge number', { kernel: 'primes', params: { below: 1e300 }, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
+  ['params with a wrong type', { kernel: 'primes', params: { below: [1] }, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
+  ['wait negative', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: -1 }, 400, /'wait' must be a number of milliseconds >= 0/],
+  ['cancel not an id', { cancel: { jobId: 'x' } }, 400, /'cancel' must be a job id/],
 ];
 
 describe('pipeline input', () => {
+  it('refuses a malformed JSON body and an oversized one before the action runs, leaving nothing', async () => {
+    const before = await env.jobKeys();
+    const post = (body: string) =>
+      fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const malformed = await post('{"kernel": "sleep", "tasks": ');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON|malformed/i);
+    const huge = await post(JSON.stringify({ kernel: 'wordcount', params: { text: 'x'.repeat(2 * 1024 * 1024) }, tasks: 2 }));
+    expect(huge.status).toBe(413);
+    expect(await env.jobKeys()).toEqual(before);
+  });
+
   it.each(bad)('refuses %s', async (_what, body, status, error) => {
     const before = await env.jobKeys();
     const res = await env.submit(body, { ext: 'http' });

@@ -70,7 +70,8 @@ describe('pipeline kernels', () => {
   it('answers the status of a job as JSON, and 404 for unknown ids', async () => {
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 });
     const done = await env.waitForJob(body.jobId);
-    expect(Object.keys(done).sort()).toEqual(['done', 'jobId', 'kernel', 'result', 'state', 'timings', 'total']);
+    expect(Object.keys(done).sort()).toEqual(['done', 'doneTasks', 'jobId', 'kernel', 'result', 'retries', 'state', 'timings', 'total']);
+    expect(Buffer.from(done.doneTasks, 'base64')).toEqual(Buffer.from([0b11100000]));
     const t = done.timings;
     expect(t.jobStart).toBeLessThanOrEqual(t.firstWorkerStart);
     expect(t.firstWorkerStart).toBeLessThanOrEqual(t.lastWorkerStart);

@@ -47,7 +47,8 @@ describe('job store', () => {
     await store.complete(jobId, 0, '1');
     await store.failTask(jobId, 1, 'boom', 5);
     const keys = await keysOf(jobId);
-    expect(keys).toEqual([jobKeys(jobId).attempts, jobKeys(jobId).meta, jobKeys(jobId).partials, jobKeys(jobId).starts].sort());
+    const k = jobKeys(jobId);
+    expect(keys).toEqual([k.attempts, k.doneBits, k.meta, k.partials, k.starts].sort());
     const redis = await getRedis(REDIS_URL);
     for (const k of keys) {
       const ttl = await redis.pTTL(k);

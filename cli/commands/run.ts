@@ -5,6 +5,7 @@ import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '..
 import { collect, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
 import { reportJob, runJob, validateJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
+import { dashboardUrl } from '../dashboard-url.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
@@ -51,7 +52,8 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
-    const options = { kernel, params, tasks, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs };
+    const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
+    const options = { kernel, params, tasks, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, dashboard };
     const outcome = await runJob(client, options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {

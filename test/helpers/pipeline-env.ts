@@ -3,7 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
-import { startPlatform, type Platform, type PlatformLimits } from '../../platform/index.ts';
+import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } from '../../platform/index.ts';
 import { KEY_PREFIX } from '../../lib/keys.ts';
 import { deployPipeline } from './deploy-pipeline.ts';
 
@@ -52,9 +52,13 @@ export async function startPipeline(opts: {
   db: number;
   params?: Record<string, Record<string, unknown>>;
   limits?: Partial<PlatformLimits>;
+  /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
+  faults?: FaultOptions & { redisDrop?: boolean };
 }): Promise<PipelineEnv> {
-  const platform = await startPlatform({ port: 0, limits: opts.limits });
   const { url: redisUrl, password: redisPassword } = redisUrlOnDb(opts.db);
+  const { redisDrop, ...faults } = opts.faults ?? {};
+  if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*` });
+  const platform = await startPlatform({ port: 0, limits: opts.limits, faults, secrets: [redisUrl] });
   const redis = createClient({ url: redisUrl });
   try {
     await redis.connect();

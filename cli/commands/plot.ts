@@ -1,0 +1,31 @@
+// `supercompute plot JOBID [--out DIR]`: the job's timeline and run-time histogram as SVG files, drawn by the
+// `status` action from the per-task records kept with the job.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
+import { invokeResult } from '../job.ts';
+import { PLOT_KINDS } from '../../lib/job-plots.ts';
+
+export function registerPlot(program: Command): void {
+  program
+    .command('plot')
+    .description("write a job's task timeline and run-time histogram as SVG (JOBID-timeline.svg, JOBID-histogram.svg)")
+    .argument('<jobId>', 'the id `supercompute run` printed')
+    .option('-o, --out <dir>', 'directory to write to (created if missing)', '.')
+    .action(async (jobId: string, _opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<TargetFlags & { out: string }>();
+      const client = createClient(resolveTarget(flags));
+      mkdirSync(flags.out, { recursive: true });
+      for (const plot of PLOT_KINDS) {
+        const answer = await invokeResult(client, 'status', { jobId, plot });
+        if (typeof answer.error === 'string') throw new Error(answer.error);
+        if (typeof answer.body !== 'string' || !answer.body.startsWith('<svg')) {
+          throw new Error(`status answered no ${plot} SVG: ${JSON.stringify(answer).slice(0, 300)}`);
+        }
+        const file = join(flags.out, `${jobId}-${plot}.svg`);
+        writeFileSync(file, answer.body);
+        console.log(file);
+      }
+    });
+}

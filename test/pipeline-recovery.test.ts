@@ -1,0 +1,142 @@
+// Tasks run twice count once; a killed last worker is noticed by the job's watchdog; cancelled jobs stop and clean up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStore } from '../lib/job-store.ts';
+import { jobKeys } from '../lib/keys.ts';
+import { newJobId } from '../lib/ids.ts';
+import { Recovery } from '../lib/recovery.ts';
+import { cli } from './cli-helpers.ts';
+import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+
+const DB = 5;
+const FAST = { watchdogMs: 200, probeAfterMs: 500, startTimeoutMs: 2000 };
+let env: PipelineEnv;
+
+beforeAll(async () => {
+  env = await startPipeline({ db: DB, params: { supercompute: FAST } });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** Polls `check` every 100 ms until it returns a value, for at most `ms`. */
+async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function status(jobId: string): Promise<Record<string, any> | undefined> {
+  const res = await fetch(`${env.web}/status.json?jobId=${jobId}`).catch(() => undefined);
+  return res?.status === 200 ? ((await res.json()) as Record<string, any>) : undefined;
+}
+
+const spec = (total: number, ms: number) => ({
+  kernel: 'sleep', params: JSON.stringify({ ms }), total, fanout: 4, leafSize: 8, concurrency: 8, retries: 0, ...FAST,
+});
+
+describe('recovery', () => {
+  it('counts every task once when every task is invoked twice', async () => {
+    const store = new JobStore(env.redis);
+    const jobId = newJobId();
+    await store.create(jobId, spec(60, 0));
+    const work = (index: number) => env.ow.actions.invoke({ name: 'work', params: { jobId, index }, blocking: true, result: true });
+    const results = await Promise.all(Array.from({ length: 120 }, (_, i) => work(i % 60)));
+    expect(results.filter((r) => r.counted === true)).toHaveLength(60);
+    expect(new Set(results.filter((r) => r.counted).map((r) => r.index)).size).toBe(60);
+    const done = await until('the job to finish', 30_000, async () => {
+      const st = await status(jobId);
+      return st?.state === 'running' ? undefined : st;
+    });
+    expect(done).toMatchObject({ state: 'done', done: 60, total: 60, result: { tasks: 60, totalMs: 0 } });
+    expect(await env.redis.hLen(jobKeys(jobId).partials)).toBe(60);
+  }, 60_000);
+
+  it("completes the job when the worker of its last task is killed, with nobody polling", async () => {
+    const store = new JobStore(env.redis);
+    const jobId = newJobId();
+    await store.create(jobId, spec(3, 3000));
+    for (const i of [0, 1]) await store.complete(jobId, i, '{"slept":3000}');
+    // The last task, dispatched as a coordinator would, and the job's watchdog.
+    const id = (await env.ow.actions.invoke({ name: 'work', params: { jobId, index: 2 } })).activationId as string;
+    await new Recovery(env.redis).markDispatched(jobId, [[2, id]], true);
+    await env.ow.actions.invoke({ name: 'watchdog', params: { jobId } });
+    await until('the last task to start', 20_000, async () => ((await env.redis.hExists(jobKeys(jobId).starts, '2')) ? true : undefined));
+
+    // Kill the work containers: their Redis connections are named after the action and the process.
+    const clients = String(await env.redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal']));
+    const pids = [...clients.matchAll(new RegExp(`name=supercompute-db${DB}-work-(\\d+)`, 'g'))].map((m) => Number(m[1]));
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of new Set(pids)) process.kill(pid, 'SIGKILL');
+
+    const record = await until('the killed activation record', 20_000, () => env.ow.activations.get({ name: id }).catch(() => undefined));
+    expect(record.response.success).toBe(false);
+    // Nobody polls `status` (which would also look after the job): only Redis is watched.
+    const meta = jobKeys(jobId).meta;
+    const state = await until('the job to end', 60_000, async () => {
+      const s = await env.redis.hGet(meta, 'state');
+      return s === 'running' ? undefined : s;
+    });
+    expect(state).toBe('done');
+    const st = await status(jobId);
+    expect(st).toMatchObject({ state: 'done', done: 3, result: { tasks: 3, totalMs: 9000 } });
+    expect(st!.retries.tasks).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  it('cancels a running job: it ends cancelled, its keys go but for a record, no more work is started', async () => {
+    const workCount = async () => (await env.ow.activations.list({ name: 'work', limit: 0, count: true })).activations as number;
+    const before = await workCount();
+    const { status: code, body } = await env.submit({ kernel: 'sleep', params: { ms: 300 }, tasks: 400 });
+    expect(code, JSON.stringify(body)).toBe(200);
+    const jobId = body.jobId as string;
+    await until('some tasks to finish', 30_000, async () => ((await status(jobId))?.done >= 5 ? true : undefined));
+
+    const cancel = await env.submit({ cancel: jobId });
+    expect(cancel).toEqual({ status: 200, body: { jobId, status: 'cancelled' } });
+    const st = await status(jobId);
+    expect(st).toMatchObject({ jobId, state: 'cancelled', total: 400, kernel: 'sleep' });
+    expect(st!.done).toBeGreaterThanOrEqual(5);
+
+    // Late writers (workers already running) leave nothing behind: only the record remains, expiring within the hour.
+    const prefix = `sc:job:{${jobId}}:`;
+    const keysOf = async () => (await env.jobKeys()).filter((k) => k.startsWith(prefix));
+    let last = -1;
+    const settled = await until('the job to settle', 30_000, async () => {
+      const keys = await keysOf();
+      const n = await workCount();
+      const same = n === last;
+      last = n;
+      return same && keys.length === 1 ? n : undefined;
+    });
+    expect(await keysOf()).toEqual([jobKeys(jobId).meta]);
+    expect(await env.redis.pTTL(jobKeys(jobId).meta)).toBeLessThanOrEqual(3600 * 1000);
+    // Fewer work activations than tasks: the rest were never started.
+    expect(settled - before).toBeLessThan(400);
+    // Cancelling again, or an unknown job: 409 and 404.
+    expect((await env.submit({ cancel: jobId }, { ext: 'http' })).status).toBe(409);
+    expect((await env.submit({ cancel: newJobId() }, { ext: 'http' })).status).toBe(404);
+    expect((await env.submit({ cancel: 42 }, { ext: 'http' })).status).toBe(400);
+    expect((await env.submit({ cancel: 'no such/../id' }, { ext: 'http' })).status).toBe(404);
+  }, 90_000);
+
+  it('cancels from the command line, and says so when it cannot', async () => {
+    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 5000 }, tasks: 100 });
+    const flags = ['--apihost', env.platform.url, '--auth', env.platform.auth];
+    const ok = await cli(['cancel', body.jobId, ...flags]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`job ${body.jobId}: cancelled`);
+    expect((await status(body.jobId))?.state).toBe('cancelled');
+    const again = await cli(['cancel', body.jobId, ...flags]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/is cancelled; only a running job can be cancelled/);
+    const unknown = await cli(['cancel', newJobId(), ...flags]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown job/);
+    const missing = await cli(['cancel', ...flags]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/missing required argument 'jobId'/);
+  }, 60_000);
+});
