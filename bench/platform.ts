@@ -90,7 +90,8 @@ export async function benchPlatform(opts: { quick?: boolean } = {}): Promise<Pla
   const clients = 64;
   const colds = opts.quick ? 5 : 20;
 
-  const platform = await startPlatform({ port: 0, userMemoryMB: 4096 });
+  // Room for every record this run creates: the completion count below reads the activation store.
+  const platform = await startPlatform({ port: 0, userMemoryMB: 4096, maxActivations: 4 * invokes + 2 * n });
   const bare = await startBareServer();
   try {
     const ow = openwhisk({ apihost: platform.apiHost, api_key: platform.auth, ignore_certs: true });
@@ -114,7 +115,11 @@ export async function benchPlatform(opts: { quick?: boolean } = {}): Promise<Pla
     const t = process.hrtime.bigint();
     const platformAcceptedPerSec = await throughput(invokes, clients, invokeAsync);
     // Activations per second counts until the last non-blocking activation has its record.
-    while ((await countActivations()) < before + invokes) await new Promise((r) => setImmediate(r));
+    const deadline = Date.now() + 120_000;
+    while ((await countActivations()) < before + invokes) {
+      if (Date.now() > deadline) throw new Error('non-blocking activations did not all complete within 2 minutes');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const platformActivationsPerSec = invokes / (elapsedMs(t) / 1000);
 
     const coldPlatform: number[] = [];
