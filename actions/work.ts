@@ -80,7 +80,7 @@ export async function main(params: Record<string, unknown>) {
     const ctx = await jobContext(store, jobId);
     if (index >= ctx.total) return { error: `task ${index} is outside the job's ${ctx.total} tasks` };
 
-    const state = await store.start(jobId, index);
+    const state = await store.start(jobId, index, Date.now(), run.activationId);
     if (state !== 'running') return { jobId, index, skipped: state };
 
     let partialJson: string;

@@ -20,7 +20,7 @@ export interface PipelineConfig {
   retries: number;
   /** A task running longer than this is taken for lost and retried; keep it above the `work` action's timeout. */
   taskTimeoutMs: number;
-  /** Re-invocations of lost or failed tasks one job may spend; 0 = a quarter of its tasks, at least 20. */
+  /** Re-invocations of lost or failed tasks one job may spend; 0 = half of its tasks, at least 20. */
   retryBudget: number;
   /** Start a second copy of the slowest outstanding tasks once 90% are done. */
   speculation: boolean;

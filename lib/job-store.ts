@@ -91,8 +91,15 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return false end
 if state == 'cancelled' then return state end
 local now = tonumber(ARGV[2])
+local exp = redis.call('HGET', KEYS[1], 'expiresAt')
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('PEXPIREAT', KEYS[2], redis.call('HGET', KEYS[1], 'expiresAt'))
+redis.call('PEXPIREAT', KEYS[2], exp)
+if ARGV[3] and ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+  redis.call('PEXPIREAT', KEYS[3], exp)
+else
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
 local first = redis.call('HGET', KEYS[1], 'firstStart')
 if not first or now < tonumber(first) then redis.call('HSET', KEYS[1], 'firstStart', ARGV[2]) end
 local last = redis.call('HGET', KEYS[1], 'lastStart')
@@ -238,10 +245,13 @@ export class JobStore {
     };
   }
 
-  /** Records a task's start (the latest attempt's, per task; first and last over the job); returns the job's state. */
-  async start(jobId: string, index: number, now = Date.now()): Promise<JobState> {
+  /**
+   * Records a task's start (the latest attempt's, per task, with the activation that started; first and last over the
+   * job); returns the job's state.
+   */
+  async start(jobId: string, index: number, now = Date.now(), activationId = ''): Promise<JobState> {
     const k = jobKeys(jobId);
-    const state = await START.run(this.redis, [k.meta, k.starts], [index, now]);
+    const state = await START.run(this.redis, [k.meta, k.starts, k.startedBy], [index, now, activationId]);
     if (state === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return state as JobState;
   }

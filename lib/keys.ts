@@ -4,6 +4,7 @@
 //   meta      hash    kernel, params (raw JSON), total, state, config, error, timing marks, expiresAt
 //   partials  hash    task index -> partial (JSON); its length is the number of tasks done
 //   starts    hash    task index -> start time of its latest attempt (ms)
+//   startedBy hash    task index -> activation id of its latest attempt that started
 //   attempts  hash    task index -> failed attempts
 //   tasks     hash    task index -> record of the run that counted (JSON: activation, container, cold, times)
 //   doneBits  string  bitmap of done tasks (SETBIT order: task i is bit i)
@@ -22,6 +23,7 @@ export interface JobKeys {
   meta: string;
   partials: string;
   starts: string;
+  startedBy: string;
   attempts: string;
   tasks: string;
   doneBits: string;
@@ -41,6 +43,7 @@ export function jobKeys(jobId: string): JobKeys {
     meta: `${base}meta`,
     partials: `${base}partials`,
     starts: `${base}starts`,
+    startedBy: `${base}startedBy`,
     attempts: `${base}attempts`,
     tasks: `${base}tasks`,
     doneBits: `${base}doneBits`,

@@ -4,9 +4,12 @@
 import { allJobKeys, jobKeys } from './keys.ts';
 import { Script, command, type Redis } from './redis.ts';
 
-/** Default per-job budget of re-invocations: a quarter of the tasks, at least 20. */
+/**
+ * Default per-job budget of re-invocations: half of the tasks, at least 20. One crashed container loses every
+ * run it held (`work` runs several per container), so a few crashes spend many re-invocations at once.
+ */
 export function defaultRetryBudget(total: number): number {
-  return Math.max(20, Math.ceil(total / 4));
+  return Math.max(20, Math.ceil(total / 2));
 }
 
 /** How long `status` still answers `cancelled` for a cancelled job, ms. */
@@ -165,6 +168,12 @@ export class Recovery {
   async starts(jobId: string): Promise<Map<number, number>> {
     const all = await command(() => this.redis.hGetAll(jobKeys(jobId).starts), this.redis);
     return new Map(Object.entries(all).map(([i, t]) => [Number(i), Number(t)]));
+  }
+
+  /** Activation of each task's latest attempt that started (absent where the worker did not know its id). */
+  async startedBy(jobId: string): Promise<Map<number, string>> {
+    const all = await command(() => this.redis.hGetAll(jobKeys(jobId).startedBy), this.redis);
+    return new Map(Object.entries(all).map(([i, id]) => [Number(i), id]));
   }
 
   /** Run times (ms) of up to `n` done tasks picked at random, from their task records. */

@@ -2,7 +2,8 @@
 // mark and activation record, and invoked again when it is lost. Duplicates are harmless (a partial is stored once
 // per task index), so every rule errs towards running a task again.
 //   - dispatched, its activation has a record (it ended) but no partial: it crashed or its container was killed;
-//   - dispatched longer ago than startTimeoutMs and never started: the invoke was lost (accepted, never run);
+//   - dispatched longer ago than startTimeoutMs and that invoke never started: it was lost (accepted, never run);
+//   - started (by the activation in `startedBy`) but with no dispatch mark: that activation's record is looked at;
 //   - never dispatched while no coordinator has dispatched anything for startTimeoutMs: a coordinator was lost, so
 //     its range goes to a fresh coordinator;
 //   - started longer ago than the task timeout: as before (lib/watchdog.ts), an attempt of the task's own budget;
@@ -57,10 +58,11 @@ async function invokeTask(ctx: SweepContext, index: number): Promise<void> {
 export async function sweepJob(ctx: SweepContext): Promise<SweepCounts> {
   const { recovery, jobId, meta } = ctx;
   const counts: SweepCounts = { probes: 0, lost: 0, speculated: 0, rangesRedispatched: 0 };
-  const [done, dispatches, starts, retried, specd] = await Promise.all([
+  const [done, dispatches, starts, startedBy, retried, specd] = await Promise.all([
     recovery.doneSet(jobId),
     recovery.dispatches(jobId),
     recovery.starts(jobId),
+    recovery.startedBy(jobId),
     recovery.retriedCounts(jobId),
     recovery.speculated(jobId),
   ]);
@@ -69,29 +71,40 @@ export async function sweepJob(ctx: SweepContext): Promise<SweepCounts> {
   const probeAfter = meta.probeAfterMs ?? 5000;
   const startTimeout = meta.startTimeoutMs ?? 60_000;
 
-  const lost: Array<{ index: number; seen: Dispatch }> = [];
-  const toProbe: Array<{ index: number; seen: Dispatch }> = [];
+  // `seen`: the dispatch mark judged (undefined: the task has none); `activationId`: the activation to look at.
+  type Suspect = { index: number; seen?: Dispatch; activationId: string; at: number };
+  const lost: Suspect[] = [];
+  const toProbe: Suspect[] = [];
   const undispatched: number[] = [];
   const outstanding: number[] = [];
   for (let i = 0; i < meta.total; i++) {
     if (done.has(i)) continue;
     outstanding.push(i);
     const d = dispatches.get(i);
+    const startedAt = starts.get(i);
+    const by = startedBy.get(i);
+    const backoff = 2 ** Math.min(retried.get(i) ?? 0, 6);
+    const probeDue = now - (ctx.probed.get(i) ?? 0) > probeAfter;
     if (!d) {
-      if (!starts.has(i)) undispatched.push(i);
+      if (startedAt === undefined) undispatched.push(i);
+      // Started, but its dispatch mark was lost with its coordinator: the activation that started is the one to watch.
+      else if (by && now - startedAt > probeAfter * backoff && probeDue) toProbe.push({ index: i, activationId: by, at: startedAt });
       continue;
     }
-    const backoff = 2 ** Math.min(retried.get(i) ?? 0, 6);
+    // Only a start by the latest invoke counts: the start of an earlier attempt (killed, or overtaken by a re-invoke or
+    // a speculative copy) says nothing about whether this invoke was lost.
+    const started = by !== undefined ? by === d.activationId : startedAt !== undefined;
     const age = now - d.at;
-    if (!starts.has(i) && age > startTimeout * backoff) lost.push({ index: i, seen: d });
-    else if (d.activationId && age > probeAfter * backoff && now - (ctx.probed.get(i) ?? 0) > probeAfter) toProbe.push({ index: i, seen: d });
+    const suspect = { index: i, seen: d, activationId: d.activationId, at: d.at };
+    if (!started && age > startTimeout * backoff) lost.push(suspect);
+    else if (d.activationId && age > probeAfter * backoff && probeDue) toProbe.push(suspect);
   }
 
-  toProbe.sort((a, b) => a.seen.at - b.seen.at);
+  toProbe.sort((a, b) => a.at - b.at);
   await boundedMap(toProbe.slice(0, MAX_PROBES), 8, async (t) => {
     ctx.probed.set(t.index, Date.now());
     counts.probes++;
-    if (await activationEnded(t.seen.activationId)) lost.push(t);
+    if (await activationEnded(t.activationId)) lost.push(t);
   });
 
   let budgetSpent = false;
