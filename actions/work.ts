@@ -3,7 +3,7 @@
 // The worker whose mark completes the job fires the done trigger. A failing task is re-invoked until its retry
 // budget is spent, then the job fails with the task's error.
 import { readConfig } from '../lib/config.ts';
-import { jobContext } from '../lib/job-context.ts';
+import { JobEndedError, jobContext } from '../lib/job-context.ts';
 import { JobStore, UnknownJobError } from '../lib/job-store.ts';
 import { DONE_TRIGGER, sibling } from '../lib/names.ts';
 import { deadline, fireTrigger, invokeAsync } from '../lib/ow.ts';
@@ -77,7 +77,13 @@ export async function main(params: Record<string, unknown>) {
   let store: JobStore | undefined;
   try {
     store = new JobStore(await getRedis(readConfig(params).redisUrl));
-    const ctx = await jobContext(store, jobId);
+    let ctx;
+    try {
+      ctx = await jobContext(store, jobId);
+    } catch (err) {
+      if (err instanceof JobEndedError) return { jobId, index, skipped: err.state };
+      throw err;
+    }
     if (index >= ctx.total) return { error: `task ${index} is outside the job's ${ctx.total} tasks` };
 
     const state = await store.start(jobId, index, Date.now(), run.activationId);

@@ -10,6 +10,13 @@ export interface JobContext {
   retries: number;
 }
 
+/** The job is no longer running (done, failed or cancelled; a cancelled job keeps only a small record). */
+export class JobEndedError extends Error {
+  constructor(readonly state: string) {
+    super(`job is ${state}`);
+  }
+}
+
 const cache = new Map<string, JobContext>();
 const CACHE_SIZE = 8;
 
@@ -18,6 +25,7 @@ export async function jobContext(store: JobStore, jobId: string): Promise<JobCon
   if (hit) return hit;
   const meta = await store.meta(jobId);
   if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
+  if (meta.state !== 'running') throw new JobEndedError(meta.state);
   const kernel = findKernel(meta.kernel);
   const ctx: JobContext = { kernel, params: kernel.parse(JSON.parse(meta.params)), total: meta.total, retries: meta.retries };
   cache.set(jobId, ctx);
