@@ -115,8 +115,8 @@ describe('per-task records', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sc-plot-'));
     try {
       const r = await cli(['plot', jobId, '--out', dir, '--apihost', env.platform.url]);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
       const files = r.stdout.trim().split('\n');
       expect(files).toEqual([join(dir, `${jobId}-timeline.svg`), join(dir, `${jobId}-histogram.svg`)]);
       const svg = readFileSync(files[0]!, 'utf8');
