@@ -2,13 +2,13 @@
 // with bounded concurrency. Near its deadline it passes whatever it could not start to a fresh coordinator.
 import { DEFAULTS, readConfig } from '../lib/config.ts';
 import { JobStore } from '../lib/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf } from '../lib/job-action.ts';
 import { sibling } from '../lib/names.ts';
 import { deadline, invokeAsync, DeadlineError } from '../lib/ow.ts';
 import { boundedMap } from '../lib/pool.ts';
 import { parseRange, splitRange, toRanges, type Range } from '../lib/ranges.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
+import { errorMessage } from '../lib/redact.ts';
 import { getRedis } from '../lib/redis.ts';
-import { isJobId } from '../lib/ids.ts';
 import { Recovery } from '../lib/recovery.ts';
 
 /** Time kept back, before the activation's deadline, to hand over unstarted tasks. */
@@ -19,9 +19,8 @@ const MARK_BATCH = 16;
 const STATE_CHECK_MS = 500;
 
 export async function main(params: Record<string, unknown>) {
-  registerEnvSecrets(params);
-  const jobId = params.jobId;
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const jobId = jobIdOf(params);
+  if (!jobId) return MALFORMED_JOB_ID;
   const range = parseRange(params.from, params.to);
   if (!range) return { error: "parameters 'from' and 'to' must be integers with 0 <= from < to" };
   let store: JobStore | undefined;

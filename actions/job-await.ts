@@ -1,23 +1,19 @@
 // Composition step: waits up to `waitMs` (bounded by the activation's deadline) for a job to leave `running`,
 // looking after it meanwhile as any poller does, and answers its status `{jobId, state, done, total, ...}`, or a failed job's reason as `error`.
-import { readConfig } from '../lib/config.ts';
-import { isJobId } from '../lib/ids.ts';
-import { JobStore } from '../lib/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
 import { deadline } from '../lib/ow.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
+import { errorMessage } from '../lib/redact.ts';
 import { watchJob } from '../lib/watchdog.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function main(p: Record<string, unknown>) {
-  registerEnvSecrets(p);
-  const jobId = p.jobId;
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const jobId = jobIdOf(p);
+  if (!jobId) return MALFORMED_JOB_ID;
   const waitMs = Math.max(0, Number(p.waitMs) || 0);
   const until = Math.min(Date.now() + waitMs, deadline(2000));
   try {
-    const store = new JobStore(await getRedis(readConfig(p).redisUrl));
+    const store = await jobStoreFor(p);
     let delay = 20;
     for (;;) {
       const st = await store.status(jobId);

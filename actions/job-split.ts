@@ -1,18 +1,14 @@
 // Composition step: checks the recorded job's parameters against its kernel and describes its tasks as one index
 // range for `coordinate` (which builds the tree of coordinators itself). Throws nothing: errors are results.
-import { readConfig } from '../lib/config.ts';
-import { isJobId } from '../lib/ids.ts';
-import { JobStore } from '../lib/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
 import { findKernel, prepare } from '../lib/kernels.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
+import { errorMessage } from '../lib/redact.ts';
 
 export async function main(p: Record<string, unknown>) {
-  registerEnvSecrets(p);
-  const jobId = p.jobId;
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const jobId = jobIdOf(p);
+  if (!jobId) return MALFORMED_JOB_ID;
   try {
-    const store = new JobStore(await getRedis(readConfig(p).redisUrl));
+    const store = await jobStoreFor(p);
     const meta = await store.meta(jobId);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { error: `job ${jobId} is ${meta.state}` };

@@ -1,19 +1,16 @@
 // Run by rule `supercompute-done-reduce` when the last task is done: merges the partials with the kernel's reduce
 // and stores the result; the job's timings are completed by the same step. Running it twice changes nothing.
-import { readConfig } from '../lib/config.ts';
-import { JobStore } from '../lib/job-store.ts';
+import type { JobStore } from '../lib/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
 import { findKernel } from '../lib/kernels.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
-import { isJobId } from '../lib/ids.ts';
+import { errorMessage } from '../lib/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
-  registerEnvSecrets(params);
-  const jobId = params.jobId;
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const jobId = jobIdOf(params);
+  if (!jobId) return MALFORMED_JOB_ID;
   let store: JobStore | undefined;
   try {
-    store = new JobStore(await getRedis(readConfig(params).redisUrl));
+    store = await jobStoreFor(params);
     const meta = await store.meta(jobId);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, state: meta.state, reduced: false };

@@ -1,21 +1,17 @@
 // Describes a job's tasks as index ranges and hands them to the root coordinator.
-import { readConfig } from '../lib/config.ts';
-import { JobStore } from '../lib/job-store.ts';
+import type { JobStore } from '../lib/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
 import { findKernel, prepare } from '../lib/kernels.ts';
 import { sibling } from '../lib/names.ts';
 import { deadline, invokeAsync } from '../lib/ow.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
-import { isJobId } from '../lib/ids.ts';
+import { errorMessage } from '../lib/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
-  registerEnvSecrets(params);
-  const jobId = params.jobId;
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const jobId = jobIdOf(params);
+  if (!jobId) return MALFORMED_JOB_ID;
   let store: JobStore | undefined;
   try {
-    const cfg = readConfig(params);
-    store = new JobStore(await getRedis(cfg.redisUrl));
+    store = await jobStoreFor(params);
     const meta = await store.meta(jobId);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, skipped: meta.state };

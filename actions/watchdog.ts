@@ -4,12 +4,12 @@
 // a lost watchdog is replaced within a lease period. OpenWhisk's alarm feed is not needed (nor available everywhere).
 import { randomUUID } from 'node:crypto';
 import { readConfig } from '../lib/config.ts';
-import { isJobId } from '../lib/ids.ts';
+import { MALFORMED_JOB_ID, jobIdOf } from '../lib/job-action.ts';
 import { JobStore } from '../lib/job-store.ts';
 import { sibling } from '../lib/names.ts';
 import { deadline, invokeAsync } from '../lib/ow.ts';
 import { Recovery } from '../lib/recovery.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
+import { errorMessage } from '../lib/redact.ts';
 import { getRedis } from '../lib/redis.ts';
 import { sweepJob, type SweepCounts } from '../lib/sweep.ts';
 import { REDUCE_GRACE_MS } from '../lib/watchdog.ts';
@@ -23,9 +23,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function main(params: Record<string, unknown>) {
   const owner = process.env.__OW_ACTIVATION_ID || randomUUID();
-  registerEnvSecrets(params);
-  const jobId = params.jobId;
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  const jobId = jobIdOf(params);
+  if (!jobId) return MALFORMED_JOB_ID;
   const totals: SweepCounts & { sweeps: number; failedSweeps: number; reduceKicks: number } = {
     sweeps: 0, failedSweeps: 0, reduceKicks: 0, probes: 0, lost: 0, speculated: 0, rangesRedispatched: 0,
   };

@@ -2,16 +2,15 @@
 // (activation, container, cold or warm, queued/start/end times) in one step.
 // The worker whose mark completes the job fires the done trigger. A failing task is re-invoked until its retry
 // budget is spent, then the job fails with the task's error.
-import { readConfig } from '../lib/config.ts';
 import { JobEndedError, jobContext } from '../lib/job-context.ts';
-import { JobStore, UnknownJobError } from '../lib/job-store.ts';
+import { type JobStore, UnknownJobError } from '../lib/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
 import { DONE_TRIGGER, sibling } from '../lib/names.ts';
 import { deadline, fireTrigger, invokeAsync } from '../lib/ow.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis, StoreUnavailableError } from '../lib/redis.ts';
+import { errorMessage } from '../lib/redact.ts';
+import { StoreUnavailableError } from '../lib/redis.ts';
 import { ensureWatchdog, ruleFailed } from '../lib/watchdog.ts';
 import { Recovery } from '../lib/recovery.ts';
-import { isJobId } from '../lib/ids.ts';
 import type { StoredTaskRecord } from '../lib/task-records.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../lib/worker-process.ts';
 
@@ -69,14 +68,13 @@ async function retryTask(store: JobStore, jobId: string, index: number, error: s
 
 export async function main(params: Record<string, unknown>) {
   const run = runInfo(params);
-  registerEnvSecrets(params);
-  const jobId = params.jobId;
+  const jobId = jobIdOf(params);
   const index = Number(params.index);
-  if (!isJobId(jobId)) return { error: "missing or malformed parameter 'jobId'" };
+  if (!jobId) return MALFORMED_JOB_ID;
   if (!Number.isInteger(index) || index < 0) return { error: "parameter 'index' must be an integer >= 0" };
   let store: JobStore | undefined;
   try {
-    store = new JobStore(await getRedis(readConfig(params).redisUrl));
+    store = await jobStoreFor(params);
     let ctx;
     try {
       ctx = await jobContext(store, jobId);

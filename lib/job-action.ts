@@ -1,0 +1,19 @@
+// The opening the job actions share: secrets registered for masking, the `jobId` checked, the job store opened.
+import { readConfig } from './config.ts';
+import { isJobId } from './ids.ts';
+import { JobStore } from './job-store.ts';
+import { registerEnvSecrets } from './redact.ts';
+import { getRedis } from './redis.ts';
+
+export const MALFORMED_JOB_ID = { error: "missing or malformed parameter 'jobId'" } as const;
+
+/** Registers the activation's secrets for masking; returns its `jobId` parameter, or undefined when it is not one. */
+export function jobIdOf(params: Record<string, unknown>): string | undefined {
+  registerEnvSecrets(params);
+  return isJobId(params.jobId) ? params.jobId : undefined;
+}
+
+/** The job store on the Redis named by the action's `redisUrl` parameter. */
+export async function jobStoreFor(params: Record<string, unknown>): Promise<JobStore> {
+  return new JobStore(await getRedis(readConfig(params).redisUrl));
+}
