@@ -1,15 +1,15 @@
 // Starts the tasks of one index range: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
 // with bounded concurrency. Near its deadline it passes whatever it could not start to a fresh coordinator.
-import { DEFAULTS, readConfig } from '../lib/config.ts';
-import { JobStore } from '../lib/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf } from '../lib/job-action.ts';
-import { sibling } from '../lib/names.ts';
-import { deadline, invokeAsync, DeadlineError } from '../lib/ow.ts';
-import { boundedMap } from '../lib/pool.ts';
-import { parseRange, splitRange, toRanges, type Range } from '../lib/ranges.ts';
-import { errorMessage } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
-import { Recovery } from '../lib/recovery.ts';
+import { DEFAULTS, readConfig } from '../pipeline/job/config.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf } from '../pipeline/job/action.ts';
+import { sibling } from '../pipeline/names.ts';
+import { deadline, invokeAsync, DeadlineError } from '../pipeline/ow.ts';
+import { boundedMap } from '../pipeline/pool.ts';
+import { parseRange, splitRange, toRanges, type Range } from '../pipeline/ranges.ts';
+import { errorMessage } from '../pipeline/redact.ts';
+import { getRedis } from '../pipeline/store/redis.ts';
+import { Recovery } from '../pipeline/store/recovery.ts';
 
 /** Time kept back, before the activation's deadline, to hand over unstarted tasks. */
 const HANDOVER_MS = 15_000;

@@ -1,7 +1,7 @@
 // Web action: the live dashboard of one job (`.../dashboard.html?jobId=ID`), a page that polls the `status` web action
 // of the same namespace and package, addressed through the host the request came to.
-import { dashboardHtml } from '../lib/dashboard-html.ts';
-import { isJobId } from '../lib/ids.ts';
+import { dashboardHtml } from '../pipeline/views/dashboard-html.ts';
+import { isJobId } from '../pipeline/ids.ts';
 
 function escHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

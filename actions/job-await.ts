@@ -1,9 +1,9 @@
 // Composition step: waits up to `waitMs` (bounded by the activation's deadline) for a job to leave `running`,
 // looking after it meanwhile as any poller does, and answers its status `{jobId, state, done, total, ...}`, or a failed job's reason as `error`.
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
-import { deadline } from '../lib/ow.ts';
-import { errorMessage } from '../lib/redact.ts';
-import { watchJob } from '../lib/watchdog.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { deadline } from '../pipeline/ow.ts';
+import { errorMessage } from '../pipeline/redact.ts';
+import { watchJob } from '../pipeline/supervisor/watch.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

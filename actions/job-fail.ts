@@ -1,11 +1,11 @@
 // Composition step, the handler of a `try`: given `{jobId?, reason}`, marks the job failed with the reason (when a
 // job was created) and answers the reason as the composition's error. (The reason cannot come as `error`: to a
 // composition, any object with an `error` field is a failure, and the handler would be skipped.)
-import { readConfig } from '../lib/config.ts';
-import { isJobId } from '../lib/ids.ts';
-import { JobStore } from '../lib/job-store.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
+import { readConfig } from '../pipeline/job/config.ts';
+import { isJobId } from '../pipeline/ids.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { getRedis } from '../pipeline/store/redis.ts';
 
 export async function main(p: Record<string, unknown>) {
   registerEnvSecrets(p);

@@ -1,8 +1,8 @@
 // Composition step: checks the recorded job's parameters against its kernel and describes its tasks as one index
 // range for `coordinate` (which builds the tree of coordinators itself). Throws nothing: errors are results.
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
-import { findKernel, prepare } from '../lib/kernels.ts';
-import { errorMessage } from '../lib/redact.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { findKernel, prepare } from '../pipeline/kernels.ts';
+import { errorMessage } from '../pipeline/redact.ts';
 
 export async function main(p: Record<string, unknown>) {
   const jobId = jobIdOf(p);

@@ -1,12 +1,12 @@
 // Composition step: checks a job request's shape (kernel known, task count, params an object within bounds) and
 // records the job as running. The kernel's own parameter checks are `job-split`'s, so that a job whose parameters
 // fail them is marked failed by the composition's handler.
-import { readConfig } from '../lib/config.ts';
-import { newJobId } from '../lib/ids.ts';
-import { JobStore } from '../lib/job-store.ts';
-import { findKernel } from '../lib/kernels.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
+import { readConfig } from '../pipeline/job/config.ts';
+import { newJobId } from '../pipeline/ids.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { findKernel } from '../pipeline/kernels.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { getRedis } from '../pipeline/store/redis.ts';
 
 export async function main(p: Record<string, unknown>) {
   registerEnvSecrets(p);

@@ -1,9 +1,9 @@
 // Run by rule `supercompute-done-reduce` when the last task is done: merges the partials with the kernel's reduce
 // and stores the result; the job's timings are completed by the same step. Running it twice changes nothing.
-import type { JobStore } from '../lib/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
-import { findKernel } from '../lib/kernels.ts';
-import { errorMessage } from '../lib/redact.ts';
+import type { JobStore } from '../pipeline/store/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { findKernel } from '../pipeline/kernels.ts';
+import { errorMessage } from '../pipeline/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
   const jobId = jobIdOf(params);

@@ -1,10 +1,10 @@
 // Describes a job's tasks as index ranges and hands them to the root coordinator.
-import type { JobStore } from '../lib/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
-import { findKernel, prepare } from '../lib/kernels.ts';
-import { sibling } from '../lib/names.ts';
-import { deadline, invokeAsync } from '../lib/ow.ts';
-import { errorMessage } from '../lib/redact.ts';
+import type { JobStore } from '../pipeline/store/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { findKernel, prepare } from '../pipeline/kernels.ts';
+import { sibling } from '../pipeline/names.ts';
+import { deadline, invokeAsync } from '../pipeline/ow.ts';
+import { errorMessage } from '../pipeline/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
   const jobId = jobIdOf(params);

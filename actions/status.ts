@@ -3,15 +3,15 @@
 // `plot=timeline|histogram` answers the job's per-task records as SVG (`.../status.svg?jobId=ID&plot=timeline`).
 // An image result (Mandelbrot) is also served as PNG: `.../status.png?jobId=ID` shows the top-level `png` field,
 // and `format=png` answers `{headers: {content-type: image/png}, body: base64}` for `.http` callers.
-import { readConfig } from '../lib/config.ts';
-import { HttpError, answer, errorResult } from '../lib/http.ts';
-import { isJobId } from '../lib/ids.ts';
-import { JobStore } from '../lib/job-store.ts';
-import { isPlotKind, jobPlot, PLOT_KINDS } from '../lib/job-plots.ts';
-import { pngOf } from '../lib/png.ts';
-import { watchJob } from '../lib/watchdog.ts';
-import { registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
+import { readConfig } from '../pipeline/job/config.ts';
+import { HttpError, answer, errorResult } from '../pipeline/http.ts';
+import { isJobId } from '../pipeline/ids.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { isPlotKind, jobPlot, PLOT_KINDS } from '../pipeline/views/job-plots.ts';
+import { pngOf } from '../pipeline/views/png.ts';
+import { watchJob } from '../pipeline/supervisor/watch.ts';
+import { registerEnvSecrets } from '../pipeline/redact.ts';
+import { getRedis } from '../pipeline/store/redis.ts';
 
 const MAX_PNG_COPY = 400 * 1024;
 

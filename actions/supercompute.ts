@@ -1,17 +1,17 @@
 // Entry action (also a web action): validates a job, records it, starts `split` and the job's watchdog, and answers
 // at once or, given `wait` (ms), with the result if the job finishes within that time. `cancel: JOBID` cancels a job.
-import { readConfig } from '../lib/config.ts';
-import { HttpError, answer, errorResult } from '../lib/http.ts';
-import { newJobId } from '../lib/ids.ts';
-import { JobStore, type JobStatus } from '../lib/job-store.ts';
-import { findKernel, prepare } from '../lib/kernels.ts';
-import { sibling } from '../lib/names.ts';
-import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../lib/ow.ts';
-import { errorMessage, registerEnvSecrets } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
-import { ensureWatchdog, watchJob } from '../lib/watchdog.ts';
-import { defaultRetryBudget, Recovery } from '../lib/recovery.ts';
-import { isJobId } from '../lib/ids.ts';
+import { readConfig } from '../pipeline/job/config.ts';
+import { HttpError, answer, errorResult } from '../pipeline/http.ts';
+import { newJobId } from '../pipeline/ids.ts';
+import { JobStore, type JobStatus } from '../pipeline/store/job-store.ts';
+import { findKernel, prepare } from '../pipeline/kernels.ts';
+import { sibling } from '../pipeline/names.ts';
+import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../pipeline/ow.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { getRedis } from '../pipeline/store/redis.ts';
+import { ensureWatchdog, watchJob } from '../pipeline/supervisor/watch.ts';
+import { defaultRetryBudget, Recovery } from '../pipeline/store/recovery.ts';
+import { isJobId } from '../pipeline/ids.ts';
 
 type Params = Record<string, unknown>;
 

@@ -3,16 +3,16 @@
 // ends. Started by the entry action, and again by workers and status polls whenever no watchdog holds the lease, so
 // a lost watchdog is replaced within a lease period. OpenWhisk's alarm feed is not needed (nor available everywhere).
 import { randomUUID } from 'node:crypto';
-import { readConfig } from '../lib/config.ts';
-import { MALFORMED_JOB_ID, jobIdOf } from '../lib/job-action.ts';
-import { JobStore } from '../lib/job-store.ts';
-import { sibling } from '../lib/names.ts';
-import { deadline, invokeAsync } from '../lib/ow.ts';
-import { Recovery } from '../lib/recovery.ts';
-import { errorMessage } from '../lib/redact.ts';
-import { getRedis } from '../lib/redis.ts';
-import { sweepJob, type SweepCounts } from '../lib/sweep.ts';
-import { REDUCE_GRACE_MS } from '../lib/watchdog.ts';
+import { readConfig } from '../pipeline/job/config.ts';
+import { MALFORMED_JOB_ID, jobIdOf } from '../pipeline/job/action.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { sibling } from '../pipeline/names.ts';
+import { deadline, invokeAsync } from '../pipeline/ow.ts';
+import { Recovery } from '../pipeline/store/recovery.ts';
+import { errorMessage } from '../pipeline/redact.ts';
+import { getRedis } from '../pipeline/store/redis.ts';
+import { sweepJob, type SweepCounts } from '../pipeline/supervisor/sweep.ts';
+import { REDUCE_GRACE_MS } from '../pipeline/supervisor/watch.ts';
 
 /** Longest one watchdog activation runs before handing over to a fresh one. */
 const MAX_RUN_MS = 120_000;

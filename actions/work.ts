@@ -2,17 +2,17 @@
 // (activation, container, cold or warm, queued/start/end times) in one step.
 // The worker whose mark completes the job fires the done trigger. A failing task is re-invoked until its retry
 // budget is spent, then the job fails with the task's error.
-import { JobEndedError, jobContext } from '../lib/job-context.ts';
-import { type JobStore, UnknownJobError } from '../lib/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../lib/job-action.ts';
-import { DONE_TRIGGER, sibling } from '../lib/names.ts';
-import { deadline, fireTrigger, invokeAsync } from '../lib/ow.ts';
-import { errorMessage } from '../lib/redact.ts';
-import { StoreUnavailableError } from '../lib/redis.ts';
-import { ensureWatchdog, ruleFailed } from '../lib/watchdog.ts';
-import { Recovery } from '../lib/recovery.ts';
-import type { StoredTaskRecord } from '../lib/task-records.ts';
-import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../lib/worker-process.ts';
+import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
+import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { DONE_TRIGGER, sibling } from '../pipeline/names.ts';
+import { deadline, fireTrigger, invokeAsync } from '../pipeline/ow.ts';
+import { errorMessage } from '../pipeline/redact.ts';
+import { StoreUnavailableError } from '../pipeline/store/redis.ts';
+import { ensureWatchdog, ruleFailed } from '../pipeline/supervisor/watch.ts';
+import { Recovery } from '../pipeline/store/recovery.ts';
+import type { StoredTaskRecord } from '../pipeline/store/task-records.ts';
+import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../pipeline/worker-process.ts';
 
 async function announceDone(store: JobStore, jobId: string): Promise<string> {
   try {

@@ -4,7 +4,7 @@ import type openwhisk from 'openwhisk';
 import { startPlatform, type Platform, type PlatformLimits } from '../platform/index.ts';
 import { embeddedClient } from '../cli/embedded.ts';
 import { planManifest } from '../cli/deploy-manifest.ts';
-import { deploy, type PlannedLimits } from '../lib/manifest.ts';
+import { deploy, type PlannedLimits } from '../host/manifest.ts';
 import { request } from './http-client.ts';
 
 export interface BenchPipelineOptions {

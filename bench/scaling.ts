@@ -13,9 +13,9 @@ import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fanoutDepth, maxOverlap, taskRecords } from './scaling-records.ts';
 import { fmt, machine, summarize } from './stats.ts';
 import { submitJob, waitForJob, type JobStatus } from '../cli/job.ts';
-import { ensureRedis, findOnPath } from '../lib/redis-server.ts';
-import { timelineSvg } from '../lib/timeline-svg.ts';
-import { histogramSvg } from '../lib/histogram-svg.ts';
+import { ensureRedis, findOnPath } from '../host/redis-server.ts';
+import { timelineSvg } from '../pipeline/views/timeline-svg.ts';
+import { histogramSvg } from '../pipeline/views/histogram-svg.ts';
 
 const PI_1E10 = 455_052_511;
 /** Memory per `work` container in the CPU-bound runs: larger than everything else together, so user memory admits exactly `workers` of them. */

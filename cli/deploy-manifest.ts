@@ -1,7 +1,7 @@
 // Reads the manifest, applies `--param` overrides and deploys it: shared by `deploy`, `platform --deploy` and `demo`.
 import { resolve } from 'node:path';
 import type openwhisk from 'openwhisk';
-import { applyParamOverrides, deploy, loadManifest, type DeployEvent, type DeploymentPlan } from '../lib/manifest.ts';
+import { applyParamOverrides, deploy, loadManifest, type DeployEvent, type DeploymentPlan } from '../host/manifest.ts';
 import { defaultManifest, ensureBuilt } from './build.ts';
 
 export interface DeployManifestOptions {

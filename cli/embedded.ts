@@ -1,7 +1,7 @@
 // The embedded platform as the CLI runs it, and a client for it.
 import openwhisk from 'openwhisk';
 import { startPlatform, type Platform } from '../platform/index.ts';
-import { isPortFree } from '../lib/free-port.ts';
+import { isPortFree } from '../host/free-port.ts';
 
 export type { Platform };
 

@@ -1,7 +1,7 @@
 // Starting a job through the `supercompute` action and following it through the `status` action.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type openwhisk from 'openwhisk';
-import { describeOwError, statusCodeOf } from '../lib/ow-error.ts';
+import { describeOwError, statusCodeOf } from '../pipeline/ow-error.ts';
 
 export type Dict = Record<string, unknown>;
 

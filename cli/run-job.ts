@@ -26,9 +26,9 @@ export interface RunOutcome {
 
 /** The kernel's own checks, run here first so mistakes are reported before anything is invoked. */
 export async function validateJob(kernel: string, params: Dict, tasks: number): Promise<void> {
-  let kernels: typeof import('../lib/kernels.ts');
+  let kernels: typeof import('../pipeline/kernels.ts');
   try {
-    kernels = await import('../lib/kernels.ts');
+    kernels = await import('../pipeline/kernels.ts');
   } catch {
     return; // kernels are not part of this checkout: the entry action checks the job instead
   }

@@ -1,6 +1,6 @@
 // Which OpenWhisk the command talks to, and a client for it.
 import openwhisk from 'openwhisk';
-import { readWskprops } from '../lib/wskprops.ts';
+import { readWskprops } from '../host/wskprops.ts';
 import { GUEST_AUTH } from '../platform/config.ts';
 
 export const DEFAULT_API_HOST = 'http://127.0.0.1:3233';

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseManifest, loadManifest, applyParamOverrides, ManifestError, interpolateEnv } from '../lib/manifest.ts';
+import { parseManifest, loadManifest, applyParamOverrides, ManifestError, interpolateEnv } from '../host/manifest.ts';
 
 let dir: string;
 const parse = (yaml: string, env: NodeJS.ProcessEnv = {}) => parseManifest(yaml, join(dir, 'manifest.yaml'), { env });

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type Platform } from '../platform/index.ts';
-import { applyParamOverrides, deploy, loadManifest } from '../lib/manifest.ts';
-import { JobStore } from '../lib/job-store.ts';
+import { applyParamOverrides, deploy, loadManifest } from '../host/manifest.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
 import { type Activation, invokeBlocking } from './helpers/platform-client.ts';
 
 const DB = 9;

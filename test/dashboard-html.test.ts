@@ -1,7 +1,7 @@
 // Runs the dashboard's inline script in a VM against a minimal DOM and a scripted status endpoint.
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { dashboardHtml, defaultPngUrl } from '../lib/dashboard-html.ts';
+import { dashboardHtml, defaultPngUrl } from '../pipeline/views/dashboard-html.ts';
 
 interface FakeElement {
   id: string;

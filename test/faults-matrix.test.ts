@@ -2,7 +2,7 @@
 // the job's record says how much re-running it took. The same seed gives the same fault decisions.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultDecision, FaultKind } from '../platform/index.ts';
-import { jobKeys } from '../lib/keys.ts';
+import { jobKeys } from '../pipeline/store/keys.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
 const DB = 4;

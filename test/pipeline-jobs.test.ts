@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernels } from '../kernels/index.ts';
-import { JobStore } from '../lib/job-store.ts';
-import { jobKeys } from '../lib/keys.ts';
-import { newJobId } from '../lib/ids.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { jobKeys } from '../pipeline/store/keys.ts';
+import { newJobId } from '../pipeline/ids.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
 let env: PipelineEnv;

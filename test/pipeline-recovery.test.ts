@@ -1,9 +1,9 @@
 // Tasks run twice count once; a killed last worker is noticed by the job's watchdog; cancelled jobs stop and clean up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobStore } from '../lib/job-store.ts';
-import { jobKeys } from '../lib/keys.ts';
-import { newJobId } from '../lib/ids.ts';
-import { Recovery } from '../lib/recovery.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { jobKeys } from '../pipeline/store/keys.ts';
+import { newJobId } from '../pipeline/ids.ts';
+import { Recovery } from '../pipeline/store/recovery.ts';
 import { cli } from './cli-helpers.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 

@@ -1,12 +1,12 @@
 // The Redis job store on its own, against a real Redis at REDIS_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
-import { JobStore, type JobSpec } from '../lib/job-store.ts';
-import { KEY_PREFIX, jobKeys } from '../lib/keys.ts';
-import { newJobId, isJobId } from '../lib/ids.ts';
-import { getRedis, closeAll, StoreUnavailableError } from '../lib/redis.ts';
-import { redact, addSecret } from '../lib/redact.ts';
-import { splitRange, toRanges } from '../lib/ranges.ts';
+import { JobStore, type JobSpec } from '../pipeline/store/job-store.ts';
+import { KEY_PREFIX, jobKeys } from '../pipeline/store/keys.ts';
+import { newJobId, isJobId } from '../pipeline/ids.ts';
+import { getRedis, closeAll, StoreUnavailableError } from '../pipeline/store/redis.ts';
+import { redact, addSecret } from '../pipeline/redact.ts';
+import { splitRange, toRanges } from '../pipeline/ranges.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const spec: JobSpec = { kernel: 'sleep', params: '{"ms":0}', total: 50, fanout: 4, leafSize: 8, concurrency: 4, retries: 1 };

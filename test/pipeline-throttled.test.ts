@@ -1,7 +1,7 @@
 // Under OpenWhisk standalone's default limits (30 concurrent invocations, 60 a minute) the platform answers 429s;
 // the pipeline backs off and retries, and every task still runs exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobKeys } from '../lib/keys.ts';
+import { jobKeys } from '../pipeline/store/keys.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
 let env: PipelineEnv;

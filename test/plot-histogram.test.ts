@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binValues, histogramSvg } from '../lib/histogram-svg.ts';
+import { binValues, histogramSvg } from '../pipeline/views/histogram-svg.ts';
 import { checkBalanced, rects } from './helpers/svg-parse.ts';
 
 describe('binValues', () => {

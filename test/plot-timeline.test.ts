@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHASE_COLOURS, timelineSvg, type TaskRecord } from '../lib/timeline-svg.ts';
+import { PHASE_COLOURS, timelineSvg, type TaskRecord } from '../pipeline/views/timeline-svg.ts';
 import { checkBalanced, rects } from './helpers/svg-parse.ts';
 
 const T0 = 1_700_000_000_000;

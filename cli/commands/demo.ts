@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
 import { deployManifest, summarize } from '../deploy-manifest.ts';
-import { ensureRedis, type RedisHandle } from '../../lib/redis-server.ts';
+import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
 import { formatNumber } from '../report.ts';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, parseParams } from '../params.ts';
 import { deployManifest, planManifest, summarize } from '../deploy-manifest.ts';
-import { pingRedis } from '../../lib/redis-server.ts';
+import { pingRedis } from '../../host/redis-server.ts';
 
 interface DeployFlags extends TargetFlags {
   manifest?: string;

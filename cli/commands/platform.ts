@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, untilSignal } from '../embedded.ts';
 import { collect, parseParams, UsageError } from '../params.ts';
 import { deployManifest, summarize } from '../deploy-manifest.ts';
-import { ensureRedis, type RedisHandle } from '../../lib/redis-server.ts';
+import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 
 interface PlatformFlags {
   host: string;

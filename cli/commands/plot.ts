@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
 import { invokeResult } from '../job.ts';
-import { PLOT_KINDS } from '../../lib/job-plots.ts';
+import { PLOT_KINDS } from '../../pipeline/views/job-plots.ts';
 
 export function registerPlot(program: Command): void {
   program

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } from '../../platform/index.ts';
-import { KEY_PREFIX } from '../../lib/keys.ts';
+import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
 import { deployPipeline } from './deploy-pipeline.ts';
 
 export const BASE_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -4,7 +4,7 @@ import AdmZip from 'adm-zip';
 import type openwhisk from 'openwhisk';
 import type { ActionSource, DeploymentPlan, PlannedAction } from './manifest.ts';
 import type { Dict } from './manifest-values.ts';
-import { describeOwError } from './ow-error.ts';
+import { describeOwError } from '../pipeline/ow-error.ts';
 
 export interface DeployEvent {
   kind: 'package' | 'action' | 'trigger' | 'feed' | 'rule';

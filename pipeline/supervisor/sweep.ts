@@ -9,13 +9,13 @@
 //   - started longer ago than the task timeout: as before (lib/watchdog.ts), an attempt of the task's own budget;
 //   - once 90% are done, an outstanding task older than twice the typical run time gets one speculative copy.
 // Re-invocations back off: a task invoked again n times waits 2^n times longer before the next.
-import type { JobMeta, JobStore } from './job-store.ts';
-import { sibling } from './names.ts';
-import { invokeAsync, owClient, statusCodeOf } from './ow.ts';
-import { boundedMap } from './pool.ts';
-import { toRanges } from './ranges.ts';
-import type { Dispatch, Recovery } from './recovery.ts';
-import { restartStalledTasks } from './watchdog.ts';
+import type { JobMeta, JobStore } from '../store/job-store.ts';
+import { sibling } from '../names.ts';
+import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
+import { boundedMap } from '../pool.ts';
+import { toRanges } from '../ranges.ts';
+import type { Dispatch, Recovery } from '../store/recovery.ts';
+import { restartStalledTasks } from './watch.ts';
 
 export const SPECULATE_AT = 0.9;
 const MAX_PROBES = 64;

@@ -6,13 +6,13 @@
 //   container died; count a failed attempt and run it again, or fail the job once its retries are spent;
 // - no watchdog activation holds the job's lease (lost, or never started): start one (actions/watchdog.ts), which
 //   looks after the job without anyone polling.
-import type { JobStatus, JobStore } from './job-store.ts';
-import { sibling } from './names.ts';
-import { invokeAsync, owClient } from './ow.ts';
-import { boundedMap } from './pool.ts';
-import { errorMessage } from './redact.ts';
-import { Recovery } from './recovery.ts';
-import type { Redis } from './redis.ts';
+import type { JobStatus, JobStore } from '../store/job-store.ts';
+import { sibling } from '../names.ts';
+import { invokeAsync, owClient } from '../ow.ts';
+import { boundedMap } from '../pool.ts';
+import { errorMessage } from '../redact.ts';
+import { Recovery } from '../store/recovery.ts';
+import type { Redis } from '../store/redis.ts';
 
 export const REDUCE_GRACE_MS = 10_000;
 /** Most stalled tasks one sweep restarts; the next sweep takes the rest. */

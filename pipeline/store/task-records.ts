@@ -1,5 +1,5 @@
 // Per-task records kept with a job: one per counted task, stored by `work` in the same step as its partial.
-import type { TaskRecord } from './timeline-svg.ts';
+import type { TaskRecord } from '../views/timeline-svg.ts';
 
 export interface StoredTaskRecord {
   /** The activation that computed the counted partial ('' when the platform did not say). */

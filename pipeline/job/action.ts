@@ -1,9 +1,9 @@
 // The opening the job actions share: secrets registered for masking, the `jobId` checked, the job store opened.
 import { readConfig } from './config.ts';
-import { isJobId } from './ids.ts';
-import { JobStore } from './job-store.ts';
-import { registerEnvSecrets } from './redact.ts';
-import { getRedis } from './redis.ts';
+import { isJobId } from '../ids.ts';
+import { JobStore } from '../store/job-store.ts';
+import { registerEnvSecrets } from '../redact.ts';
+import { getRedis } from '../store/redis.ts';
 
 export const MALFORMED_JOB_ID = { error: "missing or malformed parameter 'jobId'" } as const;
 

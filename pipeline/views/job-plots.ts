@@ -2,7 +2,7 @@
 // Served by the `status` action (`plot=timeline|histogram`) and written by `supercompute plot`.
 import { histogramSvg } from './histogram-svg.ts';
 import { timelineSvg } from './timeline-svg.ts';
-import { runDurations, toTimelineRecord, type StoredTaskRecord } from './task-records.ts';
+import { runDurations, toTimelineRecord, type StoredTaskRecord } from '../store/task-records.ts';
 
 export const PLOT_KINDS = ['timeline', 'histogram'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];

@@ -3,7 +3,7 @@
 // retried once it is back (every script and command here is safe to repeat).
 import { createClient, ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, SocketClosedUnexpectedlyError } from 'redis';
 import { createHash } from 'node:crypto';
-import { errorMessage, addSecret } from './redact.ts';
+import { errorMessage, addSecret } from '../redact.ts';
 
 export type Redis = ReturnType<typeof createClient>;
 

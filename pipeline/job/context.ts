@@ -1,7 +1,7 @@
 // What a worker needs about its job (kernel, parsed params, task count), cached per warm container.
-import type { AnyKernel } from '../kernels/types.ts';
-import { JobStore, UnknownJobError } from './job-store.ts';
-import { findKernel } from './kernels.ts';
+import type { AnyKernel } from '../../kernels/types.ts';
+import { JobStore, UnknownJobError } from '../store/job-store.ts';
+import { findKernel } from '../kernels.ts';
 
 export interface JobContext {
   kernel: AnyKernel;
