@@ -4,8 +4,10 @@ import { jobKeys, allJobKeys } from './keys.ts';
 import { commandOptions } from 'redis';
 import { Script, command, type Redis } from './redis.ts';
 import { parseTaskRecord, type StoredTaskRecord } from './task-records.ts';
+import type { JobState, JobStatus, Timings } from '../job/status.ts';
 
-export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+export type { JobState, JobStatus, Timings };
+
 
 export interface JobSpec {
   kernel: string;
@@ -47,36 +49,6 @@ export interface JobMeta extends JobSpec {
   lastDispatch?: number;
   reinvokes?: number;
   speculated?: number;
-}
-
-/** How much re-running a job took: tasks invoked again, invocations spent of the budget, speculative copies. */
-export interface RetryCounts {
-  tasks: number;
-  invocations: number;
-  speculative: number;
-  budget: number;
-}
-
-export interface Timings {
-  jobStart: number;
-  firstWorkerStart: number | null;
-  lastWorkerStart: number | null;
-  lastWorkerEnd: number | null;
-  reduceEnd: number | null;
-  /** reduceEnd - jobStart. */
-  elapsedMs: number | null;
-}
-
-export interface JobStatus {
-  jobId: string;
-  state: JobState;
-  done: number;
-  total: number;
-  kernel: string;
-  result?: unknown;
-  error?: string;
-  timings?: Timings;
-  retries?: RetryCounts;
 }
 
 // Shared Lua prologue: KEYS[1] is always the meta hash; a missing meta means an unknown or expired job.

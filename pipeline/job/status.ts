@@ -1,0 +1,41 @@
+// What a job looks like from outside: the `status` action's answer, read by the CLI, the library, the tests and the
+// benchmarks. One vocabulary: a job has a `state`.
+
+export const JOB_STATES = ['running', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export function isJobState(value: unknown): value is JobState {
+  return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
+}
+
+export interface Timings {
+  jobStart: number;
+  firstWorkerStart: number | null;
+  lastWorkerStart: number | null;
+  lastWorkerEnd: number | null;
+  reduceEnd: number | null;
+  /** reduceEnd - jobStart. */
+  elapsedMs: number | null;
+}
+
+/** How much re-running a job took: tasks invoked again, invocations spent of the budget, speculative copies. */
+export interface RetryCounts {
+  tasks: number;
+  invocations: number;
+  speculative: number;
+  budget: number;
+}
+
+export interface JobStatus {
+  jobId: string;
+  state: JobState;
+  done: number;
+  total: number;
+  kernel: string;
+  result?: unknown;
+  error?: string;
+  timings?: Timings;
+  retries?: RetryCounts;
+  /** The `status` action's base64 bitmap of the done tasks (task i at bit 7 - i % 8 of byte floor(i / 8)). */
+  doneTasks?: string;
+}
