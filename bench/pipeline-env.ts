@@ -1,10 +1,10 @@
-// The pipeline on a fresh embedded platform for a benchmark: deployed from manifest.yaml with the CLI's deploy code,
+// The pipeline on a fresh embedded platform for a benchmark: deployed from manifest.yaml as `supercompute deploy` does,
 // with per-action limits and default parameters overridden for the experiment.
 import type openwhisk from 'openwhisk';
 import { startPlatform, type Platform, type PlatformLimits } from '../platform/index.ts';
 import { embeddedClient } from '../cli/embedded.ts';
-import { planManifest } from '../cli/deploy-manifest.ts';
-import { deploy, type PlannedLimits } from '../host/manifest.ts';
+import { deployManifest } from '../host/deploy-manifest.ts';
+import type { PlannedLimits } from '../host/deployment-plan.ts';
 import { request } from './http-client.ts';
 
 export interface BenchPipelineOptions {
@@ -48,12 +48,11 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
   });
   try {
     const client = embeddedClient(platform);
-    const plan = await planManifest({ params: { redisUrl: opts.redisUrl } });
-    for (const action of plan.actions) {
-      Object.assign(action.limits, opts.actionLimits?.[action.name]);
-      Object.assign(action.parameters, opts.actionParams?.[action.name]);
-    }
-    await deploy(plan, client);
+    const { plan } = await deployManifest(client, {
+      params: { redisUrl: opts.redisUrl },
+      actionParams: opts.actionParams,
+      actionLimits: opts.actionLimits,
+    });
     const entry = plan.actions.find((a) => a.name === 'supercompute');
     const base = `${platform.url}/api/v1/namespaces/_/activations`;
     const get = async (query: string): Promise<unknown> => {

@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import type openwhisk from 'openwhisk';
-import type { ActionSource, DeploymentPlan, PlannedAction } from './manifest.ts';
-import type { Dict } from './manifest-values.ts';
+import type { ActionSource, DeploymentPlan, Dict, PlannedAction } from './deployment-plan.ts';
 import { describeOwError } from '../pipeline/ow-error.ts';
 
 export interface DeployEvent {

@@ -1,10 +1,9 @@
 // Value rules of wskdeploy manifests: environment interpolation, typed inputs, web-export annotations.
+import type { Dict } from './deployment-plan.ts';
 
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';
 }
-
-export type Dict = Record<string, unknown>;
 
 export function isDict(value: unknown): value is Dict {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

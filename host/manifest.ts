@@ -1,88 +1,22 @@
-// Reads a wskdeploy manifest (manifest.yaml) into a deployment plan; `deploy` applies it with the openwhisk client.
+// Reads a wskdeploy manifest (manifest.yaml) into a deployment plan.
 //
 // We read manifests ourselves rather than through @adobe/aio-lib-runtime: that library pulls in ~100 MB of
 // dependencies for the same job, and it ignores an action-level `web-export: true`.
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve, extname, relative } from 'node:path';
 import { parseDocument } from 'yaml';
+import { ManifestError, isDict, resolveInputs, webAnnotations, toBoolean, interpolateEnv } from './manifest-values.ts';
 import {
-  ManifestError,
-  isDict,
-  resolveInputs,
-  webAnnotations,
-  toBoolean,
-  interpolateEnv,
+  DEFAULT_PACKAGE,
+  type ActionSource,
+  type DeploymentPlan,
   type Dict,
-} from './manifest-values.ts';
-
-export { ManifestError, interpolateEnv, resolveInput, resolveInputs } from './manifest-values.ts';
-export { deploy, type DeployEvent } from './manifest-deploy.ts';
-export type { Dict } from './manifest-values.ts';
-
-/** The package name wskdeploy reserves for entities that belong to no package. */
-export const DEFAULT_PACKAGE = 'default';
-
-export interface PlannedPackage {
-  name: string;
-  parameters: Dict;
-  annotations: Dict;
-  publish: boolean;
-}
-
-export type ActionSource =
-  | { type: 'file'; path: string } // plain source file, sent as text
-  | { type: 'zip'; path: string } // zip archive, sent as base64
-  | { type: 'dir'; path: string } // directory, zipped at deploy time
-  | { type: 'inline'; code: string };
-
-export type PlannedExec =
-  | { kind: 'sequence'; components: string[] }
-  | { kind: 'blackbox'; image: string; main?: string; source?: ActionSource }
-  | { kind: string; main?: string; source: ActionSource };
-
-export interface PlannedLimits {
-  timeout?: number;
-  memory?: number;
-  logs?: number;
-  concurrency?: number;
-}
-
-export interface PlannedAction {
-  /** "name" for the default package, else "package/name". */
-  name: string;
-  package: string;
-  exec: PlannedExec;
-  parameters: Dict;
-  annotations: Dict;
-  limits: PlannedLimits;
-}
-
-export interface PlannedTrigger {
-  name: string;
-  parameters: Dict;
-  annotations: Dict;
-  feed?: string;
-}
-
-export interface PlannedRule {
-  name: string;
-  trigger: string;
-  /** Relative ("name", "package/name") or fully qualified ("/ns/package/name"). */
-  action: string;
-}
-
-export interface DeploymentPlan {
-  manifestPath: string;
-  project?: string;
-  /** Packages to create; the default package is never created. */
-  packages: PlannedPackage[];
-  /** Code actions first, then sequences, so components exist when a sequence is created. */
-  actions: PlannedAction[];
-  triggers: PlannedTrigger[];
-  rules: PlannedRule[];
-  /** Things that were read but are not deployed (unknown keys, apis, dependencies). */
-  warnings: string[];
-}
+  type PlannedAction,
+  type PlannedExec,
+  type PlannedLimits,
+  type PlannedRule,
+  type PlannedTrigger,
+} from './deployment-plan.ts';
 
 export interface ManifestOptions {
   env?: NodeJS.ProcessEnv;
@@ -360,18 +294,5 @@ function checkReferences(ctx: Ctx, packages: Set<string>): void {
   for (const seq of ctx.plan.actions) {
     if (!('components' in seq.exec)) continue;
     for (const c of seq.exec.components) check(c.startsWith('/_/') ? c.slice(3) : c, `sequence ${seq.name}`);
-  }
-}
-
-/**
- * `--param k=v` at deploy time: sets `k` on every package and on every action of the default package, and replaces
- * `k` wherever an action declares it, so the value wins over the manifest's.
- */
-export function applyParamOverrides(plan: DeploymentPlan, params: Dict): void {
-  for (const pkg of plan.packages) Object.assign(pkg.parameters, params);
-  for (const action of plan.actions) {
-    for (const [key, value] of Object.entries(params)) {
-      if (action.package === DEFAULT_PACKAGE || key in action.parameters) action.parameters[key] = value;
-    }
   }
 }

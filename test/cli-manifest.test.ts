@@ -3,7 +3,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseManifest, loadManifest, applyParamOverrides, ManifestError, interpolateEnv } from '../host/manifest.ts';
+import { parseManifest, loadManifest } from '../host/manifest.ts';
+import { ManifestError, interpolateEnv } from '../host/manifest-values.ts';
+import { applyActionOverrides, applyParamOverrides } from '../host/plan-overrides.ts';
 
 let dir: string;
 const parse = (yaml: string, env: NodeJS.ProcessEnv = {}) => parseManifest(yaml, join(dir, 'manifest.yaml'), { env });
@@ -167,6 +169,22 @@ packages:
     applyParamOverrides(plan, { redisUrl: 'redis://new:2' });
     expect(plan.actions.map((a) => a.parameters)).toEqual([{ redisUrl: 'redis://new:2' }, { redisUrl: 'redis://new:2', other: 1 }, {}]);
     expect(plan.packages[0]!.parameters).toEqual({ redisUrl: 'redis://new:2' });
+  });
+
+  it('merges per-action parameters and limits over the manifest, and refuses an action it does not define', () => {
+    const plan = parse(`
+packages:
+  default:
+    actions:
+      a: { function: a.js, inputs: { retries: 2, fanout: 32 }, limits: { timeout: 1000, memorySize: 256 } }
+      b: { function: b.js, inputs: { retries: 2 } }
+`);
+    applyActionOverrides(plan, { params: { a: { retries: 0 } }, limits: { a: { memory: 128 } } });
+    expect(plan.actions.map((a) => [a.parameters, a.limits])).toEqual([
+      [{ retries: 0, fanout: 32 }, { timeout: 1000, memory: 128 }],
+      [{ retries: 2 }, {}],
+    ]);
+    expect(() => applyActionOverrides(plan, { params: { c: { retries: 0 } } })).toThrow(/no action "c"/);
   });
 
   it('warns about keys it does not deploy', () => {

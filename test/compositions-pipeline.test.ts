@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type Platform } from '../platform/index.ts';
-import { applyParamOverrides, deploy, loadManifest } from '../host/manifest.ts';
+import { deployManifest } from '../host/deploy-manifest.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { type Activation, invokeBlocking } from './helpers/platform-client.ts';
 
@@ -24,9 +24,7 @@ beforeAll(async () => {
   redis = createClient({ url: redisUrl });
   await redis.connect();
   store = new JobStore(redis as any);
-  const plan = loadManifest('manifest.yaml');
-  applyParamOverrides(plan, { redisUrl });
-  await deploy(plan, ow);
+  await deployManifest(ow, { params: { redisUrl } });
 });
 afterAll(async () => {
   await redis?.quit();

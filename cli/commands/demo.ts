@@ -1,7 +1,8 @@
 // `supercompute demo` (`npm start`): platform, Redis, deploy, and π(10^9) on 64 tasks, then everything stops.
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
-import { deployManifest, summarize } from '../deploy-manifest.ts';
+import { deployManifest } from '../../host/deploy-manifest.ts';
+import { summarize } from '../deploy-summary.ts';
 import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
 import { formatNumber } from '../report.ts';

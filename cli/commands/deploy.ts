@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, parseParams } from '../params.ts';
-import { deployManifest, planManifest, summarize } from '../deploy-manifest.ts';
+import { deployManifest, planManifest } from '../../host/deploy-manifest.ts';
+import { summarize } from '../deploy-summary.ts';
 import { pingRedis } from '../../host/redis-server.ts';
 
 interface DeployFlags extends TargetFlags {

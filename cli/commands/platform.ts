@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, untilSignal } from '../embedded.ts';
 import { collect, parseParams, UsageError } from '../params.ts';
-import { deployManifest, summarize } from '../deploy-manifest.ts';
+import { deployManifest } from '../../host/deploy-manifest.ts';
+import { summarize } from '../deploy-summary.ts';
 import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 
 interface PlatformFlags {

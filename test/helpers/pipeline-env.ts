@@ -5,7 +5,8 @@ import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } from '../../platform/index.ts';
 import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
-import { deployPipeline } from './deploy-pipeline.ts';
+import { embeddedClient } from '../../cli/embedded.ts';
+import { deployManifest } from '../../host/deploy-manifest.ts';
 
 export const BASE_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -62,7 +63,7 @@ export async function startPipeline(opts: {
   const redis = createClient({ url: redisUrl });
   try {
     await redis.connect();
-    await deployPipeline({ apihost: platform.url, auth: platform.auth, redisUrl, params: opts.params });
+    await deployManifest(embeddedClient(platform), { params: { redisUrl }, actionParams: opts.params });
   } catch (err) {
     await platform.stop();
     throw err;

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll, buildDir, repoRoot } from '../scripts/build.ts';
 
-export { repoRoot };
 export const defaultManifest = join(repoRoot, 'manifest.yaml');
 
 export async function ensureBuilt(log: (line: string) => void): Promise<void> {

@@ -1,0 +1,43 @@
+// The one way the pipeline gets deployed: read the manifest, apply deploy-time overrides, deploy the plan. Used by
+// `supercompute deploy`, `platform --deploy` and `demo`, the benchmarks and the tests alike.
+import { resolve } from 'node:path';
+import type openwhisk from 'openwhisk';
+import type { DeploymentPlan, Dict, PlannedLimits } from './deployment-plan.ts';
+import { loadManifest } from './manifest.ts';
+import { applyActionOverrides, applyParamOverrides } from './plan-overrides.ts';
+import { deploy, type DeployEvent } from './manifest-deploy.ts';
+import { defaultManifest, ensureBuilt } from './ensure-built.ts';
+
+export interface DeployManifestOptions {
+  /** The repo's manifest.yaml by default, whose actions are built first when they are missing. */
+  manifest?: string;
+  /** `--param` values, e.g. `{ redisUrl }`: see applyParamOverrides. */
+  params?: Dict;
+  /** Default parameters per action name, e.g. `{ supercompute: { retries: 0 } }`, merged over the action's after `params`. */
+  actionParams?: Record<string, Dict>;
+  /** Limits per action name, merged over the manifest's. */
+  actionLimits?: Record<string, PlannedLimits>;
+  log?: (line: string) => void;
+  /** Where the manifest's warnings go; `log` when not given. */
+  warn?: (line: string) => void;
+}
+
+export async function planManifest(options: DeployManifestOptions = {}): Promise<DeploymentPlan> {
+  const log = options.log ?? (() => {});
+  const given = options.manifest ?? defaultManifest;
+  if (resolve(given) === defaultManifest) await ensureBuilt(log);
+  const plan = loadManifest(given);
+  if (options.params && Object.keys(options.params).length > 0) applyParamOverrides(plan, options.params);
+  applyActionOverrides(plan, { params: options.actionParams, limits: options.actionLimits });
+  for (const w of plan.warnings) (options.warn ?? log)(`warning: ${w}`);
+  return plan;
+}
+
+export async function deployManifest(
+  client: openwhisk.Client,
+  options: DeployManifestOptions = {},
+): Promise<{ plan: DeploymentPlan; events: DeployEvent[] }> {
+  const plan = await planManifest(options);
+  const events = await deploy(plan, client, (e) => options.log?.(`  ${e.kind} ${e.name}`));
+  return { plan, events };
+}
