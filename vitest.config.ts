@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { luaModule } from './scripts/lua-source.ts';
 
 export default defineConfig({
+  // The job store imports its Lua scripts as text, as the build's bundler does.
+  plugins: [{ name: 'lua', load: (id: string) => (id.endsWith('.lua') ? luaModule(id) : undefined) }],
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

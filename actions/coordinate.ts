@@ -1,15 +1,12 @@
-// Starts the tasks of one index range: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
+// Dispatches the tasks of one index range, and only that: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
 // with bounded concurrency. Near its deadline it passes whatever it could not start to a fresh coordinator.
-import { DEFAULTS, readConfig } from '../pipeline/job/config.ts';
-import { JobStore } from '../pipeline/store/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf } from '../pipeline/job/action.ts';
+import type { JobStore } from '../pipeline/store/job-store.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
 import { sibling } from '../pipeline/names.ts';
 import { deadline, invokeAsync, DeadlineError } from '../pipeline/ow.ts';
 import { boundedMap } from '../pipeline/pool.ts';
 import { parseRange, splitRange, toRanges, type Range } from '../pipeline/ranges.ts';
 import { errorMessage } from '../pipeline/redact.ts';
-import { getRedis } from '../pipeline/store/redis.ts';
-import { Recovery } from '../pipeline/store/recovery.ts';
 
 /** Time kept back, before the activation's deadline, to hand over unstarted tasks. */
 const HANDOVER_MS = 15_000;
@@ -25,19 +22,17 @@ export async function main(params: Record<string, unknown>) {
   if (!range) return { error: "parameters 'from' and 'to' must be integers with 0 <= from < to" };
   let store: JobStore | undefined;
   try {
-    const redis = await getRedis(readConfig(params).redisUrl);
-    store = new JobStore(redis);
-    const recovery = new Recovery(redis);
-    const meta = await store.meta(jobId, false);
+    const jobs = await jobStoreFor(params);
+    store = jobs;
+    const meta = await jobs.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, skipped: meta.state };
     if (range.to > meta.total) return { error: `range ${range.from}-${range.to} is outside the job's ${meta.total} tasks` };
 
     const hardDeadline = deadline(1000);
     const softDeadline = Math.max(Date.now() + 1000, deadline(HANDOVER_MS));
-    const fanout = Math.max(2, meta.fanout || DEFAULTS.fanout);
-    const concurrency = Math.max(1, meta.concurrency || DEFAULTS.concurrency);
-    const parts = splitRange(range, fanout, Math.max(1, meta.leafSize || DEFAULTS.leafSize));
+    const concurrency = meta.concurrency;
+    const parts = splitRange(range, meta.fanout, meta.leafSize);
     const leaf = parts.length === 1;
 
     // A cancelled (or failed) job stops being dispatched: leaves learn it from their dispatch marks, others by looking.
@@ -46,7 +41,7 @@ export async function main(params: Record<string, unknown>) {
     const shouldStop = () => {
       if (!stopped && !leaf && Date.now() - lastCheck >= STATE_CHECK_MS) {
         lastCheck = Date.now();
-        store!.meta(jobId, false).then((m) => { if (m?.state !== 'running') stopped = true; }, () => {});
+        jobs.meta(jobId, false).then((m) => { if (m?.state !== 'running') stopped = true; }, () => {});
       }
       return stopped || Date.now() >= softDeadline;
     };
@@ -55,7 +50,7 @@ export async function main(params: Record<string, unknown>) {
       const batch = marks;
       marks = [];
       // Best effort: a task without a mark is found by the watchdog once dispatching has gone quiet.
-      const state = await recovery.markDispatched(jobId, batch, true).catch(() => 'running');
+      const state = await jobs.markDispatched(jobId, batch, true).catch(() => 'running');
       if (state !== 'running') stopped = true;
     };
 
@@ -82,7 +77,7 @@ export async function main(params: Record<string, unknown>) {
         (r) => invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: softDeadline }),
         shouldStop,
       ));
-      await recovery.markDispatched(jobId, [], true).catch(() => undefined);
+      await jobs.markDispatched(jobId, [], true).catch(() => undefined);
       ranges = parts.filter((_, i) => !ok[i]);
     }
     if (stopped) return { jobId, from: range.from, to: range.to, stopped: true };

@@ -1,7 +1,7 @@
 // Composition step, the handler of a `try`: given `{jobId?, reason}`, marks the job failed with the reason (when a
 // job was created) and answers the reason as the composition's error. (The reason cannot come as `error`: to a
 // composition, any object with an `error` field is a failure, and the handler would be skipped.)
-import { readConfig } from '../pipeline/job/config.ts';
+import { redisUrlOf } from '../pipeline/job/settings.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
@@ -14,7 +14,7 @@ export async function main(p: Record<string, unknown>) {
   if (!isJobId(p.jobId)) return { error: reason };
   const jobId = p.jobId;
   try {
-    const store = new JobStore(await getRedis(readConfig(p).redisUrl));
+    const store = new JobStore(await getRedis(redisUrlOf(p)));
     await store.failJob(jobId, reason);
     const st = await store.status(jobId);
     return { error: `job ${jobId} failed: ${st?.error ?? reason}` };

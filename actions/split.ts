@@ -1,9 +1,12 @@
-// Describes a job's tasks as index ranges and hands them to the root coordinator.
+// The task plan of a job into dispatch: the job's tasks (fixed by its spec when it was created) cut into the first
+// level of the coordinator tree, one coordinator invoked per range. Run by the entry action, and as a step of the
+// `supercompute-flow` composition.
 import type { JobStore } from '../pipeline/store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { findKernel, prepare } from '../pipeline/kernels.ts';
 import { sibling } from '../pipeline/names.ts';
 import { deadline, invokeAsync } from '../pipeline/ow.ts';
+import { boundedMap } from '../pipeline/pool.ts';
+import { splitRange } from '../pipeline/ranges.ts';
 import { errorMessage } from '../pipeline/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
@@ -12,19 +15,17 @@ export async function main(params: Record<string, unknown>) {
   let store: JobStore | undefined;
   try {
     store = await jobStoreFor(params);
-    const meta = await store.meta(jobId);
+    const meta = await store.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, skipped: meta.state };
 
-    const kernel = findKernel(meta.kernel);
-    const { total } = prepare(kernel, JSON.parse(meta.params), meta.total);
-    if (total !== meta.total) throw new Error(`kernel '${kernel.name}' now asks for ${total} tasks, the job has ${meta.total}`);
-
-    const ranges = [{ from: 0, to: total }];
-    for (const r of ranges) {
-      await invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: deadline(2000) });
-    }
-    return { jobId, kernel: kernel.name, total, ranges };
+    const ranges = splitRange({ from: 0, to: meta.total }, meta.fanout, meta.leafSize);
+    const { errors } = await boundedMap(ranges, meta.concurrency, (r) =>
+      invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: deadline(2000) }),
+    );
+    if (errors.length > 0) throw errors[0];
+    await store.markDispatched(jobId, [], true);
+    return { jobId, total: meta.total, ranges };
   } catch (err) {
     const error = `split failed: ${errorMessage(err)}`;
     await store?.failJob(jobId, error).catch(() => {});

@@ -1,15 +1,16 @@
 // Web action: the state of one job, `{jobId, state, done, total, result?, error?, timings?, doneTasks}` (`doneTasks`:
-// base64 bitmap of the done tasks, task i at bit 7 - i % 8 of byte floor(i / 8)).
+// base64 bitmap of the done tasks, task i at bit 7 - i % 8 of byte floor(i / 8)). A pure read: it writes nothing
+// (a running job with no supervisor holding its lease gets one started).
 // `plot=timeline|histogram` answers the job's per-task records as SVG (`.../status.svg?jobId=ID&plot=timeline`).
 // An image result (Mandelbrot) is also served as PNG: `.../status.png?jobId=ID` shows the top-level `png` field,
 // and `format=png` answers `{headers: {content-type: image/png}, body: base64}` for `.http` callers.
-import { readConfig } from '../pipeline/job/config.ts';
+import { redisUrlOf } from '../pipeline/job/settings.ts';
 import { HttpError, answer, errorResult } from '../pipeline/http.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { isPlotKind, jobPlot, PLOT_KINDS } from '../pipeline/views/job-plots.ts';
 import { pngOf } from '../pipeline/views/png.ts';
-import { watchJob } from '../pipeline/supervisor/watch.ts';
+import { nudgeSupervisor } from '../pipeline/supervisor/remedies.ts';
 import { registerEnvSecrets } from '../pipeline/redact.ts';
 import { getRedis } from '../pipeline/store/redis.ts';
 
@@ -35,10 +36,10 @@ export async function main(params: Record<string, unknown>) {
     if (jobId === undefined || jobId === '') throw new HttpError(400, "missing parameter 'jobId'");
     // A malformed id cannot name a job: same answer as an unknown one.
     if (!isJobId(jobId)) throw new HttpError(404, 'unknown job');
-    const store = new JobStore(await getRedis(readConfig(params).redisUrl));
+    const store = new JobStore(await getRedis(redisUrlOf(params)));
     const status = await store.status(jobId);
     if (!status) throw new HttpError(404, `unknown job ${jobId}`);
-    await watchJob(store, status);
+    if (status.state === 'running') await nudgeSupervisor(store, jobId);
     if (params.plot !== undefined) {
       if (!isPlotKind(params.plot)) throw new HttpError(400, `parameter 'plot' must be one of ${PLOT_KINDS.join(', ')}`);
       const meta = await store.meta(jobId, false);

@@ -1,34 +1,20 @@
 // Runs one task: records its start, computes the kernel's partial, and stores partial, done mark and the task's record
 // (activation, container, cold or warm, queued/start/end times) in one step.
-// The worker whose mark completes the job fires the done trigger. A failing task is re-invoked until its retry
-// budget is spent, then the job fails with the task's error.
-import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
-import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
+// The worker whose mark completes the job announces it (the done trigger, whose rule runs reduce). A failing task is
+// invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails.
+import { announceDone } from '../pipeline/job/announce-done.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { DONE_TRIGGER, sibling } from '../pipeline/names.ts';
-import { deadline, fireTrigger, invokeAsync } from '../pipeline/ow.ts';
+import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
+import { deadline } from '../pipeline/ow.ts';
 import { errorMessage } from '../pipeline/redact.ts';
+import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
 import { StoreUnavailableError } from '../pipeline/store/redis.ts';
-import { ensureWatchdog, ruleFailed } from '../pipeline/supervisor/watch.ts';
-import { Recovery } from '../pipeline/store/recovery.ts';
 import type { StoredTaskRecord } from '../pipeline/store/task-records.ts';
+import { ensureSupervisor, redispatchTask } from '../pipeline/supervisor/remedies.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../pipeline/worker-process.ts';
 
-async function announceDone(store: JobStore, jobId: string): Promise<string> {
-  try {
-    const id = await fireTrigger(DONE_TRIGGER, { jobId }, { deadline: deadline(5000) });
-    if (!id || !(await ruleFailed(id))) return id;
-    throw new Error(`the rule of trigger ${DONE_TRIGGER} could not start reduce (activation ${id})`);
-  } catch (fireErr) {
-    // Without the trigger nothing would reduce the job: run reduce directly, or fail the job rather than hang.
-    try {
-      return await invokeAsync(sibling('reduce'), { jobId }, { deadline: deadline(1000) });
-    } catch (invokeErr) {
-      await store.failJob(jobId, `could not start reduce: ${errorMessage(fireErr)}; ${errorMessage(invokeErr)}`);
-      throw invokeErr;
-    }
-  }
-}
+/** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
+const SUPERVISOR_CHECK_EVERY = 32;
 
 /** Read before the first await: with container concurrency, `__OW_ACTIVATION_ID` changes with the next activation. */
 function runInfo(params: Record<string, unknown>): Omit<StoredTaskRecord, 'end'> {
@@ -44,22 +30,19 @@ function runInfo(params: Record<string, unknown>): Omit<StoredTaskRecord, 'end'>
   };
 }
 
-const WATCH_CHECK_EVERY = 32;
-
 /**
  * Invokes a failed task again after a backoff (full jitter, 100 ms doubling per attempt, at most 5 s), paid from the
  * job's retry budget; false when it will not run again (budget spent, job no longer running, or the invoke failed).
  */
 async function retryTask(store: JobStore, jobId: string, index: number, error: string, attempts: number): Promise<boolean> {
-  const recovery = new Recovery(store.client);
-  const v = await recovery.reinvoke(jobId, index, 'failed', `${error} (and the job's retry budget is spent)`);
-  if (!v.go) return false;
-  const backoff = Math.random() * Math.min(5000, 100 * 2 ** Math.max(0, attempts - 1));
-  await new Promise((r) => setTimeout(r, Math.max(0, Math.min(backoff, deadline(2000) - Date.now()))));
   try {
-    const id = await invokeAsync(sibling('work'), { jobId, index, queued: Date.now() }, { deadline: deadline(1000) });
-    await recovery.markDispatched(jobId, [[index, id]]).catch(() => undefined);
-    return true;
+    const v = await redispatchTask(store, jobId, index, {
+      kind: 'failed',
+      budgetError: `${error} (and the job's retry budget is spent)`,
+      backoffMs: Math.random() * Math.min(5000, 100 * 2 ** Math.max(0, attempts - 1)),
+      deadline: deadline(1000),
+    });
+    return v.go;
   } catch (invokeErr) {
     await store.failJob(jobId, `${error} (and could not be retried: ${errorMessage(invokeErr)})`);
     return false;
@@ -84,7 +67,7 @@ export async function main(params: Record<string, unknown>) {
     }
     if (index >= ctx.total) return { error: `task ${index} is outside the job's ${ctx.total} tasks` };
 
-    const state = await store.start(jobId, index, Date.now(), run.activationId);
+    const state = await store.startTask(jobId, index, Date.now(), run.activationId);
     if (state !== 'running') return { jobId, index, skipped: state };
 
     let partialJson: string;
@@ -94,17 +77,15 @@ export async function main(params: Record<string, unknown>) {
     } catch (err) {
       const error = `task ${index} failed: ${errorMessage(err)}`;
       const f = await store.failTask(jobId, index, error, ctx.retries);
-      let retrying = f.retry;
-      if (retrying) retrying = await retryTask(store, jobId, index, error, f.attempts);
+      const retrying = f.retry && (await retryTask(store, jobId, index, error, f.attempts));
       return { jobId, index, error, attempts: f.attempts, retrying, jobFailed: f.failed };
     }
 
     const end = Date.now();
-    const r = await store.complete(jobId, index, partialJson, end, { ...run, end });
+    const r = await store.completeTask(jobId, index, partialJson, end, { ...run, end });
     const result: Record<string, unknown> = { jobId, index, counted: r.added, done: r.done, total: ctx.total };
     if (r.completed) result.doneActivation = await announceDone(store, jobId);
-    // Now and then a worker makes sure the job has a watchdog (one claim in Redis; nothing when one holds the lease).
-    else if (r.added && r.done % WATCH_CHECK_EVERY === 0) await ensureWatchdog(store.client, jobId, deadline(1000)).catch(() => false);
+    else if (r.added && r.done % SUPERVISOR_CHECK_EVERY === 0) await ensureSupervisor(store, jobId, deadline(1000)).catch(() => false);
     return result;
   } catch (err) {
     if (err instanceof UnknownJobError) return { jobId, index, error: err.message };

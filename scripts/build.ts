@@ -1,5 +1,6 @@
 // Bundles every action and the action runtime into single CommonJS files under build/.
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { luaSource } from './lua-source.ts';
 import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,6 +13,14 @@ export const buildDir = join(repoRoot, 'build');
 
 /** Modules the official nodejs:20 runtime image preinstalls: left out of bundles, resolved at run time. */
 export const runtimeProvided = ['openwhisk', 'redis', 'uuid', 'serialize-error'];
+
+/** The job store's Lua scripts, imported as text with their includes expanded. */
+const luaScripts: Plugin = {
+  name: 'lua',
+  setup(b) {
+    b.onLoad({ filter: /\.lua$/ }, (args) => ({ contents: luaSource(args.path), loader: 'text' }));
+  },
+};
 
 function entries(dir: string): string[] {
   const full = join(repoRoot, dir);
@@ -31,7 +40,7 @@ export async function buildAll(): Promise<void> {
   const actions = entries('actions');
   if (actions.length > 0) {
     // Actions bundle all of their dependencies: a real OpenWhisk only needs the single file.
-    await build({ ...common, entryPoints: actions, outdir: join(buildDir, 'actions'), outExtension: { '.js': '.js' } });
+    await build({ ...common, entryPoints: actions, outdir: join(buildDir, 'actions'), outExtension: { '.js': '.js' }, plugins: [luaScripts] });
   }
   await build({
     ...common,

@@ -1,9 +1,9 @@
 // The opening the job actions share: secrets registered for masking, the `jobId` checked, the job store opened.
-import { readConfig } from './config.ts';
 import { isJobId } from '../ids.ts';
-import { JobStore } from '../store/job-store.ts';
 import { registerEnvSecrets } from '../redact.ts';
+import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
+import { readSettings } from './settings.ts';
 
 export const MALFORMED_JOB_ID = { error: "missing or malformed parameter 'jobId'" } as const;
 
@@ -13,7 +13,8 @@ export function jobIdOf(params: Record<string, unknown>): string | undefined {
   return isJobId(params.jobId) ? params.jobId : undefined;
 }
 
-/** The job store on the Redis named by the action's `redisUrl` parameter. */
+/** The job store on the Redis named by the action's `redisUrl` parameter, with the deployment's key lifetime. */
 export async function jobStoreFor(params: Record<string, unknown>): Promise<JobStore> {
-  return new JobStore(await getRedis(readConfig(params).redisUrl));
+  const settings = readSettings(params);
+  return new JobStore(await getRedis(settings.redisUrl), settings.ttlSeconds);
 }

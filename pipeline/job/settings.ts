@@ -1,15 +1,11 @@
-// Pipeline settings. Each comes from an action parameter (bound as a default parameter at deploy time),
-// falling back to the default here; the entry action copies the job-level ones into the job's record.
+// The pipeline's settings: one set of defaults. Each setting comes from an action parameter (bound at deploy time from
+// manifest.yaml's inputs, which the entry action and the composition's `job-create` share), falling back to the
+// default here. Deployment settings bound the request; job settings are copied into every job's spec.
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export interface PipelineConfig {
-  redisUrl: string;
-  /** Lifetime of every key of a job, seconds. */
-  ttlSeconds: number;
-  maxTasks: number;
-  /** Largest accepted JSON encoding of the kernel's params, bytes. */
-  maxParamsBytes: number;
+/** How each job runs: copied into its spec at creation, so every stage reads the same values. */
+export interface JobTuning {
   /** Most children one coordinator hands sub-ranges to. */
   fanout: number;
   /** A coordinator with at most this many tasks invokes `work` itself instead of delegating. */
@@ -18,21 +14,30 @@ export interface PipelineConfig {
   concurrency: number;
   /** Times a failing task is retried before the job fails. */
   retries: number;
-  /** A task running longer than this is taken for lost and retried; keep it above the `work` action's timeout. */
+  /** A task running longer than this is taken for timed out and retried; keep it above the `work` action's timeout. */
   taskTimeoutMs: number;
   /** Re-invocations of lost or failed tasks one job may spend; 0 = half of its tasks, at least 20. */
   retryBudget: number;
   /** Start a second copy of the slowest outstanding tasks once 90% are done. */
   speculation: boolean;
-  /** The job watchdog's period, ms. */
-  watchdogMs: number;
+  /** The job supervisor's period, ms. */
+  supervisorMs: number;
   /** A dispatched task's activation record is first looked at this long after its invoke, ms. */
   probeAfterMs: number;
   /** A dispatched task that has not started this long after its invoke is taken for lost (a dropped invoke), ms. */
   startTimeoutMs: number;
 }
 
-export const DEFAULTS: Omit<PipelineConfig, 'redisUrl'> = {
+export interface PipelineSettings extends JobTuning {
+  redisUrl: string;
+  /** Lifetime of every key of a job, seconds. */
+  ttlSeconds: number;
+  maxTasks: number;
+  /** Largest accepted JSON encoding of the kernel's params, bytes. */
+  maxParamsBytes: number;
+}
+
+export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   ttlSeconds: 24 * 60 * 60,
   maxTasks: 100_000,
   maxParamsBytes: 256 * 1024,
@@ -43,7 +48,7 @@ export const DEFAULTS: Omit<PipelineConfig, 'redisUrl'> = {
   taskTimeoutMs: 330_000,
   retryBudget: 0,
   speculation: true,
-  watchdogMs: 2000,
+  supervisorMs: 2000,
   probeAfterMs: 5000,
   startTimeoutMs: 60_000,
 };
@@ -61,10 +66,15 @@ function intParam(raw: unknown, fallback: number, min: number, max: number): num
   return Math.min(max, Math.max(min, Math.floor(n)));
 }
 
-export function readConfig(params: Record<string, unknown>): PipelineConfig {
-  const url = typeof params.redisUrl === 'string' && params.redisUrl.trim() !== '' ? params.redisUrl.trim() : DEFAULT_REDIS_URL;
+/** The Redis holding the jobs, from the action's `redisUrl` parameter. */
+export function redisUrlOf(params: Record<string, unknown>): string {
+  return typeof params.redisUrl === 'string' && params.redisUrl.trim() !== '' ? params.redisUrl.trim() : DEFAULT_REDIS_URL;
+}
+
+export function readSettings(params: Record<string, unknown>): PipelineSettings {
+  const DAY_MS = 24 * 60 * 60 * 1000;
   return {
-    redisUrl: url,
+    redisUrl: redisUrlOf(params),
     ttlSeconds: intParam(params.ttlSeconds, DEFAULTS.ttlSeconds, 60, 365 * 24 * 60 * 60),
     maxTasks: intParam(params.maxTasks, DEFAULTS.maxTasks, 1, 10_000_000),
     maxParamsBytes: intParam(params.maxParamsBytes, DEFAULTS.maxParamsBytes, 1, 64 * 1024 * 1024),
@@ -72,11 +82,11 @@ export function readConfig(params: Record<string, unknown>): PipelineConfig {
     leafSize: intParam(params.leafSize, DEFAULTS.leafSize, 1, 10_000),
     concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),
     retries: intParam(params.retries, DEFAULTS.retries, 0, 100),
-    taskTimeoutMs: intParam(params.taskTimeoutMs, DEFAULTS.taskTimeoutMs, 1000, 24 * 60 * 60 * 1000),
+    taskTimeoutMs: intParam(params.taskTimeoutMs, DEFAULTS.taskTimeoutMs, 1000, DAY_MS),
     retryBudget: intParam(params.retryBudget, DEFAULTS.retryBudget, 0, 10_000_000),
     speculation: boolParam(params.speculation, DEFAULTS.speculation),
-    watchdogMs: intParam(params.watchdogMs, DEFAULTS.watchdogMs, 100, 60_000),
-    probeAfterMs: intParam(params.probeAfterMs, DEFAULTS.probeAfterMs, 100, 24 * 60 * 60 * 1000),
-    startTimeoutMs: intParam(params.startTimeoutMs, DEFAULTS.startTimeoutMs, 500, 24 * 60 * 60 * 1000),
+    supervisorMs: intParam(params.supervisorMs, DEFAULTS.supervisorMs, 100, 60_000),
+    probeAfterMs: intParam(params.probeAfterMs, DEFAULTS.probeAfterMs, 100, DAY_MS),
+    startTimeoutMs: intParam(params.startTimeoutMs, DEFAULTS.startTimeoutMs, 500, DAY_MS),
   };
 }

@@ -1,0 +1,5 @@
+// The job store's scripts are imported as text, with their includes expanded (scripts/lua-source.ts).
+declare module '*.lua' {
+  const source: string;
+  export default source;
+}

@@ -1,0 +1,10 @@
+-- Marks a running job failed.
+-- KEYS[1] meta
+-- ARGV[1] error
+-- Returns 1 when this call failed it, 0 when it was not running, false for an unknown job.
+-- @include "includes/job.lua"
+local state = jobState()
+if not state then return false end
+if state ~= 'running' then return 0 end
+failJob(ARGV[1])
+return 1

@@ -1,0 +1,16 @@
+-- Shared by every script of a job: KEYS[1] is always the job's meta hash.
+
+-- The job's state ('running', 'done', 'failed', 'cancelled'), or false for an unknown or expired job.
+local function jobState()
+  return redis.call('HGET', KEYS[1], 'state')
+end
+
+-- Gives `key` the job's expiry time, so that every key of a job vanishes with it.
+local function expireWithJob(key)
+  redis.call('PEXPIREAT', key, redis.call('HGET', KEYS[1], 'expiresAt'))
+end
+
+-- Marks the running job failed with `error`; `extra` adds field, value pairs (failedTask, lastEnd).
+local function failJob(reason, ...)
+  redis.call('HSET', KEYS[1], 'state', 'failed', 'error', reason, ...)
+end

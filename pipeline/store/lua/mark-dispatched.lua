@@ -1,0 +1,14 @@
+-- Records invokes of tasks (dispatch marks); only coordinators move lastDispatch, which tells whether the tree of
+-- coordinators is still at work.
+-- KEYS[1] meta, KEYS[2] dispatched
+-- ARGV[1] now (ms), ARGV[2] 1 when a coordinator dispatches (else 0), ARGV[3..] task index, "ms:activationId" pairs
+-- Returns the job's state (nothing is written unless it runs), false for an unknown job.
+-- @include "includes/job.lua"
+local state = jobState()
+if state ~= 'running' then return state end
+if #ARGV > 2 then
+  redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+  expireWithJob(KEYS[2])
+end
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'lastDispatch', ARGV[1]) end
+return state

@@ -1,0 +1,34 @@
+// Every Redis script of the job store, one `.lua` file each (headers there give KEYS, ARGV and the reply), loaded once
+// per server by EVALSHA with an EVAL fallback.
+import { Script } from './redis.ts';
+import cancel from './lua/cancel.lua';
+import claimReduceKick from './lua/claim-reduce-kick.lua';
+import claimSupervisorStart from './lua/claim-supervisor-start.lua';
+import completeTask from './lua/complete-task.lua';
+import create from './lua/create.lua';
+import failJob from './lua/fail-job.lua';
+import failTask from './lua/fail-task.lua';
+import finish from './lua/finish.lua';
+import holdLease from './lua/hold-lease.lua';
+import markDispatched from './lua/mark-dispatched.lua';
+import purgeCancelled from './lua/purge-cancelled.lua';
+import reinvoke from './lua/reinvoke.lua';
+import releaseLease from './lua/release-lease.lua';
+import startTask from './lua/start-task.lua';
+
+export const scripts = {
+  cancel: new Script(cancel),
+  claimReduceKick: new Script(claimReduceKick),
+  claimSupervisorStart: new Script(claimSupervisorStart),
+  completeTask: new Script(completeTask),
+  create: new Script(create),
+  failJob: new Script(failJob),
+  failTask: new Script(failTask),
+  finish: new Script(finish),
+  holdLease: new Script(holdLease),
+  markDispatched: new Script(markDispatched),
+  purgeCancelled: new Script(purgeCancelled),
+  reinvoke: new Script(reinvoke),
+  releaseLease: new Script(releaseLease),
+  startTask: new Script(startTask),
+};

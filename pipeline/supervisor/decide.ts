@@ -1,0 +1,115 @@
+// What a running job needs, decided from one snapshot of its marks: a pure function, so every rule is a table test.
+// Duplicates are harmless (a partial is stored once per task index), so every rule errs towards running a task again.
+//   - dispatched, and its activation ended (it has a record) without a partial: it crashed or its container was
+//     killed — probe the record, then invoke it again;
+//   - dispatched longer ago than startTimeoutMs and that invoke never started: it was lost (accepted, never run);
+//   - started (by the activation in `startedBy`) with no dispatch mark: that activation's record is probed;
+//   - started by its latest invoke longer ago than the task timeout: it timed out (a failed attempt of the task);
+//   - never dispatched while no coordinator has dispatched anything for startTimeoutMs: a coordinator was lost, so
+//     its range goes to a fresh coordinator;
+//   - once 90% are done, an outstanding task older than twice the typical run time gets one speculative copy;
+//   - every task done, no result, the last one ended more than the grace period ago: the reduce was lost.
+// Re-invocations back off: a task invoked again n times waits 2^n times longer before the next.
+import { toRanges, type Range } from '../ranges.ts';
+import type { Dispatch, JobSnapshot } from '../store/job-store.ts';
+
+export const SPECULATE_AT = 0.9;
+/** A job with every task done and no result this long after its last task ended has lost its reduce, ms. */
+export const REDUCE_GRACE_MS = 10_000;
+export const MAX_PROBES = 64;
+export const MAX_REINVOKES = 200;
+const SPEC_MIN_MS = 200;
+const MAX_BACKOFF_EXPONENT = 6;
+
+/** A task to look at or invoke again: the dispatch mark judged (none: it has no mark) and the activation to probe. */
+export interface Suspect {
+  index: number;
+  seen?: Dispatch;
+  activationId: string;
+  at: number;
+}
+
+export interface Decision {
+  /** Tasks whose activation record to look at: one that has ended without a partial was lost. */
+  probe: Suspect[];
+  /** Tasks to invoke again now, from the retry budget. */
+  lost: Suspect[];
+  /** Tasks that ran past the task timeout: a failed attempt each, then invoked again. */
+  timedOut: Suspect[];
+  /** Ranges no coordinator dispatched, for a fresh coordinator. */
+  undispatched: Range[];
+  /** Tasks that get a speculative copy. */
+  speculate: number[];
+  /** Every task is done but the result has not come: start reduce again. */
+  reduceLost: boolean;
+}
+
+export interface DecideInput {
+  snapshot: JobSnapshot;
+  now: number;
+  /** When each task's record was last probed (kept by the supervisor across its periods). */
+  probed: ReadonlyMap<number, number>;
+  /** Median run time of done tasks, once speculation is due. */
+  typicalMs?: number;
+  /** How long after the last task ended a missing result counts as a lost reduce, ms. */
+  reduceGraceMs?: number;
+}
+
+export function speculationDue(snapshot: JobSnapshot): boolean {
+  return snapshot.meta.speculation && snapshot.done.size >= Math.ceil(SPECULATE_AT * snapshot.meta.total);
+}
+
+export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUCE_GRACE_MS }: DecideInput): Decision {
+  const { meta, done, dispatches, starts, startedBy, retried, speculated } = snapshot;
+  const decision: Decision = { probe: [], lost: [], timedOut: [], undispatched: [], speculate: [], reduceLost: false };
+  if (meta.state !== 'running') return decision;
+  if (done.size >= meta.total) {
+    decision.reduceLost = now - (meta.lastEnd ?? meta.created) >= reduceGraceMs;
+    return decision;
+  }
+
+  const neverDispatched: number[] = [];
+  const outstanding: number[] = [];
+  for (let i = 0; i < meta.total; i++) {
+    if (done.has(i)) continue;
+    outstanding.push(i);
+    const d = dispatches.get(i);
+    const startedAt = starts.get(i);
+    const by = startedBy.get(i);
+    const backoff = 2 ** Math.min(retried.get(i) ?? 0, MAX_BACKOFF_EXPONENT);
+    const probeDue = now - (probed.get(i) ?? 0) > meta.probeAfterMs;
+    if (!d) {
+      if (startedAt === undefined) neverDispatched.push(i);
+      // Started, but its dispatch mark was lost with its coordinator: the activation that started is the one to watch.
+      else if (by && now - startedAt > meta.probeAfterMs * backoff && probeDue) decision.probe.push({ index: i, activationId: by, at: startedAt });
+      continue;
+    }
+    // Only a start by the latest invoke counts: the start of an earlier attempt (killed, or overtaken by a re-invoke or
+    // a speculative copy) says nothing about whether this invoke was lost.
+    const started = by !== undefined ? by === d.activationId : startedAt !== undefined;
+    const age = now - d.at;
+    const suspect: Suspect = { index: i, seen: d, activationId: d.activationId, at: d.at };
+    if (!started && age > meta.startTimeoutMs * backoff) decision.lost.push(suspect);
+    else if (started && startedAt !== undefined && now - startedAt > meta.taskTimeoutMs) decision.timedOut.push(suspect);
+    else if (d.activationId && age > meta.probeAfterMs * backoff && probeDue) decision.probe.push(suspect);
+  }
+  decision.probe.sort((a, b) => a.at - b.at);
+  decision.probe.splice(MAX_PROBES);
+  decision.lost.splice(MAX_REINVOKES);
+  decision.timedOut.splice(MAX_REINVOKES);
+
+  const quiet = now - Math.max(meta.lastDispatch ?? 0, meta.created) > meta.startTimeoutMs;
+  if (quiet) decision.undispatched = toRanges(neverDispatched);
+
+  if (typicalMs !== undefined && speculationDue(snapshot)) {
+    const threshold = Math.max(SPEC_MIN_MS, 2 * typicalMs);
+    decision.speculate = outstanding
+      .filter((i) => !speculated.has(i))
+      .map((i) => ({ index: i, since: starts.get(i) ?? dispatches.get(i)?.at }))
+      .filter((t): t is { index: number; since: number } => t.since !== undefined && now - t.since > threshold)
+      .sort((a, b) => a.since - b.since)
+      .slice(0, MAX_REINVOKES)
+      .map((t) => t.index);
+  }
+  return decision;
+}

@@ -1,0 +1,96 @@
+// One period of a job's supervisor: read the job's marks once, decide (decide.ts), then act — probe records, invoke
+// lost and timed-out tasks again, hand undispatched ranges to a fresh coordinator, speculate, restart a lost reduce.
+import { sibling } from '../names.ts';
+import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
+import { boundedMap } from '../pool.ts';
+import type { JobStore } from '../store/job-store.ts';
+import { decide, speculationDue, type Suspect } from './decide.ts';
+import { kickReduce, redispatchTask } from './remedies.ts';
+
+export interface SuperviseCounts {
+  probes: number;
+  lost: number;
+  timedOut: number;
+  speculated: number;
+  rangesRedispatched: number;
+  reduceKicks: number;
+}
+
+export const noCounts = (): SuperviseCounts => ({ probes: 0, lost: 0, timedOut: 0, speculated: 0, rangesRedispatched: 0, reduceKicks: 0 });
+
+const PARALLEL = 8;
+const INVOKE_WINDOW_MS = 5000;
+
+async function activationEnded(activationId: string): Promise<boolean> {
+  try {
+    await owClient().activations.get({ name: activationId });
+    return true;
+  } catch (err) {
+    // 404: still queued or running (records are written when an activation ends), or lost without a record.
+    if (statusCodeOf(err) !== 404) throw err;
+    return false;
+  }
+}
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * One look after a running job. `probed` (when each task's record was last looked at) lives as long as the caller.
+ * Returns undefined when the job is unknown.
+ */
+export async function superviseOnce(store: JobStore, jobId: string, probed: Map<number, number>, reduceGraceMs: number): Promise<SuperviseCounts | undefined> {
+  const snapshot = await store.snapshot(jobId);
+  if (!snapshot) return undefined;
+  const { meta } = snapshot;
+  const counts = noCounts();
+  const typicalMs = speculationDue(snapshot) ? (median(await store.sampleDurations(jobId, 64)) ?? meta.probeAfterMs) : undefined;
+  const d = decide({ snapshot, now: Date.now(), probed, typicalMs, reduceGraceMs });
+
+  if (d.reduceLost) {
+    if (await kickReduce(store, jobId, reduceGraceMs)) counts.reduceKicks++;
+    return counts;
+  }
+
+  const lost = [...d.lost];
+  await boundedMap(d.probe, PARALLEL, async (t) => {
+    probed.set(t.index, Date.now());
+    counts.probes++;
+    if (await activationEnded(t.activationId)) lost.push(t);
+  });
+
+  let budgetSpent = false;
+  const again = async (t: Suspect, kind: 'lost' | 'timeout', why: string): Promise<boolean> => {
+    if (budgetSpent) return false;
+    const budgetError = `task ${t.index} ${why} and the job's retry budget of ${meta.retryBudget} re-invocations is spent`;
+    const v = await redispatchTask(store, jobId, t.index, { kind, budgetError, seen: t.seen, deadline: Date.now() + INVOKE_WINDOW_MS });
+    if (!v.go && v.why !== 'done') budgetSpent = true;
+    return v.go;
+  };
+  await boundedMap(lost, PARALLEL, async (t) => {
+    if (await again(t, 'lost', 'was lost (its activation ended without a result or never started)')) counts.lost++;
+  });
+  await boundedMap(d.timedOut, PARALLEL, async (t) => {
+    const error = `task ${t.index} did not finish within ${meta.taskTimeoutMs} ms`;
+    const f = await store.failTask(jobId, t.index, error, meta.retries);
+    if (f.retry && (await again(t, 'timeout', `did not finish within ${meta.taskTimeoutMs} ms`))) counts.timedOut++;
+  });
+  if (budgetSpent) return counts;
+
+  if (d.undispatched.length > 0) {
+    for (const r of d.undispatched) {
+      await invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: Date.now() + INVOKE_WINDOW_MS });
+      counts.rangesRedispatched++;
+    }
+    await store.markDispatched(jobId, [], true);
+  }
+
+  await boundedMap(d.speculate, PARALLEL, async (index) => {
+    const v = await redispatchTask(store, jobId, index, { kind: 'spec', budgetError: '', deadline: Date.now() + INVOKE_WINDOW_MS });
+    if (v.go) counts.speculated++;
+  });
+  return counts;
+}
