@@ -1,6 +1,5 @@
 // Keeps the platform's secrets (the API key, passwords in URLs it was given) out of what it produces:
-// activation records and error answers.
-import type { ActivationRecord } from './invoker/records.ts';
+// activation records (see invoker/redact-record.ts) and error answers.
 
 const MASK = '***';
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]*:[^/\s@]*@/gi;
@@ -31,19 +30,4 @@ export function redactText(text: string, secrets: string[]): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(MASK);
   return out.replace(URL_CREDENTIALS, `$1${MASK}@`);
-}
-
-/**
- * Masks the secrets in a record, in place: in its logs, and in its result when the platform wrote it
- * (developer and internal errors: init failures, crashes, timeouts). Other results belong to the action
- * and may travel on to the next component of a sequence or composition, so they are left alone.
- */
-export function redactRecord(record: ActivationRecord, secrets: string[]): void {
-  if (secrets.length > 0 && record.logs.some((l) => secrets.some((s) => l.includes(s)))) {
-    record.logs = record.logs.map((l) => redactText(l, secrets));
-  }
-  const { status, result } = record.response;
-  if ((status === 'action developer error' || status === 'whisk internal error') && typeof result.error === 'string') {
-    result.error = redactText(result.error, secrets);
-  }
 }

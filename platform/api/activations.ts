@@ -2,9 +2,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { query, boolParam, intParam, listWindow } from './http.ts';
-import { Messages, badRequest, notFound } from './errors.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { Messages } from '../messages.ts';
 import { recordJson, responseJson, summaryJson } from '../invoker/records.ts';
-import { safeDecode } from './names.ts';
+import { safeDecode } from '../names.ts';
 import { requestNamespace } from './resource.ts';
 
 export function registerActivations(app: FastifyInstance, ctx: ApiContext): void {

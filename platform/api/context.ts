@@ -2,12 +2,13 @@
 import type { PlatformOptions } from '../config.ts';
 import type { EntityStore } from '../store/entities.ts';
 import type { ActivationStore } from '../invoker/activations.ts';
-import type { Invoker, Caller } from '../invoker/engine.ts';
+import type { Invoker } from '../invoker/engine.ts';
+import type { Caller } from '../invoker/run-context.ts';
 import type { Throttle } from '../invoker/throttle.ts';
 import type { ResolvedAction } from '../invoker/resolve.ts';
 import { type ActivationRecord, newActivationId } from '../invoker/records.ts';
 import type { Faults } from '../faults.ts';
-import { refFqn } from './names.ts';
+import { refFqn } from '../names.ts';
 
 export interface ApiContext {
   options: PlatformOptions;

@@ -1,11 +1,12 @@
 // Request helpers shared by the route modules: auth, namespaces, query parsing, bodies.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { WhiskError, Messages, badRequest } from './errors.ts';
-import type { Caller } from '../invoker/engine.ts';
+import { WhiskError, badRequest } from '../errors.ts';
+import { Messages } from '../messages.ts';
+import type { Caller } from '../invoker/run-context.ts';
 import type { ApiContext } from './context.ts';
 import type { KeyValue } from '../store/entities.ts';
-import { safeDecode } from './names.ts';
+import { safeDecode } from '../names.ts';
 
 function sameString(a: string, b: string): boolean {
   const x = Buffer.from(a);

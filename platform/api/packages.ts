@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { query, boolParam, bodyObject, keyValues } from './http.ts';
-import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
+import { WhiskError, badRequest, notFound } from '../errors.ts';
+import { Messages } from '../messages.ts';
 import { listRoute, resourceTarget } from './resource.ts';
 import { type PackageEntity, bumpVersion } from '../store/entities.ts';
 

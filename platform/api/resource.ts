@@ -1,9 +1,9 @@
 // What the entity route modules share: the namespace and entity a request names, and the list route.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
-import type { Caller } from '../invoker/engine.ts';
+import type { Caller } from '../invoker/run-context.ts';
 import { authenticate, namespaceOf, query, listWindow } from './http.ts';
-import { checkName, safeDecode } from './names.ts';
+import { checkName, safeDecode } from '../names.ts';
 
 /** The authenticated caller and the namespace in the URL (`:namespace`). */
 export function requestNamespace(ctx: ApiContext, req: FastifyRequest): { caller: Caller; ns: string } {

@@ -3,8 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { query, boolParam, bodyObject, keyValues } from './http.ts';
-import { WhiskError, Messages, badRequest, notFound } from './errors.ts';
-import { resolveName, refPath } from './names.ts';
+import { WhiskError, badRequest, notFound } from '../errors.ts';
+import { Messages } from '../messages.ts';
+import { resolveName, refPath } from '../names.ts';
 import { listRoute, resourceTarget } from './resource.ts';
 import { type RuleEntity, type EntityName, bumpVersion } from '../store/entities.ts';
 

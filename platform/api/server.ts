@@ -1,7 +1,8 @@
 // The HTTP server: body parsing, CORS, error answers in OpenWhisk's shape, and every resource's routes.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { WhiskError, Messages, malformedJson } from './errors.ts';
+import { WhiskError, malformedJson } from '../errors.ts';
+import { Messages } from '../messages.ts';
 import { callerOf } from './http.ts';
 import { newTransactionId } from '../invoker/records.ts';
 import { registerNamespaces } from './namespaces.ts';

@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { startActivation } from './context.ts';
 import { query, boolParam, bodyObject, keyValues } from './http.ts';
-import { WhiskError, Messages, notFound } from './errors.ts';
-import { resolveName } from './names.ts';
+import { WhiskError, notFound } from '../errors.ts';
+import { Messages } from '../messages.ts';
+import { resolveName } from '../names.ts';
 import { listRoute, resourceTarget } from './resource.ts';
 import { type TriggerEntity, bumpVersion, paramsToObject } from '../store/entities.ts';
 import { type ActivationRecord, makeResponse, newActivationId } from '../invoker/records.ts';
-import type { Caller } from '../invoker/engine.ts';
+import type { Caller } from '../invoker/run-context.ts';
 
 export function triggerJson(t: TriggerEntity): Record<string, unknown> {
   const out: Record<string, unknown> = {

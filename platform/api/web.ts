@@ -4,11 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { startActivation, waitFor } from './context.ts';
 import { callerOf } from './http.ts';
-import { WhiskError, Messages, badRequest, malformedJson, notFound } from './errors.ts';
-import { validName, safeDecode } from './names.ts';
+import { WhiskError, badRequest, malformedJson, notFound } from '../errors.ts';
+import { Messages } from '../messages.ts';
+import { validName, safeDecode } from '../names.ts';
 import { getAnnotation, isTruthy } from '../store/entities.ts';
 import type { ActivationRecord } from '../invoker/records.ts';
-import type { Caller } from '../invoker/engine.ts';
+import type { Caller } from '../invoker/run-context.ts';
 
 const EXTENSIONS = ['json', 'http', 'html', 'text', 'svg', 'png'] as const;
 type Extension = (typeof EXTENSIONS)[number];

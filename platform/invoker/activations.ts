@@ -1,6 +1,6 @@
 // Activation records, bounded in memory: the oldest are dropped past `capacity` records or `maxBytes`.
 import type { ActivationRecord } from './records.ts';
-import { redactRecord } from '../secrets.ts';
+import { redactRecord } from './redact-record.ts';
 
 export interface ListQuery {
   name?: string; // "name" or "pkg/name"

@@ -1,9 +1,10 @@
 // What sequences and conductor actions share: their component activations add up into one record.
-import type { Invoker, RunContext } from './engine.ts';
+import type { ComponentInvoker } from './component-invoker.ts';
+import type { RunContext } from './run-context.ts';
 import type { ResolvedAction } from './resolve.ts';
 import { type ActivationRecord, type ActivationResponse, runRecord } from './records.ts';
 import type { KeyValue } from '../store/entities.ts';
-import { refFqn } from '../api/names.ts';
+import { refFqn } from '../names.ts';
 
 /** The component activations of one sequence or composition run. */
 export class Components {
@@ -26,7 +27,7 @@ export class Components {
 
   /** Stores and returns the record of the whole run. */
   finish(
-    invoker: Invoker,
+    invoker: ComponentInvoker,
     ctx: RunContext,
     response: ActivationResponse,
     options: { conductor?: boolean; binding?: string },

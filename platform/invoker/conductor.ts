@@ -1,18 +1,14 @@
 // Conductor actions: the controller loop OpenWhisk uses for compositions.
 // conductor(params) → {action, params, state} → component(params) → conductor(result + state) → …
 // until the conductor answers without `action`. Counts are shared with nested compositions.
-import type { Invoker, RunContext } from './engine.ts';
+import type { ComponentInvoker } from './component-invoker.ts';
+import type { Accounting, RunContext } from './run-context.ts';
 import type { ResolvedAction } from './resolve.ts';
 import { type ActivationRecord, type ActivationResponse, applicationError, newActivationId } from './records.ts';
 import { isSequence, isTruthy } from '../store/entities.ts';
-import { resolveName, refFqn } from '../api/names.ts';
-import { Messages } from '../api/errors.ts';
+import { resolveName, refFqn } from '../names.ts';
+import { Messages } from '../messages.ts';
 import { Components } from './composite.ts';
-
-export interface Accounting {
-  components: number;
-  conductors: number;
-}
 
 function boxed(value: unknown, field: string): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
@@ -21,7 +17,7 @@ function boxed(value: unknown, field: string): Record<string, unknown> | undefin
 }
 
 export async function runComposition(
-  invoker: Invoker,
+  invoker: ComponentInvoker,
   ctx: RunContext,
   conductor: ResolvedAction,
   payload: Record<string, unknown> | undefined,

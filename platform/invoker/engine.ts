@@ -5,27 +5,13 @@ import type { ActivationStore } from './activations.ts';
 import { type ActivationRecord, makeResponse, newActivationId, newTransactionId, runRecord, whiskError } from './records.ts';
 import { type ResolvedAction, resolveAction } from './resolve.ts';
 import { type EntityStore, type CodeExec, type KeyValue, isSequence, isTruthy, getAnnotation } from '../store/entities.ts';
-import { type EntityRef, refFqn } from '../api/names.ts';
+import { type EntityRef, refFqn } from '../names.ts';
 import { runSequence } from './sequence.ts';
-import { runComposition, type Accounting } from './conductor.ts';
+import { runComposition } from './conductor.ts';
+import type { Accounting, RunContext } from './run-context.ts';
+import type { ComponentInvoker } from './component-invoker.ts';
 
-export interface Caller {
-  namespace: string;
-  subject: string;
-  apiKey: string;
-}
-
-export interface RunContext {
-  caller: Caller;
-  activationId: string;
-  /** Activation id of the enclosing sequence or composition. */
-  cause?: string;
-  /** Run as a component of a sequence or composition (annotation `causedBy: "sequence"`, not `topmost`). */
-  component?: boolean;
-  accounting?: Accounting;
-}
-
-export class Invoker {
+export class Invoker implements ComponentInvoker {
   private readonly revisions = new WeakMap<object, number>();
   private nextRevision = 1;
 

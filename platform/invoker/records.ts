@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActivationStatus } from './types.ts';
 import type { KeyValue } from '../store/entities.ts';
-import type { RunContext } from './engine.ts';
+import type { RunContext } from './run-context.ts';
 
 export interface ActivationResponse {
   status: ActivationStatus;

@@ -1,7 +1,6 @@
 // Finds the action a name refers to, through packages and bindings, with its parameters merged
 // in OpenWhisk's order: package < binding < action.
-import type { EntityRef } from '../api/names.ts';
-import { refKey } from '../api/names.ts';
+import { type EntityRef, refKey } from '../names.ts';
 import {
   type ActionEntity,
   type EntityStore,

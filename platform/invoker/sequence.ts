@@ -1,15 +1,20 @@
 // Sequences: components run one after the other, each on the previous result; the first failure ends it.
 // Nested sequences are flattened into their primitive components, as OpenWhisk does.
-import type { Invoker, RunContext } from './engine.ts';
+import type { ComponentInvoker } from './component-invoker.ts';
+import type { RunContext } from './run-context.ts';
 import type { ResolvedAction } from './resolve.ts';
 import { type ActivationRecord, type ActivationResponse, applicationError, makeResponse } from './records.ts';
 import { type SequenceExec, isSequence } from '../store/entities.ts';
-import { resolveName } from '../api/names.ts';
-import { Messages } from '../api/errors.ts';
+import { resolveName } from '../names.ts';
+import { Messages } from '../messages.ts';
 import { Components } from './composite.ts';
 
 /** The atomic components of a sequence, or the error message that stops it. */
-export function flattenSequence(invoker: Invoker, exec: SequenceExec, namespace: string): ResolvedAction[] | string {
+export function flattenSequence(
+  invoker: ComponentInvoker,
+  exec: SequenceExec,
+  namespace: string,
+): ResolvedAction[] | string {
   const out: ResolvedAction[] = [];
   const expand = (components: string[]): string | undefined => {
     for (const name of components) {
@@ -30,7 +35,7 @@ export function flattenSequence(invoker: Invoker, exec: SequenceExec, namespace:
 }
 
 export async function runSequence(
-  invoker: Invoker,
+  invoker: ComponentInvoker,
   ctx: RunContext,
   target: ResolvedAction,
   payload: Record<string, unknown>,

@@ -1,5 +1,6 @@
 // Per-namespace admission: concurrent invocations in flight, invocations and trigger fires per minute.
-import { WhiskError, Messages } from '../api/errors.ts';
+import { WhiskError } from '../errors.ts';
+import { Messages } from '../messages.ts';
 
 /** Counts events over the last 60 s in one-second buckets. */
 class MinuteCounter {

@@ -1,5 +1,6 @@
 // Entity names and paths as OpenWhisk validates and resolves them.
-import { badRequest, Messages } from './errors.ts';
+import { badRequest } from './errors.ts';
+import { Messages } from './messages.ts';
 
 const ENTITY_NAME = /^([\w]|[\w][\w@ .-]*[\w@.-]+)$/;
 const MAX_NAME = 256;

@@ -1,13 +1,4 @@
-// OpenWhisk's error answers: `{"error": message, "code": transactionId}` with its status codes and messages.
-
-export class WhiskError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+// The messages of OpenWhisk's error answers, word for word as OpenWhisk writes them.
 
 export const Messages = {
   unauthorized: 'The supplied authentication is invalid',
@@ -49,17 +40,3 @@ export const Messages = {
     `The value '${value}' is not greater than or equal to 0 for ${collection}.`,
   argumentNotInteger: (collection: string, value: string) => `The value '${value}' is not an integer for ${collection}.`,
 };
-
-/** A JSON parse error without V8's excerpt of the input, which may hold a secret. */
-export function malformedJson(err: unknown): WhiskError {
-  const message = String((err as Error)?.message ?? err).replace(/, ".*" is not valid JSON$/s, ' (not valid JSON)');
-  return badRequest(Messages.malformed(message));
-}
-
-export function badRequest(message: string): WhiskError {
-  return new WhiskError(400, message);
-}
-
-export function notFound(): WhiskError {
-  return new WhiskError(404, Messages.notFound);
-}
