@@ -49,7 +49,7 @@ export async function main(params: Record<string, unknown>) {
     const flushMarks = async () => {
       const batch = marks;
       marks = [];
-      // Best effort: a task without a mark is found by the watchdog once dispatching has gone quiet.
+      // Best effort: a task without a mark is found by the supervisor once dispatching has gone quiet.
       const state = await jobs.markDispatched(jobId, batch, true).catch(() => 'running');
       if (state !== 'running') stopped = true;
     };

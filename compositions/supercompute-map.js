@@ -7,15 +7,11 @@ module.exports = composer.let(
   composer.try(
     composer.sequence(
       (p) => (Number(p.tasks) > maxTasks ? { error: `the map path runs at most ${maxTasks} tasks, got ${p.tasks}; use supercompute` } : p),
-      'job-validate',
+      'job-create',
       (p) => {
         jobId = p.jobId
-        return { jobId: p.jobId }
-      },
-      'job-split',
-      (p) => {
         const tasks = []
-        for (let index = p.from; index < p.to; index++) tasks.push({ jobId, index })
+        for (let index = 0; index < p.total; index++) tasks.push({ jobId, index })
         return { value: tasks }
       },
       composer.map('work'),

@@ -7,6 +7,8 @@ import { startPlatform, type Platform } from '../platform/index.ts';
 import { deployManifest } from '../host/deploy-manifest.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { type Activation, invokeBlocking } from './helpers/platform-client.ts';
+import { specOf } from './helpers/job-spec.ts';
+import { defaultRetryBudget } from '../pipeline/job/spec.ts';
 
 const DB = 9;
 const base = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -52,22 +54,45 @@ describe('compositions of the pipeline', () => {
 
   it('supercompute-flow: answers the running job at once', async () => {
     const a = await invokeBlocking(ow, 'supercompute-flow', { kernel: 'primes', params: { below: 1e5 }, tasks: 4 });
-    expect(a.response.result).toMatchObject({ status: 'running', total: 4, jobId: expect.any(String) });
+    expect(a.response.result).toMatchObject({ state: 'running', total: 4, jobId: expect.any(String) });
     const done = await invokeBlocking(ow, 'job-await', { jobId: a.response.result.jobId, waitMs: 30_000 });
     expect(done.response.result).toMatchObject({ state: 'done', result: { count: 9592 } });
   });
 
-  it('a failure after the job exists lands in the try handler, which marks the job failed in Redis', async () => {
+  it('makes the same spec as the supercompute action for the same request, and status shows its real retry budget', async () => {
+    const request = { kernel: 'sleep', params: { ms: 0 }, tasks: 6 };
+    const viaFlow = (await invokeBlocking(ow, 'supercompute-flow', request)).response.result.jobId as string;
+    const viaAction = (await ow.actions.invoke({ name: 'supercompute', params: request, blocking: true, result: true })).jobId as string;
+    const storedSpec = async (jobId: string) => {
+      const { state, created, expiresAt, firstStart, lastStart, lastEnd, reduceEnd, lastDispatch, reinvokes, speculated, ...spec } = (await store.meta(jobId))!;
+      return spec;
+    };
+    const spec = await storedSpec(viaAction);
+    expect(await storedSpec(viaFlow)).toEqual(spec);
+    expect(spec).toEqual(specOf('sleep', { ms: 0 }, 6));
+    for (const jobId of [viaFlow, viaAction]) {
+      const done = await invokeBlocking(ow, 'job-await', { jobId, waitMs: 30_000 });
+      expect(done.response.result).toMatchObject({ state: 'done', retries: { budget: defaultRetryBudget(6) } });
+    }
+  });
+
+  it('a request the kernel refuses makes no job: the try handler answers the reason', async () => {
+    const before = await redis.keys('sc:job:*');
     const a = await invokeBlocking(ow, 'supercompute-flow', { kernel: 'primes', params: { below: -5 }, tasks: 4 });
     expect(a.response.status).toBe('application error');
-    const error = a.response.result.error as string;
-    expect(error).toMatch(/^job [A-Za-z0-9_-]{22} failed: invalid params for kernel 'primes'/);
-    const jobId = error.split(' ')[1];
-    const st = await store.status(jobId);
-    expect(st).toMatchObject({ state: 'failed', error: expect.stringContaining("invalid params for kernel 'primes'") });
+    expect(a.response.result.error).toMatch(/^invalid params for kernel 'primes'/);
     const names = await Promise.all(a.logs.map(async (id) => (await ow.activations.get({ name: id })).name));
     expect(names).toContain('job-fail');
-    expect(names).not.toContain('coordinate');
+    expect(names).not.toContain('split');
+    expect(await redis.keys('sc:job:*')).toEqual(before);
+  });
+
+  it('the try handler marks a job that exists failed in Redis', async () => {
+    const created = await invokeBlocking(ow, 'job-create', { kernel: 'sleep', params: { ms: 60_000 }, tasks: 2 });
+    const jobId = created.response.result.jobId as string;
+    const a = await invokeBlocking(ow, 'job-fail', { jobId, reason: 'split failed: no coordinator' });
+    expect(a.response.result).toEqual({ error: `job ${jobId} failed: split failed: no coordinator` });
+    expect(await store.status(jobId)).toMatchObject({ state: 'failed', error: 'split failed: no coordinator' });
   });
 
   it('a request that never makes a job fails with a clear error', async () => {

@@ -9,9 +9,9 @@ const DB = 4;
 const TASKS = 500;
 const BELOW = 2_000_000;
 const PRIMES_BELOW = 148_933;
-// Quick recovery for a test: the watchdog looks every 250 ms, a dispatched task's record after 0.5 s, a task that has
+// Quick recovery for a test: the supervisor looks every 250 ms, a dispatched task's record after 0.5 s, a task that has
 // not started 1.5 s after its invoke counts as lost.
-const FAST = { watchdogMs: 250, probeAfterMs: 500, startTimeoutMs: 1500, fanout: 8, leafSize: 32 };
+const FAST = { supervisorMs: 250, probeAfterMs: 500, startTimeoutMs: 1500, fanout: 8, leafSize: 32 };
 
 let env: PipelineEnv | undefined;
 afterEach(async () => {
@@ -71,7 +71,7 @@ describe('jobs under injected faults', () => {
   }, 90_000);
 
   it('429 bursts: 5 of every 20 invokes refused', async () => {
-    const faults = { seed: 'burst', actions: ['work', 'coordinate', 'split', 'watchdog'], throttleBurst: { every: 20, length: 5 } };
+    const faults = { seed: 'burst', actions: ['work', 'coordinate', 'split', 'supervisor'], throttleBurst: { every: 20, length: 5 } };
     env = await startPipeline({ db: DB, params: { supercompute: FAST }, faults });
     const st = await runJob(env);
     await expectExact(env, st);

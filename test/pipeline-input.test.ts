@@ -122,7 +122,7 @@ describe('pipeline input', () => {
 
   it('accepts a good job given as strings, the way query parameters arrive', async () => {
     const json = await env.submit({ kernel: 'sleep', params: '{"ms": 0}', tasks: '2' });
-    expect(json.body).toMatchObject({ status: 'running', total: 2 });
+    expect(json.body).toMatchObject({ state: 'running', total: 2 });
     expect((await env.waitForJob(json.body.jobId)).state).toBe('done');
   });
 });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernels } from '../kernels/index.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
+import { specOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import { newJobId } from '../pipeline/ids.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
@@ -58,7 +59,7 @@ describe('pipeline jobs', () => {
   it('counts a task invoked twice once, and reduces through the done trigger and its rule', async () => {
     const store = new JobStore(env.redis);
     const jobId = newJobId();
-    await store.create(jobId, { kernel: 'sleep', params: '{"ms":0}', total: 2, fanout: 2, leafSize: 2, concurrency: 2, retries: 0 });
+    await store.create(jobId, specOf('sleep', { ms: 0 }, 2, { retries: 0 }));
     const work = (index: number) => env.ow.actions.invoke({ name: 'work', params: { jobId, index }, blocking: true, result: true });
     const [a, b] = await Promise.all([work(0), work(0)]);
     expect([a.counted, b.counted].sort()).toEqual([false, true]);
@@ -85,13 +86,13 @@ describe('pipeline jobs', () => {
     expect((await env.waitForJob(jobId)).result).toEqual(done.result);
   });
 
-  it('restarts a lost reduce when the status is polled', async () => {
+  it('restarts a lost reduce: a status poll finds no supervisor and starts one, which restarts reduce', async () => {
     // Every task done long enough ago, but no trigger fired: as if the rule's activation had been refused.
     const store = new JobStore(env.redis);
     const jobId = newJobId();
     const past = Date.now() - 60_000;
-    await store.create(jobId, { kernel: 'sleep', params: '{"ms":0}', total: 3, fanout: 2, leafSize: 2, concurrency: 2, retries: 0 }, past);
-    for (let i = 0; i < 3; i++) await store.complete(jobId, i, '{"slept":0}', past + i);
+    await store.create(jobId, specOf('sleep', { ms: 0 }, 3, { retries: 0 }), past);
+    for (let i = 0; i < 3; i++) await store.completeTask(jobId, i, '{"slept":0}', past + i);
     const done = await env.waitForJob(jobId, 30_000, 200);
     expect(done).toMatchObject({ state: 'done', result: { tasks: 3, totalMs: 0 } });
   });
@@ -163,7 +164,7 @@ describe('pipeline jobs', () => {
       blocking: true,
       result: true,
     });
-    expect(r).toMatchObject({ status: 'done', done: 5, total: 5, result: { count: 78_498 } });
+    expect(r).toMatchObject({ state: 'done', done: 5, total: 5, result: { count: 78_498 } });
     expect(r.timings.reduceEnd).toBeGreaterThan(r.timings.jobStart);
   });
 });

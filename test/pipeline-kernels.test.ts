@@ -17,7 +17,7 @@ afterAll(async () => {
 async function run(kernel: string, params: Record<string, unknown>, tasks: number): Promise<Record<string, any>> {
   const { status, body } = await env.submit({ kernel, params, tasks });
   expect(status, JSON.stringify(body)).toBe(200);
-  expect(body).toMatchObject({ status: 'running', total: tasks });
+  expect(body).toMatchObject({ state: 'running', total: tasks });
   const done = await env.waitForJob(body.jobId);
   expect(done, JSON.stringify(done).slice(0, 500)).toMatchObject({ jobId: body.jobId, state: 'done', done: tasks, total: tasks });
   return done;

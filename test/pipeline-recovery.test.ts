@@ -1,14 +1,14 @@
-// Tasks run twice count once; a killed last worker is noticed by the job's watchdog; cancelled jobs stop and clean up.
+// Tasks run twice count once; a killed last worker is noticed by the job's supervisor; cancelled jobs stop and clean up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../pipeline/store/job-store.ts';
+import { specOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import { newJobId } from '../pipeline/ids.ts';
-import { Recovery } from '../pipeline/store/recovery.ts';
 import { cli } from './cli-helpers.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
 const DB = 5;
-const FAST = { watchdogMs: 200, probeAfterMs: 500, startTimeoutMs: 2000 };
+const FAST = { supervisorMs: 200, probeAfterMs: 500, startTimeoutMs: 2000 };
 let env: PipelineEnv;
 
 beforeAll(async () => {
@@ -34,9 +34,7 @@ async function status(jobId: string): Promise<Record<string, any> | undefined> {
   return res?.status === 200 ? ((await res.json()) as Record<string, any>) : undefined;
 }
 
-const spec = (total: number, ms: number) => ({
-  kernel: 'sleep', params: JSON.stringify({ ms }), total, fanout: 4, leafSize: 8, concurrency: 8, retries: 0, ...FAST,
-});
+const spec = (total: number, ms: number) => specOf('sleep', { ms }, total, { fanout: 4, leafSize: 8, concurrency: 8, retries: 0, ...FAST });
 
 describe('recovery', () => {
   it('counts every task once when every task is invoked twice', async () => {
@@ -59,11 +57,11 @@ describe('recovery', () => {
     const store = new JobStore(env.redis);
     const jobId = newJobId();
     await store.create(jobId, spec(3, 3000));
-    for (const i of [0, 1]) await store.complete(jobId, i, '{"slept":3000}');
-    // The last task, dispatched as a coordinator would, and the job's watchdog.
+    for (const i of [0, 1]) await store.completeTask(jobId, i, '{"slept":3000}');
+    // The last task, dispatched as a coordinator would, and the job's supervisor.
     const id = (await env.ow.actions.invoke({ name: 'work', params: { jobId, index: 2 } })).activationId as string;
-    await new Recovery(env.redis).markDispatched(jobId, [[2, id]], true);
-    await env.ow.actions.invoke({ name: 'watchdog', params: { jobId } });
+    await store.markDispatched(jobId, [[2, id]], true);
+    await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
     await until('the last task to start', 20_000, async () => ((await env.redis.hExists(jobKeys(jobId).starts, '2')) ? true : undefined));
 
     // Kill the work containers: their Redis connections are named after the action and the process.
@@ -95,7 +93,7 @@ describe('recovery', () => {
     await until('some tasks to finish', 30_000, async () => ((await status(jobId))?.done >= 5 ? true : undefined));
 
     const cancel = await env.submit({ cancel: jobId });
-    expect(cancel).toEqual({ status: 200, body: { jobId, status: 'cancelled' } });
+    expect(cancel).toEqual({ status: 200, body: { jobId, state: 'cancelled' } });
     const cancelledAt = Date.now();
     const st = await status(jobId);
     expect(st).toMatchObject({ jobId, state: 'cancelled', total: 400, kernel: 'sleep' });

@@ -1,7 +1,8 @@
 // The Redis job store on its own, against a real Redis at REDIS_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
-import { JobStore, type JobSpec } from '../pipeline/store/job-store.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { specOf } from './helpers/job-spec.ts';
 import { KEY_PREFIX, jobKeys } from '../pipeline/store/keys.ts';
 import { newJobId, isJobId } from '../pipeline/ids.ts';
 import { getRedis, closeAll, StoreUnavailableError } from '../pipeline/store/redis.ts';
@@ -9,7 +10,7 @@ import { redact, addSecret } from '../pipeline/redact.ts';
 import { splitRange, toRanges } from '../pipeline/ranges.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const spec: JobSpec = { kernel: 'sleep', params: '{"ms":0}', total: 50, fanout: 4, leafSize: 8, concurrency: 4, retries: 1 };
+const spec = specOf('sleep', { ms: 0 }, 50, { fanout: 4, leafSize: 8, concurrency: 4, retries: 1 });
 
 let store: JobStore;
 const clients: Array<ReturnType<typeof createClient>> = [];
@@ -43,8 +44,8 @@ describe('job store', () => {
     expect(await store.create(jobId, spec)).toBe(true);
     expect(await store.create(jobId, { ...spec, total: 7 })).toBe(false);
     expect((await store.meta(jobId))?.total).toBe(50);
-    await store.start(jobId, 0);
-    await store.complete(jobId, 0, '1');
+    await store.startTask(jobId, 0);
+    await store.completeTask(jobId, 0, '1');
     await store.failTask(jobId, 1, 'boom', 5);
     const keys = await keysOf(jobId);
     const k = jobKeys(jobId);
@@ -73,7 +74,7 @@ describe('job store', () => {
     );
     const calls = [];
     for (let rep = 0; rep < 3; rep++) {
-      for (let i = 0; i < spec.total; i++) calls.push(stores[(i + rep) % stores.length].complete(jobId, i, JSON.stringify(i * 10 + rep)));
+      for (let i = 0; i < spec.total; i++) calls.push(stores[(i + rep) % stores.length].completeTask(jobId, i, JSON.stringify(i * 10 + rep)));
     }
     const results = await Promise.all(calls);
     expect(results.filter((r) => r.added)).toHaveLength(spec.total);
@@ -90,11 +91,11 @@ describe('job store', () => {
     const jobId = newJobId();
     const t = Date.now();
     await store.create(jobId, { ...spec, total: 2 }, t + 1000);
-    await store.start(jobId, 0, t + 2000);
-    await store.start(jobId, 1, t + 1500);
-    await store.start(jobId, 1, t + 9000); // a retry keeps the task's first start but still moves lastStart
-    await store.complete(jobId, 0, '1', t + 3000);
-    const r = await store.complete(jobId, 1, '2', t + 4000);
+    await store.startTask(jobId, 0, t + 2000);
+    await store.startTask(jobId, 1, t + 1500);
+    await store.startTask(jobId, 1, t + 9000); // a retry keeps the task's first start but still moves lastStart
+    await store.completeTask(jobId, 0, '1', t + 3000);
+    const r = await store.completeTask(jobId, 1, '2', t + 4000);
     expect(r.completed).toBe(true);
     expect(await store.finish(jobId, '3', t + 5000)).toBe('stored');
     expect(await store.finish(jobId, '4', t + 6000)).toBe('already-done');
@@ -121,7 +122,7 @@ describe('job store', () => {
     const st = await store.status(jobId);
     expect(st).toMatchObject({ state: 'failed', error: 'boom 3' });
     // A failed job never completes, even if every task reports in afterwards.
-    const done = await Promise.all(Array.from({ length: spec.total }, (_, i) => store.complete(jobId, i, '0')));
+    const done = await Promise.all(Array.from({ length: spec.total }, (_, i) => store.completeTask(jobId, i, '0')));
     expect(done.some((d) => d.completed)).toBe(false);
     expect(await store.finish(jobId, '1')).toBe('failed');
     await store.remove(jobId);
@@ -130,7 +131,7 @@ describe('job store', () => {
   it('does not retry a task another attempt already finished', async () => {
     const jobId = newJobId();
     await store.create(jobId, spec);
-    await store.complete(jobId, 5, '5');
+    await store.completeTask(jobId, 5, '5');
     expect(await store.failTask(jobId, 5, 'dup failed', 0)).toMatchObject({ failed: false, retry: false });
     expect((await store.status(jobId))?.state).toBe('running');
     await store.remove(jobId);
@@ -138,8 +139,8 @@ describe('job store', () => {
 
   it('writes nothing for an unknown job', async () => {
     const jobId = newJobId();
-    await expect(store.start(jobId, 0)).rejects.toThrow(/unknown job/);
-    await expect(store.complete(jobId, 0, '1')).rejects.toThrow(/unknown job/);
+    await expect(store.startTask(jobId, 0)).rejects.toThrow(/unknown job/);
+    await expect(store.completeTask(jobId, 0, '1')).rejects.toThrow(/unknown job/);
     await expect(store.failTask(jobId, 0, 'x', 1)).rejects.toThrow(/unknown job/);
     expect(await keysOf(jobId)).toEqual([]);
     expect(await store.status(jobId)).toBeUndefined();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../pipeline/store/job-store.ts';
+import { specOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import { newJobId } from '../pipeline/ids.ts';
 import { toTimelineRecord, type StoredTaskRecord } from '../pipeline/store/task-records.ts';
@@ -153,12 +154,12 @@ describe('the store', () => {
   it('keeps the record of the run that counted, and sets the done bit', async () => {
     const store = new JobStore(env.redis);
     const id = newJobId();
-    await store.create(id, { kernel: 'sleep', params: '{"ms":0}', total: 10, fanout: 2, leafSize: 2, concurrency: 2, retries: 0 });
+    await store.create(id, specOf('sleep', { ms: 0 }, 10, { retries: 0 }));
     expect([...(await store.doneBitmap(id))]).toEqual([]);
-    await store.complete(id, 0, '{}', 100, rec(90, { cold: true, boot: 50, queued: 40 }));
-    await store.complete(id, 9, '{}', 200, rec(190));
-    await store.complete(id, 0, '{}', 300, rec(290));
-    await store.complete(id, 5, '{}', 400);
+    await store.completeTask(id, 0, '{}', 100, rec(90, { cold: true, boot: 50, queued: 40 }));
+    await store.completeTask(id, 9, '{}', 200, rec(190));
+    await store.completeTask(id, 0, '{}', 300, rec(290));
+    await store.completeTask(id, 5, '{}', 400);
     expect([...(await store.doneBitmap(id))]).toEqual([0b10000100, 0b01000000]);
     const records = await store.taskRecords(id);
     expect([...records.keys()].sort()).toEqual([0, 9]);
