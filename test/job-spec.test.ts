@@ -1,0 +1,46 @@
+// The one job spec: every door's request goes through the same parser, with one set of defaults, which the manifest
+// binds identically to both doors that create jobs.
+import { describe, expect, it } from 'vitest';
+import { loadManifest } from '../host/manifest.ts';
+import { DEFAULTS, readSettings } from '../pipeline/job/settings.ts';
+import { defaultRetryBudget, jobSpecOf } from '../pipeline/job/spec.ts';
+
+describe('job spec', () => {
+  it('applies every default, with the retry budget resolved for the job', () => {
+    const spec = jobSpecOf({ kernel: 'primes', params: '{"below": 1e6}', tasks: '8' });
+    const { ttlSeconds, maxTasks, maxParamsBytes, retryBudget, ...tuning } = DEFAULTS;
+    expect(spec).toEqual({ kernel: 'primes', params: '{"below":1000000}', total: 8, ...tuning, retryBudget: defaultRetryBudget(8) });
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).retryBudget).toBe(500);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 }, { ...DEFAULTS, retryBudget: 7 }).retryBudget).toBe(7);
+  });
+
+  it("takes the deployment's settings from action parameters as forms and the CLI send them", () => {
+    const settings = readSettings({ retries: '5', speculation: 'off', supervisorMs: 500, fanout: 1, redisUrl: ' redis://h:1/2 ' });
+    expect(settings).toMatchObject({ retries: 5, speculation: false, supervisorMs: 500, fanout: 2, redisUrl: 'redis://h:1/2' });
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 }, settings)).toMatchObject({ retries: 5, speculation: false, supervisorMs: 500 });
+  });
+
+  it('refuses a bad request with the status code and the reason', () => {
+    const refused = (p: Record<string, unknown>) => {
+      try {
+        jobSpecOf(p);
+      } catch (err) {
+        return { statusCode: (err as { statusCode?: number }).statusCode, message: (err as Error).message };
+      }
+      return undefined;
+    };
+    expect(refused({ params: {}, tasks: 1 })).toEqual({ statusCode: 400, message: "missing parameter 'kernel'" });
+    expect(refused({ kernel: 'sleep', params: {}, tasks: 0 })).toEqual({ statusCode: 400, message: "'tasks' must be between 1 and 100000, got 0" });
+    expect(refused({ kernel: 'sleep', params: { ms: -1 }, tasks: 1 })?.message).toMatch(/^invalid params for kernel 'sleep'/);
+    expect(refused({ kernel: 'mandelbrot', params: { width: 8, height: 4 }, tasks: 5 })?.message).toMatch(/^cannot split kernel 'mandelbrot' into 5 tasks/);
+    expect(refused({ kernel: 'sleep', params: 'x'.repeat(DEFAULTS.maxParamsBytes + 1), tasks: 1 })?.statusCode).toBe(413);
+  });
+
+  it("is created by both doors from the same settings, the code's defaults", () => {
+    const plan = loadManifest('manifest.yaml', { checkFiles: false, env: {} });
+    const inputs = (name: string) => plan.actions.find((a) => a.name === name)!.parameters;
+    expect(inputs('job-create')).toEqual(inputs('supercompute'));
+    const { redisUrl, ...settings } = readSettings(inputs('supercompute'));
+    expect(settings).toEqual(DEFAULTS);
+  });
+});
