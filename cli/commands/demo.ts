@@ -4,6 +4,7 @@ import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
 import { deployManifest, summarize } from '../deploy-manifest.ts';
 import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
+import { JobClient } from '../../host/jobs/client.ts';
 import { formatNumber } from '../report.ts';
 
 const PI_1E9 = 50_847_534;
@@ -46,8 +47,9 @@ export function registerDemo(program: Command): void {
           progress: flags.progress,
           pollMs: 250,
           waitTimeoutMs: 0,
+          stallMs: 0,
         };
-        const outcome = await runJob(client, options);
+        const outcome = await runJob(new JobClient(client), options);
         let code = reportJob(options, outcome);
         if (code === 0) {
           const count = primeCount(outcome.status.result);
