@@ -7,7 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 120_000,
+    // A backstop only: waits on jobs fail when a job stops making progress (host/wait-for-progress.ts), so a test that
+    // is merely slow on a busy machine may take longer than it would alone.
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     // Test files start their own platform instances and child processes; two cores, so run two at a time.
     maxWorkers: 2,

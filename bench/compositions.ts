@@ -2,6 +2,7 @@
 // task, fork/join in Redis) beside the same job through the coordinator (supercompute with `wait`), on the same
 // platform in the same run. The first run of each path is cold (fresh containers); the rest are warm.
 import { ensureRedis } from '../host/redis-server.ts';
+import { invokeAction, stateOf, type Answer } from '../host/jobs/client.ts';
 import { startBenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, summarize } from './stats.ts';
 
@@ -25,8 +26,6 @@ export interface CompositionsBenchResult {
   warmRatioP50: number;
 }
 
-type Result = Record<string, any>;
-
 export async function benchCompositions(opts: { quick: boolean }): Promise<CompositionsBenchResult> {
   const below = opts.quick ? 1e7 : 1e8;
   const reps = opts.quick ? 2 : 4;
@@ -34,18 +33,19 @@ export async function benchCompositions(opts: { quick: boolean }): Promise<Compo
   const redis = await ensureRedis();
   const pipe = await startBenchPipeline({ userMemoryMB: 64 * 1024, redisUrl: redis.url });
   try {
-    const client = pipe.client as unknown as { actions: { invoke(o: object): Promise<Result> } };
     const runs: Record<'map' | 'coordinator', { ms: number; activations: number }[]> = { map: [], coordinator: [] };
     let count: unknown;
+    // The entry action holds its answer until the job ends (`wait`); a job that outlasts that is followed to its end.
+    const coordinated = async (): Promise<Answer> => {
+      const job = await pipe.jobs.submit({ kernel: 'primes', params, tasks: TASKS, waitMs: 55_000 });
+      return { ...(job.ended ?? (await pipe.jobs.wait(job.jobId, { pollMs: 100 }))) };
+    };
     const once = async (path: 'map' | 'coordinator') => {
       const since = Date.now();
       const t = performance.now();
-      const r =
-        path === 'map'
-          ? await client.actions.invoke({ name: 'supercompute-map', params: { kernel: 'primes', params, tasks: TASKS }, blocking: true, result: true })
-          : await client.actions.invoke({ name: 'supercompute', params: { kernel: 'primes', params, tasks: TASKS, wait: 55_000 }, blocking: true, result: true });
+      const r = path === 'map' ? await invokeAction(pipe.client, 'supercompute-map', { kernel: 'primes', params, tasks: TASKS }) : await coordinated();
       const ms = performance.now() - t;
-      const state = path === 'map' ? r.state : r.status;
+      const state = stateOf(r);
       if (state !== 'done') throw new Error(`${path} path: job did not finish: ${JSON.stringify(r).slice(0, 300)}`);
       if (count !== undefined && JSON.stringify(r.result) !== JSON.stringify(count)) throw new Error(`${path} path: result differs`);
       count = r.result;

@@ -5,6 +5,7 @@ import { startPlatform, type Platform, type PlatformLimits } from '../platform/i
 import { embeddedClient } from '../cli/embedded.ts';
 import { deployManifest } from '../host/deploy-manifest.ts';
 import type { PlannedLimits } from '../host/deployment-plan.ts';
+import { JobClient } from '../host/jobs/client.ts';
 import { request } from './http-client.ts';
 
 export interface BenchPipelineOptions {
@@ -20,6 +21,8 @@ export interface BenchPipelineOptions {
 export interface BenchPipeline {
   platform: Platform;
   client: openwhisk.Client;
+  /** Submits, follows and reads jobs on this platform. */
+  jobs: JobClient;
   /** The entry action's default parameters after overrides (fanout, leafSize, concurrency...). */
   entryParams: Record<string, unknown>;
   /** Activation records (with docs) of `name` that started at or after `since`. */
@@ -62,6 +65,7 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
     return {
       platform,
       client,
+      jobs: new JobClient(client),
       entryParams: { ...(entry?.parameters ?? {}) },
       async activations(name, since) {
         const out: ActivationDoc[] = [];

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import openwhisk from 'openwhisk';
 import { startPlatform } from '../platform/index.ts';
+import { waitForProgress } from '../host/wait-for-progress.ts';
 import { request } from './http-client.ts';
 import { elapsedMs, fmt, machine, summarize } from './stats.ts';
 
@@ -115,11 +116,13 @@ export async function benchPlatform(opts: { quick?: boolean } = {}): Promise<Pla
     const t = process.hrtime.bigint();
     const platformAcceptedPerSec = await throughput(invokes, clients, invokeAsync);
     // Activations per second counts until the last non-blocking activation has its record.
-    const deadline = Date.now() + 120_000;
-    while ((await countActivations()) < before + invokes) {
-      if (Date.now() > deadline) throw new Error('non-blocking activations did not all complete within 2 minutes');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitForProgress(
+      async () => {
+        const completed = (await countActivations()) - before;
+        return { value: completed, finished: completed >= invokes, progress: String(completed) };
+      },
+      { what: `${invokes} non-blocking activations`, pollMs: 5, stallMs: 30_000 },
+    );
     const platformActivationsPerSec = invokes / (elapsedMs(t) / 1000);
 
     const coldPlatform: number[] = [];

@@ -12,7 +12,7 @@ import { piscinaRun, type PoolRun } from './piscina-baseline.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fanoutDepth, maxOverlap, taskRecords } from './scaling-records.ts';
 import { fmt, machine, summarize } from './stats.ts';
-import { submitJob, waitForJob, type JobStatus } from '../cli/job.ts';
+import type { JobStatus } from '../pipeline/job/status.ts';
 import { ensureRedis, findOnPath } from '../host/redis-server.ts';
 import { timelineSvg } from '../pipeline/views/timeline-svg.ts';
 import { histogramSvg } from '../pipeline/views/histogram-svg.ts';
@@ -95,9 +95,9 @@ function primesieveSeconds(below: number): number | null {
 
 async function runJob(p: BenchPipeline, kernel: string, params: Record<string, unknown>, tasks: number): Promise<{ status: JobStatus; wallMs: number; jobId: string; submitted: number }> {
   const submitted = Date.now();
-  const { jobId } = await submitJob(p.client, { kernel, params, tasks });
-  const { status, timedOut } = await waitForJob(p.client, jobId, { pollMs: 100, timeoutMs: 15 * 60_000 });
-  if (timedOut || status.state !== 'done') throw new Error(`job ${jobId} (${kernel}, ${tasks} tasks) ended ${status.state}: ${JSON.stringify(status.error ?? status).slice(0, 300)}`);
+  const { jobId } = await p.jobs.submit({ kernel, params, tasks });
+  const status = await p.jobs.wait(jobId, { pollMs: 100 });
+  if (status.state !== 'done') throw new Error(`job ${jobId} (${kernel}, ${tasks} tasks) ended ${status.state}: ${JSON.stringify(status.error ?? status).slice(0, 300)}`);
   return { status, wallMs: Date.now() - submitted, jobId, submitted };
 }
 

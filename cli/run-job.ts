@@ -1,9 +1,12 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
-import type openwhisk from 'openwhisk';
+import type { JobStatus } from '../pipeline/job/status.ts';
+import { JobClient, WaitGaveUpError } from '../host/jobs/client.ts';
 import { createProgress } from './progress.ts';
-import { fetchStatus, submitJob, waitForJob, type Dict, type JobStatus } from './job.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
 import { UsageError } from './params.ts';
+import { jobSpecOf } from '../pipeline/job/spec.ts';
+
+type Dict = Record<string, unknown>;
 
 export interface RunOptions {
   kernel: string;
@@ -12,39 +15,35 @@ export interface RunOptions {
   json: boolean;
   progress: boolean;
   pollMs: number;
+  /** Stop waiting after this long, ms; 0 = no limit. */
   waitTimeoutMs: number;
+  /** Stop waiting when the job has shown no progress for this long, ms; 0 = never. */
+  stallMs: number;
   /** Where the job's live dashboard is, printed with the job id. */
   dashboard?: (jobId: string) => Promise<string>;
 }
 
 export interface RunOutcome {
   status: JobStatus;
-  timedOut: boolean;
-  interrupted: boolean;
+  /** Why the wait ended while the job still ran; absent when the job ended. */
+  stoppedWaiting?: 'timeout' | 'stalled' | 'interrupted';
   wallMs: number;
 }
 
-/** The kernel's own checks, run here first so mistakes are reported before anything is invoked. */
-export async function validateJob(kernel: string, params: Dict, tasks: number): Promise<void> {
-  let kernels: typeof import('../pipeline/kernels.ts');
+/** The job's own checks (the spec every door makes), run here first so mistakes are reported before anything is invoked. */
+export function validateJob(kernel: string, params: Dict, tasks: number): void {
   try {
-    kernels = await import('../pipeline/kernels.ts');
-  } catch {
-    return; // kernels are not part of this checkout: the entry action checks the job instead
-  }
-  try {
-    const found = kernels.findKernel(kernel);
-    kernels.prepare(found, params, tasks);
+    jobSpecOf({ kernel, params, tasks });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
 
-export async function runJob(client: openwhisk.Client, options: RunOptions): Promise<RunOutcome> {
+export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
-  const { jobId, total } = await submitJob(client, { kernel: options.kernel, params: options.params, tasks: options.tasks });
+  const { jobId, total } = await jobs.submit({ kernel: options.kernel, params: options.params, tasks: options.tasks });
   if (!options.json) {
-    console.error(`job ${jobId}: ${options.kernel} on ${total ?? options.tasks} tasks`);
+    console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
     const url = await options.dashboard?.(jobId).catch(() => undefined);
     if (url) console.error(`dashboard: ${url}`);
   }
@@ -54,20 +53,23 @@ export async function runJob(client: openwhisk.Client, options: RunOptions): Pro
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const notSeen: JobStatus = { jobId, state: 'running', done: 0, total, kernel: options.kernel };
   try {
-    const { status, timedOut } = await waitForJob(client, jobId, {
+    const status = await jobs.wait(jobId, {
       pollMs: options.pollMs,
       timeoutMs: options.waitTimeoutMs,
+      stallMs: options.stallMs,
       signal: abort.signal,
-      onStatus: (s) => progress.update(s.done, s.total),
+      onProgress: (s) => progress.update(s.done, s.total),
     });
-    return { status, timedOut, interrupted: false, wallMs: Date.now() - started };
+    return { status, wallMs: Date.now() - started };
   } catch (err) {
+    if (err instanceof WaitGaveUpError) {
+      return { status: (err.last as JobStatus | undefined) ?? notSeen, stoppedWaiting: err.reason, wallMs: Date.now() - started };
+    }
     if (!abort.signal.aborted) throw err;
-    const status = await fetchStatus(client, jobId).catch(
-      (): JobStatus => ({ jobId, state: 'running', done: 0, total: total ?? options.tasks }),
-    );
-    return { status, timedOut: false, interrupted: true, wallMs: Date.now() - started };
+    const status = await jobs.status(jobId).catch(() => notSeen);
+    return { status, stoppedWaiting: 'interrupted', wallMs: Date.now() - started };
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
@@ -88,11 +90,17 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
     if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
   } else if (status.state === 'failed') {
     console.error(`${options.kernel}: job ${status.jobId} failed after ${status.done}/${status.total} tasks: ${errorText(status.error)}`);
+  } else if (status.state === 'cancelled') {
+    console.error(`${options.kernel}: job ${status.jobId} was cancelled after ${status.done}/${status.total} tasks`);
   }
   if (status.state === 'running') {
-    const why = outcome.interrupted ? 'interrupted' : `still running after ${formatMs(options.waitTimeoutMs)}`;
+    const why = {
+      interrupted: 'interrupted',
+      timeout: `still running after ${formatMs(options.waitTimeoutMs)}`,
+      stalled: `no progress for ${formatMs(options.stallMs)}`,
+    }[outcome.stoppedWaiting ?? 'interrupted'];
     console.error(`${why}: job ${status.jobId} has ${status.done}/${status.total} tasks done; follow it with \`supercompute status ${status.jobId}\``);
-    return outcome.interrupted ? 130 : 2;
+    return outcome.stoppedWaiting === 'interrupted' ? 130 : 2;
   }
   return status.state === 'done' ? 0 : 1;
 }

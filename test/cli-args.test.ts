@@ -20,6 +20,7 @@ describe('supercompute run with bad input', () => {
     ['no kernel', ['run', '--tasks', '4'], /missing required argument 'kernel'/],
     ['an unknown option', ['run', 'sleep', '--tasks', '4', '--bogus'], /unknown option '--bogus'/],
     ['a bad --wait-timeout', ['run', 'sleep', '--tasks', '4', '--wait-timeout', 'soon'], /--wait-timeout must be a number/],
+    ['a bad --stall-timeout', ['run', 'sleep', '--tasks', '4', '--stall-timeout', '-1'], /--stall-timeout must be a number >= 0/],
   ];
   for (const [what, args, message] of cases) {
     it(`rejects ${what}`, () => {

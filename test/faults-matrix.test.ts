@@ -22,18 +22,7 @@ afterEach(async () => {
 async function runJob(e: PipelineEnv, onProgress?: (done: number) => Promise<void>) {
   const { status, body } = await e.submit({ kernel: 'primes', params: { below: BELOW }, tasks: TASKS });
   expect(status, JSON.stringify(body)).toBe(200);
-  const jobId = body.jobId as string;
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const res = await fetch(`${e.web}/status.json?jobId=${jobId}`);
-    if (res.status === 200) {
-      const st = (await res.json()) as Record<string, any>;
-      if (st.state !== 'running') return st;
-      await onProgress?.(st.done);
-    }
-    if (Date.now() > until) throw new Error(`job ${jobId} still running after 60 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return e.waitForJob(body.jobId, { onProgress: (st) => onProgress?.(st.done) });
 }
 
 async function expectExact(e: PipelineEnv, st: Record<string, any>) {
@@ -53,7 +42,7 @@ describe('jobs under injected faults', () => {
     await expectExact(env, st);
     expect(injected(env, 'killContainer')).toBeGreaterThan(5);
     expect(st.retries.tasks).toBeGreaterThan(0);
-  }, 90_000);
+  });
 
   it('dropped activations: 5% of work and coordinate invokes accepted but never run', async () => {
     env = await startPipeline({ db: DB, params: { supercompute: FAST }, faults: { seed: 'drop', actions: ['work', 'coordinate'], dropActivation: 0.05 } });
@@ -61,14 +50,14 @@ describe('jobs under injected faults', () => {
     await expectExact(env, st);
     expect(injected(env, 'dropActivation')).toBeGreaterThan(5);
     expect(st.retries.tasks).toBeGreaterThan(0);
-  }, 90_000);
+  });
 
   it('delayed container starts', async () => {
     env = await startPipeline({ db: DB, params: { supercompute: FAST }, faults: { seed: 'delay', actions: 'work', startDelay: 0.5, startDelayMs: [200, 1500] } });
     const st = await runJob(env);
     await expectExact(env, st);
     expect(injected(env, 'startDelay')).toBeGreaterThan(0);
-  }, 90_000);
+  });
 
   it('429 bursts: 5 of every 20 invokes refused', async () => {
     const faults = { seed: 'burst', actions: ['work', 'coordinate', 'split', 'supervisor'], throttleBurst: { every: 20, length: 5 } };
@@ -76,7 +65,7 @@ describe('jobs under injected faults', () => {
     const st = await runJob(env);
     await expectExact(env, st);
     expect(injected(env, 'throttle')).toBeGreaterThan(100);
-  }, 90_000);
+  });
 
   it('one Redis reconnect mid-job', async () => {
     env = await startPipeline({ db: DB, params: { supercompute: FAST }, faults: { seed: 'redis', redisDrop: true } });
@@ -88,7 +77,7 @@ describe('jobs under injected faults', () => {
     await expectExact(env, st);
     expect(dropped).toBeGreaterThan(0);
     expect(env.platform.faults.stats().errors).toEqual([]);
-  }, 90_000);
+  });
 
   it('mixed: 5% killed + 5% dropped + 429 bursts + one Redis reconnect; the same seed decides the same way', async () => {
     const faults = {
@@ -118,7 +107,7 @@ describe('jobs under injected faults', () => {
     // A second platform, same seed, a smaller job: its decisions are a prefix of the first run's, kind by kind.
     env = await startPipeline({ db: DB, params: { supercompute: FAST }, faults });
     const { body } = await env.submit({ kernel: 'primes', params: { below: 1e5 }, tasks: 100 });
-    expect((await env.waitForJob(body.jobId, 60_000)).result).toMatchObject({ count: 9592 });
+    expect((await env.waitForJob(body.jobId)).result).toMatchObject({ count: 9592 });
     const second = env.platform.faults.log();
     for (const kind of ['killContainer', 'dropActivation', 'throttle'] as const) {
       const a = decisions(first, kind);
@@ -127,5 +116,5 @@ describe('jobs under injected faults', () => {
       const n = Math.min(a.length, b.length);
       expect(b.slice(0, n)).toEqual(a.slice(0, n));
     }
-  }, 150_000);
+  });
 });

@@ -38,7 +38,7 @@ describe('per-task records', () => {
     const { status, body } = await env.submit({ kernel: 'sleep', params: { ms: 30 }, tasks: TASKS });
     expect(status).toBe(200);
     jobId = body.jobId;
-    const done = await env.waitForJob(jobId, 60_000);
+    const done = await env.waitForJob(jobId);
     expect(done).toMatchObject({ state: 'done', done: TASKS });
 
     const k = jobKeys(jobId);

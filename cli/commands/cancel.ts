@@ -1,7 +1,7 @@
 // `supercompute cancel JOBID`: stops a running job; its outstanding tasks are not started and its state is cleaned up.
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
-import { invokeResult } from '../job.ts';
+import { JobClient } from '../../host/jobs/client.ts';
 
 export function registerCancel(program: Command): void {
   program
@@ -11,9 +11,8 @@ export function registerCancel(program: Command): void {
     .option('--json', 'print the answer as JSON')
     .action(async (jobId: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<TargetFlags & { json?: boolean }>();
-      const answer = await invokeResult(createClient(resolveTarget(flags)), 'supercompute', { cancel: jobId });
-      if (typeof answer.error === 'string') throw new Error(answer.error);
+      const answer = await new JobClient(createClient(resolveTarget(flags))).cancel(jobId);
       if (flags.json) console.log(JSON.stringify(answer));
-      else console.log(`job ${jobId}: cancelled`);
+      else console.log(`job ${jobId}: ${answer.state}`);
     });
 }

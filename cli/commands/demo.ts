@@ -5,6 +5,7 @@ import { deployManifest } from '../../host/deploy-manifest.ts';
 import { summarize } from '../deploy-summary.ts';
 import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
+import { JobClient } from '../../host/jobs/client.ts';
 import { formatNumber } from '../report.ts';
 
 const PI_1E9 = 50_847_534;
@@ -47,8 +48,9 @@ export function registerDemo(program: Command): void {
           progress: flags.progress,
           pollMs: 250,
           waitTimeoutMs: 0,
+          stallMs: 0,
         };
-        const outcome = await runJob(client, options);
+        const outcome = await runJob(new JobClient(client), options);
         let code = reportJob(options, outcome);
         if (code === 0) {
           const count = primeCount(outcome.status.result);

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
-import { invokeResult } from '../job.ts';
+import { invokeAction } from '../../host/jobs/client.ts';
 import { PLOT_KINDS } from '../../pipeline/views/job-plots.ts';
 
 export function registerPlot(program: Command): void {
@@ -18,7 +18,7 @@ export function registerPlot(program: Command): void {
       const client = createClient(resolveTarget(flags));
       mkdirSync(flags.out, { recursive: true });
       for (const plot of PLOT_KINDS) {
-        const answer = await invokeResult(client, 'status', { jobId, plot });
+        const answer = await invokeAction(client, 'status', { jobId, plot });
         if (typeof answer.error === 'string') throw new Error(answer.error);
         if (typeof answer.body !== 'string' || !answer.body.startsWith('<svg')) {
           throw new Error(`status answered no ${plot} SVG: ${JSON.stringify(answer).slice(0, 300)}`);

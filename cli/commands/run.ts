@@ -6,6 +6,8 @@ import { collect, nonNegativeNumber, parseParams, positiveInt, UsageError } from
 import { reportJob, runJob, validateJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
+import { JobClient } from '../../host/jobs/client.ts';
+import { pngOf } from '../../pipeline/views/png.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
@@ -13,6 +15,7 @@ interface RunFlags extends TargetFlags {
   tasks?: string;
   json?: boolean;
   waitTimeout?: string;
+  stallTimeout?: string;
   poll: string;
   progress: boolean;
   checkRedis: boolean;
@@ -29,6 +32,7 @@ export function registerRun(program: Command): void {
     .option('-t, --tasks <n>', 'number of tasks to split the job into')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
+    .option('--stall-timeout <seconds>', 'stop waiting when the job shows no progress for this long (exit code 2); 0 = never', '0')
     .option('--poll <ms>', 'time between status polls', '500')
     .option('--no-progress', 'no progress bar')
     .option('-o, --out <file>', 'write the result to a file: the PNG for image kernels (mandelbrot), else JSON')
@@ -44,7 +48,8 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const tasks = positiveInt('--tasks', flags.tasks)!;
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
-  await validateJob(kernel, params, tasks);
+  const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
+  validateJob(kernel, params, tasks);
 
   const target = resolveTarget(flags);
   const client = createClient(target);
@@ -53,12 +58,13 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
-    const options = { kernel, params, tasks, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, dashboard };
-    const outcome = await runJob(client, options);
+    const options = { kernel, params, tasks, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
+    const outcome = await runJob(new JobClient(client), options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {
-      const { png, result } = outcome.status;
-      writeFileSync(flags.out, typeof png === 'string' ? Buffer.from(png, 'base64') : JSON.stringify(result, null, 2) + '\n');
+      const { result } = outcome.status;
+      const png = pngOf(result);
+      writeFileSync(flags.out, png !== undefined ? Buffer.from(png, 'base64') : JSON.stringify(result, null, 2) + '\n');
       console.error(`wrote ${flags.out}`);
     }
     return code;

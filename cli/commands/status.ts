@@ -1,7 +1,7 @@
 // `supercompute status JOBID`: one look at a job.
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
-import { fetchStatus } from '../job.ts';
+import { JobClient } from '../../host/jobs/client.ts';
 import { formatResult, formatTimings } from '../report.ts';
 
 export function registerStatus(program: Command): void {
@@ -12,7 +12,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (jobId: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<TargetFlags & { json?: boolean }>();
-      const status = await fetchStatus(createClient(resolveTarget(flags)), jobId);
+      const status = await new JobClient(createClient(resolveTarget(flags))).status(jobId);
       if (flags.json) {
         console.log(JSON.stringify(status));
       } else {

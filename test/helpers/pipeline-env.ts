@@ -1,12 +1,13 @@
 // A platform on a free port with the pipeline deployed, a Redis connection on the database the pipeline uses,
-// and the calls the pipeline tests make (submit over the web action, poll the status web action with a bound).
-import { setTimeout as delay } from 'node:timers/promises';
+// and the calls the pipeline tests make (submit over the web action, follow a job with the host's job client).
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } from '../../platform/index.ts';
 import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
 import { embeddedClient } from '../../cli/embedded.ts';
 import { deployManifest } from '../../host/deploy-manifest.ts';
+import type { JobStatus } from '../../pipeline/job/status.ts';
+import { JobClient, type JobWaitOptions } from '../../host/jobs/client.ts';
 
 export const BASE_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -28,9 +29,17 @@ export function redisUrlOnDb(db: number): { url: string; password: string } {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Client = Record<string, Record<string, (options?: any) => Promise<any>>>;
 
+/** A job's status (pipeline/job/status.ts) as tests read it: reached into loosely (result, timings...). */
+export type TestJobStatus = { [K in keyof JobStatus]: any } & Record<string, any>;
+
+/** Status polls of a waiting test: often, so a test sees the end soon after it happens. */
+const TEST_POLL_MS = 100;
+
 export interface PipelineEnv {
   platform: Platform;
   ow: Client;
+  /** The host's job client on this platform. */
+  jobs: JobClient;
   /** `${url}/api/v1/web/guest/default` */
   web: string;
   redis: ReturnType<typeof createClient>;
@@ -42,8 +51,11 @@ export interface PipelineEnv {
    * action's result; with `.http` an error result's `statusCode` is the HTTP status.
    */
   submit(body: Record<string, unknown>, opts?: { ext?: 'json' | 'http'; action?: string }): Promise<{ status: number; body: Record<string, any> }>;
-  /** Polls `status.json` every `intervalMs` until the job leaves `running`, for at most `timeoutMs`; 429s are retried. */
-  waitForJob(jobId: string, timeoutMs?: number, intervalMs?: number): Promise<Record<string, any>>;
+  /**
+   * The job's status once it leaves `running`: the job client's wait, polling every 100 ms unless `pollMs` says
+   * otherwise. It fails when the job makes no progress for `stallMs` (the client's default), not after a fixed time.
+   */
+  waitForJob(jobId: string, options?: JobWaitOptions): Promise<TestJobStatus>;
   /** Every key under the job prefix on this database. */
   jobKeys(): Promise<string[]>;
   stop(): Promise<void>;
@@ -68,12 +80,15 @@ export async function startPipeline(opts: {
     await platform.stop();
     throw err;
   }
-  const ow = openwhisk({ apihost: platform.url, api_key: platform.auth }) as unknown as Client;
+  const whisk = openwhisk({ apihost: platform.url, api_key: platform.auth });
+  const ow = whisk as unknown as Client;
+  const jobs = new JobClient(whisk);
   const web = `${platform.url}/api/v1/web/guest/default`;
 
   return {
     platform,
     ow,
+    jobs,
     web,
     redis,
     redisUrl,
@@ -87,16 +102,8 @@ export async function startPipeline(opts: {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : {} };
     },
-    async waitForJob(jobId, timeoutMs = 60_000, intervalMs = 100) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await fetch(`${web}/status.json?jobId=${encodeURIComponent(jobId)}`);
-        const body = (await res.json()) as Record<string, any>;
-        if (res.status !== 200 && res.status !== 429) throw new Error(`status answered ${res.status}: ${JSON.stringify(body)}`);
-        if (res.status === 200 && body.state !== 'running') return body;
-        if (Date.now() > until) throw new Error(`job ${jobId} still running after ${timeoutMs} ms: ${JSON.stringify(body)}`);
-        await delay(intervalMs);
-      }
+    waitForJob(jobId, options = {}) {
+      return jobs.wait(jobId, { pollMs: TEST_POLL_MS, ...options });
     },
     async jobKeys() {
       const out: string[] = [];

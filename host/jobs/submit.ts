@@ -1,0 +1,40 @@
+// Starting a job through the entry action (`supercompute`).
+import type openwhisk from 'openwhisk';
+import type { JobState, JobStatus } from '../../pipeline/job/status.ts';
+import { answerError, malformed, stateOf, type Answer } from './answer.ts';
+import { invokeAction } from './invoke.ts';
+import { jobStatusFrom } from './status.ts';
+
+export const ENTRY_ACTION = 'supercompute';
+
+export interface JobRequest {
+  kernel: string;
+  params: Answer;
+  tasks?: number;
+  /** Let the entry action hold its answer up to this long, ms, for the job to end (its `wait` parameter). */
+  waitMs?: number;
+}
+
+export interface SubmittedJob {
+  jobId: string;
+  state: JobState;
+  total: number;
+  /** The job's status, when it ended within `waitMs`. */
+  ended?: JobStatus;
+}
+
+/** Starts the job. Throws an ActionError when the entry action refuses it (bad kernel or params: 400) or cannot be reached. */
+export async function submitJob(client: openwhisk.Client, request: JobRequest, action = ENTRY_ACTION): Promise<SubmittedJob> {
+  const params: Answer = { kernel: request.kernel, params: request.params };
+  if (request.tasks !== undefined) params.tasks = request.tasks;
+  if (request.waitMs !== undefined) params.wait = request.waitMs;
+  const answer = await invokeAction(client, action, params);
+  const state = stateOf(answer);
+  if (state === undefined) throw answerError(answer) ?? malformed(action, 'no job state', answer);
+  if (typeof answer.jobId !== 'string') throw malformed(action, 'no jobId', answer);
+  const total = Number(answer.total);
+  if (!Number.isInteger(total)) throw malformed(action, 'no task count', answer);
+  const submitted: SubmittedJob = { jobId: answer.jobId, state, total };
+  if (state !== 'running') submitted.ended = jobStatusFrom(action, answer, answer.jobId);
+  return submitted;
+}
