@@ -8,7 +8,7 @@ import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
 import { deadline } from '../pipeline/ow.ts';
 import { errorMessage } from '../pipeline/redact.ts';
 import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
-import { StoreUnavailableError } from '../pipeline/store/redis.ts';
+import { StoreUnavailableError } from '../pipeline/store/unavailable.ts';
 import type { StoredTaskRecord } from '../pipeline/store/task-records.ts';
 import { ensureSupervisor, redispatchTask } from '../pipeline/supervisor/remedies.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../pipeline/worker-process.ts';

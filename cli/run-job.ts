@@ -4,7 +4,6 @@ import { JobClient, WaitGaveUpError } from '../host/jobs/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
 import { UsageError } from './params.ts';
-import { jobSpecOf } from '../pipeline/job/spec.ts';
 
 type Dict = Record<string, unknown>;
 
@@ -31,7 +30,9 @@ export interface RunOutcome {
 }
 
 /** The job's own checks (the spec every door makes), run here first so mistakes are reported before anything is invoked. */
-export function validateJob(kernel: string, params: Dict, tasks: number): void {
+export async function validateJob(kernel: string, params: Dict, tasks: number): Promise<void> {
+  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
+  const { jobSpecOf } = await import('../pipeline/job/spec.ts');
   try {
     jobSpecOf({ kernel, params, tasks });
   } catch (err) {

@@ -1,7 +1,7 @@
 // Bundles every action and the action runtime into single CommonJS files under build/.
 import { build, type Plugin } from 'esbuild';
 import { luaSource } from './lua-source.ts';
-import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -40,6 +40,8 @@ export async function buildAll(): Promise<void> {
   const actions = entries('actions');
   if (actions.length > 0) {
     // Actions bundle all of their dependencies: a real OpenWhisk only needs the single file.
+    // A renamed or removed action leaves no stale bundle behind to be deployed by mistake.
+    rmSync(join(buildDir, 'actions'), { recursive: true, force: true });
     await build({ ...common, entryPoints: actions, outdir: join(buildDir, 'actions'), outExtension: { '.js': '.js' }, plugins: [luaScripts] });
   }
   await build({

@@ -4,13 +4,11 @@
 import { createClient, ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, SocketClosedUnexpectedlyError } from 'redis';
 import { createHash } from 'node:crypto';
 import { errorMessage, addSecret } from '../redact.ts';
+import { StoreUnavailableError } from './unavailable.ts';
 
 export type Redis = ReturnType<typeof createClient>;
 
-/** Redis could not be reached or answered with an error: the entry action answers 503. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-}
+export { StoreUnavailableError };
 
 const clients = new Map<string, Promise<Redis>>();
 
