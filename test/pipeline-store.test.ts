@@ -5,7 +5,8 @@ import { JobStore } from '../pipeline/store/job-store.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { KEY_PREFIX, jobKeys } from '../pipeline/store/keys.ts';
 import { newJobId, isJobId } from '../pipeline/ids.ts';
-import { getRedis, closeAll, StoreUnavailableError } from '../pipeline/store/redis.ts';
+import { getRedis, closeAll } from '../pipeline/store/redis.ts';
+import { StoreUnavailableError } from '../pipeline/store/unavailable.ts';
 import { redact, addSecret } from '../pipeline/redact.ts';
 import { splitRange, toRanges } from '../pipeline/ranges.ts';
 

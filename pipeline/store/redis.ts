@@ -8,8 +8,6 @@ import { StoreUnavailableError } from './unavailable.ts';
 
 export type Redis = ReturnType<typeof createClient>;
 
-export { StoreUnavailableError };
-
 const clients = new Map<string, Promise<Redis>>();
 
 const CONNECT_TIMEOUT_MS = 2000;
