@@ -49,7 +49,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
   const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
-  validateJob(kernel, params, tasks);
+  await validateJob(kernel, params, tasks);
 
   const target = resolveTarget(flags);
   const client = createClient(target);
