@@ -8,6 +8,7 @@ import { benchScaling, scalingMarkdown } from './scaling.ts';
 import { benchModel } from './model.ts';
 import { benchPipeline, pipelineMarkdown } from './pipeline.ts';
 import { benchCompositions, compositionsMarkdown } from './compositions.ts';
+import { answerMarkdown, benchAnswer } from './answer.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -47,6 +48,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchCompositions(opts);
       return { data, markdown: compositionsMarkdown(data) };
+    },
+  },
+  answer: {
+    describe: 'a warm 100-ms job, submit → answer through the host client: long-polls on status vs polling every 500 ms',
+    async run(opts) {
+      const data = await benchAnswer(opts);
+      return { data, markdown: answerMarkdown(data) };
     },
   },
 };

@@ -14,7 +14,7 @@ export interface Look<T> {
 export interface ProgressWaitOptions {
   /** What is waited on, for messages: "job ABC". */
   what: string;
-  /** Time between looks, ms. */
+  /** Time from the start of one look to the start of the next, ms (a look that takes longer is followed at once). */
   pollMs: number;
   /** Give up when the progress has not changed for this long, ms; 0 = never. */
   stallMs: number;
@@ -36,8 +36,9 @@ export class WaitGaveUpError<T> extends Error {
 }
 
 /**
- * Looks every `pollMs` until a look says finished, and answers its value. A look may answer undefined (nothing could
- * be seen this time: no progress, not an end); what it throws ends the wait, as does `signal`.
+ * Looks every `pollMs` (a look may itself wait, as a long-poll does) until a look says finished, and answers its
+ * value. A look may answer undefined (nothing could be seen this time: no progress, not an end); what it throws ends
+ * the wait, as does `signal`.
  */
 export async function waitForProgress<T>(look: () => Promise<Look<T> | undefined>, options: ProgressWaitOptions): Promise<T> {
   const started = Date.now();
@@ -46,6 +47,7 @@ export async function waitForProgress<T>(look: () => Promise<Look<T> | undefined
   let last: T | undefined;
   for (;;) {
     options.signal?.throwIfAborted();
+    const lookedAt = Date.now();
     const seen = await look();
     const now = Date.now();
     if (seen) {
@@ -64,6 +66,7 @@ export async function waitForProgress<T>(look: () => Promise<Look<T> | undefined
       throw new WaitGaveUpError('stalled', last, `${options.what} made no progress for ${options.stallMs} ms (${shown})`);
     }
     const untilDeadline = options.timeoutMs ? started + options.timeoutMs - now : Infinity;
-    await sleep(Math.max(0, Math.min(options.pollMs, untilDeadline)), undefined, { signal: options.signal });
+    const untilNextLook = lookedAt + options.pollMs - now;
+    await sleep(Math.max(0, Math.min(untilNextLook, untilDeadline)), undefined, { signal: options.signal });
   }
 }

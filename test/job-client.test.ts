@@ -1,6 +1,6 @@
 // The host's job client (host/jobs/) against the pipeline on the embedded platform: submit through the entry action,
-// follow a job by its progress, give up on a stalled job or at an explicit deadline, cancel, and keep waiting through
-// status polls that fail.
+// follow a job by its progress (long-polls that answer its end when it comes), give up on a stalled job or at an
+// explicit deadline, cancel, and keep waiting through status polls that fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionError, WaitGaveUpError } from '../host/jobs/client.ts';
 import { newJobId } from '../pipeline/ids.ts';
@@ -39,6 +39,15 @@ describe('the job client', () => {
     expect(seen.at(-1)).toEqual(done);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
     expect(await env.jobs.status(submitted.jobId)).toEqual(done);
+  });
+
+  it('ends its wait when the job ends: each poll is held until the end, not answered at the next tick', async () => {
+    const { jobId } = await env.jobs.submit({ kernel: 'sleep', params: { ms: 100 }, tasks: 1 });
+    const seen: JobStatus[] = [];
+    const done = await env.jobs.wait(jobId, { pollMs: 20_000, onProgress: (s) => void seen.push(s) });
+    expect(done).toMatchObject({ jobId, state: 'done', done: 1, total: 1, result: { tasks: 1, totalMs: 100 } });
+    // Plain polling would have read `running` first and the end a poll later.
+    expect(seen.map((s) => s.state)).toEqual(['done']);
   });
 
   it('follows an entry action that holds its answer past the blocking wait to the end of the job', async () => {

@@ -1,5 +1,6 @@
 // `status` is a pure read: Redis's MONITOR shows every command its connections send while it is polled, for a running
-// job (with no supervisor, which a poll only nudges) and for a finished one, plots included.
+// job (with no supervisor, which a poll only nudges; with and without a long-poll's `waitMs`, which subscribes to the
+// job's end) and for a finished one, plots included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { newJobId } from '../pipeline/ids.ts';
@@ -8,8 +9,11 @@ import { specOf } from './helpers/job-spec.ts';
 import { BASE_REDIS_URL, startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
 const DB = 7;
-/** Everything a reader may send: reads, and the connection's own set-up. */
-const READS = new Set(['hmget', 'hget', 'hlen', 'hgetall', 'hkeys', 'hrandfield', 'get', 'exists', 'client', 'select', 'ping', 'hello', 'auth', 'info']);
+/** Everything a reader may send: reads, waiting for a job's end on its channel, and the connections' own set-up. */
+const READS = new Set([
+  'hmget', 'hget', 'hlen', 'hgetall', 'hkeys', 'hrandfield', 'get', 'exists', 'subscribe', 'unsubscribe', 'client', 'select', 'ping',
+  'hello', 'auth', 'info',
+]);
 
 let env: PipelineEnv;
 let monitor: Socket;
@@ -45,9 +49,9 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** Addresses of the `status` action's Redis connections (they are named after the action). */
+/** Addresses of the `status` action's Redis connections, its subscriber's included (they are named after the action). */
 async function statusConnections(): Promise<Set<string>> {
-  const list = String(await env.redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal']));
+  const list = String(await env.redis.sendCommand(['CLIENT', 'LIST']));
   const addrs = [...list.matchAll(/addr=(\S+) .*name=supercompute-db\d+-status-\d+/g)].map((m) => m[1]);
   return new Set(addrs);
 }
@@ -72,6 +76,7 @@ describe('status', () => {
     const marker = seen.length;
     for (let i = 0; i < 5; i++) {
       expect(await poll(`jobId=${running}`)).toBe(200);
+      expect(await poll(`jobId=${running}&waitMs=20`)).toBe(200);
       expect(await poll(`jobId=${finished}`)).toBe(200);
       expect(await poll(`jobId=${finished}&plot=timeline`)).toBe(200);
     }
@@ -79,6 +84,7 @@ describe('status', () => {
     expect(status.size).toBeGreaterThan(0);
     const fromStatus = seen.slice(marker).filter((c) => status.has(c.addr));
     expect(fromStatus.length).toBeGreaterThan(0);
+    expect(fromStatus.some((c) => c.command === 'subscribe')).toBe(true);
     expect(fromStatus.filter((c) => !READS.has(c.command))).toEqual([]);
   });
 });

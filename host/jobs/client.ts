@@ -18,8 +18,9 @@ export class JobClient {
     return submitJob(this.openwhisk, request, this.entryAction);
   }
 
-  status(jobId: string): Promise<JobStatus> {
-    return readJobStatus(this.openwhisk, jobId);
+  /** The job's status now; given `waitMs`, once it ends should it end within that long. */
+  status(jobId: string, waitMs?: number): Promise<JobStatus> {
+    return readJobStatus(this.openwhisk, jobId, waitMs);
   }
 
   wait(jobId: string, options?: JobWaitOptions): Promise<JobStatus> {

@@ -1,6 +1,6 @@
 // One look at a job through the `status` action.
 import type openwhisk from 'openwhisk';
-import type { JobStatus } from '../../pipeline/job/status.ts';
+import { MAX_STATUS_WAIT_MS, type JobStatus } from '../../pipeline/job/status.ts';
 import { answerError, malformed, stateOf, type Answer } from './answer.ts';
 import { invokeAction } from './invoke.ts';
 
@@ -18,7 +18,13 @@ export function jobStatusFrom(action: string, answer: Answer, jobId: string): Jo
   };
 }
 
-/** The job's status now. Throws an ActionError for an unknown job (404) or when no answer could be had. */
-export async function readJobStatus(client: openwhisk.Client, jobId: string): Promise<JobStatus> {
-  return jobStatusFrom('status', await invokeAction(client, 'status', { jobId }), jobId);
+/**
+ * The job's status now or, given `waitMs`, once it ends should it end within that long (a long-poll; a deployment
+ * whose `status` knows no `waitMs` answers at once). Throws an ActionError for an unknown job (404) or when no answer
+ * could be had.
+ */
+export async function readJobStatus(client: openwhisk.Client, jobId: string, waitMs = 0): Promise<JobStatus> {
+  const params: Answer = { jobId };
+  if (waitMs > 0) params.waitMs = Math.min(Math.round(waitMs), MAX_STATUS_WAIT_MS);
+  return jobStatusFrom('status', await invokeAction(client, 'status', params), jobId);
 }

@@ -1,4 +1,6 @@
-// Following a job until it leaves `running`, bounded by its progress rather than by the clock.
+// Following a job until it leaves `running`, bounded by its progress rather than by the clock. Each poll is a
+// long-poll: `status` holds its answer until the job ends or the poll interval has passed, so the end is known when
+// it happens and progress still comes every interval.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type openwhisk from 'openwhisk';
 import type { JobStatus } from '../../pipeline/job/status.ts';
@@ -13,8 +15,13 @@ export interface JobWaitOptions {
   stallMs?: number;
   /** Give up after this long in all, ms; absent or 0 = no limit. */
   timeoutMs?: number;
-  /** Time between status polls, ms. */
+  /** Time from one status poll to the next, ms: how often `onProgress` is called while the job runs. */
   pollMs?: number;
+  /**
+   * How long each status poll may wait for the job to end, ms (a long-poll, so the wait ends when the job does);
+   * default `pollMs`, 0 = plain polling. A deployment whose `status` knows no `waitMs` is simply polled.
+   */
+  waitMs?: number;
   signal?: AbortSignal;
 }
 
@@ -39,11 +46,14 @@ function progressOf(status: JobStatus): string {
  */
 export async function waitForJob(client: openwhisk.Client, jobId: string, options: JobWaitOptions = {}): Promise<JobStatus> {
   let failedPolls = 0;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const waitMs = options.waitMs ?? pollMs;
+  const until = options.timeoutMs ? Date.now() + options.timeoutMs : Infinity;
   return waitForProgress(
     async () => {
       let status: JobStatus;
       try {
-        status = await readJobStatus(client, jobId);
+        status = await readJobStatus(client, jobId, Math.min(waitMs, until - Date.now()));
       } catch (err) {
         if (!isTransient(err) || ++failedPolls > FAILED_POLLS_ALLOWED) throw pollError(jobId, err, failedPolls);
         // A failed poll says nothing about the job: not progress, not an end. Back off before the next one.
@@ -56,7 +66,7 @@ export async function waitForJob(client: openwhisk.Client, jobId: string, option
     },
     {
       what: `job ${jobId}`,
-      pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+      pollMs,
       stallMs: options.stallMs ?? DEFAULT_STALL_MS,
       timeoutMs: options.timeoutMs,
       signal: options.signal,

@@ -8,6 +8,12 @@ export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
 }
 
+/**
+ * The longest a `status` call may hold its answer for a running job to end (its `waitMs`), ms: well within the
+ * action's 30 s timeout.
+ */
+export const MAX_STATUS_WAIT_MS = 20_000;
+
 export interface Timings {
   jobStart: number;
   firstWorkerStart: number | null;

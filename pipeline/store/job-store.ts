@@ -3,11 +3,12 @@
 // job's expiry time, set once at creation, so a job's keys vanish together. Reads never write.
 import { commandOptions } from 'redis';
 import type { JobSpec } from '../job/spec.ts';
-import type { JobStatus } from '../job/status.ts';
-import { allJobKeys, jobKeys } from './keys.ts';
+import { isJobState, type JobState, type JobStatus } from '../job/status.ts';
+import { allJobKeys, jobEndedChannel, jobKeys } from './keys.ts';
 import { META_FIELDS, decodeMeta, encodeMeta, timingsOf, type JobMeta } from './meta.ts';
 import { command, type Redis } from './redis.ts';
 import { scripts } from './scripts.ts';
+import { subscriptionsFor } from './subscriptions.ts';
 import { parseTaskRecord, type StoredTaskRecord } from './task-records.ts';
 
 export type { JobMeta };
@@ -203,6 +204,37 @@ export class JobStore {
   }
 
   // --- reads ---
+
+  /** The job's state; undefined for an unknown (or expired) job. */
+  async state(jobId: string): Promise<JobState | undefined> {
+    const state = await this.read((r) => r.hGet(jobKeys(jobId).meta, 'state'));
+    return isJobState(state) ? state : undefined;
+  }
+
+  /**
+   * Waits until the job has left `running`, or `ms` have passed, and answers its state then (undefined: unknown job).
+   * The end comes from the job's `ended` channel; the state is read once more after subscribing, so an end that
+   * came just before is not missed. Subscribing is a read: nothing is written.
+   */
+  async waitForEnd(jobId: string, ms: number): Promise<JobState | undefined> {
+    const subs = await subscriptionsFor(this.redis);
+    let onMessage!: (message: string) => void;
+    const message = new Promise<string>((resolve) => (onMessage = resolve));
+    const stop = await command(() => subs.listen(jobEndedChannel(jobId), onMessage), subs.connection);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const state = await this.state(jobId);
+      if (state !== 'running') return state;
+      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
+      const published = await Promise.race([message, timeout]);
+      if (published === undefined) return 'running';
+      return isJobState(published) ? published : await this.state(jobId);
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
+  }
+
 
   async meta(jobId: string, withParams = true): Promise<JobMeta | undefined> {
     const fields = withParams ? META_FIELDS : META_FIELDS.filter((f) => f !== 'params');

@@ -15,6 +15,11 @@
 //   lease           string  the supervisor activation holding the job's lease (expires unless renewed)
 //   supervisorStart string  short-lived marker: someone started a supervisor
 //   reduceKick      string  short-lived marker: someone restarted a reduce that seemed lost
+//
+// And one pub/sub channel under the same prefix (a channel, not a key: nothing is stored under it):
+//
+//   ended           channel the job's new state ('done', 'failed', 'cancelled'), published by the script that ends it
+//                           (the scripts name it from the meta key: `meta` becomes `ended`)
 
 export const KEY_PREFIX = 'sc:job:';
 
@@ -28,6 +33,11 @@ export type JobKeys = Record<(typeof KEY_NAMES)[number], string>;
 export function jobKeys(jobId: string): JobKeys {
   const base = `${KEY_PREFIX}{${jobId}}:`;
   return Object.fromEntries(KEY_NAMES.map((name) => [name, `${base}${name}`])) as JobKeys;
+}
+
+/** The channel on which the script that ends the job publishes its new state. */
+export function jobEndedChannel(jobId: string): string {
+  return `${KEY_PREFIX}{${jobId}}:ended`;
 }
 
 export function allJobKeys(jobId: string): string[] {

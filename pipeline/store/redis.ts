@@ -1,6 +1,7 @@
-// One Redis connection per URL per container, reused across warm activations. The first connect fails fast when
-// Redis is down; a connection that drops later reconnects with bounded backoff, and commands caught by the drop are
-// retried once it is back (every script and command here is safe to repeat).
+// One Redis connection per URL per container, reused across warm activations (and, for waiters, one subscriber
+// connection beside it). The first connect fails fast when Redis is down; a connection that drops later reconnects
+// with bounded backoff, and commands caught by the drop are retried once it is back (every script and command here is
+// safe to repeat).
 import { createClient, ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, SocketClosedUnexpectedlyError } from 'redis';
 import { createHash } from 'node:crypto';
 import { errorMessage, addSecret } from '../redact.ts';
@@ -69,6 +70,7 @@ export async function getRedis(url: string): Promise<Redis> {
     if (client?.isReady) return client;
     if (client?.isOpen && (await waitReady(client, RECONNECT_WINDOW_MS))) return client;
     clients.delete(url);
+    if (client) dropSubscriber(client);
     client?.disconnect().catch(() => {});
   }
   const pending = connect(url);
@@ -80,7 +82,48 @@ export async function getRedis(url: string): Promise<Redis> {
 export async function closeAll(): Promise<void> {
   const all = [...clients.values()];
   clients.clear();
-  await Promise.all(all.map((p) => p.then((c) => c.quit()).catch(() => {})));
+  const subs = all.map((p) => p.then((c) => subscribers.get(c)).catch(() => undefined));
+  await Promise.all([...all, ...subs].map((p) => p.then((c) => c?.quit()).catch(() => {})));
+}
+
+// A connection that subscribes can send nothing else, so waiters get their own: one per command connection (so one
+// per URL and container), made on first use and shared by every waiter in the container.
+const subscribers = new WeakMap<Redis, Promise<Redis>>();
+
+/** The subscriber connection beside `main`: its duplicate, named like it with `-sub`. */
+export async function getSubscriber(main: Redis): Promise<Redis> {
+  const cached = subscribers.get(main);
+  if (cached) {
+    const sub = await cached.catch(() => undefined);
+    if (sub?.isOpen) return sub;
+    // Another waiter may have replaced it meanwhile.
+    if (subscribers.get(main) !== cached) return getSubscriber(main);
+    subscribers.delete(main);
+  }
+  const pending = (async () => {
+    const name = main.options?.name;
+    const sub = main.duplicate(name ? { name: `${name}-sub` } : {});
+    sub.on('error', () => {
+      // Surfaced through the failing subscribe; a listener keeps the process alive.
+    });
+    try {
+      await sub.connect();
+    } catch (err) {
+      sub.disconnect().catch(() => {});
+      throw new StoreUnavailableError(`Redis is unreachable: ${errorMessage(err)}`);
+    }
+    return sub;
+  })();
+  subscribers.set(main, pending);
+  pending.catch(() => {
+    if (subscribers.get(main) === pending) subscribers.delete(main);
+  });
+  return pending;
+}
+
+function dropSubscriber(main: Redis): void {
+  subscribers.get(main)?.then((sub) => sub.disconnect()).catch(() => {});
+  subscribers.delete(main);
 }
 
 const CONNECTION_ERRORS = [ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, SocketClosedUnexpectedlyError];

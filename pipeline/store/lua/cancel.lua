@@ -1,5 +1,5 @@
 -- Cancels a running job: every key of it goes but for a small meta record (kernel, total, created, done count) that
--- expires after the tombstone time.
+-- expires after the tombstone time; 'cancelled' is published on the job's `ended` channel.
 -- KEYS[1] meta, KEYS[2] partials, KEYS[3..] every other key of the job
 -- ARGV[1] now (ms), ARGV[2] tombstone time (ms)
 -- Returns the state before (the job is cancelled now when it was 'running'), false for an unknown job.
@@ -14,4 +14,5 @@ local expiresAt = tonumber(ARGV[1]) + tonumber(ARGV[2])
 redis.call('HSET', KEYS[1], 'state', 'cancelled', 'kernel', m[1] or '', 'total', m[2] or '0', 'created', m[3] or ARGV[1],
   'done', done, 'cancelledAt', ARGV[1], 'expiresAt', expiresAt)
 redis.call('PEXPIREAT', KEYS[1], expiresAt)
+announceEnd('cancelled')
 return state

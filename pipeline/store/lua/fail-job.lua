@@ -1,4 +1,4 @@
--- Marks a running job failed.
+-- Marks a running job failed and publishes 'failed' on the job's `ended` channel.
 -- KEYS[1] meta
 -- ARGV[1] error
 -- Returns 1 when this call failed it, 0 when it was not running, false for an unknown job.

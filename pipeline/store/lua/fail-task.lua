@@ -1,5 +1,5 @@
 -- Counts a failed attempt of a task (an error, or a run past the task timeout). The job fails once the task has
--- failed more than its retries.
+-- failed more than its retries ('failed' is then published on the job's `ended` channel).
 -- KEYS[1] meta, KEYS[2] attempts, KEYS[3] partials
 -- ARGV[1] task index, ARGV[2] error, ARGV[3] retries per task, ARGV[4] now (ms)
 -- Returns {attempts, failedNow, retry}: retry is 1 when the task should run again (the job runs and no other attempt

@@ -1,4 +1,4 @@
--- Stores a job's result and marks it done.
+-- Stores a job's result, marks it done and publishes 'done' on the job's `ended` channel.
 -- KEYS[1] meta, KEYS[2] result
 -- ARGV[1] result (JSON), ARGV[2] now (ms)
 -- Returns 1 when this call stored it, 0 when the job was already done, -1 when it had failed or was cancelled,
@@ -11,4 +11,5 @@ if state ~= 'running' then return -1 end
 redis.call('SET', KEYS[2], ARGV[1])
 expireWithJob(KEYS[2])
 redis.call('HSET', KEYS[1], 'state', 'done', 'reduceEnd', ARGV[2])
+announceEnd('done')
 return 1

@@ -1,5 +1,6 @@
 -- Whether to invoke a task again. `lost`, `failed` and `timeout` spend the job's retry budget (the job fails once it is
--- spent); `spec` starts at most one speculative copy per task and spends nothing.
+-- spent, and 'failed' is published on its `ended` channel); `spec` starts at most one speculative copy per task and
+-- spends nothing.
 -- KEYS[1] meta, KEYS[2] partials, KEYS[3] retried, KEYS[4] speculated, KEYS[5] dispatched
 -- ARGV[1] task index, ARGV[2] kind (lost|failed|timeout|spec), ARGV[3] now (ms), ARGV[4] the job's error if the
 -- budget is spent, ARGV[5] the dispatch mark the caller judged ('' for any)

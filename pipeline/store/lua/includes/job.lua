@@ -10,7 +10,14 @@ local function expireWithJob(key)
   redis.call('PEXPIREAT', key, redis.call('HGET', KEYS[1], 'expiresAt'))
 end
 
--- Marks the running job failed with `error`; `extra` adds field, value pairs (failedTask, lastEnd).
+-- Publishes the job's new state ('done', 'failed', 'cancelled') on its `ended` channel (keys.ts: the meta key with
+-- `ended` for `meta`), so that whoever waits for the job answers at once. A channel stores nothing.
+local function announceEnd(state)
+  redis.call('PUBLISH', (string.gsub(KEYS[1], 'meta$', 'ended')), state)
+end
+
+-- Marks the running job failed with `error` and announces it; `extra` adds field, value pairs (failedTask, lastEnd).
 local function failJob(reason, ...)
   redis.call('HSET', KEYS[1], 'state', 'failed', 'error', reason, ...)
+  announceEnd('failed')
 end
