@@ -1,6 +1,6 @@
 // The task plan of a job into dispatch: the job's tasks (fixed by its spec when it was created) cut into the first
-// level of the coordinator tree, one coordinator invoked per range. Run by the entry action, and as a step of the
-// `supercompute-flow` composition.
+// level of the coordinator tree, one coordinator invoked per range; or, for a pull-mode job, its workers started, each
+// claiming tasks from the job's queue. Run by the entry action, and as a step of the `supercompute-flow` composition.
 import type { JobStore } from '../pipeline/store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
 import { sibling } from '../pipeline/names.ts';
@@ -8,6 +8,7 @@ import { deadline, invokeAsync } from '../pipeline/ow.ts';
 import { boundedMap } from '../pipeline/pool.ts';
 import { splitRange } from '../pipeline/ranges.ts';
 import { errorMessage } from '../pipeline/redact.ts';
+import { startWorkers } from '../pipeline/supervisor/remedies.ts';
 
 export async function main(params: Record<string, unknown>) {
   const jobId = jobIdOf(params);
@@ -18,6 +19,10 @@ export async function main(params: Record<string, unknown>) {
     const meta = await store.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, skipped: meta.state };
+    if (meta.workers > 0) {
+      const slots = Array.from({ length: meta.workers }, (_, slot) => slot);
+      return { jobId, total: meta.total, workers: await startWorkers(store, jobId, slots, deadline(2000), meta.concurrency) };
+    }
 
     const ranges = splitRange({ from: 0, to: meta.total }, meta.fanout, meta.leafSize);
     const { errors } = await boundedMap(ranges, meta.concurrency, (r) =>

@@ -11,6 +11,8 @@ export interface RunOptions {
   kernel: string;
   params: Dict;
   tasks: number;
+  /** Pull mode's worker activations; absent: one activation per task. */
+  workers?: number;
   json: boolean;
   progress: boolean;
   pollMs: number;
@@ -30,11 +32,11 @@ export interface RunOutcome {
 }
 
 /** The job's own checks (the spec every door makes), run here first so mistakes are reported before anything is invoked. */
-export async function validateJob(kernel: string, params: Dict, tasks: number): Promise<void> {
+export async function validateJob(kernel: string, params: Dict, tasks: number, workers?: number): Promise<void> {
   // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
   const { jobSpecOf } = await import('../pipeline/job/spec.ts');
   try {
-    jobSpecOf({ kernel, params, tasks });
+    jobSpecOf({ kernel, params, tasks, workers });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
@@ -42,7 +44,7 @@ export async function validateJob(kernel: string, params: Dict, tasks: number): 
 
 export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
-  const { jobId, total } = await jobs.submit({ kernel: options.kernel, params: options.params, tasks: options.tasks });
+  const { jobId, total } = await jobs.submit({ kernel: options.kernel, params: options.params, tasks: options.tasks, workers: options.workers });
   if (!options.json) {
     console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
     const url = await options.dashboard?.(jobId).catch(() => undefined);

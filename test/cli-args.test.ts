@@ -20,6 +20,8 @@ describe('supercompute run with bad input', () => {
     ['no kernel', ['run', '--tasks', '4'], /missing required argument 'kernel'/],
     ['an unknown option', ['run', 'sleep', '--tasks', '4', '--bogus'], /unknown option '--bogus'/],
     ['a bad --wait-timeout', ['run', 'sleep', '--tasks', '4', '--wait-timeout', 'soon'], /--wait-timeout must be a number/],
+    ['fractional --workers', ['run', 'sleep', '--tasks', '4', '--workers', '1.5'], /--workers must be a positive integer, got "1.5"/],
+    ['more --workers than allowed', ['run', 'sleep', '--tasks', '4', '--workers', '5000'], /'workers' must be between 1 and 1000, got 5000/],
     ['a bad --stall-timeout', ['run', 'sleep', '--tasks', '4', '--stall-timeout', '-1'], /--stall-timeout must be a number >= 0/],
   ];
   for (const [what, args, message] of cases) {

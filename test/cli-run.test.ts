@@ -27,6 +27,12 @@ describe('supercompute run', () => {
     jobId = out.jobId as string;
   });
 
+  it('runs a pull-mode job with --workers', async () => {
+    const r = await cli(['run', 'sleep', '--param', 'ms=0', '--tasks', '12', '--workers', '3', '--json', '--apihost', platform.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', done: 12, total: 12, result: { tasks: 12 } });
+  });
+
   it('shows a finished job with `status`', async () => {
     const json = await cli(['status', jobId, '--json', '--apihost', platform.url]);
     expect(json.code).toBe(0);

@@ -133,3 +133,64 @@ describe('supervisor decisions', () => {
     expect(verdict(decide({ snapshot: s, now: NOW, probed: new Map() }))).toEqual(nothing);
   });
 });
+
+describe('supervisor decisions for a pull-mode job (workers claiming from its queue)', () => {
+  const LEASE_MS = 1000;
+
+  interface QueueState {
+    done?: number[];
+    /** Tasks claimed a first time. */
+    claimed?: number;
+    requeued?: number;
+    /** Task index -> its lease expires this long from now (negative: expired). */
+    leases?: Record<number, number>;
+    /** Worker slot -> last seen this long ago (`left`: it found nothing to claim and left). */
+    seen?: Record<number, number | 'left'>;
+    lastEndAgo?: number;
+  }
+
+  /** A job of 4 tasks and 2 workers. */
+  function pullSnapshot(q: QueueState): JobSnapshot {
+    const s = snapshot([{}, {}, {}, {}], { lastEndAgo: q.lastEndAgo });
+    s.meta = { ...s.meta, workers: 2, leaseMs: LEASE_MS };
+    for (const i of q.done ?? []) s.done.add(i);
+    s.queue = {
+      claimed: q.claimed ?? 0,
+      requeued: q.requeued ?? 0,
+      leases: new Map(Object.entries(q.leases ?? {}).map(([i, inMs]) => [Number(i), NOW + inMs])),
+      workers: new Map(Object.entries(q.seen ?? {}).map(([slot, ago]) => [Number(slot), ago === 'left' ? 0 : NOW - ago])),
+    };
+    return s;
+  }
+
+  const pullVerdict = (d: Decision) => ({ ...verdict(d), requeueExpired: d.requeueExpired, startWorkers: d.startWorkers });
+  const idle = { ...nothing, requeueExpired: false, startWorkers: [] };
+
+  const rows: Array<[string, QueueState, Partial<ReturnType<typeof pullVerdict>>]> = [
+    ['both workers at a task, leases live: nothing', { claimed: 2, leases: { 0: 500, 1: 500 }, seen: { 0: 100, 1: 100 } }, {}],
+    ['a lease expired, its task not done: requeue it (the live worker claims it next)', { claimed: 4, done: [2, 3], leases: { 0: -1, 1: 500 }, seen: { 0: 100, 1: 100 } }, { requeueExpired: true }],
+    ['a lease expired on a task done meanwhile: nothing to requeue', { claimed: 4, done: [0, 2, 3], leases: { 0: -1, 1: 500 }, seen: { 0: 100, 1: 100 } }, {}],
+    ['a worker quiet for more than 2 leases while tasks wait: its slot is started again', { claimed: 2, leases: { 0: 500, 1: 500 }, seen: { 0: 2500, 1: 100 } }, { startWorkers: [0] }],
+    ['a worker quiet for less than 2 leases: not yet', { claimed: 2, leases: { 0: 500, 1: 500 }, seen: { 0: 1500, 1: 100 } }, {}],
+    ['both workers left, one task requeued: one worker is started', { claimed: 4, requeued: 1, done: [1, 2, 3], seen: { 0: 'left', 1: 'left' } }, { startWorkers: [0] }],
+    ['both workers gone, their leases expired: requeue and start both', { claimed: 2, leases: { 0: -1, 1: -1 }, seen: { 0: 5000, 1: 5000 } }, { requeueExpired: true, startWorkers: [0, 1] }],
+    ['no worker seen yet (their marks lost): start them', { claimed: 0 }, { startWorkers: [0, 1] }],
+    ['quiet slots but nothing waiting (every task claimed, leases live): nothing', { claimed: 4, leases: { 0: 500, 1: 500, 2: 500, 3: 500 }, seen: { 0: 5000, 1: 100 } }, {}],
+  ];
+  it.each(rows)('%s', (_what, q, expected) => {
+    expect(pullVerdict(decide({ snapshot: pullSnapshot(q), now: NOW, probed: new Map() }))).toEqual({ ...idle, ...expected });
+  });
+
+  it("applies none of push mode's rules (dispatch marks, probes, lost coordinators, speculation)", () => {
+    const s = pullSnapshot({ claimed: 4, done: [1, 2, 3], leases: { 0: 500 }, seen: { 0: 100, 1: 100 } });
+    s.dispatches.set(0, { at: NOW - 999_999, activationId: 'x' });
+    s.starts.set(0, NOW - 999_999);
+    s.meta.created = NOW - 999_999;
+    expect(pullVerdict(decide({ snapshot: s, now: NOW, probed: new Map(), typicalMs: 1 }))).toEqual(idle);
+  });
+
+  it('takes the reduce for lost once every task is done, as in push mode', () => {
+    const s = pullSnapshot({ claimed: 4, done: [0, 1, 2, 3], seen: { 0: 'left', 1: 'left' }, lastEndAgo: REDUCE_GRACE_MS });
+    expect(pullVerdict(decide({ snapshot: s, now: NOW, probed: new Map() }))).toEqual({ ...idle, reduceLost: true });
+  });
+});

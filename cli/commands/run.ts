@@ -1,4 +1,4 @@
-// `supercompute run KERNEL --param k=v --tasks N`: one job, with progress, result and timings.
+// `supercompute run KERNEL --param k=v --tasks N [--workers W]`: one job, with progress, result and timings.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
@@ -13,6 +13,7 @@ interface RunFlags extends TargetFlags {
   param: string[];
   params?: string;
   tasks?: string;
+  workers?: string;
   json?: boolean;
   waitTimeout?: string;
   stallTimeout?: string;
@@ -30,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('-p, --param <key=value>', 'kernel parameter (repeatable); values parse as JSON when they can, e.g. below=1e9', collect, [])
     .option('--params <json>', 'kernel parameters as one JSON object (--param entries win)')
     .option('-t, --tasks <n>', 'number of tasks to split the job into')
+    .option('--workers <n>', 'pull mode: this many worker activations claim the tasks from a queue (default: one activation per task)')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
     .option('--stall-timeout <seconds>', 'stop waiting when the job shows no progress for this long (exit code 2); 0 = never', '0')
@@ -46,10 +48,11 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const params = parseParams(flags.param, flags.params);
   if (flags.tasks === undefined) throw new UsageError('--tasks N is required (the number of tasks to split the job into)');
   const tasks = positiveInt('--tasks', flags.tasks)!;
+  const workers = positiveInt('--workers', flags.workers);
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
   const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
-  await validateJob(kernel, params, tasks);
+  await validateJob(kernel, params, tasks, workers);
 
   const target = resolveTarget(flags);
   const client = createClient(target);
@@ -58,7 +61,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
-    const options = { kernel, params, tasks, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
+    const options = { kernel, params, tasks, workers, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
     const outcome = await runJob(new JobClient(client), options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {

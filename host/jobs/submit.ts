@@ -11,6 +11,8 @@ export interface JobRequest {
   kernel: string;
   params: Answer;
   tasks?: number;
+  /** Pull mode: worker activations claiming the job's tasks (the entry action's `workers`); absent: one per task. */
+  workers?: number;
   /** Let the entry action hold its answer up to this long, ms, for the job to end (its `wait` parameter). */
   waitMs?: number;
 }
@@ -27,6 +29,7 @@ export interface SubmittedJob {
 export async function submitJob(client: openwhisk.Client, request: JobRequest, action = ENTRY_ACTION): Promise<SubmittedJob> {
   const params: Answer = { kernel: request.kernel, params: request.params };
   if (request.tasks !== undefined) params.tasks = request.tasks;
+  if (request.workers !== undefined) params.workers = request.workers;
   if (request.waitMs !== undefined) params.wait = request.waitMs;
   const answer = await invokeAction(client, action, params);
   const state = stateOf(answer);

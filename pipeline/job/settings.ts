@@ -26,6 +26,8 @@ export interface JobTuning {
   probeAfterMs: number;
   /** A dispatched task that has not started this long after its invoke is taken for lost (a dropped invoke), ms. */
   startTimeoutMs: number;
+  /** Pull mode: a claimed task whose lease is not renewed within this time goes back to the queue, ms. */
+  leaseMs: number;
 }
 
 export interface PipelineSettings extends JobTuning {
@@ -35,12 +37,15 @@ export interface PipelineSettings extends JobTuning {
   maxTasks: number;
   /** Largest accepted JSON encoding of the kernel's params, bytes. */
   maxParamsBytes: number;
+  /** Most worker activations a pull-mode job may ask for. */
+  maxWorkers: number;
 }
 
 export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   ttlSeconds: 24 * 60 * 60,
   maxTasks: 100_000,
   maxParamsBytes: 256 * 1024,
+  maxWorkers: 1000,
   fanout: 32,
   leafSize: 64,
   concurrency: 16,
@@ -51,6 +56,7 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   supervisorMs: 2000,
   probeAfterMs: 5000,
   startTimeoutMs: 60_000,
+  leaseMs: 30_000,
 };
 
 function boolParam(raw: unknown, fallback: boolean): boolean {
@@ -78,6 +84,7 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     ttlSeconds: intParam(params.ttlSeconds, DEFAULTS.ttlSeconds, 60, 365 * 24 * 60 * 60),
     maxTasks: intParam(params.maxTasks, DEFAULTS.maxTasks, 1, 10_000_000),
     maxParamsBytes: intParam(params.maxParamsBytes, DEFAULTS.maxParamsBytes, 1, 64 * 1024 * 1024),
+    maxWorkers: intParam(params.maxWorkers, DEFAULTS.maxWorkers, 1, 100_000),
     fanout: intParam(params.fanout, DEFAULTS.fanout, 2, 1000),
     leafSize: intParam(params.leafSize, DEFAULTS.leafSize, 1, 10_000),
     concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),
@@ -88,5 +95,6 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     supervisorMs: intParam(params.supervisorMs, DEFAULTS.supervisorMs, 100, 60_000),
     probeAfterMs: intParam(params.probeAfterMs, DEFAULTS.probeAfterMs, 100, DAY_MS),
     startTimeoutMs: intParam(params.startTimeoutMs, DEFAULTS.startTimeoutMs, 500, DAY_MS),
+    leaseMs: intParam(params.leaseMs, DEFAULTS.leaseMs, 300, DAY_MS),
   };
 }

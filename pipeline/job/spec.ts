@@ -13,6 +13,8 @@ export interface JobRequest {
   params: Record<string, unknown>;
   /** Tasks asked for; the kernel's split decides how many the job has. */
   tasks: number;
+  /** Pull mode: worker activations that claim tasks from the job's queue; 0 (the default) invokes one per task. */
+  workers: number;
 }
 
 export interface JobSpec extends JobTuning {
@@ -21,10 +23,12 @@ export interface JobSpec extends JobTuning {
   params: string;
   /** Tasks of the job, as the kernel split it. */
   total: number;
+  /** Pull mode's worker activations (at most `total`); 0 = one activation per task (push mode). */
+  workers: number;
 }
 
 /** The limits a request is checked against; the deployment's settings, or the defaults (the CLI's early check). */
-export type RequestLimits = Pick<PipelineSettings, 'maxTasks' | 'maxParamsBytes'>;
+export type RequestLimits = Pick<PipelineSettings, 'maxTasks' | 'maxParamsBytes' | 'maxWorkers'>;
 
 /**
  * Default per-job budget of re-invocations: half of the tasks, at least 20. One crashed container loses every
@@ -57,11 +61,19 @@ function parseTasks(raw: unknown, maxTasks: number): number {
   return tasks;
 }
 
-/** Checks a request's shape: kernel named, params a JSON object within bounds, task count in range. */
+function parseWorkers(raw: unknown, maxWorkers: number): number {
+  if (raw === undefined || raw === null || raw === '') return 0;
+  const workers = Number(raw);
+  if (!Number.isInteger(workers)) throw new HttpError(400, `'workers' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
+  if (workers < 1 || workers > maxWorkers) throw new HttpError(400, `'workers' must be between 1 and ${maxWorkers}, got ${workers}`);
+  return workers;
+}
+
+/** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
   const params = parseParams(p.params, limits.maxParamsBytes);
-  return { kernel: p.kernel, params, tasks: parseTasks(p.tasks, limits.maxTasks) };
+  return { kernel: p.kernel, params, tasks: parseTasks(p.tasks, limits.maxTasks), workers: parseWorkers(p.workers, limits.maxWorkers) };
 }
 
 /** Runs the kernel's checks (parse, then split into the asked task count) and fixes every setting of the job. */
@@ -86,6 +98,8 @@ export function planJob(request: JobRequest, settings: Omit<PipelineSettings, 'r
     kernel: kernel.name,
     params: JSON.stringify(request.params),
     total,
+    // More workers than tasks would only find the queue empty.
+    workers: Math.min(request.workers, total),
     fanout: settings.fanout,
     leafSize: settings.leafSize,
     concurrency: settings.concurrency,
@@ -96,6 +110,7 @@ export function planJob(request: JobRequest, settings: Omit<PipelineSettings, 'r
     supervisorMs: settings.supervisorMs,
     probeAfterMs: settings.probeAfterMs,
     startTimeoutMs: settings.startTimeoutMs,
+    leaseMs: settings.leaseMs,
   };
 }
 

@@ -33,6 +33,18 @@ export type ReinvokeKind = 'lost' | 'failed' | 'timeout' | 'spec';
 
 export type ReinvokeVerdict = { go: true; count: number } | { go: false; why: 'done' | 'not-running' | 'budget-spent' };
 
+/** A pull-mode job's queue, as the supervisor sees it. */
+export interface QueueMarks {
+  /** Tasks claimed a first time (the rest, up to the total, wait for their first claim). */
+  claimed: number;
+  /** Tasks waiting to be claimed again. */
+  requeued: number;
+  /** Claimed task index -> its lease's expiry (ms). */
+  leases: Map<number, number>;
+  /** Worker slot -> when it was last seen (ms; 0 when it left). */
+  workers: Map<number, number>;
+}
+
 /** What the supervisor looks at: every outstanding task's marks, in one read. */
 export interface JobSnapshot {
   meta: JobMeta;
@@ -42,7 +54,14 @@ export interface JobSnapshot {
   startedBy: Map<number, string>;
   retried: Map<number, number>;
   speculated: Set<number>;
+  /** Pull mode only. */
+  queue?: QueueMarks;
 }
+
+/** A pull-mode claim: the task to run, nothing left to claim, or the job's state when it no longer runs. */
+export type Claim = { index: number } | { empty: true } | { ended: Exclude<JobMeta['state'], 'running'> };
+
+export type RequeueVerdict = { requeued: true; count: number } | { requeued: false; why: 'done' | 'not-running' | 'budget-spent' };
 
 const numberMap = (all: Record<string, string>) => new Map(Object.entries(all).map(([i, v]) => [Number(i), Number(v)]));
 
@@ -132,7 +151,7 @@ export class JobStore {
   ): Promise<{ added: boolean; done: number; completed: boolean }> {
     const k = jobKeys(jobId);
     const args = [index, partialJson, now, record ? JSON.stringify(record) : ''];
-    const r = (await this.run('completeTask', [k.meta, k.partials, k.doneBits, k.tasks], args)) as number[] | null;
+    const r = (await this.run('completeTask', [k.meta, k.partials, k.doneBits, k.tasks, k.leases, k.claimedBy], args)) as number[] | null;
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return { added: r[0] === 1, done: r[1], completed: r[2] === 1 };
   }
@@ -149,6 +168,48 @@ export class JobStore {
     const r = (await this.run('failTask', [k.meta, k.attempts, k.partials], [index, error, retries, now])) as number[] | null;
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return { attempts: r[0], failed: r[1] === 1, retry: r[2] === 1 };
+  }
+
+  // --- pull mode: workers claim tasks from the job's queue, holding a lease on each until it completes ---
+
+  /** Claims the next task for worker slot `worker` with a lease of `leaseMs` (see lua/claim-task.lua). */
+  async claimTask(jobId: string, worker: number, leaseMs: number, now = Date.now()): Promise<Claim> {
+    const k = jobKeys(jobId);
+    const keys = [k.meta, k.claimNext, k.requeued, k.leases, k.claimedBy, k.workers, k.partials];
+    const r = await this.run('claimTask', keys, [worker, now, leaseMs]);
+    if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
+    if (typeof r === 'string') return { ended: r as Exclude<JobMeta['state'], 'running'> };
+    return (r as number) < 0 ? { empty: true } : { index: r as number };
+  }
+
+  /** Extends the worker's lease on a task it runs; false when it no longer holds it (or the job ended). */
+  async renewLease(jobId: string, index: number, worker: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const k = jobKeys(jobId);
+    return (await this.run('renewLease', [k.meta, k.leases, k.claimedBy, k.workers], [index, worker, now, leaseMs])) === 1;
+  }
+
+  /** Puts a task whose attempt failed back in the queue, paid from the retry budget (see lua/requeue-task.lua). */
+  async requeueTask(jobId: string, index: number, budgetError: string, now = Date.now()): Promise<RequeueVerdict> {
+    const k = jobKeys(jobId);
+    const keys = [k.meta, k.partials, k.retried, k.requeued, k.leases, k.claimedBy];
+    const r = (await this.run('requeueTask', keys, [index, now, budgetError])) as number[];
+    if (r[0] === 1) return { requeued: true, count: r[1] };
+    return { requeued: false, why: r[0] === 0 ? 'done' : r[0] === -1 ? 'not-running' : 'budget-spent' };
+  }
+
+  /** Puts tasks whose lease expired back in the queue (see lua/requeue-expired.lua); returns them. */
+  async requeueExpired(jobId: string, budgetError: string, max: number, now = Date.now()): Promise<{ requeued: number[]; budgetSpent: boolean }> {
+    const k = jobKeys(jobId);
+    const keys = [k.meta, k.partials, k.retried, k.requeued, k.leases, k.claimedBy];
+    const r = (await this.run('requeueExpired', keys, [now, budgetError, max])) as number[];
+    return { requeued: r.slice(1), budgetSpent: r[0] === -2 };
+  }
+
+  /** Records that worker slots were just invoked; returns the job's state (undefined: unknown job). */
+  async markWorkers(jobId: string, slots: readonly number[], now = Date.now()): Promise<string | undefined> {
+    const k = jobKeys(jobId);
+    const state = await this.run('markWorkers', [k.meta, k.workers], [now, ...slots]);
+    return typeof state === 'string' ? state : undefined;
   }
 
   // --- recovery: dispatch marks, re-invocations, the supervisor's lease, a lost reduce ---
@@ -317,6 +378,7 @@ export class JobStore {
     ]);
     if (!meta) return undefined;
     return {
+      ...(meta.workers > 0 ? { queue: await this.queueMarks(jobId) } : {}),
       meta,
       done: new Set(done.map(Number)),
       dispatches: dispatchMap(dispatched),
@@ -324,6 +386,22 @@ export class JobStore {
       startedBy: new Map(Object.entries(startedBy).map(([i, id]) => [Number(i), id])),
       retried: numberMap(retried),
       speculated: new Set(speculated.map(Number)),
+    };
+  }
+
+  private async queueMarks(jobId: string): Promise<QueueMarks> {
+    const k = jobKeys(jobId);
+    const [claimed, requeued, leases, workers] = await Promise.all([
+      this.read((r) => r.get(k.claimNext)),
+      this.read((r) => r.lLen(k.requeued)),
+      this.read((r) => r.zRangeWithScores(k.leases, 0, -1)),
+      this.read((r) => r.hGetAll(k.workers)),
+    ]);
+    return {
+      claimed: Number(claimed ?? 0),
+      requeued,
+      leases: new Map(leases.map(({ value, score }) => [Number(value), score])),
+      workers: numberMap(workers),
     };
   }
 

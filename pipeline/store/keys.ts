@@ -15,6 +15,12 @@
 //   lease           string  the supervisor activation holding the job's lease (expires unless renewed)
 //   supervisorStart string  short-lived marker: someone started a supervisor
 //   reduceKick      string  short-lived marker: someone restarted a reduce that seemed lost
+// Pull mode (workers claiming tasks from the job's queue):
+//   claimNext       string  how many tasks have been claimed a first time (the next first claim is this index)
+//   requeued        list    task indices to claim again (a lease expired, or an attempt failed)
+//   leases          zset    claimed task index -> its lease's expiry (ms); dropped when the task completes
+//   claimedBy       hash    claimed task index -> the worker holding its lease
+//   workers         hash    worker slot -> when it was last seen (ms; 0: it left)
 //
 // And one pub/sub channel under the same prefix (a channel, not a key: nothing is stored under it):
 //
@@ -25,7 +31,7 @@ export const KEY_PREFIX = 'sc:job:';
 
 const KEY_NAMES = [
   'meta', 'partials', 'doneBits', 'tasks', 'result', 'starts', 'startedBy', 'attempts', 'dispatched', 'retried',
-  'speculated', 'lease', 'supervisorStart', 'reduceKick',
+  'speculated', 'lease', 'supervisorStart', 'reduceKick', 'claimNext', 'requeued', 'leases', 'claimedBy', 'workers',
 ] as const;
 
 export type JobKeys = Record<(typeof KEY_NAMES)[number], string>;

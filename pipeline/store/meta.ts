@@ -33,6 +33,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   kernel: 'string',
   params: 'string',
   total: 'number',
+  workers: 'number',
   fanout: 'number',
   leafSize: 'number',
   concurrency: 'number',
@@ -43,6 +44,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   supervisorMs: 'number',
   probeAfterMs: 'number',
   startTimeoutMs: 'number',
+  leaseMs: 'number',
 };
 
 const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {

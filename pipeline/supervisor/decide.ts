@@ -10,8 +10,13 @@
 //   - once 90% are done, an outstanding task older than twice the typical run time gets one speculative copy;
 //   - every task done, no result, the last one ended more than the grace period ago: the reduce was lost.
 // Re-invocations back off: a task invoked again n times waits 2^n times longer before the next.
+// A pull-mode job (workers claiming tasks from its queue) has no dispatch marks; only these rules apply to it, with
+// the lost reduce's:
+//   - a claimed task whose lease expired and that is not done: its worker is gone, requeue it;
+//   - fewer live workers (seen within 2 lease times) than tasks waiting to be claimed, up to the job's workers: start
+//     workers in the slots that have gone quiet.
 import { toRanges, type Range } from '../ranges.ts';
-import type { Dispatch, JobSnapshot } from '../store/job-store.ts';
+import type { Dispatch, JobSnapshot, QueueMarks } from '../store/job-store.ts';
 
 export const SPECULATE_AT = 0.9;
 /** A job with every task done and no result this long after its last task ended has lost its reduce, ms. */
@@ -42,7 +47,14 @@ export interface Decision {
   speculate: number[];
   /** Every task is done but the result has not come: start reduce again. */
   reduceLost: boolean;
+  /** Pull mode: some claimed tasks' leases expired; put them back in the queue. */
+  requeueExpired: boolean;
+  /** Pull mode: worker slots to start (again). */
+  startWorkers: number[];
 }
+
+/** Pull mode: a worker not seen for this many lease times is taken for gone. */
+export const WORKER_SILENCE_LEASES = 2;
 
 export interface DecideInput {
   snapshot: JobSnapshot;
@@ -56,17 +68,18 @@ export interface DecideInput {
 }
 
 export function speculationDue(snapshot: JobSnapshot): boolean {
-  return snapshot.meta.speculation && snapshot.done.size >= Math.ceil(SPECULATE_AT * snapshot.meta.total);
+  return !snapshot.queue && snapshot.meta.speculation && snapshot.done.size >= Math.ceil(SPECULATE_AT * snapshot.meta.total);
 }
 
 export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUCE_GRACE_MS }: DecideInput): Decision {
   const { meta, done, dispatches, starts, startedBy, retried, speculated } = snapshot;
-  const decision: Decision = { probe: [], lost: [], timedOut: [], undispatched: [], speculate: [], reduceLost: false };
+  const decision: Decision = { probe: [], lost: [], timedOut: [], undispatched: [], speculate: [], reduceLost: false, requeueExpired: false, startWorkers: [] };
   if (meta.state !== 'running') return decision;
   if (done.size >= meta.total) {
     decision.reduceLost = now - (meta.lastEnd ?? meta.created) >= reduceGraceMs;
     return decision;
   }
+  if (snapshot.queue) return decideQueue(snapshot, snapshot.queue, now, decision);
 
   const neverDispatched: number[] = [];
   const outstanding: number[] = [];
@@ -111,5 +124,19 @@ export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUC
       .slice(0, MAX_REINVOKES)
       .map((t) => t.index);
   }
+  return decision;
+}
+
+/** Pull mode: requeue the tasks of gone workers, and keep as many workers live as there are tasks waiting (up to W). */
+function decideQueue({ meta, done }: JobSnapshot, queue: QueueMarks, now: number, decision: Decision): Decision {
+  let expired = 0;
+  for (const [index, expiry] of queue.leases) if (expiry <= now && !done.has(index)) expired++;
+  decision.requeueExpired = expired > 0;
+  const waiting = Math.max(0, meta.total - queue.claimed) + queue.requeued + expired;
+  const slots = Array.from({ length: meta.workers }, (_, slot) => slot);
+  const isLive = (slot: number) => now - (queue.workers.get(slot) ?? 0) <= WORKER_SILENCE_LEASES * meta.leaseMs;
+  const live = slots.filter(isLive).length;
+  const wanted = Math.min(meta.workers, waiting);
+  decision.startWorkers = slots.filter((slot) => !isLive(slot)).slice(0, Math.max(0, wanted - live));
   return decision;
 }

@@ -1,6 +1,8 @@
-// The supervisor's hands: the one way a task is invoked again, a lost reduce restarted, and a supervisor started.
+// The supervisor's hands: the one way a task is invoked again, a lost reduce restarted, a supervisor started, and
+// pull-mode workers started.
 import { sibling } from '../names.ts';
 import { invokeAsync } from '../ow.ts';
+import { boundedMap } from '../pool.ts';
 import type { Dispatch, JobStore, ReinvokeKind, ReinvokeVerdict } from '../store/job-store.ts';
 
 /** After starting a supervisor, nobody starts another for this long unless one holds the lease. */
@@ -29,6 +31,17 @@ export async function redispatchTask(store: JobStore, jobId: string, index: numb
   const id = await invokeAsync(sibling('work'), { jobId, index, queued }, { deadline: o.deadline });
   await store.markDispatched(jobId, [[index, id]], false, queued).catch(() => undefined);
   return verdict;
+}
+
+/**
+ * Pull mode: invokes workers in the given slots (at most `concurrency` invokes in flight), marked first so they get
+ * time to start; returns how many were invoked, or throws the first failed invoke.
+ */
+export async function startWorkers(store: JobStore, jobId: string, slots: readonly number[], deadline: number, concurrency = 16): Promise<number> {
+  if ((await store.markWorkers(jobId, slots)) !== 'running') return 0;
+  const { ok, errors } = await boundedMap(slots, concurrency, (worker) => invokeAsync(sibling('work'), { jobId, worker }, { deadline }));
+  if (errors.length > 0) throw errors[0];
+  return ok.filter(Boolean).length;
 }
 
 /**

@@ -1,11 +1,12 @@
 // One period of a job's supervisor: read the job's marks once, decide (decide.ts), then act — probe records, invoke
-// lost and timed-out tasks again, hand undispatched ranges to a fresh coordinator, speculate, restart a lost reduce.
+// lost and timed-out tasks again, hand undispatched ranges to a fresh coordinator, speculate, restart a lost reduce;
+// for a pull-mode job, requeue the tasks of expired leases and start workers in quiet slots.
 import { sibling } from '../names.ts';
 import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
 import { boundedMap } from '../pool.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { decide, speculationDue, type Suspect } from './decide.ts';
-import { kickReduce, redispatchTask } from './remedies.ts';
+import { decide, MAX_REINVOKES, speculationDue, type Suspect } from './decide.ts';
+import { kickReduce, redispatchTask, startWorkers } from './remedies.ts';
 
 export interface SuperviseCounts {
   probes: number;
@@ -14,9 +15,13 @@ export interface SuperviseCounts {
   speculated: number;
   rangesRedispatched: number;
   reduceKicks: number;
+  /** Pull mode: tasks put back in the queue after their lease expired. */
+  requeued: number;
+  /** Pull mode: workers started in slots that had gone quiet. */
+  workersStarted: number;
 }
 
-export const noCounts = (): SuperviseCounts => ({ probes: 0, lost: 0, timedOut: 0, speculated: 0, rangesRedispatched: 0, reduceKicks: 0 });
+export const noCounts = (): SuperviseCounts => ({ probes: 0, lost: 0, timedOut: 0, speculated: 0, rangesRedispatched: 0, reduceKicks: 0, requeued: 0, workersStarted: 0 });
 
 const PARALLEL = 8;
 const INVOKE_WINDOW_MS = 5000;
@@ -54,6 +59,14 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     if (await kickReduce(store, jobId, reduceGraceMs)) counts.reduceKicks++;
     return counts;
   }
+
+  if (d.requeueExpired) {
+    const budgetError = `tasks of lost workers could not be claimed again: the job's retry budget of ${meta.retryBudget} re-runs is spent`;
+    const r = await store.requeueExpired(jobId, budgetError, MAX_REINVOKES);
+    counts.requeued += r.requeued.length;
+    if (r.budgetSpent) return counts;
+  }
+  if (d.startWorkers.length > 0) counts.workersStarted += await startWorkers(store, jobId, d.startWorkers, Date.now() + INVOKE_WINDOW_MS);
 
   const lost = [...d.lost];
   await boundedMap(d.probe, PARALLEL, async (t) => {

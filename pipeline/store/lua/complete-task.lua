@@ -1,5 +1,6 @@
--- Stores a task's partial, its done bit and its record in one step; a task done before changes nothing.
--- KEYS[1] meta, KEYS[2] partials, KEYS[3] doneBits, KEYS[4] tasks
+-- Stores a task's partial, its done bit and its record in one step, and drops the task's lease (pull mode); a task done
+-- before changes nothing else.
+-- KEYS[1] meta, KEYS[2] partials, KEYS[3] doneBits, KEYS[4] tasks, KEYS[5] leases, KEYS[6] claimedBy
 -- ARGV[1] task index, ARGV[2] partial (JSON), ARGV[3] now (ms), ARGV[4] task record (JSON, '' for none)
 -- Returns {added, done, completedNow}: completedNow is 1 for exactly one call, the one whose partial made the count
 -- whole while the job runs; {0, 0, 0} for a cancelled job; false for an unknown job.
@@ -7,6 +8,8 @@
 local state = jobState()
 if not state then return false end
 if state == 'cancelled' then return {0, 0, 0} end
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('HDEL', KEYS[6], ARGV[1])
 local added = redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 if added == 1 then
   expireWithJob(KEYS[2])

@@ -1,0 +1,235 @@
+// Pull mode: W worker activations claim the job's tasks from its queue in Redis. The claim script on its own under
+// concurrency, then whole jobs on the platform: exact with W activations instead of one per task, a dead worker's
+// task claimed again once its lease expires, cancellation, handing over near the time limit, workers killed mid-task.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { jobKeys } from '../pipeline/store/keys.ts';
+import { newJobId } from '../pipeline/ids.ts';
+import type { JobSpec } from '../pipeline/job/spec.ts';
+import { specOf } from './helpers/job-spec.ts';
+import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+
+const DB = 3;
+// Quick recovery: the supervisor looks every 200 ms; a worker's lease lasts 3 s (it is gone after 2 quiet leases).
+const FAST = { supervisorMs: 200, probeAfterMs: 500, startTimeoutMs: 2000, leaseMs: 3000 };
+const PRIMES_BELOW_1E6 = 78_498;
+
+let env: PipelineEnv;
+const connections: Array<ReturnType<typeof createClient>> = [];
+
+beforeAll(async () => {
+  env = await startPipeline({ db: DB, params: { supercompute: FAST } });
+});
+afterAll(async () => {
+  await Promise.all(connections.map((c) => c.quit()));
+  await env?.stop();
+});
+
+function pullSpec(total: number, workers: number, tuning: Partial<JobSpec> = {}): JobSpec {
+  return { ...specOf('sleep', { ms: 0 }, total, { ...FAST, retries: 0 }), workers, ...tuning };
+}
+
+/** Stores on their own connections, so that their scripts really interleave at the server. */
+async function separateStores(n: number): Promise<JobStore[]> {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const c = createClient({ url: env.redisUrl });
+      connections.push(c);
+      await c.connect();
+      return new JobStore(c);
+    }),
+  );
+}
+
+/** Polls `check` every 100 ms until it returns a value, for at most `ms`. */
+async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Results of the job's ended `work` activations (a killed one's has no jobId). */
+async function workResults(e: PipelineEnv, jobId: string): Promise<Array<Record<string, any>>> {
+  const records = (await e.ow.activations.list({ name: 'work', docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
+  return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
+}
+
+describe('the task queue (store)', () => {
+  it('hands every task to exactly one of many concurrent claimers, then reports the queue empty', async () => {
+    const jobId = newJobId();
+    const spec = pullSpec(200, 5);
+    expect(await new JobStore(env.redis).create(jobId, spec)).toBe(true);
+    const stores = await separateStores(5);
+    const claimed = await Promise.all(
+      stores.map(async (store, worker) => {
+        const mine: number[] = [];
+        for (;;) {
+          const c = await store.claimTask(jobId, worker, 60_000);
+          if (!('index' in c)) return mine;
+          mine.push(c.index);
+        }
+      }),
+    );
+    const all = claimed.flat().sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: spec.total }, (_, i) => i));
+    expect(claimed.filter((mine) => mine.length > 0).length).toBeGreaterThan(1);
+    expect(await env.redis.zCard(jobKeys(jobId).leases)).toBe(spec.total);
+    // Those that found it empty left: their heartbeat reads 0.
+    expect(Object.values(await env.redis.hGetAll(jobKeys(jobId).workers))).toEqual(['0', '0', '0', '0', '0']);
+  });
+
+  it('counts every task once when every task is claimed twice (its first lease expired) and both holders complete it', async () => {
+    const jobId = newJobId();
+    const spec = pullSpec(30, 2, { retryBudget: 100 });
+    const store = new JobStore(env.redis);
+    await store.create(jobId, spec);
+    const t0 = Date.now();
+    const claimAll = async (worker: number, now: number) => {
+      const out: number[] = [];
+      for (let c = await store.claimTask(jobId, worker, 1000, now); 'index' in c; c = await store.claimTask(jobId, worker, 1000, now)) out.push(c.index);
+      return out;
+    };
+    const first = await claimAll(0, t0);
+    expect(first).toHaveLength(30);
+    // Nothing has expired yet; a moment after the leases' end every task goes back to the queue, once.
+    expect((await store.requeueExpired(jobId, 'budget spent', 1000, t0 + 999)).requeued).toEqual([]);
+    const requeued = await store.requeueExpired(jobId, 'budget spent', 1000, t0 + 1000);
+    expect(requeued.requeued.sort((a, b) => a - b)).toEqual(first.sort((a, b) => a - b));
+    expect((await store.requeueExpired(jobId, 'budget spent', 1000, t0 + 5000)).requeued).toEqual([]);
+    const second = await claimAll(1, t0 + 1001);
+    expect(second.sort((a, b) => a - b)).toEqual(first);
+
+    const stores = await separateStores(2);
+    const completions = await Promise.all(
+      first.flatMap((i) => [stores[0].completeTask(jobId, i, JSON.stringify({ slept: 0 })), stores[1].completeTask(jobId, i, JSON.stringify({ slept: 0 }))]),
+    );
+    expect(completions.filter((r) => r.added)).toHaveLength(30);
+    expect(completions.filter((r) => r.completed)).toHaveLength(1);
+    expect(await store.doneCount(jobId)).toBe(30);
+    // The completion dropped every lease: nothing is left to requeue.
+    expect(await env.redis.zCard(jobKeys(jobId).leases)).toBe(0);
+    expect((await store.meta(jobId))?.reinvokes).toBe(30);
+  });
+
+  it('requeues a failed attempt from the retry budget, and fails the job once the budget is spent', async () => {
+    const jobId = newJobId();
+    const store = new JobStore(env.redis);
+    await store.create(jobId, pullSpec(4, 1, { retryBudget: 1 }));
+    const a = await store.claimTask(jobId, 0, 60_000);
+    expect(a).toEqual({ index: 0 });
+    expect(await store.requeueTask(jobId, 0, 'task 0 failed; budget spent')).toEqual({ requeued: true, count: 1 });
+    expect(await store.claimTask(jobId, 0, 60_000)).toEqual({ index: 0 });
+    expect(await store.renewLease(jobId, 0, 0, 60_000)).toBe(true);
+    expect(await store.renewLease(jobId, 0, 9, 60_000)).toBe(false);
+    expect(await store.requeueTask(jobId, 0, 'task 0 failed; budget spent')).toEqual({ requeued: false, why: 'budget-spent' });
+    expect(await store.meta(jobId)).toMatchObject({ state: 'failed', error: 'task 0 failed; budget spent', failedTask: 0 });
+    expect(await store.claimTask(jobId, 0, 60_000)).toEqual({ ended: 'failed' });
+  });
+
+  it('claims nothing from a cancelled job, and writes nothing beside its record', async () => {
+    const jobId = newJobId();
+    const store = new JobStore(env.redis);
+    await store.create(jobId, pullSpec(4, 2));
+    await store.claimTask(jobId, 0, 60_000);
+    await store.cancel(jobId);
+    expect(await store.claimTask(jobId, 1, 60_000)).toEqual({ ended: 'cancelled' });
+    expect(await store.renewLease(jobId, 0, 0, 60_000)).toBe(false);
+    expect(await store.markWorkers(jobId, [0, 1])).toBe('cancelled');
+    expect((await env.jobKeys()).filter((k) => k.includes(jobId))).toEqual([jobKeys(jobId).meta]);
+  });
+});
+
+describe('pull-mode jobs', () => {
+  it('computes the exact result with about W work activations instead of one per task', async () => {
+    const tasks = 60;
+    const workers = 4;
+    const { status, body } = await env.submit({ kernel: 'primes', params: { below: 1e6 }, tasks, workers });
+    expect(status, JSON.stringify(body)).toBe(200);
+    const st = await env.waitForJob(body.jobId);
+    expect(st).toMatchObject({ state: 'done', done: tasks, total: tasks, result: { count: PRIMES_BELOW_1E6 } });
+    expect(await env.redis.hLen(jobKeys(body.jobId).partials)).toBe(tasks);
+    const results = await until('every worker to end', 30_000, async () => {
+      const r = await workResults(env, body.jobId);
+      return r.length >= workers && r.every((w) => w.ended || w.skipped) ? r : undefined;
+    });
+    expect(results.length).toBeLessThanOrEqual(2 * workers);
+    expect(results.reduce((n, w) => n + w.counted, 0)).toBe(tasks);
+    expect(results.filter((w) => w.ended === 'completed')).toHaveLength(1);
+  });
+
+  it("claims a dead worker's task again once its lease expires, and counts it once", async () => {
+    const store = new JobStore(env.redis);
+    const jobId = newJobId();
+    await store.create(jobId, pullSpec(12, 2, { kernel: 'sleep', params: JSON.stringify({ ms: 20 }) }));
+    // A worker (slot 7, not one of the job's) claims task 0 with a short lease and dies.
+    expect(await store.claimTask(jobId, 7, 500)).toEqual({ index: 0 });
+    await env.ow.actions.invoke({ name: 'split', params: { jobId }, blocking: true });
+    await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
+    const st = await env.waitForJob(jobId);
+    expect(st).toMatchObject({ state: 'done', done: 12, total: 12, result: { tasks: 12, totalMs: 240 } });
+    expect(st.retries).toMatchObject({ tasks: 1, invocations: 1 });
+    expect(await env.redis.hGet(jobKeys(jobId).retried, '0')).toBe('1');
+    // The dead worker's late completion counts for nothing.
+    expect(await store.completeTask(jobId, 0, '{"slept":20}')).toMatchObject({ added: false, completed: false });
+    expect(await store.doneCount(jobId)).toBe(12);
+  });
+
+  it('stops every worker when the job is cancelled; its keys go but the record', async () => {
+    const workers = 3;
+    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 200 }, tasks: 300, workers });
+    const jobId = body.jobId as string;
+    await until('some tasks to be done', 60_000, async () => ((await env.jobs.status(jobId)).done >= 6 ? true : undefined));
+    expect(await env.jobs.cancel(jobId)).toEqual({ jobId, state: 'cancelled' });
+    const results = await until('every worker to stop', 30_000, async () => {
+      const r = await workResults(env, jobId);
+      return r.length >= workers ? r : undefined;
+    });
+    for (const r of results) expect(r.skipped).toBe('cancelled');
+    expect((await env.jobKeys()).filter((k) => k.includes(jobId))).toEqual([jobKeys(jobId).meta]);
+    expect(await env.jobs.status(jobId)).toMatchObject({ state: 'cancelled' });
+  });
+
+  // Last in this platform's tests: it shortens the work action's time limit.
+  it('hands over to a fresh worker near the time limit, between tasks, and stays exact', async () => {
+    await env.ow.actions.update({ name: 'work', action: { limits: { timeout: 17_000 } } });
+    const tasks = 40;
+    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 200 }, tasks, workers: 2 });
+    const st = await env.waitForJob(body.jobId);
+    expect(st).toMatchObject({ state: 'done', done: tasks, result: { tasks, totalMs: tasks * 200 } });
+    expect(st.retries.tasks).toBe(0);
+    const results = await until('every worker to end', 30_000, async () => {
+      const r = await workResults(env, body.jobId);
+      return r.filter((w) => w.ended !== 'handedOver').length >= 2 ? r : undefined;
+    });
+    expect(results.filter((w) => w.ended === 'handedOver').length).toBeGreaterThan(0);
+    expect(results.reduce((n, w) => n + w.counted, 0)).toBe(tasks);
+  });
+});
+
+describe('pull-mode jobs under faults', () => {
+  it('is exact when worker containers are killed mid-task', async () => {
+    const e = await startPipeline({
+      db: DB,
+      params: { supercompute: { ...FAST, leaseMs: 1500 } },
+      faults: { seed: 'pull-kill', actions: 'work', killContainer: 0.3, killAfterMs: [300, 1500] },
+    });
+    try {
+      const tasks = 120;
+      const { status, body } = await e.submit({ kernel: 'sleep', params: { ms: 100 }, tasks, workers: 6 });
+      expect(status, JSON.stringify(body)).toBe(200);
+      const st = await e.waitForJob(body.jobId);
+      expect(st, JSON.stringify(st).slice(0, 500)).toMatchObject({ state: 'done', done: tasks, total: tasks, result: { tasks, totalMs: tasks * 100 } });
+      expect(await e.redis.hLen(jobKeys(body.jobId).partials)).toBe(tasks);
+      expect(e.platform.faults.stats().injected.killContainer).toBeGreaterThan(0);
+      expect(st.retries.tasks).toBeGreaterThan(0);
+      expect(st.retries.invocations).toBeLessThanOrEqual(st.retries.budget);
+    } finally {
+      await e.stop();
+    }
+  });
+});
