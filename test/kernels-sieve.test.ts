@@ -1,0 +1,100 @@
+// The sieve's own code paths: pre-sieve patterns, block and bucket crossing at segment boundaries, word counting,
+// and windows far up the range checked against a plain window sieve.
+import { describe, expect, it } from 'vitest';
+import { primes } from '../kernels/primes.ts';
+import { countPrimesInRange, smallPrimes } from '../kernels/sieve.ts';
+import { countBits } from '../kernels/sieve/popcount.ts';
+import { LARGEST_PRESIEVED_PRIME, PRESIEVED_PRIMES } from '../kernels/sieve/presieve.ts';
+import { isqrt } from '../kernels/sieve/wheel.ts';
+import { runJob } from './kernels-helpers.ts';
+
+const divisors = smallPrimes(isqrt(1e13) + 1);
+
+/** Primes in [lo, hi) by the plainest window sieve: every number, every divisor up to √hi. */
+function windowCount(lo: number, hi: number): number {
+  if (hi <= lo) return 0;
+  const composite = new Uint8Array(hi - lo);
+  for (const p of divisors) {
+    if (p * p >= hi) break;
+    for (let m = Math.max(p * p, Math.ceil(lo / p) * p); m < hi; m += p) composite[m - lo] = 1;
+  }
+  let count = 0;
+  for (let v = Math.max(lo, 2); v < hi; v++) if (!composite[v - lo]) count++;
+  return count;
+}
+
+/** Segment sizes that put nearly every sieving prime in buckets, some in each kind, and none in buckets. */
+const SEGMENTS = [64, 1000, 4096, undefined];
+
+describe('sieve', () => {
+  it('pre-sieves exactly the primes 7..101 and counts them itself', () => {
+    expect(PRESIEVED_PRIMES).toEqual([...smallPrimes(LARGEST_PRESIEVED_PRIME)].filter((p) => p >= 7));
+    for (const p of [2, 3, 5, ...PRESIEVED_PRIMES]) expect(countPrimesInRange(p, p + 1), `${p}`).toBe(1);
+    for (const p of [103, 107, 109, 113]) expect(countPrimesInRange(p, p + 1), `${p}`).toBe(1);
+    expect(countPrimesInRange(0, 1)).toBe(0);
+    expect(countPrimesInRange(1, 2)).toBe(0);
+  });
+
+  it('counts the set bits of words', () => {
+    let s = 99;
+    const words = Int32Array.from({ length: 1000 }, (_, i) => (i % 7 === 0 ? -1 : (s = (Math.imul(s, 1103515245) + 12345) | 0)));
+    for (const n of [0, 1, 2, 3, 29, 30, 31, 32, 33, 61, 999, 1000]) {
+      let expected = 0;
+      for (let w = 0; w < n; w++) for (let b = 0; b < 32; b++) expected += (words[w] >>> b) & 1;
+      expect(countBits(words, n), `${n} words`).toBe(expected);
+    }
+  });
+
+  it('counts tiny ranges at every offset within a few wheel turns', () => {
+    const n = 2000;
+    for (const segment of [64, undefined]) {
+      for (let lo = 0; lo < n; lo += 7) {
+        for (const len of [0, 1, 2, 29, 30, 31, 61, 121]) {
+          expect(countPrimesInRange(lo, lo + len, segment), `[${lo}, ${lo + len}) seg ${segment}`).toBe(windowCount(lo, lo + len));
+        }
+      }
+    }
+  });
+
+  it('counts ranges that start and end at squares of sieving primes and the multiples around them', () => {
+    for (const p of [103, 107, 211, 1009, 4099, 65521, 65537]) {
+      const sq = p * p;
+      for (const [lo, hi] of [[sq - 60, sq + 60], [sq, sq + 1], [sq - 1, sq], [sq + 1, sq + 3 * p], [sq - 30 * p, sq + 30 * p]]) {
+        for (const segment of SEGMENTS) {
+          expect(countPrimesInRange(lo, hi, segment), `[${lo}, ${hi}) seg ${segment}`).toBe(windowCount(lo, hi));
+        }
+      }
+    }
+  });
+
+  it('counts windows near 1e12 and 1e13 like a plain window sieve, across segment and bucket boundaries', () => {
+    for (const lo of [1e12 - 3000, 999_999_999_989 - 30, 3_162_277 ** 2 - 900, 1e13 - 2990]) {
+      const hi = lo + 3000;
+      const expected = windowCount(lo, hi);
+      for (const segment of SEGMENTS) {
+        expect(countPrimesInRange(lo, hi, segment), `[${lo}, ${hi}) seg ${segment}`).toBe(expected);
+      }
+      // A window cut into consecutive ranges of odd lengths counts the same.
+      let sum = 0;
+      for (let a = lo, step = 1; a < hi; a += step, step = step * 3 + 1) sum += countPrimesInRange(a, Math.min(hi, a + step), 64);
+      expect(sum, `pieces of [${lo}, ${hi})`).toBe(expected);
+    }
+  });
+
+  it('counts the same with every segment size over a range that needs buckets', () => {
+    const lo = 4e10;
+    const hi = lo + 3e6;
+    const expected = countPrimesInRange(lo, hi, 64);
+    for (const segment of [200, 1000, 4096, 65536, undefined]) expect(countPrimesInRange(lo, hi, segment), `seg ${segment}`).toBe(expected);
+  });
+
+  it.each([
+    [1e7, 664_579],
+    [2 ** 27, 7_603_553],
+    [123_456_789, 7_027_260],
+  ])('sums task partials below %i to the known count', async (below, count) => {
+    for (const tasks of [1, 4, 13, 97]) {
+      expect(await runJob(primes, { below }, tasks), `${tasks} tasks`).toEqual({ count, below });
+    }
+  });
+});
