@@ -6,6 +6,7 @@ import { jobKeys } from '../pipeline/store/keys.ts';
 import { newJobId } from '../pipeline/ids.ts';
 import { cli } from './cli-helpers.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+import { waitUntil } from './helpers/wait-until.ts';
 
 const DB = 5;
 const FAST = { supervisorMs: 200, probeAfterMs: 500, startTimeoutMs: 2000 };
@@ -17,17 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
-
-/** Polls `check` every 100 ms until it returns a value, for at most `ms`. */
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function status(jobId: string): Promise<Record<string, any> | undefined> {
   const res = await fetch(`${env.web}/status.json?jobId=${jobId}`).catch(() => undefined);
@@ -45,13 +35,13 @@ describe('recovery', () => {
     const results = await Promise.all(Array.from({ length: 120 }, (_, i) => work(i % 60)));
     expect(results.filter((r) => r.counted === true)).toHaveLength(60);
     expect(new Set(results.filter((r) => r.counted).map((r) => r.index)).size).toBe(60);
-    const done = await until('the job to finish', 30_000, async () => {
+    const done = await waitUntil('the job to finish', async () => {
       const st = await status(jobId);
       return st?.state === 'running' ? undefined : st;
     });
     expect(done).toMatchObject({ state: 'done', done: 60, total: 60, result: { tasks: 60, totalMs: 0 } });
     expect(await env.redis.hLen(jobKeys(jobId).partials)).toBe(60);
-  }, 60_000);
+  });
 
   it("completes the job when the worker of its last task is killed, with nobody polling", async () => {
     const store = new JobStore(env.redis);
@@ -62,7 +52,7 @@ describe('recovery', () => {
     const id = (await env.ow.actions.invoke({ name: 'work', params: { jobId, index: 2 } })).activationId as string;
     await store.markDispatched(jobId, [[2, id]], true);
     await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
-    await until('the last task to start', 20_000, async () => ((await env.redis.hExists(jobKeys(jobId).starts, '2')) ? true : undefined));
+    await waitUntil('the last task to start', async () => ((await env.redis.hExists(jobKeys(jobId).starts, '2')) ? true : undefined));
 
     // Kill the work containers: their Redis connections are named after the action and the process.
     const clients = String(await env.redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal']));
@@ -70,11 +60,11 @@ describe('recovery', () => {
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of new Set(pids)) process.kill(pid, 'SIGKILL');
 
-    const record = await until('the killed activation record', 20_000, () => env.ow.activations.get({ name: id }).catch(() => undefined));
+    const record = await waitUntil('the killed activation record', () => env.ow.activations.get({ name: id }).catch(() => undefined));
     expect(record.response.success).toBe(false);
     // Nobody polls `status` (which would also look after the job): only Redis is watched.
     const meta = jobKeys(jobId).meta;
-    const state = await until('the job to end', 60_000, async () => {
+    const state = await waitUntil('the job to end', async () => {
       const s = await env.redis.hGet(meta, 'state');
       return s === 'running' ? undefined : s;
     });
@@ -82,7 +72,7 @@ describe('recovery', () => {
     const st = await status(jobId);
     expect(st).toMatchObject({ state: 'done', done: 3, result: { tasks: 3, totalMs: 9000 } });
     expect(st!.retries.tasks).toBeGreaterThanOrEqual(1);
-  }, 120_000);
+  });
 
   it('cancels a running job: it ends cancelled, its keys go but for a record, no more work is started', async () => {
     const workCount = async () => (await env.ow.activations.list({ name: 'work', limit: 0, count: true })).activations as number;
@@ -90,7 +80,7 @@ describe('recovery', () => {
     const { status: code, body } = await env.submit({ kernel: 'sleep', params: { ms: 300 }, tasks: 400 });
     expect(code, JSON.stringify(body)).toBe(200);
     const jobId = body.jobId as string;
-    await until('some tasks to finish', 30_000, async () => ((await status(jobId))?.done >= 5 ? true : undefined));
+    await waitUntil('some tasks to finish', async () => ((await status(jobId))?.done >= 5 ? true : undefined));
 
     const cancel = await env.submit({ cancel: jobId });
     expect(cancel).toEqual({ status: 200, body: { jobId, state: 'cancelled' } });
@@ -103,7 +93,7 @@ describe('recovery', () => {
     const prefix = `sc:job:{${jobId}}:`;
     const keysOf = async () => (await env.jobKeys()).filter((k) => k.startsWith(prefix));
     let last = -1;
-    const settled = await until('the job to settle', 30_000, async () => {
+    const settled = await waitUntil('the job to settle', async () => {
       const keys = await keysOf();
       const n = await workCount();
       const same = n === last;
@@ -124,7 +114,7 @@ describe('recovery', () => {
     expect((await env.submit({ cancel: newJobId() }, { ext: 'http' })).status).toBe(404);
     expect((await env.submit({ cancel: 42 }, { ext: 'http' })).status).toBe(400);
     expect((await env.submit({ cancel: 'no such/../id' }, { ext: 'http' })).status).toBe(404);
-  }, 90_000);
+  });
 
   it('cancels from the command line, and says so when it cannot', async () => {
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 5000 }, tasks: 100 });
@@ -142,5 +132,5 @@ describe('recovery', () => {
     const missing = await cli(['cancel', ...flags]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/missing required argument 'jobId'/);
-  }, 60_000);
+  });
 });
