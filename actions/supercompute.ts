@@ -1,6 +1,6 @@
-// Entry action (also a web action): creates a job from the request (pipeline/job/create.ts), starts `split` and the
-// job's supervisor, and answers `{jobId, state, total}` at once or, given `wait` (ms), the job's status if it ends
-// within that time. `cancel: JOBID` cancels a job.
+// Entry action (also a web action): creates a job from the request (pipeline/job/create.ts; without `tasks` the job
+// sizes itself), starts `split` and the job's supervisor, and answers `{jobId, state, total, workers, plan?}` at once
+// or, given `wait` (ms), the job's status if it ends within that time. `cancel: JOBID` cancels a job.
 import { awaitJob } from '../pipeline/job/await.ts';
 import { createJob } from '../pipeline/job/create.ts';
 import { readSettings } from '../pipeline/job/settings.ts';
@@ -38,7 +38,7 @@ export async function main(params: Params) {
     const settings = readSettings(params);
     if (params.cancel !== undefined) return await cancelJob(settings.redisUrl, params.cancel);
     const wait = parseWait(params);
-    const { jobId, spec, store } = await createJob(params, settings);
+    const { jobId, spec, sizing, store } = await createJob(params, settings);
     try {
       await invokeAsync(sibling('split'), { jobId }, { deadline: Math.min(Date.now() + 20_000, deadline(3000)) });
     } catch (err) {
@@ -50,7 +50,7 @@ export async function main(params: Params) {
     // Not fatal: workers and status polls start one whenever none holds the job's lease.
     await ensureSupervisor(store, jobId, Math.min(Date.now() + 5000, deadline(2000))).catch(() => false);
 
-    const running = { jobId, state: 'running', total: spec.total };
+    const running = { jobId, state: 'running', total: spec.total, workers: spec.workers, ...(sizing ? { plan: sizing.why } : {}) };
     if (wait <= 0) return running;
     const status = await awaitJob(store, jobId, Math.min(Date.now() + wait, deadline(2000)));
     return answer(params, { ...(status ?? running) });

@@ -1,12 +1,11 @@
-// Runs one task (push mode, given `index`), or, given `worker` (pull mode), claims task after task from the job's
-// queue (pipeline/job/pull-worker.ts). One task: records its start, computes the kernel's partial, and stores partial,
-// done mark and the task's record (activation, container, cold or warm, queued/start/end times) in one step.
+// Runs one task of a push-mode job (pull mode's workers are the `worker` action): records its start, computes the
+// kernel's partial, and stores partial, done mark and the task's record (activation, container, cold or warm,
+// queued/start/end times) in one step.
 // The worker whose mark completes the job announces it (the done trigger, whose rule runs reduce). A failing task is
 // invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails.
 import { announceDone } from '../pipeline/job/announce-done.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
 import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
-import { runPullWorker } from '../pipeline/job/pull-worker.ts';
 import { deadline } from '../pipeline/ow.ts';
 import { errorMessage } from '../pipeline/redact.ts';
 import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
@@ -51,36 +50,10 @@ async function retryTask(store: JobStore, jobId: string, index: number, error: s
   }
 }
 
-/** Pull mode: worker slot `worker` claims tasks until none is left, the job ends, or it hands over near its deadline. */
-async function pullWorker(params: Record<string, unknown>, jobId: string, run: Omit<StoredTaskRecord, 'end'>) {
-  const worker = Number(params.worker);
-  if (!Number.isInteger(worker) || worker < 0) return { error: "parameter 'worker' must be an integer >= 0" };
-  let store: JobStore | undefined;
-  try {
-    store = await jobStoreFor(params);
-    let ctx;
-    try {
-      ctx = await jobContext(store, jobId);
-    } catch (err) {
-      if (err instanceof JobEndedError) return { jobId, worker, skipped: err.state };
-      throw err;
-    }
-    return await runPullWorker(store, jobId, worker, ctx, run);
-  } catch (err) {
-    if (err instanceof UnknownJobError) return { jobId, worker, error: err.message };
-    const error = `worker ${worker}: ${errorMessage(err)}`;
-    // As in push mode, a job whose tasks cannot even start must fail; a task this worker held is requeued once its
-    // lease expires.
-    if (!(err instanceof StoreUnavailableError)) await store?.failJob(jobId, error).catch(() => {});
-    return { jobId, worker, error };
-  }
-}
-
 export async function main(params: Record<string, unknown>) {
   const run = runInfo(params);
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
-  if (params.index === undefined && params.worker !== undefined) return pullWorker(params, jobId, run);
   const index = Number(params.index);
   if (!Number.isInteger(index) || index < 0) return { error: "parameter 'index' must be an integer >= 0" };
   let store: JobStore | undefined;

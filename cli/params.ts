@@ -59,6 +59,13 @@ export function positiveInt(name: string, raw: string | undefined): number | und
   return n;
 }
 
+export function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be an integer >= 0, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 export function nonNegativeNumber(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);

@@ -1,4 +1,5 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
+import type { SizingPlan } from '../pipeline/job/plan.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { JobClient, WaitGaveUpError } from '../host/jobs/client.ts';
 import { createProgress } from './progress.ts';
@@ -13,6 +14,8 @@ export interface RunOptions {
   tasks: number;
   /** Pull mode's worker activations; absent: one activation per task. */
   workers?: number;
+  /** How tasks and workers were chosen, reported with the outcome. */
+  plan?: SizingPlan;
   json: boolean;
   progress: boolean;
   pollMs: number;
@@ -84,7 +87,7 @@ export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunO
 export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   const { status, wallMs } = outcome;
   if (options.json) {
-    console.log(JSON.stringify({ ...status, kernel: options.kernel, tasks: options.tasks, wallMs }));
+    console.log(JSON.stringify({ ...status, kernel: options.kernel, tasks: options.tasks, ...(options.plan ? { plan: options.plan } : {}), wallMs }));
   } else if (status.state === 'done') {
     const rate = wallMs > 0 ? ((status.total / wallMs) * 1000).toFixed(1) : '?';
     console.log(`${options.kernel}: done, ${status.done}/${status.total} tasks in ${formatMs(wallMs)} (${rate} tasks/s)`);

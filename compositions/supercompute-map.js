@@ -6,7 +6,8 @@ module.exports = composer.let(
   { jobId: null, maxTasks: 100 },
   composer.try(
     composer.sequence(
-      (p) => (Number(p.tasks) > maxTasks ? { error: `the map path runs at most ${maxTasks} tasks, got ${p.tasks}; use supercompute` } : p),
+      // One `work` per task: the map path needs its task count, and runs push mode whatever `workers` says.
+      (p) => (!(Number(p.tasks) <= maxTasks) ? { error: `the map path runs at most ${maxTasks} tasks and needs their count, got ${p.tasks}; use supercompute` } : Object.assign({}, p, { workers: 0 })),
       'job-create',
       (p) => {
         jobId = p.jobId

@@ -41,4 +41,9 @@ export const sleep = {
     for (let i = 0; i < tasks; i++) if (params.ms > 0) await delay(params.ms);
     return { tasks, totalMs: tasks * params.ms };
   },
+  // Its tasks wait on a timer and use no CPU, so many can share one worker.
+  waitsOnIo: true,
+  estimate() {
+    return { cpuMs: 0 };
+  },
 } satisfies Kernel<SleepParams, SleepPartial, SleepResult>;

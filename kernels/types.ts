@@ -27,6 +27,20 @@ export interface Kernel<Params, Partial, Result> {
   reduce(params: Params, partials: Partial[]): Result;
   /** The serial computation the parallel result must equal. */
   reference(params: Params): Result | Promise<Result>;
+  /**
+   * Its tasks mostly wait (timers, remote calls) rather than compute: one worker then runs many at once. Absent: the
+   * tasks are CPU-bound and a worker runs one at a time.
+   */
+  readonly waitsOnIo?: boolean;
+  /** Roughly how much serial CPU time the whole job takes (undefined: cannot tell from the params), for sizing a job. */
+  estimate?(params: Params): JobEstimate | undefined;
+  /** The most tasks `split` accepts for these params, when the kernel has a bound of its own. */
+  maxTasks?(params: Params): number;
+}
+
+export interface JobEstimate {
+  /** The whole job's serial CPU time, ms (within a factor of two or so). */
+  cpuMs: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

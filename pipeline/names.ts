@@ -3,7 +3,7 @@
 export const DONE_TRIGGER = 'supercompute-done';
 export const DONE_RULE = 'supercompute-done-reduce';
 
-export type PipelineAction = 'supercompute' | 'split' | 'coordinate' | 'work' | 'reduce' | 'status' | 'supervisor';
+export type PipelineAction = 'supercompute' | 'split' | 'coordinate' | 'work' | 'worker' | 'reduce' | 'status' | 'supervisor';
 
 /** `name` in the package of the running action (from `__OW_ACTION_NAME`, "/ns/pkg/action" or "/ns/action"). */
 export function sibling(name: PipelineAction): string {

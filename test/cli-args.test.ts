@@ -12,7 +12,8 @@ describe('supercompute run with bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['zero tasks', ['run', 'sleep', '--tasks', '0'], /--tasks must be a positive integer, got "0"/],
     ['fractional tasks', ['run', 'sleep', '--tasks', '2.5'], /--tasks must be a positive integer/],
-    ['no tasks', ['run', 'sleep'], /--tasks N is required/],
+    ['negative --workers', ['run', 'sleep', '--workers', '-1'], /--workers must be an integer >= 0, got "-1"/],
+    ['zero --slots', ['run', 'sleep', '--slots', '0'], /--slots must be a positive integer, got "0"/],
     ['a --param without =', ['run', 'primes', '--tasks', '4', '--param', 'below'], /--param expects key=value, got "below"/],
     ['a --param with broken JSON', ['run', 'primes', '--tasks', '4', '--param', 'range=[1,'], /--param range: .* does not parse/],
     ['--params that is not an object', ['run', 'primes', '--tasks', '4', '--params', '[1]'], /--params must be a JSON object/],
@@ -20,8 +21,8 @@ describe('supercompute run with bad input', () => {
     ['no kernel', ['run', '--tasks', '4'], /missing required argument 'kernel'/],
     ['an unknown option', ['run', 'sleep', '--tasks', '4', '--bogus'], /unknown option '--bogus'/],
     ['a bad --wait-timeout', ['run', 'sleep', '--tasks', '4', '--wait-timeout', 'soon'], /--wait-timeout must be a number/],
-    ['fractional --workers', ['run', 'sleep', '--tasks', '4', '--workers', '1.5'], /--workers must be a positive integer, got "1.5"/],
-    ['more --workers than allowed', ['run', 'sleep', '--tasks', '4', '--workers', '5000'], /'workers' must be between 1 and 1000, got 5000/],
+    ['fractional --workers', ['run', 'sleep', '--tasks', '4', '--workers', '1.5'], /--workers must be an integer >= 0, got "1.5"/],
+    ['more --workers than allowed', ['run', 'sleep', '--param', 'ms=0', '--tasks', '4', '--workers', '5000'], /'workers' must be between 0 and 1000, got 5000/],
     ['a bad --stall-timeout', ['run', 'sleep', '--tasks', '4', '--stall-timeout', '-1'], /--stall-timeout must be a number >= 0/],
   ];
   for (const [what, args, message] of cases) {

@@ -233,7 +233,10 @@ packages:
   it.skipIf(!existsSync('manifest.yaml'))("reads the repo's manifest", () => {
     const plan = loadManifest('manifest.yaml', { checkFiles: false });
     const names = plan.actions.map((a) => a.name);
-    for (const name of ['supercompute', 'split', 'coordinate', 'work', 'reduce', 'status']) expect(names).toContain(name);
+    for (const name of ['supercompute', 'split', 'coordinate', 'work', 'worker', 'reduce', 'status']) expect(names).toContain(name);
+    // Push mode's tasks share a container; a pull worker has its own, so CPU-bound workers get a core each.
+    expect(plan.actions.find((a) => a.name === 'work')!.limits.concurrency).toBe(8);
+    expect(plan.actions.find((a) => a.name === 'worker')!.limits.concurrency).toBe(1);
     expect(plan.packages).toEqual([]);
     const status = plan.actions.find((a) => a.name === 'status')!;
     expect(status.annotations['web-export']).toBe(true);

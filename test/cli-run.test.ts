@@ -1,5 +1,6 @@
 // `supercompute run` and `status` against `supercompute platform --deploy` (the repo's manifest, a Redis).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { cli, startPlatformProcess, type RunningPlatform } from './cli-helpers.ts';
 
 let platform: RunningPlatform;
@@ -63,5 +64,25 @@ describe('supercompute run', () => {
     const r = await cli(['status', 'AAAAAAAAAAAAAAAAAAAAAA', '--apihost', platform.url]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown job/);
+  });
+
+  it('plans a job given no sizing and prints the plan and why before running it', async () => {
+    const r = await cli(['run', 'primes', '--param', 'below=1e6', '--apihost', platform.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^plan: 1 task on 1 worker \(pull mode\)\n {2}why: primes: under 1 ms of CPU, .*; 1 task: none smaller than 50 ms of CPU/m);
+    expect(r.stdout).toMatch(/count: 78,498/);
+  });
+
+  it('takes --tasks and --workers over the plan, and reports the plan in --json', async () => {
+    const slots = availableParallelism();
+    const tasksOnly = await cli(['run', 'pi', '--param', 'samples=1e5', '--tasks', '4', '--json', '--apihost', platform.url]);
+    expect(tasksOnly.code, tasksOnly.stderr).toBe(0);
+    expect(JSON.parse(tasksOnly.stdout)).toMatchObject({ state: 'done', total: 4, plan: { tasks: 4, workers: Math.min(4, slots) } });
+    const push = await cli(['run', 'pi', '--param', 'samples=1e5', '--tasks', '4', '--workers', '0', '--json', '--apihost', platform.url]);
+    expect(push.code, push.stderr).toBe(0);
+    expect(JSON.parse(push.stdout)).toMatchObject({ state: 'done', total: 4, plan: { tasks: 4, workers: 0 } });
+    const workersOnly = await cli(['run', 'sleep', '--param', 'ms=0', '--workers', '2', '--slots', '5', '--json', '--apihost', platform.url]);
+    expect(workersOnly.code, workersOnly.stderr).toBe(0);
+    expect(JSON.parse(workersOnly.stdout)).toMatchObject({ state: 'done', total: 64, plan: { tasks: 64, workers: 2 } });
   });
 });

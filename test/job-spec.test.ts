@@ -8,7 +8,7 @@ import { defaultRetryBudget, jobSpecOf } from '../pipeline/job/spec.ts';
 describe('job spec', () => {
   it('applies every default, with the retry budget resolved for the job', () => {
     const spec = jobSpecOf({ kernel: 'primes', params: '{"below": 1e6}', tasks: '8' });
-    const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, retryBudget, ...tuning } = DEFAULTS;
+    const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, workerSlots, retryBudget, ...tuning } = DEFAULTS;
     expect(spec).toEqual({ kernel: 'primes', params: '{"below":1000000}', total: 8, workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).retryBudget).toBe(500);
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 }, { ...DEFAULTS, retryBudget: 7 }).retryBudget).toBe(7);
@@ -17,6 +17,7 @@ describe('job spec', () => {
   it('takes a worker count for pull mode, at most the tasks of the job', () => {
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 10, workers: '3' })).toMatchObject({ total: 10, workers: 3, leaseMs: DEFAULTS.leaseMs });
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: 5 }).workers).toBe(2);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 4, workers: 0 }).workers).toBe(0);
     expect(readSettings({ leaseMs: '1500', maxWorkers: '8' })).toMatchObject({ leaseMs: 1500, maxWorkers: 8 });
   });
 
@@ -37,7 +38,7 @@ describe('job spec', () => {
     };
     expect(refused({ params: {}, tasks: 1 })).toEqual({ statusCode: 400, message: "missing parameter 'kernel'" });
     expect(refused({ kernel: 'sleep', params: {}, tasks: 0 })).toEqual({ statusCode: 400, message: "'tasks' must be between 1 and 100000, got 0" });
-    expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: 0 })).toEqual({ statusCode: 400, message: "'workers' must be between 1 and 1000, got 0" });
+    expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: -1 })).toEqual({ statusCode: 400, message: "'workers' must be between 0 and 1000, got -1" });
     expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: '2.5' })).toEqual({ statusCode: 400, message: `'workers' must be an integer, got "2.5"` });
     expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: 1001 })?.statusCode).toBe(400);
     expect(refused({ kernel: 'sleep', params: { ms: -1 }, tasks: 1 })?.message).toMatch(/^invalid params for kernel 'sleep'/);

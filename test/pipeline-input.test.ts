@@ -30,7 +30,7 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['params out of range', { kernel: 'sleep', params: { ms: -1 }, tasks: 2 }, 400, /invalid params for kernel 'sleep': .*ms/],
   ['params missing a field', { kernel: 'primes', params: {}, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
   ['params with an unknown field', { kernel: 'sleep', params: { ms: 0, nap: 1 }, tasks: 2 }, 400, /invalid params for kernel 'sleep'/],
-  ['tasks missing', { kernel: 'sleep', params: { ms: 0 } }, 400, /missing parameter 'tasks'/],
+  ['workers negative', { kernel: 'sleep', params: { ms: 0 }, workers: -1 }, 400, /'workers' must be between 0 and 1000, got -1/],
   ['tasks zero', { kernel: 'sleep', params: { ms: 0 }, tasks: 0 }, 400, /'tasks' must be between 1 and 100000, got 0/],
   ['tasks above the maximum', { kernel: 'sleep', params: { ms: 0 }, tasks: 100_001 }, 400, /'tasks' must be between 1 and 100000/],
   ['tasks not an integer', { kernel: 'sleep', params: { ms: 0 }, tasks: 2.5 }, 400, /'tasks' must be an integer/],

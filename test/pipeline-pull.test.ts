@@ -55,7 +55,7 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
 
 /** Results of the job's ended `work` activations (a killed one's has no jobId). */
 async function workResults(e: PipelineEnv, jobId: string): Promise<Array<Record<string, any>>> {
-  const records = (await e.ow.activations.list({ name: 'work', docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
+  const records = (await e.ow.activations.list({ name: 'worker', docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
   return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
 }
 
@@ -145,7 +145,7 @@ describe('the task queue (store)', () => {
 });
 
 describe('pull-mode jobs', () => {
-  it('computes the exact result with about W work activations instead of one per task', async () => {
+  it('computes the exact result with about W worker activations instead of one per task', async () => {
     const tasks = 60;
     const workers = 4;
     const { status, body } = await env.submit({ kernel: 'primes', params: { below: 1e6 }, tasks, workers });
@@ -181,7 +181,8 @@ describe('pull-mode jobs', () => {
 
   it('stops every worker when the job is cancelled; its keys go but the record', async () => {
     const workers = 3;
-    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 200 }, tasks: 300, workers });
+    // Sleep waits, so each worker runs up to 64 of these at once: enough of them to be cancelled mid-job.
+    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 1000 }, tasks: 1000, workers });
     const jobId = body.jobId as string;
     await until('some tasks to be done', 60_000, async () => ((await env.jobs.status(jobId)).done >= 6 ? true : undefined));
     expect(await env.jobs.cancel(jobId)).toEqual({ jobId, state: 'cancelled' });
@@ -194,13 +195,14 @@ describe('pull-mode jobs', () => {
     expect(await env.jobs.status(jobId)).toMatchObject({ state: 'cancelled' });
   });
 
-  // Last in this platform's tests: it shortens the work action's time limit.
+  // Last in this platform's tests: it shortens the worker action's time limit.
   it('hands over to a fresh worker near the time limit, between tasks, and stays exact', async () => {
-    await env.ow.actions.update({ name: 'work', action: { limits: { timeout: 17_000 } } });
-    const tasks = 40;
-    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 200 }, tasks, workers: 2 });
+    await env.ow.actions.update({ name: 'worker', action: { limits: { timeout: 17_000 } } });
+    // Two workers with 64 sleeps in flight each need several rounds of 1 s: past the 2 s before they must hand over.
+    const tasks = 400;
+    const { body } = await env.submit({ kernel: 'sleep', params: { ms: 1000 }, tasks, workers: 2 });
     const st = await env.waitForJob(body.jobId);
-    expect(st).toMatchObject({ state: 'done', done: tasks, result: { tasks, totalMs: tasks * 200 } });
+    expect(st).toMatchObject({ state: 'done', done: tasks, result: { tasks, totalMs: tasks * 1000 } });
     expect(st.retries.tasks).toBe(0);
     const results = await until('every worker to end', 30_000, async () => {
       const r = await workResults(env, body.jobId);
@@ -216,14 +218,15 @@ describe('pull-mode jobs under faults', () => {
     const e = await startPipeline({
       db: DB,
       params: { supercompute: { ...FAST, leaseMs: 1500 } },
-      faults: { seed: 'pull-kill', actions: 'work', killContainer: 0.3, killAfterMs: [300, 1500] },
+      faults: { seed: 'pull-kill', actions: 'worker', killContainer: 0.3, killAfterMs: [300, 1500] },
     });
     try {
-      const tasks = 120;
-      const { status, body } = await e.submit({ kernel: 'sleep', params: { ms: 100 }, tasks, workers: 6 });
+      // Each worker holds up to 64 sleeps at once; 1 s each, so the kills (0.3 – 1.5 s in) find tasks in flight.
+      const tasks = 600;
+      const { status, body } = await e.submit({ kernel: 'sleep', params: { ms: 1000 }, tasks, workers: 6 });
       expect(status, JSON.stringify(body)).toBe(200);
       const st = await e.waitForJob(body.jobId);
-      expect(st, JSON.stringify(st).slice(0, 500)).toMatchObject({ state: 'done', done: tasks, total: tasks, result: { tasks, totalMs: tasks * 100 } });
+      expect(st, JSON.stringify(st).slice(0, 500)).toMatchObject({ state: 'done', done: tasks, total: tasks, result: { tasks, totalMs: tasks * 1000 } });
       expect(await e.redis.hLen(jobKeys(body.jobId).partials)).toBe(tasks);
       expect(e.platform.faults.stats().injected.killContainer).toBeGreaterThan(0);
       expect(st.retries.tasks).toBeGreaterThan(0);

@@ -1,8 +1,11 @@
-// `supercompute run KERNEL --param k=v --tasks N [--workers W]`: one job, with progress, result and timings.
+// `supercompute run KERNEL --param k=v [--tasks N] [--workers W]`: one job, with progress, result and timings. Without
+// both counts the job is planned for the target (cli/plan-run.ts) and the plan printed before it runs.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
-import { collect, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
+import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt } from '../params.ts';
+import { planRun } from '../plan-run.ts';
+import { describePlan } from '../../pipeline/job/plan.ts';
 import { reportJob, runJob, validateJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
@@ -14,6 +17,7 @@ interface RunFlags extends TargetFlags {
   params?: string;
   tasks?: string;
   workers?: string;
+  slots?: string;
   json?: boolean;
   waitTimeout?: string;
   stallTimeout?: string;
@@ -30,8 +34,9 @@ export function registerRun(program: Command): void {
     .argument('<kernel>', 'kernel name: pi, primes, mandelbrot, wordcount, sleep, ...')
     .option('-p, --param <key=value>', 'kernel parameter (repeatable); values parse as JSON when they can, e.g. below=1e9', collect, [])
     .option('--params <json>', 'kernel parameters as one JSON object (--param entries win)')
-    .option('-t, --tasks <n>', 'number of tasks to split the job into')
-    .option('--workers <n>', 'pull mode: this many worker activations claim the tasks from a queue (default: one activation per task)')
+    .option('-t, --tasks <n>', 'number of tasks to split the job into (default: planned from the kernel and the target)')
+    .option('--workers <n>', 'pull workers claiming the tasks from a queue (default: planned); 0 = push mode, one activation per task')
+    .option('--slots <n>', 'workers the target computes at once, for the plan (default: cores here, or the target\'s concurrent invocations)')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
     .option('--stall-timeout <seconds>', 'stop waiting when the job shows no progress for this long (exit code 2); 0 = never', '0')
@@ -46,22 +51,25 @@ export function registerRun(program: Command): void {
 
 async function run(kernel: string, flags: RunFlags): Promise<number> {
   const params = parseParams(flags.param, flags.params);
-  if (flags.tasks === undefined) throw new UsageError('--tasks N is required (the number of tasks to split the job into)');
-  const tasks = positiveInt('--tasks', flags.tasks)!;
-  const workers = positiveInt('--workers', flags.workers);
+  const asked = { tasks: positiveInt('--tasks', flags.tasks), workers: nonNegativeInt('--workers', flags.workers), slots: positiveInt('--slots', flags.slots) };
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
   const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
-  await validateJob(kernel, params, tasks, workers);
 
   const target = resolveTarget(flags);
   const client = createClient(target);
+  const plan = await planRun(kernel, params, asked, target, client);
+  const { tasks } = plan;
+  // The entry action takes `tasks` without `workers` for push mode.
+  const workers = plan.workers > 0 ? plan.workers : undefined;
+  await validateJob(kernel, params, tasks, workers);
+  if (!flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
   // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
   const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
-    const options = { kernel, params, tasks, workers, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
+    const options = { kernel, params, tasks, workers, plan, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
     const outcome = await runJob(new JobClient(client), options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {

@@ -5,18 +5,21 @@ import { newJobId } from '../ids.ts';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
 import type { PipelineSettings } from './settings.ts';
-import { jobSpecOf, type JobSpec } from './spec.ts';
+import type { SizingPlan } from './plan.ts';
+import { jobPlanOf, type JobSpec } from './spec.ts';
 
 export interface CreatedJob {
   jobId: string;
   spec: JobSpec;
+  /** The plan the job followed when the request left its sizing to it. */
+  sizing?: SizingPlan;
   store: JobStore;
 }
 
 export async function createJob(request: Record<string, unknown>, settings: PipelineSettings): Promise<CreatedJob> {
-  const spec = jobSpecOf(request, settings);
+  const { spec, sizing } = jobPlanOf(request, settings);
   const store = new JobStore(await getRedis(settings.redisUrl), settings.ttlSeconds);
   const jobId = newJobId();
   if (!(await store.create(jobId, spec))) throw new HttpError(503, 'could not create the job (id collision); try again');
-  return { jobId, spec, store };
+  return sizing ? { jobId, spec, sizing, store } : { jobId, spec, store };
 }

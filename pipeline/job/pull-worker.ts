@@ -1,5 +1,7 @@
 // Pull mode's worker: one activation claims task after task from the job's queue (one atomic claim each, with a
-// lease it renews while the kernel computes) until nothing is left to claim or the job no longer runs. Each task is
+// lease it renews while the kernel computes) until nothing is left to claim or the job no longer runs. A worker of a
+// CPU-bound kernel runs one claim at a time; one of a kernel that waits on I/O runs up to IN_FLIGHT_PER_WORKER claim
+// loops ("lanes") side by side in its one process. Each task is
 // started, computed and completed as in push mode (the completion also drops its lease); the worker that completes
 // the job announces it. Near its deadline a worker hands over to a fresh one in the same slot, between tasks, so it
 // never leaves a task half done. A worker that dies leaves its task's lease to expire: the supervisor requeues it.
@@ -11,6 +13,7 @@ import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { announceDone } from './announce-done.ts';
 import type { JobContext } from './context.ts';
+import { IN_FLIGHT_PER_WORKER } from './plan.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (as push-mode workers do). */
 const SUPERVISOR_CHECK_EVERY = 32;
@@ -57,45 +60,75 @@ async function computeLeased(store: JobStore, jobId: string, worker: number, ctx
   }
 }
 
+/** What the lanes of one worker share: its outcome so far, the slowest task, and why it stops, once one lane decided. */
+interface WorkerState {
+  out: PullWorkerOutcome;
+  slowestMs: number;
+  /** Set once: no lane claims again. */
+  stopping: boolean;
+}
+
+/** Claims in flight at once: one for CPU-bound kernels (a worker is one core), many for kernels that wait. */
+export function claimsInFlight(ctx: JobContext): number {
+  return ctx.kernel.waitsOnIo === true ? Math.min(IN_FLIGHT_PER_WORKER, ctx.total) : 1;
+}
+
 export async function runPullWorker(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: WorkerRun): Promise<PullWorkerOutcome> {
-  const out: PullWorkerOutcome = { jobId, worker, counted: 0, claimed: 0 };
+  const state: WorkerState = { out: { jobId, worker, counted: 0, claimed: 0 }, slowestMs: 0, stopping: false };
   const end = deadline(0);
-  let slowestMs = 0;
-  for (;;) {
-    if (timeToHandOver(end - Date.now(), slowestMs)) {
+  const lanes = Array.from({ length: claimsInFlight(ctx) }, () => runLane(store, jobId, worker, ctx, run, state, end));
+  await Promise.all(lanes);
+  return state.out;
+}
+
+/** Stops every lane; the first reason given stands, except that completing the job says more than any other. */
+function stop(state: WorkerState, outcome: Partial<PullWorkerOutcome>): void {
+  const first = !state.stopping;
+  state.stopping = true;
+  if (first || outcome.ended === 'completed') Object.assign(state.out, outcome);
+}
+
+/** One claim after another until the worker stops. */
+async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: WorkerRun, state: WorkerState, end: number): Promise<void> {
+  const { out } = state;
+  while (!state.stopping) {
+    if (timeToHandOver(end - Date.now(), state.slowestMs)) {
+      stop(state, { ended: 'handedOver' });
       try {
-        await invokeAsync(sibling('work'), { jobId, worker }, { deadline: deadline(1000) });
+        await invokeAsync(sibling('worker'), { jobId, worker }, { deadline: deadline(1000) });
       } catch (err) {
         // Not the job's end: the supervisor starts a worker in this slot once its heartbeat has gone quiet.
-        return { ...out, error: `could not hand over: ${errorMessage(err)}` };
+        delete out.ended;
+        out.error = `could not hand over: ${errorMessage(err)}`;
       }
-      return { ...out, ended: 'handedOver' };
+      return;
     }
     const claim = await store.claimTask(jobId, worker, ctx.leaseMs);
-    if ('ended' in claim) return { ...out, skipped: claim.ended };
-    if ('empty' in claim) return { ...out, ended: 'empty' };
+    if ('ended' in claim) return stop(state, { skipped: claim.ended });
+    // Lanes that find the queue empty stop claiming; the others finish the tasks they hold.
+    if ('empty' in claim) return stop(state, { ended: 'empty' });
     const index = claim.index;
     out.claimed++;
+    const cold = run.cold && out.claimed === 1;
 
     const start = Date.now();
-    const state = await store.startTask(jobId, index, start, run.activationId);
-    if (state !== 'running') return { ...out, skipped: state };
+    const started = await store.startTask(jobId, index, start, run.activationId);
+    if (started !== 'running') return stop(state, { skipped: started });
     let partialJson: string;
     try {
       partialJson = await computeLeased(store, jobId, worker, ctx, index);
     } catch (err) {
       const error = `task ${index} failed: ${errorMessage(err)}`;
       const f = await store.failTask(jobId, index, error, ctx.retries);
-      if (f.failed) return { ...out, error, jobFailed: true };
+      if (f.failed) return stop(state, { error, jobFailed: true });
       if (f.retry) {
         const v = await store.requeueTask(jobId, index, `${error} (and the job's retry budget is spent)`);
-        if (!v.requeued && v.why === 'budget-spent') return { ...out, error, jobFailed: true };
+        if (!v.requeued && v.why === 'budget-spent') return stop(state, { error, jobFailed: true });
       }
       continue;
     }
     const taskEnd = Date.now();
-    slowestMs = Math.max(slowestMs, taskEnd - start);
-    const cold = run.cold && out.claimed === 1;
+    state.slowestMs = Math.max(state.slowestMs, taskEnd - start);
     const record: StoredTaskRecord = {
       activationId: run.activationId,
       container: run.container,
@@ -106,7 +139,7 @@ export async function runPullWorker(store: JobStore, jobId: string, worker: numb
     };
     const r = await store.completeTask(jobId, index, partialJson, taskEnd, record);
     if (r.added) out.counted++;
-    if (r.completed) return { ...out, ended: 'completed', doneActivation: await announceDone(store, jobId) };
+    if (r.completed) return stop(state, { ended: 'completed', doneActivation: await announceDone(store, jobId) });
     if (r.added && r.done % SUPERVISOR_CHECK_EVERY === 0) await ensureSupervisor(store, jobId, deadline(1000)).catch(() => false);
   }
 }

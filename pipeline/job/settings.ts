@@ -39,6 +39,8 @@ export interface PipelineSettings extends JobTuning {
   maxParamsBytes: number;
   /** Most worker activations a pull-mode job may ask for. */
   maxWorkers: number;
+  /** Workers that compute at once, for sizing a job that does not say (cores or invoker slots); 0 = the cores of the machine running the entry action. */
+  workerSlots: number;
 }
 
 export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
@@ -46,6 +48,7 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   maxTasks: 100_000,
   maxParamsBytes: 256 * 1024,
   maxWorkers: 1000,
+  workerSlots: 0,
   fanout: 32,
   leafSize: 64,
   concurrency: 16,
@@ -85,6 +88,7 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     maxTasks: intParam(params.maxTasks, DEFAULTS.maxTasks, 1, 10_000_000),
     maxParamsBytes: intParam(params.maxParamsBytes, DEFAULTS.maxParamsBytes, 1, 64 * 1024 * 1024),
     maxWorkers: intParam(params.maxWorkers, DEFAULTS.maxWorkers, 1, 100_000),
+    workerSlots: intParam(params.workerSlots, DEFAULTS.workerSlots, 0, 100_000),
     fanout: intParam(params.fanout, DEFAULTS.fanout, 2, 1000),
     leafSize: intParam(params.leafSize, DEFAULTS.leafSize, 1, 10_000),
     concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),

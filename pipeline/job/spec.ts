@@ -3,18 +3,23 @@
 // anything is invoked) and the tests. The kernel's own checks run here too (parse, and split into the task count),
 // so a bad job is refused before it exists.
 import { HttpError } from '../http.ts';
-import { findKernel } from '../kernels.ts';
 import { errorMessage } from '../redact.ts';
+import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
+import { actionCapacity, parseKernelParams, sizeJob } from './sizing.ts';
 
+/**
+ * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
+ * one activation per task, as it always has through this API.
+ */
 export interface JobRequest {
   kernel: string;
   /** The kernel's raw parameters. */
   params: Record<string, unknown>;
-  /** Tasks asked for; the kernel's split decides how many the job has. */
-  tasks: number;
-  /** Pull mode: worker activations that claim tasks from the job's queue; 0 (the default) invokes one per task. */
-  workers: number;
+  /** Tasks asked for; the kernel's split decides how many the job has. Absent: planned. */
+  tasks?: number;
+  /** Pull mode: worker activations that claim tasks from the job's queue; 0 invokes one per task. */
+  workers?: number;
 }
 
 export interface JobSpec extends JobTuning {
@@ -29,6 +34,9 @@ export interface JobSpec extends JobTuning {
 
 /** The limits a request is checked against; the deployment's settings, or the defaults (the CLI's early check). */
 export type RequestLimits = Pick<PipelineSettings, 'maxTasks' | 'maxParamsBytes' | 'maxWorkers'>;
+
+/** The settings a spec is made with. */
+export type SpecSettings = Omit<PipelineSettings, 'redisUrl' | 'ttlSeconds'>;
 
 /**
  * Default per-job budget of re-invocations: half of the tasks, at least 20. One crashed container loses every
@@ -53,19 +61,19 @@ function parseParams(raw: unknown, maxBytes: number): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parseTasks(raw: unknown, maxTasks: number): number {
-  if (raw === undefined || raw === null || raw === '') throw new HttpError(400, "missing parameter 'tasks'");
+function parseTasks(raw: unknown, maxTasks: number): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
   const tasks = Number(raw);
   if (!Number.isInteger(tasks)) throw new HttpError(400, `'tasks' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
   if (tasks < 1 || tasks > maxTasks) throw new HttpError(400, `'tasks' must be between 1 and ${maxTasks}, got ${tasks}`);
   return tasks;
 }
 
-function parseWorkers(raw: unknown, maxWorkers: number): number {
-  if (raw === undefined || raw === null || raw === '') return 0;
+function parseWorkers(raw: unknown, maxWorkers: number): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
   const workers = Number(raw);
   if (!Number.isInteger(workers)) throw new HttpError(400, `'workers' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
-  if (workers < 1 || workers > maxWorkers) throw new HttpError(400, `'workers' must be between 1 and ${maxWorkers}, got ${workers}`);
+  if (workers < 0 || workers > maxWorkers) throw new HttpError(400, `'workers' must be between 0 and ${maxWorkers}, got ${workers}`);
   return workers;
 }
 
@@ -73,33 +81,41 @@ function parseWorkers(raw: unknown, maxWorkers: number): number {
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
   const params = parseParams(p.params, limits.maxParamsBytes);
-  return { kernel: p.kernel, params, tasks: parseTasks(p.tasks, limits.maxTasks), workers: parseWorkers(p.workers, limits.maxWorkers) };
+  const request: JobRequest = { kernel: p.kernel, params };
+  const tasks = parseTasks(p.tasks, limits.maxTasks);
+  const workers = parseWorkers(p.workers, limits.maxWorkers);
+  if (tasks !== undefined) request.tasks = tasks;
+  if (workers !== undefined) request.workers = workers;
+  return request;
 }
 
-/** Runs the kernel's checks (parse, then split into the asked task count) and fixes every setting of the job. */
-export function planJob(request: JobRequest, settings: Omit<PipelineSettings, 'redisUrl' | 'ttlSeconds'> = DEFAULTS): JobSpec {
-  const kernel = findKernel(request.kernel);
-  let parsed: unknown;
-  try {
-    parsed = kernel.parse(request.params);
-  } catch (err) {
-    throw new HttpError(400, `invalid params for kernel '${kernel.name}': ${errorMessage(err)}`);
-  }
+/** A job's spec and, when the job sized itself, the plan it followed. */
+export interface PlannedJob {
+  spec: JobSpec;
+  sizing?: SizingPlan;
+}
+
+/** Runs the kernel's checks (parse, size when asked to, then split) and fixes every setting of the job. */
+export function planJob(request: JobRequest, settings: SpecSettings = DEFAULTS): PlannedJob {
+  const { kernel, parsed } = parseKernelParams(request.kernel, request.params);
+  const sizing = request.tasks === undefined ? sizeJob(kernel, parsed, { workers: request.workers }, actionCapacity(settings.workerSlots), settings) : undefined;
+  const tasks = sizing?.tasks ?? (request.tasks as number);
+  const workers = sizing?.workers ?? request.workers ?? 0;
   let total: number;
   try {
-    total = kernel.split(parsed, request.tasks);
+    total = kernel.split(parsed, tasks);
   } catch (err) {
-    throw new HttpError(400, `cannot split kernel '${kernel.name}' into ${request.tasks} tasks: ${errorMessage(err)}`);
+    throw new HttpError(400, `cannot split kernel '${kernel.name}' into ${tasks} tasks: ${errorMessage(err)}`);
   }
   if (!Number.isInteger(total) || total < 1 || total > settings.maxTasks) {
     throw new HttpError(400, `kernel '${kernel.name}' asks for ${total} tasks; the limit is ${settings.maxTasks}`);
   }
-  return {
+  const spec: JobSpec = {
     kernel: kernel.name,
     params: JSON.stringify(request.params),
     total,
     // More workers than tasks would only find the queue empty.
-    workers: Math.min(request.workers, total),
+    workers: Math.min(workers, total),
     fanout: settings.fanout,
     leafSize: settings.leafSize,
     concurrency: settings.concurrency,
@@ -112,9 +128,15 @@ export function planJob(request: JobRequest, settings: Omit<PipelineSettings, 'r
     startTimeoutMs: settings.startTimeoutMs,
     leaseMs: settings.leaseMs,
   };
+  return sizing ? { spec, sizing } : { spec };
+}
+
+/** A request, as any door receives it, to the job's spec and the plan it followed when it sized itself. */
+export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): PlannedJob {
+  return planJob(parseJobRequest(p, settings), settings);
 }
 
 /** A request, as any door receives it, to the job's spec. */
-export function jobSpecOf(p: Record<string, unknown>, settings: Omit<PipelineSettings, 'redisUrl' | 'ttlSeconds'> = DEFAULTS): JobSpec {
-  return planJob(parseJobRequest(p, settings), settings);
+export function jobSpecOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): JobSpec {
+  return jobPlanOf(p, settings).spec;
 }

@@ -39,7 +39,7 @@ export async function redispatchTask(store: JobStore, jobId: string, index: numb
  */
 export async function startWorkers(store: JobStore, jobId: string, slots: readonly number[], deadline: number, concurrency = 16): Promise<number> {
   if ((await store.markWorkers(jobId, slots)) !== 'running') return 0;
-  const { ok, errors } = await boundedMap(slots, concurrency, (worker) => invokeAsync(sibling('work'), { jobId, worker }, { deadline }));
+  const { ok, errors } = await boundedMap(slots, concurrency, (worker) => invokeAsync(sibling('worker'), { jobId, worker }, { deadline }));
   if (errors.length > 0) throw errors[0];
   return ok.filter(Boolean).length;
 }

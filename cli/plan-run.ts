@@ -1,0 +1,49 @@
+// The CLI's plan for a job that did not give both --tasks and --workers: it sees the target (its limits, the worker
+// action, whether it runs on this machine) better than the entry action does, so it plans and submits both counts.
+import { availableParallelism } from 'node:os';
+import type openwhisk from 'openwhisk';
+import { readTargetCapacity } from '../host/target-capacity.ts';
+import { DEFAULTS } from '../pipeline/job/settings.ts';
+import type { SizingPlan } from '../pipeline/job/plan.ts';
+import type { WorkerCapacity } from '../pipeline/job/sizing.ts';
+import { UsageError } from './params.ts';
+import { isLocalTarget, type Target } from './target.ts';
+
+export interface AskedSizing {
+  tasks?: number;
+  /** 0: push mode. */
+  workers?: number;
+  /** Workers that compute at once on the target (--slots). */
+  slots?: number;
+}
+
+async function capacityOf(asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<WorkerCapacity> {
+  const seen = await readTargetCapacity(target, client);
+  const limits = { ...(seen.concurrentInvocations !== undefined ? { concurrentInvocations: seen.concurrentInvocations } : {}), ...(seen.workerTimeoutMs !== undefined ? { workerTimeoutMs: seen.workerTimeoutMs } : {}) };
+  if (asked.slots !== undefined) return { slots: asked.slots, slotsFrom: `--slots ${asked.slots}`, ...limits };
+  if (isLocalTarget(target)) {
+    const cores = availableParallelism();
+    return { slots: cores, slotsFrom: `${cores} core${cores === 1 ? '' : 's'} on this machine`, ...limits };
+  }
+  if (seen.concurrentInvocations !== undefined) {
+    return { slots: seen.concurrentInvocations, slotsFrom: `the target's ${seen.concurrentInvocations} concurrent invocations; --slots to say otherwise`, ...limits };
+  }
+  const cores = availableParallelism();
+  return { slots: cores, slotsFrom: `the target's limits unknown, ${cores} cores as here; --slots to say otherwise`, ...limits };
+}
+
+/** The job's tasks and workers: as asked where asked, the rest planned for the target. */
+export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<SizingPlan> {
+  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
+  const { parseKernelParams, sizeJob } = await import('../pipeline/job/sizing.ts');
+  let job;
+  try {
+    // Checked before anything is asked of the target.
+    job = parseKernelParams(kernel, params);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const both = asked.tasks !== undefined && asked.workers !== undefined;
+  const capacity = both ? { slots: 1, slotsFrom: 'not needed' } : await capacityOf(asked, target, client);
+  return sizeJob(job.kernel, job.parsed, { tasks: asked.tasks, workers: asked.workers }, capacity, DEFAULTS);
+}

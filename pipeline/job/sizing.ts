@@ -1,0 +1,65 @@
+// A job's sizing from its kernel and where it runs: the kernel's profile (waits on I/O? how much CPU?) and the worker
+// capacity of the target, handed to the one decision in plan.ts.
+import { availableParallelism } from 'node:os';
+import type { AnyKernel } from '../../kernels/types.ts';
+import { HttpError } from '../http.ts';
+import { findKernel } from '../kernels.ts';
+import { errorMessage } from '../redact.ts';
+import { planSizing, type SizingInputs, type SizingPlan } from './plan.ts';
+
+/** What runs the workers, as far as the caller can see it. */
+export type WorkerCapacity = Pick<SizingInputs, 'slots' | 'slotsFrom' | 'concurrentInvocations' | 'workerTimeoutMs'>;
+
+/** What was asked: either count may be absent. */
+export interface SizingRequest {
+  kernel: string;
+  params: Record<string, unknown>;
+  tasks?: number;
+  workers?: number;
+}
+
+/**
+ * The capacity as an action sees it: the deployment's `workerSlots` setting, or (0) the cores of the machine running
+ * the action, which on the embedded platform is the one that runs the workers.
+ */
+export function actionCapacity(workerSlots: number): WorkerCapacity {
+  if (workerSlots > 0) return { slots: workerSlots, slotsFrom: `the workerSlots setting, ${workerSlots}` };
+  const cores = availableParallelism();
+  return { slots: cores, slotsFrom: `${cores} core${cores === 1 ? '' : 's'} where the job was planned` };
+}
+
+/** The plan for a parsed job. */
+export function sizeJob(
+  kernel: AnyKernel,
+  parsed: unknown,
+  asked: Pick<SizingRequest, 'tasks' | 'workers'>,
+  capacity: WorkerCapacity,
+  limits: Pick<SizingInputs, 'maxTasks' | 'maxWorkers'>,
+): SizingPlan {
+  const estimate = kernel.estimate?.(parsed);
+  return planSizing({
+    kernel: kernel.name,
+    waitsOnIo: kernel.waitsOnIo === true,
+    ...(estimate && Number.isFinite(estimate.cpuMs) ? { cpuMs: estimate.cpuMs } : {}),
+    ...(kernel.maxTasks ? { kernelMaxTasks: kernel.maxTasks(parsed) } : {}),
+    ...asked,
+    ...capacity,
+    maxTasks: limits.maxTasks,
+    maxWorkers: limits.maxWorkers,
+  });
+}
+
+export interface ParsedJob {
+  kernel: AnyKernel;
+  parsed: unknown;
+}
+
+/** The kernel and its parsed params; an unknown kernel or bad params is a 400. */
+export function parseKernelParams(kernelName: string, params: Record<string, unknown>): ParsedJob {
+  const kernel = findKernel(kernelName);
+  try {
+    return { kernel, parsed: kernel.parse(params) };
+  } catch (err) {
+    throw new HttpError(400, `invalid params for kernel '${kernel.name}': ${errorMessage(err)}`);
+  }
+}
