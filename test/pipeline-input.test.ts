@@ -50,7 +50,7 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
 
 describe('pipeline input', () => {
   it('refuses a malformed JSON body and an oversized one before the action runs, leaving nothing', async () => {
-    const before = await env.jobKeys();
+    const before = await env.jobIds();
     const post = (body: string) =>
       fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const malformed = await post('{"kernel": "sleep", "tasks": ');
@@ -58,11 +58,11 @@ describe('pipeline input', () => {
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON|malformed/i);
     const huge = await post(JSON.stringify({ kernel: 'wordcount', params: { text: 'x'.repeat(2 * 1024 * 1024) }, tasks: 2 }));
     expect(huge.status).toBe(413);
-    expect(await env.jobKeys()).toEqual(before);
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it.each(bad)('refuses %s', async (_what, body, status, error) => {
-    const before = await env.jobKeys();
+    const before = await env.jobIds();
     const res = await env.submit(body, { ext: 'http' });
     expect(res.status).toBe(status);
     expect(res.body.error).toMatch(error);
@@ -70,14 +70,14 @@ describe('pipeline input', () => {
     const json = await env.submit(body);
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({ statusCode: status, body: { error: expect.stringMatching(error) } });
-    expect(await env.jobKeys()).toEqual(before);
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it('refuses a web caller overriding a deployment setting', async () => {
-    const before = await env.jobKeys();
+    const before = await env.jobIds();
     const res = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 1, maxTasks: 1e9, redisUrl: 'redis://elsewhere:6379' }, { ext: 'http' });
     expect(res.status).toBe(400);
-    expect(await env.jobKeys()).toEqual(before);
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it('answers a plain invoke of a bad job with an application error carrying the status code', async () => {
@@ -89,14 +89,14 @@ describe('pipeline input', () => {
   });
 
   it('answers 503 without secrets and writes nothing when Redis is unreachable', async () => {
-    const before = await env.jobKeys();
+    const before = await env.jobIds();
     const res = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 }, { ext: 'http', action: 'supercompute-noredis' });
     expect(res.status).toBe(503);
     expect(res.body.error).toMatch(/^Redis is unreachable: /);
     expect(JSON.stringify(res.body)).not.toContain(SECRET);
     const activation = await env.ow.activations.get({ name: (await env.ow.activations.list({ name: 'supercompute-noredis', limit: 1 }))[0].activationId });
     expect(JSON.stringify(activation)).not.toContain(SECRET);
-    expect(await env.jobKeys()).toEqual(before);
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it('answers 502 and takes the job back out when split cannot be started', async () => {
@@ -109,7 +109,7 @@ describe('pipeline input', () => {
       params: { redisUrl: env.redisUrl },
       annotations: { 'web-export': true, final: true },
     });
-    const before = await env.jobKeys();
+    const before = await env.jobIds();
     const res = await fetch(`${env.platform.url}/api/v1/web/guest/lonely/supercompute.http`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -117,7 +117,7 @@ describe('pipeline input', () => {
     });
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: string }).error).toMatch(/^could not start the job: invoke lonely\/split: .*404/);
-    expect(await env.jobKeys()).toEqual(before);
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it('accepts a good job given as strings, the way query parameters arrive', async () => {

@@ -58,6 +58,8 @@ export interface PipelineEnv {
   waitForJob(jobId: string, options?: JobWaitOptions): Promise<TestJobStatus>;
   /** Every key under the job prefix on this database. */
   jobKeys(): Promise<string[]>;
+  /** The ids of every job with a key on this database (a job left behind, even half-written, shows here). */
+  jobIds(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,11 @@ export async function startPipeline(opts: {
   const ow = whisk as unknown as Client;
   const jobs = new JobClient(whisk);
   const web = `${platform.url}/api/v1/web/guest/default`;
+  const jobKeys = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const k of redis.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 1000 })) out.push(k);
+    return out.sort();
+  };
 
   return {
     platform,
@@ -105,11 +112,8 @@ export async function startPipeline(opts: {
     waitForJob(jobId, options = {}) {
       return jobs.wait(jobId, { pollMs: TEST_POLL_MS, ...options });
     },
-    async jobKeys() {
-      const out: string[] = [];
-      for await (const k of redis.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 1000 })) out.push(k);
-      return out.sort();
-    },
+    jobIds: async () => [...new Set((await jobKeys()).map((k) => k.slice(KEY_PREFIX.length + 1).split('}')[0]!))].sort(),
+    jobKeys,
     async stop() {
       await redis.quit().catch(() => {});
       await platform.stop();
