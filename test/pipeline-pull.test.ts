@@ -113,7 +113,9 @@ describe('the task queue (store)', () => {
     expect(await store.doneCount(jobId)).toBe(30);
     // The completion dropped every lease: nothing is left to requeue.
     expect(await env.redis.zCard(jobKeys(jobId).leases)).toBe(0);
-    expect((await store.meta(jobId))?.reinvokes).toBe(30);
+    // One worker was lost, with its 30 tasks: the budget pays once for the worker, and every task counts as re-run.
+    expect((await store.meta(jobId))?.reinvokes).toBe(1);
+    expect(await env.redis.hLen(jobKeys(jobId).retried)).toBe(30);
   });
 
   it('requeues a failed attempt from the retry budget, and fails the job once the budget is spent', async () => {
