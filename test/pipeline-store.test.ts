@@ -37,6 +37,8 @@ describe('job store', () => {
     const ids = new Set(Array.from({ length: 1000 }, newJobId));
     expect(ids.size).toBe(1000);
     for (const id of ids) expect(isJobId(id)).toBe(true);
+    // A command line would take an id starting with '-' for an option.
+    expect([...ids].filter((id) => id.startsWith('-'))).toEqual([]);
     expect(isJobId('../../etc')).toBe(false);
   });
 
