@@ -1,12 +1,13 @@
 // Sizing a job that did not say how: the one decision (pipeline/job/plan.ts) as a table, the kernels' profiles it
 // reads, and the spec a request without `tasks` gets.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IO_TASKS, IN_FLIGHT_PER_WORKER, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/job/plan.ts';
+import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/job/plan.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import { jobPlanOf } from '../pipeline/job/spec.ts';
 import { parseKernelParams, sizeJob } from '../pipeline/job/sizing.ts';
 
-const base: SizingInputs = { kernel: 'k', waitsOnIo: false, slots: 4, slotsFrom: '4 cores', maxTasks: 100_000, maxWorkers: 1000, workerTimeoutMs: 300_000 };
+const IN_FLIGHT = 64;
+const base: SizingInputs = { kernel: 'k', waitsOnIo: false, slots: 4, slotsFrom: '4 cores', maxTasks: 100_000, maxWorkers: 1000, workerTimeoutMs: 300_000, ioTasksPerWorker: IN_FLIGHT };
 
 describe('planSizing', () => {
   const rows: [string, Partial<SizingInputs>, { tasks: number; workers: number }][] = [
@@ -27,7 +28,7 @@ describe('planSizing', () => {
     ['push mode asked: tasks still planned', { cpuMs: 60_000, workers: 0 }, { tasks: 4 * TASKS_PER_WORKER, workers: 0 }],
     ['push mode with tasks', { tasks: 9, workers: 0 }, { tasks: 9, workers: 0 }],
     ['I/O: one worker for its default tasks', { waitsOnIo: true, cpuMs: 0 }, { tasks: DEFAULT_IO_TASKS, workers: 1 }],
-    ['I/O, tasks asked: a worker per IN_FLIGHT tasks', { waitsOnIo: true, tasks: 1000 }, { tasks: 1000, workers: Math.ceil(1000 / IN_FLIGHT_PER_WORKER) }],
+    ['I/O, tasks asked: a worker per ioTasksPerWorker tasks', { waitsOnIo: true, tasks: 1000 }, { tasks: 1000, workers: Math.ceil(1000 / IN_FLIGHT) }],
     ['I/O, tasks asked, bounded by concurrent invocations', { waitsOnIo: true, tasks: 1000, concurrentInvocations: 10 }, { tasks: 1000, workers: 10 - RESERVED_INVOCATIONS }],
     ['I/O, workers asked', { waitsOnIo: true, workers: 3 }, { tasks: DEFAULT_IO_TASKS, workers: 3 }],
     ['I/O, bounded by the kernel', { waitsOnIo: true, kernelMaxTasks: 5 }, { tasks: 5, workers: 1 }],

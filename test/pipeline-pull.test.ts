@@ -12,7 +12,9 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
 const DB = 3;
 // Quick recovery: the supervisor looks every 200 ms; a worker's lease lasts 3 s (it is gone after 2 quiet leases).
-const FAST = { supervisorMs: 200, probeAfterMs: 500, startTimeoutMs: 2000, leaseMs: 3000 };
+// Each sleep worker keeps 64 tasks in flight, so jobs of a few hundred tasks are still running when cancels, kills and
+// hand-overs happen.
+const FAST = { supervisorMs: 200, probeAfterMs: 500, startTimeoutMs: 2000, leaseMs: 3000, ioTasksPerWorker: 64 };
 const PRIMES_BELOW_1E6 = 78_498;
 
 let env: PipelineEnv;

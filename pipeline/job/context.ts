@@ -10,6 +10,8 @@ export interface JobContext {
   retries: number;
   /** Pull mode: how long a claimed task's lease lasts unless renewed, ms. */
   leaseMs: number;
+  /** Tasks a worker of an I/O-waiting kernel keeps in flight. */
+  ioTasksPerWorker: number;
 }
 
 /** The job is no longer running (done, failed or cancelled; a cancelled job keeps only a small record). */
@@ -29,7 +31,7 @@ export async function jobContext(store: JobStore, jobId: string): Promise<JobCon
   if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
   if (meta.state !== 'running') throw new JobEndedError(meta.state);
   const kernel = findKernel(meta.kernel);
-  const ctx: JobContext = { kernel, params: kernel.parse(JSON.parse(meta.params)), total: meta.total, retries: meta.retries, leaseMs: meta.leaseMs };
+  const ctx: JobContext = { kernel, params: kernel.parse(JSON.parse(meta.params)), total: meta.total, retries: meta.retries, leaseMs: meta.leaseMs, ioTasksPerWorker: meta.ioTasksPerWorker };
   cache.set(jobId, ctx);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return ctx;

@@ -4,14 +4,12 @@
 // submits and prints the plan. CPU-bound work wants one worker per slot, each running one task at a time; work that
 // waits wants few workers, each with many tasks in flight.
 
-/** Claims one worker of an I/O-waiting kernel keeps in flight at once. */
-export const IN_FLIGHT_PER_WORKER = 64;
 /** Tasks per CPU-bound worker: enough that a worker finishing early takes the next and unequal tasks balance. */
 export const TASKS_PER_WORKER = 8;
 /** The least CPU time worth a task: a task's own claim, start and completion cost ~1–2 ms. */
 export const MIN_TASK_MS = 50;
-/** Tasks of an I/O-waiting kernel that has no count of its own: one worker's claims in flight. */
-export const DEFAULT_IO_TASKS = IN_FLIGHT_PER_WORKER;
+/** Tasks of an I/O-waiting kernel that has no count of its own. */
+export const DEFAULT_IO_TASKS = 64;
 /** Concurrent invocations left to the job's entry action, split, supervisor, reduce and status polls. */
 export const RESERVED_INVOCATIONS = 4;
 /** OpenWhisk's default action time limit: assumed for the worker when its own is not known, ms. */
@@ -42,6 +40,8 @@ export interface SizingInputs {
   /** The deployment's bounds on any request. */
   maxTasks: number;
   maxWorkers: number;
+  /** Tasks one worker of an I/O-waiting kernel keeps in flight (the deployment's setting). */
+  ioTasksPerWorker: number;
 }
 
 export interface SizingPlan {
@@ -119,7 +119,7 @@ export function planSizing(i: SizingInputs): SizingPlan {
   const push = i.workers === 0;
 
   if (i.waitsOnIo) {
-    why.unshift(`${i.kernel} waits on I/O: each worker runs up to ${IN_FLIGHT_PER_WORKER} tasks at once`);
+    why.unshift(`${i.kernel} waits on I/O: each worker runs up to ${i.ioTasksPerWorker} tasks at once`);
     let tasks = i.tasks;
     if (tasks === undefined) {
       tasks = clamp(Math.max(DEFAULT_IO_TASKS, i.workers ?? 0), 1, taskCap);
@@ -127,8 +127,8 @@ export function planSizing(i: SizingInputs): SizingPlan {
     } else why.push(`${plural(tasks, 'task')} as asked`);
     if (push) return { tasks, workers: 0, why: [...why, 'push mode as asked: one activation per task'] };
     if (i.workers !== undefined) return { tasks, workers: Math.min(i.workers, tasks), why: [...why, `${plural(i.workers, 'worker')} as asked`] };
-    const workers = clamp(Math.ceil(tasks / IN_FLIGHT_PER_WORKER), 1, cap);
-    return { tasks, workers, why: [...why, `${plural(workers, 'worker')}: ${IN_FLIGHT_PER_WORKER} tasks in flight each`] };
+    const workers = clamp(Math.ceil(tasks / i.ioTasksPerWorker), 1, cap);
+    return { tasks, workers, why: [...why, `${plural(workers, 'worker')}: ${i.ioTasksPerWorker} tasks in flight each`] };
   }
 
   why.unshift(

@@ -1,8 +1,7 @@
 // Pull mode's worker: one activation claims task after task from the job's queue (one atomic claim each, with a
 // lease it renews while the kernel computes) until nothing is left to claim or the job no longer runs. A worker of a
-// CPU-bound kernel runs one claim at a time; one of a kernel that waits on I/O runs up to IN_FLIGHT_PER_WORKER claim
-// loops ("lanes") side by side in its one process. Each task is
-// started, computed and completed as in push mode (the completion also drops its lease); the worker that completes
+// CPU-bound kernel runs one claim at a time; one of a kernel that waits on I/O runs up to the job's `ioTasksPerWorker`
+// claim loops ("lanes") side by side in its one process. Each task is started, computed and completed as in push mode (the completion also drops its lease); the worker that completes
 // the job announces it. Near its deadline a worker hands over to a fresh one in the same slot, between tasks, so it
 // never leaves a task half done. A worker that dies leaves its task's lease to expire: the supervisor requeues it.
 import { sibling } from '../names.ts';
@@ -13,7 +12,6 @@ import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { announceDone } from './announce-done.ts';
 import type { JobContext } from './context.ts';
-import { IN_FLIGHT_PER_WORKER } from './plan.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (as push-mode workers do). */
 const SUPERVISOR_CHECK_EVERY = 32;
@@ -70,7 +68,7 @@ interface WorkerState {
 
 /** Claims in flight at once: one for CPU-bound kernels (a worker is one core), many for kernels that wait. */
 export function claimsInFlight(ctx: JobContext): number {
-  return ctx.kernel.waitsOnIo === true ? Math.min(IN_FLIGHT_PER_WORKER, ctx.total) : 1;
+  return ctx.kernel.waitsOnIo === true ? Math.min(ctx.ioTasksPerWorker, ctx.total) : 1;
 }
 
 export async function runPullWorker(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: WorkerRun): Promise<PullWorkerOutcome> {

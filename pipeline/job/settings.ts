@@ -28,6 +28,8 @@ export interface JobTuning {
   startTimeoutMs: number;
   /** Pull mode: a claimed task whose lease is not renewed within this time goes back to the queue, ms. */
   leaseMs: number;
+  /** Pull mode: tasks one worker of a kernel that waits on I/O keeps in flight at once. */
+  ioTasksPerWorker: number;
 }
 
 export interface PipelineSettings extends JobTuning {
@@ -60,6 +62,7 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   probeAfterMs: 5000,
   startTimeoutMs: 60_000,
   leaseMs: 30_000,
+  ioTasksPerWorker: 1000,
 };
 
 function boolParam(raw: unknown, fallback: boolean): boolean {
@@ -100,5 +103,6 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     probeAfterMs: intParam(params.probeAfterMs, DEFAULTS.probeAfterMs, 100, DAY_MS),
     startTimeoutMs: intParam(params.startTimeoutMs, DEFAULTS.startTimeoutMs, 500, DAY_MS),
     leaseMs: intParam(params.leaseMs, DEFAULTS.leaseMs, 300, DAY_MS),
+    ioTasksPerWorker: intParam(params.ioTasksPerWorker, DEFAULTS.ioTasksPerWorker, 1, 100_000),
   };
 }

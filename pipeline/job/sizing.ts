@@ -34,7 +34,7 @@ export function sizeJob(
   parsed: unknown,
   asked: Pick<SizingRequest, 'tasks' | 'workers'>,
   capacity: WorkerCapacity,
-  limits: Pick<SizingInputs, 'maxTasks' | 'maxWorkers'>,
+  limits: Pick<SizingInputs, 'maxTasks' | 'maxWorkers' | 'ioTasksPerWorker'>,
 ): SizingPlan {
   const estimate = kernel.estimate?.(parsed);
   return planSizing({
@@ -46,6 +46,7 @@ export function sizeJob(
     ...capacity,
     maxTasks: limits.maxTasks,
     maxWorkers: limits.maxWorkers,
+    ioTasksPerWorker: limits.ioTasksPerWorker,
   });
 }
 

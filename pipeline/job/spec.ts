@@ -127,6 +127,7 @@ export function planJob(request: JobRequest, settings: SpecSettings = DEFAULTS):
     probeAfterMs: settings.probeAfterMs,
     startTimeoutMs: settings.startTimeoutMs,
     leaseMs: settings.leaseMs,
+    ioTasksPerWorker: settings.ioTasksPerWorker,
   };
   return sizing ? { spec, sizing } : { spec };
 }

@@ -45,6 +45,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   probeAfterMs: 'number',
   startTimeoutMs: 'number',
   leaseMs: 'number',
+  ioTasksPerWorker: 'number',
 };
 
 const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {
