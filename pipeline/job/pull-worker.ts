@@ -2,8 +2,8 @@
 // lease it renews while the kernel computes) until nothing is left to claim or the job no longer runs. A worker of a
 // CPU-bound kernel runs one claim at a time; one of a kernel that waits on I/O runs up to the job's `ioTasksPerWorker`
 // claim loops ("lanes") side by side in its one process. Each task is started, computed and completed as in push mode
-// (the completion also drops its lease); the worker that completes the job announces it. Near its deadline a worker hands over to a fresh one in the same slot, between tasks, so it
-// never leaves a task half done. A worker that dies leaves its task's lease to expire: the supervisor requeues it.
+// (the completion also drops its lease); the worker that completes the job announces it. Near its deadline a worker
+// hands over to a fresh one in the same slot, between tasks, so it never leaves a task half done. A worker that dies leaves its task's lease to expire: the supervisor requeues it.
 import { sibling } from '../names.ts';
 import { deadline, invokeAsync } from '../ow.ts';
 import { errorMessage } from '../redact.ts';
