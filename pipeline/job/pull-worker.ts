@@ -3,7 +3,8 @@
 // CPU-bound kernel runs one claim at a time; one of a kernel that waits on I/O runs up to the job's `ioTasksPerWorker`
 // claim loops ("lanes") side by side in its one process. Each task is started, computed and completed as in push mode
 // (the completion also drops its lease); the worker that completes the job announces it. Near its deadline a worker
-// hands over to a fresh one in the same slot, between tasks, so it never leaves a task half done. A worker that dies leaves its task's lease to expire: the supervisor requeues it.
+// hands over to a fresh one in the same slot, between tasks, so it never leaves a task half done. A worker that dies
+// leaves its tasks' leases to expire: the supervisor requeues them.
 import { sibling } from '../names.ts';
 import { deadline, invokeAsync } from '../ow.ts';
 import { errorMessage } from '../redact.ts';
