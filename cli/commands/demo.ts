@@ -1,4 +1,5 @@
-// `supercompute demo` (`npm start`): platform, Redis, deploy, and π(10^9) on 64 tasks, then everything stops.
+// `supercompute demo` (`npm start`): platform, Redis, deploy, and π(10^9) sized by the plan a user gets by default
+// (pull workers, one per core), then everything stops.
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
 import { deployManifest } from '../../host/deploy-manifest.ts';
@@ -7,6 +8,9 @@ import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
 import { JobClient } from '../../host/jobs/client.ts';
 import { formatNumber } from '../report.ts';
+import { planRun } from '../plan-run.ts';
+import { describePlan } from '../../pipeline/job/plan.ts';
+import { positiveInt } from '../params.ts';
 
 const PI_1E9 = 50_847_534;
 
@@ -23,11 +27,11 @@ function primeCount(result: unknown): number | undefined {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start the embedded platform, deploy, count the primes below 10^9 on 64 tasks, stop')
-    .option('--tasks <n>', 'tasks', '64')
+    .description('start the embedded platform, deploy, count the primes below 10^9 as a job sizes itself, stop')
+    .option('--tasks <n>', 'tasks (default: planned)')
     .option('--no-progress', 'no progress bar')
     .action(async (_opts: unknown, cmd: Command) => {
-      const flags = cmd.opts<{ tasks: string; progress: boolean }>();
+      const flags = cmd.opts<{ tasks?: string; progress: boolean }>();
       const log = (line: string): void => console.error(line);
       let platform: Platform | undefined;
       let redis: RedisHandle | undefined;
@@ -40,10 +44,16 @@ export function registerDemo(program: Command): void {
         const { events } = await deployManifest(client, { params: { redisUrl: redis.url }, log: () => {}, warn: log });
         log(`deployed ${summarize(events)}`);
 
+        const params = { below: 1e9 };
+        const target = { apihost: platform.url, auth: platform.auth, namespace: platform.namespace, insecure: false, sources: { apihost: 'embedded', auth: 'embedded', namespace: 'embedded' } };
+        const plan = await planRun('primes', params, { tasks: positiveInt('--tasks', flags.tasks) }, target, client);
+        log(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
         const options = {
           kernel: 'primes',
-          params: { below: 1e9 },
-          tasks: Number(flags.tasks),
+          params,
+          tasks: plan.tasks,
+          workers: plan.workers > 0 ? plan.workers : undefined,
+          plan,
           json: false,
           progress: flags.progress,
           pollMs: 250,
