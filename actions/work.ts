@@ -5,7 +5,7 @@
 // invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails.
 import { announceDone } from '../pipeline/job/announce-done.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
+import { jobContext } from '../pipeline/job/context.ts';
 import { deadline } from '../pipeline/ow.ts';
 import { errorMessage } from '../pipeline/redact.ts';
 import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
@@ -59,13 +59,8 @@ export async function main(params: Record<string, unknown>) {
   let store: JobStore | undefined;
   try {
     store = await jobStoreFor(params);
-    let ctx;
-    try {
-      ctx = await jobContext(store, jobId);
-    } catch (err) {
-      if (err instanceof JobEndedError) return { jobId, index, skipped: err.state };
-      throw err;
-    }
+    const ctx = await jobContext(store, jobId);
+    if ('ended' in ctx) return { jobId, index, skipped: ctx.ended };
     if (index >= ctx.total) return { error: `task ${index} is outside the job's ${ctx.total} tasks` };
 
     const state = await store.startTask(jobId, index, Date.now(), run.activationId);

@@ -3,7 +3,7 @@
 // with container concurrency 1, so W workers of a CPU-bound job are W processes on W cores; a worker of a kernel
 // that waits on I/O keeps many claims in flight itself.
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { JobEndedError, jobContext } from '../pipeline/job/context.ts';
+import { jobContext } from '../pipeline/job/context.ts';
 import { runPullWorker } from '../pipeline/job/pull-worker.ts';
 import { errorMessage } from '../pipeline/redact.ts';
 import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
@@ -21,13 +21,8 @@ export async function main(params: Record<string, unknown>) {
   let store: JobStore | undefined;
   try {
     store = await jobStoreFor(params);
-    let ctx;
-    try {
-      ctx = await jobContext(store, jobId);
-    } catch (err) {
-      if (err instanceof JobEndedError) return { jobId, worker, skipped: err.state };
-      throw err;
-    }
+    const ctx = await jobContext(store, jobId);
+    if ('ended' in ctx) return { jobId, worker, skipped: ctx.ended };
     return await runPullWorker(store, jobId, worker, ctx, run);
   } catch (err) {
     if (err instanceof UnknownJobError) return { jobId, worker, error: err.message };

@@ -14,24 +14,30 @@ export interface JobContext {
   ioTasksPerWorker: number;
 }
 
-/** The job is no longer running (done, failed or cancelled; a cancelled job keeps only a small record). */
-export class JobEndedError extends Error {
-  constructor(readonly state: string) {
-    super(`job is ${state}`);
-  }
+/** The job is no longer running: done, failed or cancelled (a cancelled job keeps only a small record). */
+export interface JobEnded {
+  ended: string;
 }
 
 const cache = new Map<string, JobContext>();
 const CACHE_SIZE = 8;
 
-export async function jobContext(store: JobStore, jobId: string): Promise<JobContext> {
+/** The running job's context, or the state it ended in (its workers then skip). */
+export async function jobContext(store: JobStore, jobId: string): Promise<JobContext | JobEnded> {
   const hit = cache.get(jobId);
   if (hit) return hit;
   const meta = await store.meta(jobId);
   if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
-  if (meta.state !== 'running') throw new JobEndedError(meta.state);
+  if (meta.state !== 'running') return { ended: meta.state };
   const kernel = findKernel(meta.kernel);
-  const ctx: JobContext = { kernel, params: kernel.parse(JSON.parse(meta.params)), total: meta.total, retries: meta.retries, leaseMs: meta.leaseMs, ioTasksPerWorker: meta.ioTasksPerWorker };
+  const ctx: JobContext = {
+    kernel,
+    params: kernel.parse(JSON.parse(meta.params)),
+    total: meta.total,
+    retries: meta.retries,
+    leaseMs: meta.leaseMs,
+    ioTasksPerWorker: meta.ioTasksPerWorker,
+  };
   cache.set(jobId, ctx);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return ctx;
