@@ -16,6 +16,15 @@ export interface SleepResult {
 const NAME = 'sleep';
 export const MAX_SLEEP_MS = 60_000;
 
+/**
+ * Waits at least `ms` by the wall clock: a timer measures against the event loop's cached time and may fire up to a
+ * millisecond early by `Date.now()`, which task records use.
+ */
+async function waitAtLeast(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) await delay(left);
+}
+
 export const sleep = {
   name: NAME,
   description: 'Each task waits ms milliseconds on a timer (0: the trivial task), for measuring orchestration.',
@@ -28,7 +37,7 @@ export const sleep = {
   },
   async work(params, task) {
     checkTaskRef(NAME, task);
-    if (params.ms > 0) await delay(params.ms);
+    await waitAtLeast(params.ms);
     return { slept: params.ms };
   },
   reduce(_params, partials) {
@@ -38,7 +47,7 @@ export const sleep = {
   },
   /** Runs `tasks` tasks (default 1) one after another. */
   async reference(params: SleepParams, tasks = 1) {
-    for (let i = 0; i < tasks; i++) if (params.ms > 0) await delay(params.ms);
+    for (let i = 0; i < tasks; i++) await waitAtLeast(params.ms);
     return { tasks, totalMs: tasks * params.ms };
   },
   // Its tasks wait on a timer and use no CPU, so many can share one worker.
