@@ -61,20 +61,13 @@ function parseParams(raw: unknown, maxBytes: number): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parseTasks(raw: unknown, maxTasks: number): number | undefined {
+/** A count given as a number, or as a decimal string from forms and the CLI; undefined when not given. */
+function parseCount(name: string, raw: unknown, min: number, max: number): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
-  const tasks = Number(raw);
-  if (!Number.isInteger(tasks)) throw new HttpError(400, `'tasks' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
-  if (tasks < 1 || tasks > maxTasks) throw new HttpError(400, `'tasks' must be between 1 and ${maxTasks}, got ${tasks}`);
-  return tasks;
-}
-
-function parseWorkers(raw: unknown, maxWorkers: number): number | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const workers = Number(raw);
-  if (!Number.isInteger(workers)) throw new HttpError(400, `'workers' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
-  if (workers < 0 || workers > maxWorkers) throw new HttpError(400, `'workers' must be between 0 and ${maxWorkers}, got ${workers}`);
-  return workers;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new HttpError(400, `'${name}' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
+  if (n < min || n > max) throw new HttpError(400, `'${name}' must be between ${min} and ${max}, got ${n}`);
+  return n;
 }
 
 /** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
@@ -82,8 +75,8 @@ export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimit
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
   const params = parseParams(p.params, limits.maxParamsBytes);
   const request: JobRequest = { kernel: p.kernel, params };
-  const tasks = parseTasks(p.tasks, limits.maxTasks);
-  const workers = parseWorkers(p.workers, limits.maxWorkers);
+  const tasks = parseCount('tasks', p.tasks, 1, limits.maxTasks);
+  const workers = parseCount('workers', p.workers, 0, limits.maxWorkers);
   if (tasks !== undefined) request.tasks = tasks;
   if (workers !== undefined) request.workers = workers;
   return request;
