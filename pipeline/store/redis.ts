@@ -50,6 +50,11 @@ async function connect(url: string): Promise<Redis> {
   client.on('ready', () => {
     everReady = true;
   });
+  return connectOrUnavailable(client);
+}
+
+/** Connects `client`; a Redis that does not answer is the store being unavailable (503). */
+async function connectOrUnavailable(client: Redis): Promise<Redis> {
   client.on('error', () => {
     // Surfaced through the failing command or connect(); a listener keeps the process alive.
   });
@@ -100,20 +105,8 @@ export async function getSubscriber(main: Redis): Promise<Redis> {
     if (subscribers.get(main) !== cached) return getSubscriber(main);
     subscribers.delete(main);
   }
-  const pending = (async () => {
-    const name = main.options?.name;
-    const sub = main.duplicate(name ? { name: `${name}-sub` } : {});
-    sub.on('error', () => {
-      // Surfaced through the failing subscribe; a listener keeps the process alive.
-    });
-    try {
-      await sub.connect();
-    } catch (err) {
-      sub.disconnect().catch(() => {});
-      throw new StoreUnavailableError(`Redis is unreachable: ${errorMessage(err)}`);
-    }
-    return sub;
-  })();
+  const name = main.options?.name;
+  const pending = connectOrUnavailable(main.duplicate(name ? { name: `${name}-sub` } : {}));
   subscribers.set(main, pending);
   pending.catch(() => {
     if (subscribers.get(main) === pending) subscribers.delete(main);
