@@ -9,6 +9,7 @@ import { newJobId } from '../pipeline/ids.ts';
 import type { JobSpec } from '../pipeline/job/spec.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+import { waitUntil } from './helpers/wait-until.ts';
 
 const DB = 3;
 // Quick recovery: the supervisor looks every 200 ms; a worker's lease lasts 3 s (it is gone after 2 quiet leases).
@@ -44,18 +45,7 @@ async function separateStores(n: number): Promise<JobStore[]> {
   );
 }
 
-/** Polls `check` every 100 ms until it returns a value, for at most `ms`. */
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Results of the job's ended `work` activations (a killed one's has no jobId). */
+/** Results of the job's ended `worker` activations (a killed one's has no jobId). */
 async function workResults(e: PipelineEnv, jobId: string): Promise<Array<Record<string, any>>> {
   const records = (await e.ow.activations.list({ name: 'worker', docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
   return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
@@ -157,7 +147,7 @@ describe('pull-mode jobs', () => {
     const st = await env.waitForJob(body.jobId);
     expect(st).toMatchObject({ state: 'done', done: tasks, total: tasks, result: { count: PRIMES_BELOW_1E6 } });
     expect(await env.redis.hLen(jobKeys(body.jobId).partials)).toBe(tasks);
-    const results = await until('every worker to end', 30_000, async () => {
+    const results = await waitUntil('every worker to end', async () => {
       const r = await workResults(env, body.jobId);
       return r.length >= workers && r.every((w) => w.ended || w.skipped) ? r : undefined;
     });
@@ -188,9 +178,9 @@ describe('pull-mode jobs', () => {
     // Sleep waits, so each worker runs up to 64 of these at once: enough of them to be cancelled mid-job.
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 1000 }, tasks: 1000, workers });
     const jobId = body.jobId as string;
-    await until('some tasks to be done', 60_000, async () => ((await env.jobs.status(jobId)).done >= 6 ? true : undefined));
+    await waitUntil('some tasks to be done', async () => ((await env.jobs.status(jobId)).done >= 6 ? true : undefined));
     expect(await env.jobs.cancel(jobId)).toEqual({ jobId, state: 'cancelled' });
-    const results = await until('every worker to stop', 30_000, async () => {
+    const results = await waitUntil('every worker to stop', async () => {
       const r = await workResults(env, jobId);
       return r.length >= workers ? r : undefined;
     });
@@ -208,7 +198,7 @@ describe('pull-mode jobs', () => {
     const st = await env.waitForJob(body.jobId);
     expect(st).toMatchObject({ state: 'done', done: tasks, result: { tasks, totalMs: tasks * 1000 } });
     expect(st.retries.tasks).toBe(0);
-    const results = await until('every worker to end', 30_000, async () => {
+    const results = await waitUntil('every worker to end', async () => {
       const r = await workResults(env, body.jobId);
       return r.filter((w) => w.ended !== 'handedOver').length >= 2 ? r : undefined;
     });
