@@ -1,5 +1,5 @@
 // Dispatches the tasks of one index range, and only that: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
-// with bounded concurrency. Near its deadline it passes whatever it could not start to a fresh coordinator.
+// with bounded concurrency; for a pull-mode job the range is of worker slots, and a leaf starts those workers. Near its deadline it passes whatever it could not start to a fresh coordinator.
 import type { JobStore } from '../pipeline/store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
 import { sibling } from '../pipeline/names.ts';
@@ -7,6 +7,7 @@ import { deadline, invokeAsync, DeadlineError } from '../pipeline/ow.ts';
 import { boundedMap } from '../pipeline/pool.ts';
 import { parseRange, splitRange, toRanges, type Range } from '../pipeline/ranges.ts';
 import { errorMessage } from '../pipeline/redact.ts';
+import { startWorkers } from '../pipeline/supervisor/remedies.ts';
 
 /** Time kept back, before the activation's deadline, to hand over unstarted tasks. */
 const HANDOVER_MS = 15_000;
@@ -27,7 +28,10 @@ export async function main(params: Record<string, unknown>) {
     const meta = await jobs.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, skipped: meta.state };
-    if (range.to > meta.total) return { error: `range ${range.from}-${range.to} is outside the job's ${meta.total} tasks` };
+    // A pull-mode job's coordinators cover worker slots, not tasks.
+    const pull = meta.workers > 0;
+    const size = pull ? meta.workers : meta.total;
+    if (range.to > size) return { error: `range ${range.from}-${range.to} is outside the job's ${size} ${pull ? 'workers' : 'tasks'}` };
 
     const hardDeadline = deadline(1000);
     const softDeadline = Math.max(Date.now() + 1000, deadline(HANDOVER_MS));
@@ -54,6 +58,11 @@ export async function main(params: Record<string, unknown>) {
       if (state !== 'running') stopped = true;
     };
 
+    if (leaf && pull) {
+      const slots = Array.from({ length: range.to - range.from }, (_, i) => range.from + i);
+      return { jobId, from: range.from, to: range.to, workers: await startWorkers(jobs, jobId, slots, hardDeadline, concurrency) };
+    }
+
     let ranges: Range[];
     let ok: boolean[];
     let errors: unknown[];
@@ -77,7 +86,7 @@ export async function main(params: Record<string, unknown>) {
         (r) => invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: softDeadline }),
         shouldStop,
       ));
-      await jobs.markDispatched(jobId, [], true).catch(() => undefined);
+      if (!pull) await jobs.markDispatched(jobId, [], true).catch(() => undefined);
       ranges = parts.filter((_, i) => !ok[i]);
     }
     if (stopped) return { jobId, from: range.from, to: range.to, stopped: true };

@@ -51,7 +51,7 @@ async function answerTime(pipe: BenchPipeline, wait: JobWaitOptions): Promise<{ 
 export async function benchAnswer(opts: { quick: boolean }): Promise<AnswerBenchResult> {
   const runs = opts.quick ? 6 : 20;
   const redis = await ensureRedis();
-  const pipe = await startBenchPipeline({ userMemoryMB: 8 * 1024, redisUrl: redis.url });
+  const pipe = await startBenchPipeline({ redisUrl: redis.url, platformDefaults: true });
   const longPoll: JobWaitOptions = { pollMs: POLL_MS };
   const polling: JobWaitOptions = { pollMs: POLL_MS, waitMs: 0 };
   try {

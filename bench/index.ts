@@ -9,6 +9,7 @@ import { benchModel } from './model.ts';
 import { benchPipeline, pipelineMarkdown } from './pipeline.ts';
 import { benchCompositions, compositionsMarkdown } from './compositions.ts';
 import { answerMarkdown, benchAnswer } from './answer.ts';
+import { benchDefaults, defaultsMarkdown } from './defaults.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -48,6 +49,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchCompositions(opts);
       return { data, markdown: compositionsMarkdown(data) };
+    },
+  },
+  defaults: {
+    describe: 'on the shipped defaults: primes scaling beside primesieve, unequal tasks, 10,000 small tasks pull vs push, the plan vs hand sizing',
+    async run(opts) {
+      const data = await benchDefaults(opts);
+      return { data, markdown: defaultsMarkdown(data) };
     },
   },
   answer: {

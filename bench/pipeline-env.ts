@@ -9,13 +9,16 @@ import { JobClient } from '../host/jobs/client.ts';
 import { request } from './http-client.ts';
 
 export interface BenchPipelineOptions {
-  userMemoryMB: number;
+  /** Absent: the platform's default, as `supercompute platform` runs it. */
+  userMemoryMB?: number;
   limits?: Partial<PlatformLimits>;
   redisUrl: string;
   /** Limits per action name, merged over the manifest's. */
   actionLimits?: Record<string, PlannedLimits>;
   /** Default parameters per action name, merged over the manifest's. */
   actionParams?: Record<string, Record<string, unknown>>;
+  /** The platform exactly as a user starts it: no benchmark-only retention of containers and records. */
+  platformDefaults?: boolean;
 }
 
 export interface BenchPipeline {
@@ -41,14 +44,18 @@ export interface ActivationDoc {
 }
 
 export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<BenchPipeline> {
-  const platform = await startPlatform({
-    port: 0,
-    userMemoryMB: opts.userMemoryMB,
-    limits: opts.limits,
-    maxActivations: 200_000,
-    // Keep warm containers for the whole benchmark.
-    idleContainerMs: 30 * 60_000,
-  });
+  const platform = await startPlatform(
+    opts.platformDefaults
+      ? { port: 0 }
+      : {
+          port: 0,
+          userMemoryMB: opts.userMemoryMB,
+          limits: opts.limits,
+          maxActivations: 200_000,
+          // Keep warm containers for the whole benchmark.
+          idleContainerMs: 30 * 60_000,
+        },
+  );
   try {
     const client = embeddedClient(platform);
     const { plan } = await deployManifest(client, {

@@ -230,3 +230,29 @@ describe('pull-mode jobs under faults', () => {
     }
   });
 });
+
+describe('starting many workers', () => {
+  it('starts workers through the coordinator tree when they do not fit one leaf, each slot once', async () => {
+    // Leaves of 2 slots and fan-out 2: 6 workers take two levels of coordinators.
+    const e = await startPipeline({ db: DB, params: { supercompute: { ...FAST, leafSize: 2, fanout: 2 } } });
+    try {
+      const tasks = 60;
+      const workers = 6;
+      const since = Date.now();
+      const { status, body } = await e.submit({ kernel: 'sleep', params: { ms: 5 }, tasks, workers });
+      expect(status, JSON.stringify(body)).toBe(200);
+      const st = await e.waitForJob(body.jobId);
+      expect(st).toMatchObject({ state: 'done', done: tasks, total: tasks, result: { tasks, totalMs: tasks * 5 } });
+      const results = await waitUntil('every worker to end', async () => {
+        const r = await workResults(e, body.jobId);
+        return r.length >= workers && r.every((w) => w.ended || w.skipped) ? r : undefined;
+      });
+      expect(new Set(results.map((w) => w.worker))).toEqual(new Set(Array.from({ length: workers }, (_, i) => i)));
+      const coordinators = (await e.ow.activations.list({ name: 'coordinate', since, docs: true, limit: 200 })) as Array<{ response: { result: Record<string, any> } }>;
+      const started = coordinators.map((c) => c.response.result).filter((r) => r.jobId === body.jobId && r.workers !== undefined);
+      expect(started.reduce((n, r) => n + r.workers, 0)).toBe(workers);
+    } finally {
+      await e.stop();
+    }
+  });
+});

@@ -1,0 +1,284 @@
+// What a user gets: every figure here runs on the shipped manifest.yaml and the embedded platform's defaults, sized the
+// way `supercompute run` sizes a job (its plan, or the flags a user is told about: --tasks, --workers). Compared in one
+// run, alternating, medians of the job's own timings:
+//  - primes below 1e10 with no sizing flags vs --workers 1, and -t 2 vs -t 1, beside primesieve -t2 vs -t1;
+//  - 64 unequal tasks (Mandelbrot bands: rows through the set cost far more) in pull mode vs push mode;
+//  - 10,000 × 1 s sleep and 10,000 no-op tasks, pull mode vs one activation per task, and the per-task overhead;
+//  - the plan chosen for primes below 1e9, 1e11 (and 1e12 in a full run) beside hand-picked sizings.
+import { spawnSync } from 'node:child_process';
+import { ensureRedis, findOnPath } from '../host/redis-server.ts';
+import { planRun, type AskedSizing } from '../cli/plan-run.ts';
+import type { Target } from '../cli/target.ts';
+import type { JobStatus } from '../pipeline/job/status.ts';
+import type { SizingPlan } from '../pipeline/job/plan.ts';
+import { benchPrimesSerial } from './kernels.ts';
+import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
+import { fmt, machine } from './stats.ts';
+
+const log = (line: string) => console.error(`  defaults: ${line}`);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export interface SizedRun {
+  label: string;
+  tasks: number;
+  workers: number;
+  /** Job start → result stored, ms, one per repetition. */
+  elapsedMs: number[];
+  medianMs: number;
+  /** Activations the job cost: entry, split, workers or tasks, supervisor, reduce. */
+  activations: number;
+  result: unknown;
+}
+
+interface Job {
+  kernel: string;
+  params: Record<string, unknown>;
+  asked: AskedSizing;
+  label: string;
+}
+
+class Runner {
+  readonly plans = new Map<string, SizingPlan>();
+  constructor(private readonly pipe: BenchPipeline) {}
+
+  private target(): Target {
+    const { apiHost, auth } = this.pipe.platform;
+    return { apihost: apiHost, auth, namespace: '_', insecure: false, sources: { apihost: 'flag', auth: 'flag', namespace: 'default' } };
+  }
+
+  /** The tasks and workers `supercompute run` would submit for this job. */
+  async plan(job: Job): Promise<SizingPlan> {
+    const key = JSON.stringify([job.kernel, job.params, job.asked]);
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = await planRun(job.kernel, job.params, job.asked, this.target(), this.pipe.client);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  async once(job: Job): Promise<{ status: JobStatus; plan: SizingPlan; activations: number }> {
+    const plan = await this.plan(job);
+    const since = Date.now();
+    const { jobId } = await this.pipe.jobs.submit({ kernel: job.kernel, params: job.params, tasks: plan.tasks, ...(plan.workers > 0 ? { workers: plan.workers } : {}) });
+    const status = await this.pipe.jobs.wait(jobId, {});
+    if (status.state !== 'done') throw new Error(`${job.label}: job ${jobId} ended ${status.state}: ${String(status.error ?? '')}`);
+    const counts = await Promise.all(['supercompute', 'split', 'coordinate', 'work', 'worker', 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
+    return { status, plan, activations: counts.reduce((a, b) => a + b, 0) };
+  }
+
+  /** Each job `reps` times, the jobs alternating so that a busy moment of the machine hits all of them alike. */
+  async alternate(jobs: Job[], reps: number): Promise<SizedRun[]> {
+    const runs: SizedRun[] = [];
+    for (const job of jobs) {
+      const plan = await this.plan(job);
+      runs.push({ label: job.label, tasks: plan.tasks, workers: plan.workers, elapsedMs: [], medianMs: NaN, activations: 0, result: undefined });
+    }
+    for (let r = 0; r < reps; r++) {
+      for (let i = 0; i < jobs.length; i++) {
+        const { status, activations } = await this.once(jobs[i]);
+        const ms = status.timings?.elapsedMs ?? NaN;
+        runs[i].elapsedMs.push(ms);
+        runs[i].activations = activations;
+        runs[i].result = status.result;
+        log(`${jobs[i].label}: ${ms} ms`);
+      }
+    }
+    for (const run of runs) run.medianMs = median(run.elapsedMs);
+    return runs;
+  }
+}
+
+function primesieveSeconds(below: number, threads: number): number {
+  const out = spawnSync('primesieve', [`-t${threads}`, '-q', '--time', String(below)], { encoding: 'utf8' });
+  const m = /Seconds:\s*([\d.]+)/.exec(out.stdout);
+  if (out.status !== 0 || !m) throw new Error(`primesieve -t${threads} failed: ${out.stderr}`);
+  return Number(m[1]);
+}
+
+export interface DefaultsBenchResult {
+  machine: string;
+  quick: boolean;
+  primes: {
+    below: number;
+    runs: SizedRun[];
+    primesieve: { t1: number[]; t2: number[] } | null;
+    /** no flags over --workers 1, and -t 2 over -t 1. */
+    speedupNoFlags: number;
+    speedupT2: number;
+    primesieveSpeedup: number | null;
+  };
+  serial: { below: number; oursSeconds: number[]; primesieveSeconds: number[] | null; ratio: number | null };
+  unequal: { runs: SizedRun[]; pullOverPush: number };
+  tasks: { runs: SizedRun[]; perTaskMs: { pull: number; push: number } };
+  plans: Array<{ below: number; plan: SizingPlan; runs: SizedRun[] }>;
+}
+
+const primesJob = (below: number, asked: AskedSizing, label: string): Job => ({ kernel: 'primes', params: { below }, asked, label });
+
+async function primesScaling(run: Runner, below: number, reps: number): Promise<DefaultsBenchResult['primes']> {
+  const hasPrimesieve = findOnPath('primesieve') !== null;
+  const jobs = [
+    primesJob(below, {}, 'no sizing flags'),
+    primesJob(below, { workers: 1 }, '--workers 1'),
+    primesJob(below, { tasks: 2 }, '-t 2'),
+    primesJob(below, { tasks: 1 }, '-t 1'),
+  ];
+  const runs: SizedRun[] = jobs.map((j) => ({ label: j.label, tasks: 0, workers: 0, elapsedMs: [], medianMs: NaN, activations: 0, result: undefined }));
+  const t1: number[] = [];
+  const t2: number[] = [];
+  // primesieve runs between the jobs, so both sides see the same machine.
+  for (let r = 0; r < reps; r++) {
+    const rep = await run.alternate(jobs, 1);
+    rep.forEach((x, i) => {
+      Object.assign(runs[i], { tasks: x.tasks, workers: x.workers, activations: x.activations, result: x.result });
+      runs[i].elapsedMs.push(...x.elapsedMs);
+    });
+    if (hasPrimesieve) {
+      t1.push(primesieveSeconds(below, 1));
+      t2.push(primesieveSeconds(below, 2));
+    }
+  }
+  for (const x of runs) x.medianMs = median(x.elapsedMs);
+  return {
+    below,
+    runs,
+    primesieve: hasPrimesieve ? { t1, t2 } : null,
+    speedupNoFlags: runs[1].medianMs / runs[0].medianMs,
+    speedupT2: runs[3].medianMs / runs[2].medianMs,
+    primesieveSpeedup: hasPrimesieve ? median(t1) / median(t2) : null,
+  };
+}
+
+async function serialBeside(below: number, reps: number): Promise<DefaultsBenchResult['serial']> {
+  const hasPrimesieve = findOnPath('primesieve') !== null;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    ours.push((await benchPrimesSerial(below)).seconds);
+    if (hasPrimesieve) theirs.push(primesieveSeconds(below, 1));
+  }
+  return { below, oursSeconds: ours, primesieveSeconds: hasPrimesieve ? theirs : null, ratio: hasPrimesieve ? median(theirs) / median(ours) : null };
+}
+
+async function unequalTasks(run: Runner, reps: number, quick: boolean): Promise<DefaultsBenchResult['unequal']> {
+  // The default view's bands through the set iterate up to maxIter per pixel; bands outside it escape at once.
+  const params = quick ? { width: 1024, height: 768, maxIter: 2000 } : { width: 2048, height: 1536, maxIter: 5000 };
+  const runs = await run.alternate(
+    [
+      { kernel: 'mandelbrot', params, asked: { tasks: 64 }, label: 'pull (-t 64)' },
+      { kernel: 'mandelbrot', params, asked: { tasks: 64, workers: 0 }, label: 'push (-t 64 --workers 0)' },
+    ],
+    reps,
+  );
+  return { runs, pullOverPush: runs[1].medianMs / runs[0].medianMs };
+}
+
+async function manyTasks(run: Runner, reps: number, quick: boolean): Promise<DefaultsBenchResult['tasks']> {
+  const n = quick ? 2000 : 10_000;
+  const small = n / 10;
+  const sleep = (ms: number, tasks: number, workers?: number): Job => ({
+    kernel: 'sleep',
+    params: { ms },
+    asked: workers === undefined ? { tasks } : { tasks, workers },
+    label: `${tasks.toLocaleString('en-US')} × ${ms === 0 ? 'no-op' : `${ms} ms sleep`}, ${workers === 0 ? 'push' : 'pull'}`,
+  });
+  const runs = await run.alternate(
+    [sleep(1000, n), sleep(1000, n, 0), sleep(0, n), sleep(0, n, 0), sleep(0, small), sleep(0, small, 0)],
+    reps,
+  );
+  // The marginal cost of a task: the no-op job's time over the extra tasks, fixed costs (entry, split, reduce) cancelled.
+  const perTask = (big: SizedRun, little: SizedRun) => (big.medianMs - little.medianMs) / (n - small);
+  return { runs, perTaskMs: { pull: perTask(runs[2], runs[4]), push: perTask(runs[3], runs[5]) } };
+}
+
+async function plansBeside(run: Runner, belows: number[], reps: number): Promise<DefaultsBenchResult['plans']> {
+  const out: DefaultsBenchResult['plans'] = [];
+  for (const below of belows) {
+    const plan = await run.plan(primesJob(below, {}, 'plan'));
+    const hand = [2, 4, 64].filter((t) => t !== plan.tasks).map((t) => primesJob(below, { tasks: t, workers: 2 }, `-t ${t} --workers 2`));
+    const runs = await run.alternate([primesJob(below, {}, `plan (-t ${plan.tasks} --workers ${plan.workers})`), ...hand], below >= 1e12 ? 1 : reps);
+    out.push({ below, plan, runs });
+  }
+  return out;
+}
+
+export async function benchDefaults(opts: { quick: boolean }): Promise<DefaultsBenchResult> {
+  const quick = opts.quick;
+  const reps = quick ? 1 : 3;
+  const redis = await ensureRedis();
+  const pipe = await startBenchPipeline({ redisUrl: redis.url, platformDefaults: true });
+  try {
+    const run = new Runner(pipe);
+    // Warm the containers a user's second job finds warm; cold starts are the platform benchmark's subject.
+    await run.once(primesJob(1e7, {}, 'warm-up'));
+    await run.once({ kernel: 'sleep', params: { ms: 0 }, asked: { tasks: 100, workers: 0 }, label: 'warm-up' });
+    const below = quick ? 1e9 : 1e10;
+    const primes = await primesScaling(run, below, reps);
+    const serial = await serialBeside(below, reps);
+    const unequal = await unequalTasks(run, reps, quick);
+    const tasks = await manyTasks(run, quick ? 1 : 2, quick);
+    const plans = await plansBeside(run, quick ? [1e9] : [1e9, 1e11, 1e12], quick ? 1 : 2);
+    return { machine: machine(), quick, primes, serial, unequal, tasks, plans };
+  } finally {
+    await pipe.stop();
+    await redis.stop();
+  }
+}
+
+function table(runs: SizedRun[]): string[] {
+  return [
+    '| sizing | tasks | workers (0: push) | activations | job time, median (s) | runs (s) |',
+    '|---|---|---|---|---|---|',
+    ...runs.map((r) => `| ${r.label} | ${r.tasks} | ${r.workers} | ${r.activations} | ${fmt(r.medianMs / 1000, 3)} | ${r.elapsedMs.map((x) => fmt(x / 1000, 2)).join(', ')} |`),
+  ];
+}
+
+export function defaultsMarkdown(r: DefaultsBenchResult): string {
+  const p = r.primes;
+  const ps = p.primesieve;
+  const share = (x: number) => (p.primesieveSpeedup ? `${fmt(((x - 1) / (p.primesieveSpeedup - 1)) * 100, 0)}% of primesieve's gain` : 'primesieve not on PATH');
+  const lines = [
+    `### On the defaults a user gets (${r.machine}${r.quick ? ', --quick' : ''})`,
+    '',
+    'Shipped manifest.yaml, the embedded platform as `supercompute platform` starts it, jobs sized as `supercompute run` sizes them. Job times are the jobs\' own (start → result stored); medians of alternating runs.',
+    '',
+    `#### primes below ${p.below.toExponential(0)}`,
+    '',
+    ...table(p.runs),
+    '',
+    ps
+      ? `primesieve in the same run: -t1 ${ps.t1.map((x) => fmt(x, 3)).join(', ')} s; -t2 ${ps.t2.map((x) => fmt(x, 3)).join(', ')} s: **${fmt(p.primesieveSpeedup!)}x**.`
+      : 'primesieve not on PATH.',
+    '',
+    `No flags over --workers 1: **${fmt(p.speedupNoFlags)}x** (${share(p.speedupNoFlags)}). -t 2 over -t 1: **${fmt(p.speedupT2)}x** (${share(p.speedupT2)}).`,
+    '',
+    `#### Serial sieve: primes below ${r.serial.below.toExponential(0)}`,
+    '',
+    `Ours: ${r.serial.oursSeconds.map((x) => fmt(x, 3)).join(', ')} s; primesieve -t1: ${r.serial.primesieveSeconds?.map((x) => fmt(x, 3)).join(', ') ?? 'not on PATH'} s; ours at **${r.serial.ratio === null ? '?' : fmt(r.serial.ratio)}x** primesieve's speed.`,
+    '',
+    '#### 64 unequal tasks (Mandelbrot bands)',
+    '',
+    ...table(r.unequal.runs),
+    '',
+    `Pull mode's makespan is **${fmt(r.unequal.pullOverPush)}x** shorter than push mode's.`,
+    '',
+    '#### Many small tasks',
+    '',
+    ...table(r.tasks.runs),
+    '',
+    `Marginal cost of a task (no-op jobs, large minus small, over the extra tasks): pull **${fmt(r.tasks.perTaskMs.pull, 3)} ms**, push ${fmt(r.tasks.perTaskMs.push, 3)} ms.`,
+    '',
+    '#### The plan beside hand-picked sizings',
+    '',
+  ];
+  for (const x of r.plans) {
+    lines.push(`primes below ${x.below.toExponential(0)} — plan: ${x.plan.why.join('; ')}`, '', ...table(x.runs), '');
+  }
+  return lines.join('\n');
+}
