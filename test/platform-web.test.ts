@@ -102,7 +102,9 @@ describe('web actions', () => {
 
   it('require-whisk-auth true admits only the namespace key (Basic auth), as OpenWhisk does; any other value is closed', async () => {
     const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
-    expect((await fetch(`${web}/default/keyed.text`)).status).toBe(401);
+    const refused = await fetch(`${web}/default/keyed.text`);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: 'Authentication is possible but has failed or not yet been provided.' });
     expect((await fetch(`${web}/default/keyed.text`, { headers: basic(`${platform.auth}x`) })).status).toBe(401);
     expect((await fetch(`${web}/default/keyed.text`, { headers: { 'x-require-whisk-auth': platform.auth } })).status).toBe(401);
     const ok = await fetch(`${web}/default/keyed.text`, { headers: basic(platform.auth) });
