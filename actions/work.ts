@@ -68,7 +68,7 @@ export async function main(params: Record<string, unknown>) {
 
     let partialJson: string;
     try {
-      const partial = await ctx.kernel.work(ctx.params, { index, count: ctx.total });
+      const partial = await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs);
       partialJson = JSON.stringify(partial ?? null);
     } catch (err) {
       const error = `task ${index} failed: ${errorMessage(err)}`;

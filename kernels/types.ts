@@ -4,6 +4,15 @@ export interface TaskRef {
   count: number;
 }
 
+/**
+ * How a task reads data from outside the job. The pipeline hands every task the deployment's guarded access
+ * (pipeline/inputs/): a URL reaches only public addresses unless the deployment's `allowHosts` lists it.
+ */
+export interface DataInputs {
+  /** The body of an http(s) URL; rejects with an error whose message may be shown to the job's submitter. */
+  fetchUrl(url: string, limits: { maxBytes: number; timeoutMs: number }): Promise<Uint8Array>;
+}
+
 /** Thrown by `parse` and `split` for the caller's mistakes; the entry action answers 400 with its message. */
 export class KernelInputError extends Error {
   override readonly name = 'KernelInputError';
@@ -21,8 +30,8 @@ export interface Kernel<Params, Partial, Result> {
   parse(raw: Record<string, unknown>): Params;
   /** Checks that the job can be cut into `tasks` tasks (throws KernelInputError if not) and returns that count. */
   split(params: Params, tasks: number): number;
-  /** Computes one task's partial. */
-  work(params: Params, task: TaskRef): Partial | Promise<Partial>;
+  /** Computes one task's partial; `inputs` reads data from outside the job (the strictest access when absent). */
+  work(params: Params, task: TaskRef, inputs?: DataInputs): Partial | Promise<Partial>;
   /** Merges all partials (given in any order, one per task) into the result. */
   reduce(params: Params, partials: Partial[]): Result;
   /** The serial computation the parallel result must equal. */

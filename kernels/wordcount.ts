@@ -1,4 +1,5 @@
-import type { Kernel } from './types.ts';
+import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
+import type { DataInputs, Kernel } from './types.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
@@ -58,44 +59,34 @@ export function countWords(text: string, start: number, end: number, into = new 
   return into;
 }
 
-let cached: { url: string; at: number; text: Promise<string> } | undefined;
+let cached: { url: string; inputs: DataInputs; at: number; text: Promise<string> } | undefined;
 
-/** Fetches a text document over http(s), bounded in time and size; reused for a minute within one process. */
-export async function fetchText(url: string): Promise<string> {
-  if (cached && cached.url === url && Date.now() - cached.at < 60_000) return cached.text;
-  const text = download(url);
-  cached = { url, at: Date.now(), text };
+/**
+ * Fetches a text document over http(s) through the job's data access (pipeline/inputs: public addresses only unless
+ * the deployment allows more), bounded in time and size; reused for a minute within one process.
+ */
+export async function fetchText(url: string, inputs: DataInputs = dataInputsFor()): Promise<string> {
+  if (cached && cached.url === url && cached.inputs === inputs && Date.now() - cached.at < 60_000) return cached.text;
+  const text = download(url, inputs);
+  cached = { url, inputs, at: Date.now(), text };
   text.catch(() => {
     if (cached?.text === text) cached = undefined;
   });
   return text;
 }
 
-async function download(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
-  if (!res.ok) throw new Error(`${NAME}: fetching ${url} answered HTTP ${res.status}`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_TEXT) throw new Error(`${NAME}: ${url} is ${declared} bytes, more than ${MAX_TEXT}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_TEXT) {
-        await reader.cancel();
-        throw new Error(`${NAME}: ${url} is more than ${MAX_TEXT} bytes`);
-      }
-      chunks.push(value);
-    }
+async function download(url: string, inputs: DataInputs): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await inputs.fetchUrl(url, { maxBytes: MAX_TEXT, timeoutMs: FETCH_TIMEOUT_MS });
+  } catch (err) {
+    throw new Error(`${NAME}: ${err instanceof Error ? err.message : String(err)} (${url})`);
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
-function textOf(params: WordcountParams): Promise<string> | string {
-  return params.text ?? fetchText(params.url as string);
+function textOf(params: WordcountParams, inputs?: DataInputs): Promise<string> | string {
+  return params.text ?? fetchText(params.url as string, inputs);
 }
 
 function toObject(counts: Map<string, number>): WordcountPartial {
@@ -140,9 +131,9 @@ export const wordcount = {
     // Shards are character ranges; tasks beyond the text's length get empty shards.
     return checkTasks(NAME, tasks);
   },
-  async work(params, task) {
+  async work(params, task, inputs) {
     checkTaskRef(NAME, task);
-    const text = await textOf(params);
+    const text = await textOf(params, inputs);
     const [start, end] = shareOf(text.length, task.index, task.count);
     return toObject(countWords(text, start, end));
   },
@@ -153,8 +144,8 @@ export const wordcount = {
     }
     return summarise(params, counts);
   },
-  async reference(params) {
-    const text = await textOf(params);
+  async reference(params: WordcountParams, inputs?: DataInputs) {
+    const text = await textOf(params, inputs);
     return summarise(params, countWords(text, 0, text.length));
   },
   // Not `waitsOnIo`, even for a URL: each process fetches the text once and shares it, and counting is CPU work.

@@ -2,6 +2,8 @@
 
 export const Messages = {
   unauthorized: 'The supplied authentication is invalid',
+  /** A web action's `require-whisk-auth` not met: the controller's bare 401, whose text is HTTP's default reason. */
+  webActionUnauthorized: 'Authentication is possible but has failed or not yet been provided.',
   notAuthorized: 'The supplied authentication is not authorized to access this resource.',
   notFound: 'The requested resource does not exist.',
   conflict: 'resource already exists',

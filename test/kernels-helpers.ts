@@ -1,4 +1,4 @@
-import type { AnyKernel } from '../kernels/types.ts';
+import type { AnyKernel, DataInputs } from '../kernels/types.ts';
 
 /** A deterministic shuffle (mulberry32), so order-independence checks are reproducible. */
 export function shuffled<T>(items: T[], seed = 1): T[] {
@@ -19,19 +19,19 @@ export function shuffled<T>(items: T[], seed = 1): T[] {
 }
 
 /** Runs every task of a job in-process (partials through JSON, as they travel) and returns them. */
-export async function runTasks(kernel: AnyKernel, raw: Record<string, unknown>, tasks: number): Promise<unknown[]> {
+export async function runTasks(kernel: AnyKernel, raw: Record<string, unknown>, tasks: number, inputs?: DataInputs): Promise<unknown[]> {
   const params = kernel.parse(raw);
   const count = kernel.split(params, tasks);
   const partials: unknown[] = [];
   for (let index = 0; index < count; index++) {
-    partials.push(JSON.parse(JSON.stringify(await kernel.work(params, { index, count }))));
+    partials.push(JSON.parse(JSON.stringify(await kernel.work(params, { index, count }, inputs))));
   }
   return partials;
 }
 
-/** reduce(work(all tasks)), with the partials shuffled. */
-export async function runJob(kernel: AnyKernel, raw: Record<string, unknown>, tasks: number, seed = 1): Promise<unknown> {
+/** reduce(work(all tasks)), with the partials shuffled; `inputs` is the tasks' data access (the strictest by default). */
+export async function runJob(kernel: AnyKernel, raw: Record<string, unknown>, tasks: number, seed = 1, inputs?: DataInputs): Promise<unknown> {
   const params = kernel.parse(raw);
-  const partials = await runTasks(kernel, raw, tasks);
+  const partials = await runTasks(kernel, raw, tasks, inputs);
   return JSON.parse(JSON.stringify(kernel.reduce(params, shuffled(partials, seed))));
 }

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { countWords, wordcount } from '../kernels/wordcount.ts';
 import { KernelInputError } from '../kernels/types.ts';
 import { runJob } from './kernels-helpers.ts';
+import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
+import { NON_PUBLIC_ADDRESS } from '../pipeline/inputs/guarded-fetch.ts';
 
 describe('wordcount kernel', () => {
   const text =
@@ -60,9 +62,11 @@ describe('wordcount kernel', () => {
     ]);
   });
 
-  it('fetches a URL, bounded', async () => {
+  it('fetches a URL the deployment allows, and only public ones by default', async () => {
     const body = 'one two two three three three '.repeat(100);
+    let requests = 0;
     const server = createServer((req, res) => {
+      requests++;
       if (req.url === '/text') res.end(body);
       else {
         res.statusCode = 404;
@@ -73,9 +77,14 @@ describe('wordcount kernel', () => {
     const { port } = server.address() as AddressInfo;
     try {
       const raw = { url: `http://127.0.0.1:${port}/text`, top: 2 };
-      const r = await runJob(wordcount, raw, 4);
+      await expect(runJob(wordcount, raw, 4)).rejects.toThrow(`wordcount: ${NON_PUBLIC_ADDRESS}`);
+      await expect(wordcount.reference(wordcount.parse(raw))).rejects.toThrow(NON_PUBLIC_ADDRESS);
+      expect(requests).toBe(0);
+      // The test server is on loopback: this deployment lists it.
+      const local = dataInputsFor('127.0.0.1');
+      const r = await runJob(wordcount, raw, 4, 1, local);
       expect(r).toEqual({ top: [['three', 300], ['two', 200]], distinctWords: 3, totalWords: 600 });
-      await expect(wordcount.reference(wordcount.parse({ url: `http://127.0.0.1:${port}/missing` }))).rejects.toThrow(/404/);
+      await expect(wordcount.reference(wordcount.parse({ url: `http://127.0.0.1:${port}/missing` }), local)).rejects.toThrow(/HTTP 404/);
     } finally {
       server.close();
     }

@@ -52,7 +52,7 @@ describe('pipeline input', () => {
   it('refuses a malformed JSON body and an oversized one before the action runs, leaving nothing', async () => {
     const before = await env.jobIds();
     const post = (body: string) =>
-      fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: env.authorization }, body });
     const malformed = await post('{"kernel": "sleep", "tasks": ');
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON|malformed/i);

@@ -30,7 +30,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   textServer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  env = await startPipeline({ db: 12 });
+  // The text server is on loopback, which URL inputs may reach only when the deployment lists it.
+  env = await startPipeline({ db: 12, params: { supercompute: { allowHosts: '127.0.0.1' } } });
 });
 afterAll(async () => {
   await env?.stop();
@@ -116,7 +117,7 @@ describe('pipeline jobs', () => {
     const jobId = await start('wordcount', { url: `${textServer}/broken` }, 3);
     const failed = await env.waitForJob(jobId);
     expect(failed).toMatchObject({ jobId, state: 'failed', total: 3 });
-    expect(failed.error).toMatch(/^task \d failed: wordcount: fetching http:\/\/127\.0\.0\.1:\d+\/broken answered HTTP 500$/);
+    expect(failed.error).toMatch(/^task \d failed: wordcount: could not fetch URL: it answered HTTP 500 \(http:\/\/127\.0\.0\.1:\d+\/broken\)$/);
     expect(failed.result).toBeUndefined();
     expect(failed.timings.reduceEnd).toBeNull();
     // Retry budget 2: the failing task ran three times.

@@ -29,6 +29,9 @@ beforeAll(async () => {
   await ow.actions.create({ name: 'pngbody', action: `function main() { return { body: ${JSON.stringify(tinyPng().toString('base64'))} }; }`, annotations: exported });
   await ow.actions.create({ name: 'hidden', action: 'function main() { return { body: "secret" }; }' });
   await ow.actions.create({ name: 'guarded', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': 'token-1' } });
+  await ow.actions.create({ name: 'keyed', action: 'function main(p) { return { body: p.__ow_user }; }', annotations: { ...exported, 'require-whisk-auth': true } });
+  await ow.actions.create({ name: 'numbered', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': 42 } });
+  await ow.actions.create({ name: 'closed', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': false } });
   await ow.actions.create({ name: 'raw', action: 'function main(p) { return { body: { q: p.__ow_query, b: p.__ow_body, m: p.__ow_method } }; }', annotations: { ...exported, 'raw-http': true } });
   await ow.packages.create({ name: 'site' });
   await ow.actions.create({ name: 'site/status', action: 'function main(p) { return { statusCode: 201, headers: { "x-custom": "yes" }, body: { created: p.id } }; }', annotations: exported });
@@ -95,6 +98,24 @@ describe('web actions', () => {
     expect((await fetch(`${web}/default/guarded.text`)).status).toBe(401);
     const ok = await fetch(`${web}/default/guarded.text`, { headers: { 'x-require-whisk-auth': 'token-1' } });
     expect(await ok.text()).toBe('ok');
+  });
+
+  it('require-whisk-auth true admits only the namespace key (Basic auth), as OpenWhisk does; any other value is closed', async () => {
+    const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
+    const refused = await fetch(`${web}/default/keyed.text`);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: 'Authentication is possible but has failed or not yet been provided.' });
+    expect((await fetch(`${web}/default/keyed.text`, { headers: basic(`${platform.auth}x`) })).status).toBe(401);
+    expect((await fetch(`${web}/default/keyed.text`, { headers: { 'x-require-whisk-auth': platform.auth } })).status).toBe(401);
+    const ok = await fetch(`${web}/default/keyed.text`, { headers: basic(platform.auth) });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('guest');
+    // A number compares with the header as text; `false` (or anything but a string, number or true) admits no one.
+    expect((await fetch(`${web}/default/numbered.text`, { headers: { 'x-require-whisk-auth': '42' } })).status).toBe(200);
+    expect((await fetch(`${web}/default/numbered.text`, { headers: { 'x-require-whisk-auth': '43' } })).status).toBe(401);
+    expect((await fetch(`${web}/default/closed.text`, { headers: basic(platform.auth) })).status).toBe(401);
+    // OPTIONS is answered without auth (CORS preflight), the action not run.
+    expect((await fetch(`${web}/default/keyed.text`, { method: 'OPTIONS' })).status).toBe(200);
   });
 
   it('rejects callers that set __ow_ fields', async () => {

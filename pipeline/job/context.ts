@@ -1,5 +1,6 @@
 // What a worker needs about its job (kernel, parsed params, task count), cached per warm container.
-import type { AnyKernel } from '../../kernels/types.ts';
+import type { AnyKernel, DataInputs } from '../../kernels/types.ts';
+import { dataInputsFor } from '../inputs/data-inputs.ts';
 import { JobStore, UnknownJobError } from '../store/job-store.ts';
 import { findKernel } from '../kernels.ts';
 
@@ -12,6 +13,8 @@ export interface JobContext {
   leaseMs: number;
   /** Tasks a worker of an I/O-waiting kernel keeps in flight. */
   ioTasksPerWorker: number;
+  /** What its tasks may read from outside the job: the deployment's URL policy when the job was created. */
+  inputs: DataInputs;
 }
 
 /** The job is no longer running: done, failed or cancelled (a cancelled job keeps only a small record). */
@@ -37,6 +40,7 @@ export async function jobContext(store: JobStore, jobId: string): Promise<JobCon
     retries: meta.retries,
     leaseMs: meta.leaseMs,
     ioTasksPerWorker: meta.ioTasksPerWorker,
+    inputs: dataInputsFor(meta.allowHosts),
   };
   cache.set(jobId, ctx);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);

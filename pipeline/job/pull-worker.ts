@@ -53,7 +53,7 @@ export interface PullWorkerOutcome {
 async function computeLeased(store: JobStore, jobId: string, worker: number, ctx: JobContext, index: number): Promise<string> {
   const renew = setInterval(() => void store.renewLease(jobId, index, worker, ctx.leaseMs).catch(() => false), Math.max(100, ctx.leaseMs / 3));
   try {
-    return JSON.stringify((await ctx.kernel.work(ctx.params, { index, count: ctx.total })) ?? null);
+    return JSON.stringify((await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs)) ?? null);
   } finally {
     clearInterval(renew);
   }

@@ -30,6 +30,11 @@ export interface JobTuning {
   leaseMs: number;
   /** Pull mode: tasks one worker of a kernel that waits on I/O keeps in flight at once. */
   ioTasksPerWorker: number;
+  /**
+   * Non-public hosts a job's URL inputs may reach (pipeline/inputs/url-policy.ts): host names, IP addresses and CIDRs,
+   * comma-separated; '' = public addresses only.
+   */
+  allowHosts: string;
 }
 
 export interface PipelineSettings extends JobTuning {
@@ -63,6 +68,7 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   startTimeoutMs: 60_000,
   leaseMs: 30_000,
   ioTasksPerWorker: 1000,
+  allowHosts: '',
 };
 
 function boolParam(raw: unknown, fallback: boolean): boolean {
@@ -76,6 +82,12 @@ function intParam(raw: unknown, fallback: number, min: number, max: number): num
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isFinite(n)) return fallback;
   return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+/** A list setting as one comma-separated string; a bad entry is caught where the list is used (the job's spec). */
+function listParam(raw: unknown): string {
+  if (Array.isArray(raw)) return raw.map(String).join(',');
+  return typeof raw === 'string' ? raw.trim() : '';
 }
 
 /** The Redis holding the jobs, from the action's `redisUrl` parameter. */
@@ -104,5 +116,6 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     startTimeoutMs: intParam(params.startTimeoutMs, DEFAULTS.startTimeoutMs, 500, DAY_MS),
     leaseMs: intParam(params.leaseMs, DEFAULTS.leaseMs, 300, DAY_MS),
     ioTasksPerWorker: intParam(params.ioTasksPerWorker, DEFAULTS.ioTasksPerWorker, 1, 100_000),
+    allowHosts: listParam(params.allowHosts),
   };
 }

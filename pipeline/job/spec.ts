@@ -6,6 +6,7 @@ import { HttpError } from '../http.ts';
 import { errorMessage } from '../redact.ts';
 import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
+import { UrlPolicy } from '../inputs/url-policy.ts';
 import { actionCapacity, parseKernelParams, sizeJob } from './sizing.ts';
 
 /**
@@ -70,6 +71,15 @@ function parseCount(name: string, raw: unknown, min: number, max: number): numbe
   return n;
 }
 
+/** The deployment's `allowHosts`, normalised; a bad entry is a deployment error, reported to every submitter. */
+function allowHostsOf(raw: string): string {
+  try {
+    return new UrlPolicy(raw).allowHosts;
+  } catch (err) {
+    throw new HttpError(500, errorMessage(err));
+  }
+}
+
 /** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
@@ -121,6 +131,7 @@ export function planJob(request: JobRequest, settings: SpecSettings = DEFAULTS):
     startTimeoutMs: settings.startTimeoutMs,
     leaseMs: settings.leaseMs,
     ioTasksPerWorker: settings.ioTasksPerWorker,
+    allowHosts: allowHostsOf(settings.allowHosts),
   };
   return sizing ? { spec, sizing } : { spec };
 }

@@ -46,6 +46,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   startTimeoutMs: 'number',
   leaseMs: 'number',
   ioTasksPerWorker: 'number',
+  allowHosts: 'string',
 };
 
 const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {

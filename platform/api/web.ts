@@ -229,7 +229,7 @@ export function registerWeb(app: FastifyInstance, ctx: ApiContext): void {
       if (req.method === 'OPTIONS' && !customOptions) return reply.code(200).send();
       const user = callerOf(ctx, req);
       if (req.method !== 'OPTIONS' && !authorized(getAnnotation(annotations, 'require-whisk-auth'), req, user)) {
-        throw new WhiskError(401, Messages.unauthorized);
+        throw new WhiskError(401, Messages.webActionUnauthorized);
       }
       const raw = getAnnotation(annotations, 'raw-http') === true;
       const payload = requestParams(req, path, raw, target.finalKeys, user);

@@ -46,11 +46,14 @@ export interface PipelineEnv {
   redisUrl: string;
   /** The password in `redisUrl`. */
   redisPassword: string;
+  /** The namespace's Basic auth header, which the entry web action requires (`require-whisk-auth: true`). */
+  authorization: string;
   /**
-   * POSTs a job to the entry web action; answers the HTTP status and JSON body. With `.json` (default) the body is the
-   * action's result; with `.http` an error result's `statusCode` is the HTTP status.
+   * POSTs a job to the entry web action with the namespace's key (`auth: false` leaves it out); answers the HTTP status
+   * and JSON body. With `.json` (default) the body is the action's result; with `.http` an error result's
+   * `statusCode` is the HTTP status.
    */
-  submit(body: Record<string, unknown>, opts?: { ext?: 'json' | 'http'; action?: string }): Promise<{ status: number; body: Record<string, any> }>;
+  submit(body: Record<string, unknown>, opts?: { ext?: 'json' | 'http'; action?: string; auth?: boolean }): Promise<{ status: number; body: Record<string, any> }>;
   /**
    * The job's status once it leaves `running`: the job client's wait, polling every 100 ms unless `pollMs` says
    * otherwise. It fails when the job makes no progress for `stallMs` (the client's default), not after a fixed time.
@@ -86,6 +89,7 @@ export async function startPipeline(opts: {
   const ow = whisk as unknown as Client;
   const jobs = new JobClient(whisk);
   const web = `${platform.url}/api/v1/web/guest/default`;
+  const authorization = `Basic ${Buffer.from(platform.auth).toString('base64')}`;
   const jobKeys = async (): Promise<string[]> => {
     const out: string[] = [];
     for await (const k of redis.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 1000 })) out.push(k);
@@ -100,10 +104,11 @@ export async function startPipeline(opts: {
     redis,
     redisUrl,
     redisPassword,
+    authorization,
     async submit(body, opts = {}) {
       const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'json'}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(opts.auth === false ? {} : { authorization }) },
         body: JSON.stringify(body),
       });
       const text = await res.text();

@@ -1,0 +1,97 @@
+// The deployed pipeline's doors: submitting and cancelling need the namespace's key (the entry web action is
+// `require-whisk-auth: true`), the read-only views stay public by job id, and a job's URL input cannot read this
+// machine or its network (the platform's own API included) unless the deployment's `allowHosts` says so.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newJobId } from '../pipeline/ids.ts';
+import { NON_PUBLIC_ADDRESS } from '../pipeline/inputs/guarded-fetch.ts';
+import { JobStore } from '../pipeline/store/job-store.ts';
+import { closeAll, getRedis } from '../pipeline/store/redis.ts';
+import { specOf } from './helpers/job-spec.ts';
+import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+
+const DB = 1;
+
+let env: PipelineEnv;
+let store: JobStore;
+const textServer = createServer((_req, res) => res.end('alpha beta beta gamma gamma gamma'));
+let textPort: number;
+
+beforeAll(async () => {
+  // The text server stands for an internal host this deployment means to read from: it lists it by name.
+  env = await startPipeline({ db: DB, params: { supercompute: { allowHosts: 'localhost', retries: 0 } } });
+  store = new JobStore(await getRedis(env.redisUrl), 3600);
+  await new Promise<void>((resolve) => textServer.listen(0, '127.0.0.1', resolve));
+  textPort = (textServer.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  textServer.close();
+  await closeAll();
+  await env?.stop();
+});
+
+/** A running job written straight into the store: nothing dispatches its tasks, so only a cancel ends it. */
+async function heldJob(): Promise<string> {
+  const jobId = newJobId();
+  expect(await store.create(jobId, specOf('sleep', { ms: 0 }, 2))).toBe(true);
+  return jobId;
+}
+
+const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+
+describe('who may submit and cancel', () => {
+  it('the entry web action answers 401 without the namespace key, and starts nothing', async () => {
+    const before = await env.jobIds();
+    const job = { kernel: 'sleep', params: { ms: 0 }, tasks: 100_000 };
+    expect((await env.submit(job, { auth: false })).status).toBe(401);
+    expect((await env.submit(job, { auth: false, ext: 'http' })).status).toBe(401);
+    const wrong: Array<Record<string, string>> = [{ authorization: basic(`${env.platform.auth}x`) }, { authorization: basic('guest:guest') }, { 'x-require-whisk-auth': env.platform.auth }];
+    for (const headers of wrong) {
+      const res = await fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(job) });
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+    }
+    expect(await env.jobIds()).toEqual(before);
+
+    const ok = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 });
+    expect(ok.status).toBe(200);
+    expect((await env.waitForJob(ok.body.jobId)).state).toBe('done');
+  });
+
+  it('cancelling over the web needs the key; the status and dashboard stay public, read-only', async () => {
+    const jobId = await heldJob();
+    const anonymous = await fetch(`${env.web}/supercompute.json?cancel=${jobId}`);
+    expect(anonymous.status).toBe(401);
+    const status = await fetch(`${env.web}/status.json?jobId=${jobId}`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ jobId, state: 'running' });
+    expect((await fetch(`${env.web}/dashboard.html?jobId=${jobId}`)).status).toBe(200);
+
+    const cancelled = await fetch(`${env.web}/supercompute.json?cancel=${jobId}`, { headers: { authorization: env.authorization } });
+    expect(await cancelled.json()).toEqual({ jobId, state: 'cancelled' });
+    // The job client cancels through the REST API with the key, as the CLI does.
+    await expect(env.jobs.cancel(await heldJob())).resolves.toMatchObject({ state: 'cancelled' });
+  });
+});
+
+describe('URL inputs', () => {
+  it("cannot read the platform's own API or anything on loopback", async () => {
+    const api = `${env.platform.url}/api/v1`;
+    expect((await fetch(api)).ok).toBe(true);
+    for (const url of [api, `http://2130706433:${new URL(api).port}/api/v1`, `http://[::ffff:127.0.0.1]:${textPort}/`, `http://127.0.0.1:${textPort}/`]) {
+      const { status, body } = await env.submit({ kernel: 'wordcount', params: { url }, tasks: 2 });
+      expect(status, JSON.stringify(body)).toBe(200);
+      const done = await env.waitForJob(body.jobId);
+      expect(done.state, url).toBe('failed');
+      expect(done.error).toContain(NON_PUBLIC_ADDRESS);
+      expect(done.result).toBeUndefined();
+      expect(JSON.stringify(done)).not.toMatch(/api_paths|namespaces|gamma/);
+    }
+  });
+
+  it("reads a host the deployment's allowHosts input lists", async () => {
+    const { body } = await env.submit({ kernel: 'wordcount', params: { url: `http://localhost:${textPort}/`, top: 2 }, tasks: 3 });
+    const done = await env.waitForJob(body.jobId);
+    expect(done, JSON.stringify(done).slice(0, 300)).toMatchObject({ state: 'done', result: { top: [['gamma', 3], ['beta', 2]], totalWords: 6 } });
+  });
+});
