@@ -1,11 +1,14 @@
-// A model of end-to-end time for large `primes` jobs on many workers, from costs measured here (the scaling and
-// platform benchmarks' results when present, and a short sieve run at high offsets) and published OpenWhisk figures.
+// A model of end-to-end time for large `primes` jobs on many pull workers (the default), beside one activation per
+// task, from costs measured here (the scaling, platform and defaults benchmarks' results when present, and a short
+// sieve run at high offsets) and published OpenWhisk figures.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countPrimesInRange } from '../kernels/sieve.ts';
 import { fanoutDepth } from './scaling-records.ts';
 import { fmt, machine } from './stats.ts';
 import type { ScalingResult } from './scaling.ts';
+import type { DefaultsBenchResult } from './defaults.ts';
+import { TASKS_PER_WORKER } from '../pipeline/job/plan.ts';
 
 /** Costs of one deployment, all in ms unless named otherwise. */
 export interface Scenario {
@@ -22,6 +25,8 @@ export interface Scenario {
   finishMs: number;
   /** Invokes a coordinator keeps in flight. */
   coordinatorConcurrency: number;
+  /** A pull worker's cost per task beyond its compute: claim, completion, lease (Redis round trips). */
+  claimMs: number;
   source: string;
 }
 
@@ -30,10 +35,17 @@ export interface Prediction {
   workers: number;
   tasks: number;
   fanout: number;
+  /** Depth of the tree that starts the workers. */
   depth: number;
+  /** Submit → last worker started. */
   startAllS: number;
+  /** Serial compute over the workers. */
   computeS: number;
+  /** One task's compute: the most a worker can finish after the others. */
+  taskS: number;
   totalS: number;
+  /** The same job with one activation per task (tasks of at most the budget each, as many as workers or more). */
+  pushTotalS: number;
 }
 
 export interface ModelResult {
@@ -46,7 +58,7 @@ export interface ModelResult {
 }
 
 const WORKERS = [100, 300, 1000, 3000, 10_000];
-const JOBS = [1e12, 1e13];
+const JOBS = [1e12, 1e13, 1e14];
 const FANOUTS = [8, 16, 32, 64, 128, 256];
 
 function readJson<T>(path: string): T | undefined {
@@ -75,17 +87,33 @@ export function startAllMs(s: Scenario, tasks: number, fanout: number): { ms: nu
 
 /** Longest a task may compute: OpenWhisk's default action timeout (1 min) less a margin. */
 export const TASK_BUDGET_S = 50;
+/** A pull task's share of the worker's time limit at most (the plan's rule): it hands over between tasks. */
+const PULL_TASK_BUDGET_S = 15;
 
+/**
+ * Pull mode: the tree starts W workers (not tasks), which start evenly between the first and the last; each claims
+ * task after task, so early workers take more and all finish within one task of each other: the job ends at the
+ * workers' mean start plus the compute over W, plus one task at most.
+ */
 export function predict(s: Scenario, below: number, workers: number, fanout: number, ratePerSec: number): Prediction {
-  const computeS = below / workers / ratePerSec;
-  // Past the budget each worker runs several tasks back to back rather than one over the timeout.
-  const tasks = workers * Math.max(1, Math.ceil(computeS / TASK_BUDGET_S));
-  const start = startAllMs(s, Math.min(tasks, workers), fanout);
+  const serialS = below / ratePerSec;
+  const tasks = workers * Math.max(TASKS_PER_WORKER, Math.ceil(serialS / workers / PULL_TASK_BUDGET_S));
+  const taskS = serialS / tasks;
+  const start = startAllMs(s, workers, fanout);
+  const firstStartS = (s.submitMs + s.coldStartMs) / 1000;
   const startAllS = start.ms / 1000;
-  return { below, workers, tasks, fanout, depth: start.depth, startAllS, computeS, totalS: startAllS + computeS + s.finishMs / 1000 };
+  const claimsS = ((tasks / workers) * s.claimMs) / 1000;
+  const computeS = serialS / workers;
+  const totalS = (firstStartS + startAllS) / 2 + computeS + claimsS + taskS + s.finishMs / 1000;
+  // One activation per task: as before, the last task to start (the tree over every task) decides.
+  const pushTasks = workers * Math.max(1, Math.ceil(computeS / TASK_BUDGET_S));
+  const pushStartS = startAllMs(s, pushTasks, fanout).ms / 1000;
+  const pushTotalS = pushStartS + serialS / pushTasks + s.finishMs / 1000;
+  return { below, workers, tasks, fanout, depth: start.depth, startAllS, computeS, taskS, totalS, pushTotalS };
 }
 
-function scenarios(scaling: ScalingResult | undefined, platform: Record<string, any> | undefined): Scenario[] {
+function scenarios(scaling: ScalingResult | undefined, platform: Record<string, any> | undefined, defaults: DefaultsBenchResult | undefined): Scenario[] {
+  const claimMs = defaults && defaults.tasks.perTaskMs.pull > 0 ? defaults.tasks.perTaskMs.pull : 0.3;
   const runs = scaling?.orchestration.runs ?? [];
   const biggest = [...runs].filter((r) => r.sleepMs > 0).sort((a, b) => b.tasks - a.tasks)[0];
   const smallest = [...runs].filter((r) => r.sleepMs > 0).sort((a, b) => a.tasks - b.tasks)[0];
@@ -97,7 +125,8 @@ function scenarios(scaling: ScalingResult | undefined, platform: Record<string, 
     submitMs: smallest?.firstStartMs ?? 300,
     finishMs: smallest ? Math.max(0, smallest.endToEndMs - smallest.allStartedMs - smallest.sleepMs) : 200,
     coordinatorConcurrency: scaling?.orchestration.coordinatorConcurrency ?? 16,
-    source: scaling ? 'bench/results/scaling.json, platform.json' : 'defaults (run `npm run bench -- scaling platform` to measure)',
+    claimMs,
+    source: scaling ? 'bench/results/scaling.json, platform.json, defaults.json' : 'assumed (run `npm run bench -- scaling platform defaults` to measure)',
   };
   const deployed: Scenario = {
     name: 'OpenWhisk on Kubernetes, limits raised (assumed)',
@@ -107,6 +136,8 @@ function scenarios(scaling: ScalingResult | undefined, platform: Record<string, 
     submitMs: 3 * 30 + 1500,
     finishMs: 3 * 30 + 1500,
     coordinatorConcurrency: scaling?.orchestration.coordinatorConcurrency ?? 16,
+    // Two Redis round trips of ~0.5 ms inside a cluster network, the rest as measured here.
+    claimMs: claimMs + 1,
     source: 'published figures; see docs/SCALING.md',
   };
   return [embedded, deployed];
@@ -115,10 +146,11 @@ function scenarios(scaling: ScalingResult | undefined, platform: Record<string, 
 export async function benchModel(opts: { quick: boolean; resultsDir: string }): Promise<{ data: ModelResult; markdown: string }> {
   const scaling = readJson<ScalingResult>(join(opts.resultsDir, 'scaling.json'));
   const platform = readJson<Record<string, any>>(join(opts.resultsDir, 'platform.json'));
+  const defaults = readJson<DefaultsBenchResult>(join(opts.resultsDir, 'defaults.json'));
   const span = opts.quick ? 5e7 : 3e8;
   const sieveRate: Record<string, number> = {};
   for (const top of JOBS) sieveRate[String(top)] = measureSieveRate(top, span);
-  const all = scenarios(scaling, platform);
+  const all = scenarios(scaling, platform, defaults);
   const deployed = all[1]!;
   const fanoutChoice = FANOUTS.map((fanout) => {
     const s = startAllMs(deployed, 1000, fanout);
@@ -135,14 +167,14 @@ export async function benchModel(opts: { quick: boolean; resultsDir: string }): 
 
 function modelMarkdown(r: ModelResult, fanout: number): string {
   const lines = [
-    `### Model: primes below 1e12 and 1e13 on 100-10,000 workers (${r.machine})`,
+    `### Model: primes below 1e12, 1e13 and 1e14 on 100-10,000 pull workers (${r.machine})`,
     '',
     `One worker sieves ${Object.entries(r.sieveRate).map(([top, rate]) => `${fmt(rate / 1e6, 0)} M numbers/s just below ${Number(top).toExponential(0)}`).join(', ')}` +
       ' (measured now; the top of the range is the slowest, so tasks there finish last).',
     '',
-    '| scenario | invoke (ms) | activations /s | cold start (ms) | submit (ms) | finish (ms) | source |',
-    '|---|---|---|---|---|---|---|',
-    ...r.scenarios.map((s) => `| ${s.name} | ${fmt(s.invokeMs, 1)} | ${fmt(s.activationsPerSec, 0)} | ${fmt(s.coldStartMs, 0)} | ${fmt(s.submitMs, 0)} | ${fmt(s.finishMs, 0)} | ${s.source} |`),
+    '| scenario | invoke (ms) | activations /s | cold start (ms) | submit (ms) | finish (ms) | claim per task (ms) | source |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.scenarios.map((s) => `| ${s.name} | ${fmt(s.invokeMs, 1)} | ${fmt(s.activationsPerSec, 0)} | ${fmt(s.coldStartMs, 0)} | ${fmt(s.submitMs, 0)} | ${fmt(s.finishMs, 0)} | ${fmt(s.claimMs, 2)} | ${s.source} |`),
     '',
     'Fan-out degree (deployed scenario, 1,000 tasks, leaf size = fan-out):',
     '',
@@ -152,9 +184,14 @@ function modelMarkdown(r: ModelResult, fanout: number): string {
     '',
   ];
   for (const [name, preds] of Object.entries(r.predictions)) {
-    lines.push(`Predicted end to end, ${name}, fan-out ${fanout}, one task per worker unless a task would pass ${TASK_BUDGET_S} s:`, '');
-    lines.push('| N | workers | tasks | depth | all started (s) | compute (s) | total (s) |', '|---|---|---|---|---|---|---|');
-    for (const p of preds) lines.push(`| ${p.below.toExponential(0)} | ${p.workers} | ${p.tasks} | ${p.depth} | ${fmt(p.startAllS)} | ${fmt(p.computeS)} | ${fmt(p.totalS)} |`);
+    lines.push(
+      `Predicted end to end, ${name}, fan-out ${fanout}: pull workers with ${TASKS_PER_WORKER} tasks each (more if a task would pass ${PULL_TASK_BUDGET_S} s), beside one activation per task (tasks under ${TASK_BUDGET_S} s):`,
+      '',
+    );
+    lines.push('| N | workers | tasks | depth (workers) | all workers started (s) | compute (s) | one task (s) | total, pull (s) | total, push (s) |', '|---|---|---|---|---|---|---|---|---|');
+    for (const p of preds) {
+      lines.push(`| ${p.below.toExponential(0)} | ${p.workers} | ${p.tasks} | ${p.depth} | ${fmt(p.startAllS)} | ${fmt(p.computeS)} | ${fmt(p.taskS)} | ${fmt(p.totalS)} | ${fmt(p.pushTotalS)} |`);
+    }
     lines.push('');
   }
   return lines.join('\n');
