@@ -6,6 +6,7 @@ import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } 
 import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
 import { embeddedClient } from '../../cli/embedded.ts';
 import { deployManifest } from '../../host/deploy-manifest.ts';
+import type { PlannedLimits } from '../../host/deployment-plan.ts';
 import type { JobStatus } from '../../pipeline/job/status.ts';
 import { JobClient, type JobWaitOptions } from '../../host/jobs/client.ts';
 
@@ -67,6 +68,8 @@ export async function startPipeline(opts: {
   db: number;
   params?: Record<string, Record<string, unknown>>;
   limits?: Partial<PlatformLimits>;
+  /** Limits per action, over the manifest's (e.g. `{ work: { timeout: 1000 } }`). */
+  actionLimits?: Record<string, PlannedLimits>;
   /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
   faults?: FaultOptions & { redisDrop?: boolean };
 }): Promise<PipelineEnv> {
@@ -77,7 +80,7 @@ export async function startPipeline(opts: {
   const redis = createClient({ url: redisUrl });
   try {
     await redis.connect();
-    await deployManifest(embeddedClient(platform), { params: { redisUrl }, actionParams: opts.params });
+    await deployManifest(embeddedClient(platform), { params: { redisUrl }, actionParams: opts.params, actionLimits: opts.actionLimits });
   } catch (err) {
     await platform.stop();
     throw err;
