@@ -171,15 +171,18 @@ class Pool implements InvokerPool {
   }
 
   /**
-   * An action with no container waits for memory held by busy containers of other actions: retire enough of them
-   * (the least busy first) that their memory comes to it once their current runs end, rather than going to more runs
+   * An action with no container waits for memory held by busy containers of other actions with runs waiting: retire
+   * enough of them (the least busy first) that their memory comes to it once their current runs end, rather than going to more runs
    * of their own actions' queues. Each action keeps its containers' runs; only new runs go elsewhere.
    */
   private reserveFor(memory: number, key: string): void {
     const all = [...this.slots.values()].flat();
     let coming = this.opts.userMemoryMB - this.usedMemory;
     for (const s of all) if (s.key !== key && (s.state === 'retiring' || (s.active === 0 && s.state === 'ready'))) coming += s.memory;
-    const busy = all.filter((s) => s.key !== key && (s.state === 'ready' || s.state === 'starting') && s.active > 0).sort((a, b) => a.active - b.active);
+    // Only containers of actions with runs waiting would take new runs: the others give their memory back as they end.
+    const busy = all
+      .filter((s) => s.key !== key && this.queues.has(s.key) && (s.state === 'ready' || s.state === 'starting') && s.active > 0)
+      .sort((a, b) => a.active - b.active);
     for (const s of busy) {
       if (coming >= memory) return;
       this.retire(s);

@@ -68,6 +68,8 @@ export async function startPipeline(opts: {
   db: number;
   params?: Record<string, Record<string, unknown>>;
   limits?: Partial<PlatformLimits>;
+  /** The invoker's memory for containers, MB (the platform's default otherwise): a small one saturates sooner. */
+  userMemoryMB?: number;
   /** Limits per action, over the manifest's (e.g. `{ work: { timeout: 1000 } }`). */
   actionLimits?: Record<string, PlannedLimits>;
   /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
@@ -76,7 +78,7 @@ export async function startPipeline(opts: {
   const { url: redisUrl, password: redisPassword } = redisUrlOnDb(opts.db);
   const { redisDrop, ...faults } = opts.faults ?? {};
   if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*` });
-  const platform = await startPlatform({ port: 0, limits: opts.limits, faults, secrets: [redisUrl] });
+  const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl] });
   const redis = createClient({ url: redisUrl });
   try {
     await redis.connect();
