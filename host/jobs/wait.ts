@@ -101,7 +101,9 @@ export async function waitForJob(client: openwhisk.Client, jobId: string, option
           if (Date.now() - failingSince >= pollsFailingMs) throw unreadable(`for ${pollsFailingMs} ms`);
           const backoff = Math.min(MAX_POLL_BACKOFF_MS, FIRST_POLL_BACKOFF_MS * 2 ** Math.min(failedPolls - 1, 10));
           await sleep(Math.max(0, Math.min(backoff, until - Date.now())), undefined, { signal: options.signal });
-          return undefined;
+          // Polls that fail say nothing about the job's progress, so they do not run its stall clock either (each
+          // counts as a change): failing polls are bounded by `pollsFailingMs` and the timeout instead.
+          return last === undefined ? undefined : { value: last, finished: false, progress: `poll failed ${failedPolls}` };
         }
         failedPolls = 0;
         failure = undefined;
