@@ -1,7 +1,7 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
-import { JobClient, WaitGaveUpError } from '../host/jobs/client.ts';
+import { JobClient, JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
 import { UsageError } from './params.ts';
@@ -29,8 +29,10 @@ export interface RunOptions {
 
 export interface RunOutcome {
   status: JobStatus;
-  /** Why the wait ended while the job still ran; absent when the job ended. */
-  stoppedWaiting?: 'timeout' | 'stalled' | 'interrupted';
+  /** Why the wait ended while the job still ran (or, `unreadable`, while its status could not be read); absent when the job ended. */
+  stoppedWaiting?: 'timeout' | 'stalled' | 'interrupted' | 'unreadable';
+  /** With `unreadable`: why the status could not be read. */
+  pollError?: string;
   wallMs: number;
 }
 
@@ -70,6 +72,9 @@ export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunO
     });
     return { status, wallMs: Date.now() - started };
   } catch (err) {
+    if (err instanceof JobStatusUnreadableError) {
+      return { status: err.last ?? notSeen, stoppedWaiting: 'unreadable', pollError: err.message, wallMs: Date.now() - started };
+    }
     if (err instanceof WaitGaveUpError) {
       return { status: (err.last as JobStatus | undefined) ?? notSeen, stoppedWaiting: err.reason, wallMs: Date.now() - started };
     }
@@ -83,11 +88,17 @@ export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunO
   }
 }
 
-/** Prints the outcome (JSON on stdout with `json`) and returns the exit code: 0 done, 1 failed, 2 still running, 130 interrupted. */
+/** Exit codes of `run`: the job's end, or why the wait ended without it. */
+export const EXIT = { done: 0, failed: 1, stillRunning: 2, statusUnreadable: 3, interrupted: 130 } as const;
+
+/**
+ * Prints the outcome (JSON on stdout with `json`) and returns the exit code: 0 done, 1 failed or cancelled, 2 still
+ * running (wait or stall timeout), 3 the status could not be read (the job may still run), 130 interrupted.
+ */
 export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   const { status, wallMs } = outcome;
   if (options.json) {
-    console.log(JSON.stringify({ ...status, kernel: options.kernel, tasks: options.tasks, ...(options.plan ? { plan: options.plan } : {}), wallMs }));
+    console.log(JSON.stringify({ ...status, kernel: options.kernel, tasks: options.tasks, ...(options.plan ? { plan: options.plan } : {}), ...(outcome.pollError ? { statusUnreadable: outcome.pollError } : {}), wallMs }));
   } else if (status.state === 'done') {
     const rate = wallMs > 0 ? ((status.total / wallMs) * 1000).toFixed(1) : '?';
     console.log(`${options.kernel}: done, ${status.done}/${status.total} tasks in ${formatMs(wallMs)} (${rate} tasks/s)`);
@@ -99,6 +110,10 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   } else if (status.state === 'cancelled') {
     console.error(`${options.kernel}: job ${status.jobId} was cancelled after ${status.done}/${status.total} tasks`);
   }
+  if (outcome.stoppedWaiting === 'unreadable') {
+    console.error(`${outcome.pollError}; job ${status.jobId} was last seen ${status.state} with ${status.done}/${status.total} tasks done and may still be running: follow it with \`supercompute status ${status.jobId}\``);
+    return EXIT.statusUnreadable;
+  }
   if (status.state === 'running') {
     const why = {
       interrupted: 'interrupted',
@@ -106,9 +121,9 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
       stalled: `no progress for ${formatMs(options.stallMs)}`,
     }[outcome.stoppedWaiting ?? 'interrupted'];
     console.error(`${why}: job ${status.jobId} has ${status.done}/${status.total} tasks done; follow it with \`supercompute status ${status.jobId}\``);
-    return outcome.stoppedWaiting === 'interrupted' ? 130 : 2;
+    return outcome.stoppedWaiting === 'interrupted' ? EXIT.interrupted : EXIT.stillRunning;
   }
-  return status.state === 'done' ? 0 : 1;
+  return status.state === 'done' ? EXIT.done : EXIT.failed;
 }
 
 function errorText(error: unknown): string {

@@ -35,10 +35,11 @@ export interface RunningPlatform {
   stop(): Promise<number | null>;
 }
 
-/** `supercompute platform --port 0 --json ...`, resolved once it prints its connection details. */
-export async function startPlatformProcess(extra: string[] = []): Promise<RunningPlatform> {
+/** `supercompute platform --port 0 --json ...` (with `env` over this process's), resolved once it prints its connection details. */
+export async function startPlatformProcess(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningPlatform> {
   const child = spawn(process.execPath, ['cli/bin.mjs', 'platform', '--port', '0', '--json', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

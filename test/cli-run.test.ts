@@ -86,3 +86,31 @@ describe('supercompute run', () => {
     expect(JSON.parse(workersOnly.stdout)).toMatchObject({ state: 'done', total: 64, plan: { tasks: 64, workers: 2 } });
   });
 });
+
+describe('supercompute run and status while every status activation is lost', () => {
+  let lossy: RunningPlatform;
+  beforeAll(async () => {
+    lossy = await startPlatformProcess(['--deploy'], { SUPERCOMPUTE_FAULTS: JSON.stringify({ seed: 'lost', actions: 'status', dropActivation: 1 }) });
+  });
+  afterAll(async () => {
+    await lossy?.stop();
+  });
+
+  it('ends `run` at --wait-timeout with its own exit code and a message that is not a job failure', async () => {
+    const r = await cli(['run', 'sleep', '--param', 'ms=0', '--tasks', '2', '--wait-timeout', '2', '--no-progress', '--apihost', lossy.url]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/could not read the status of job \S+ \(\d+ polls failed in a row, then the wait timed out\)/);
+    expect(r.stderr).toMatch(/may still be running: follow it with `supercompute status \S+`/);
+    expect(r.stderr).not.toMatch(/failed after/);
+    const jobId = /job (\S+): sleep on 2 tasks/.exec(r.stderr)![1]!;
+
+    const look = await cli(['status', jobId, '--wait-timeout', '1', '--apihost', lossy.url]);
+    expect(look.code, look.stderr).toBe(3);
+    expect(look.stderr).toMatch(new RegExp(`could not read the status of job ${jobId}: status: no answer within \\d+ ms`));
+  });
+
+  it('documents its exit codes', async () => {
+    const help = await cli(['run', '--help']);
+    expect(help.stdout).toMatch(/3 +the job's status could not be read/);
+  });
+});

@@ -60,12 +60,16 @@ function alive(pid: number): boolean {
 function gate() {
   const held: http.ServerResponse[] = [];
   const arrived: (() => void)[] = [];
+  let seen = 0;
   const server = http.createServer((_req, res) => {
+    seen++;
     held.push(res);
     arrived.shift()?.();
   });
   return {
     server,
+    /** Requests that have arrived so far, held or released. */
+    arrivals: () => seen,
     async listen(): Promise<number> {
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
@@ -261,6 +265,53 @@ describe('container pool limits', () => {
       expect(b).toMatchObject({ status: 'success', result: { done: 'other' }, cold: true });
       expect(b.containerId).not.toBe(a.containerId);
       expect(b.waitTime).toBeGreaterThanOrEqual(a.end - queuedAt);
+    } finally {
+      g.close();
+      await pool.stop();
+    }
+  });
+
+  it("serves an action with no container before another action's queue, and two busy actions side by side", async () => {
+    const g = gate();
+    const port = await g.listen();
+    // Room for two containers, both taken by a busy action with a long queue behind them.
+    const pool = createContainerPool({ apiHost: 'http://127.0.0.1:3233', userMemoryMB: 512, idleMs: 60_000 });
+    try {
+      const busy = action(blockingCode, { limits: { memory: 256 } });
+      const control = action('function main() { return { ok: true }; }', { limits: { memory: 256 } });
+      const other = action(blockingCode, { limits: { memory: 256 } });
+      const work = Array.from({ length: 12 }, (_, i) => pool.run(request(busy, { port, tag: `w${i}` })));
+      await g.waitFor(2);
+      const ctl = pool.run(request(control));
+      // Both running runs end: the next runs to start are the control run and at most one of the busy action's (in the
+      // container not retired for the control run), which the gate holds. Before, both containers took busy runs and
+      // the control run waited for the whole queue.
+      const startsBefore = g.arrivals();
+      g.release();
+      const first = await Promise.race([ctl.then(() => 'control'), g.waitFor(2).then(() => 'both containers busy again')]);
+      expect(first).toBe('control');
+      expect(await ctl).toMatchObject({ status: 'success', result: { ok: true } });
+      expect(g.arrivals() - startsBefore).toBeLessThanOrEqual(1);
+
+      // A second busy action with its own queue gets a container while the first still has runs waiting.
+      const others = Array.from({ length: 4 }, (_, i) => pool.run(request(other, { port, tag: `o${i}` })));
+      const doneTags = new Set<string>();
+      for (const p of [...work, ...others]) void p.then((r) => doneTags.add(String(r.result.done)));
+      const firstOther = Promise.race(others);
+      let otherDone = false;
+      void firstOther.then(() => (otherDone = true));
+      while (!otherDone) {
+        g.release();
+        await Promise.race([firstOther, g.waitFor(1)]);
+      }
+      const workDone = [...doneTags].filter((t) => t.startsWith('w')).length;
+      expect(workDone).toBeLessThan(12);
+      for (;;) {
+        g.release();
+        const all = Promise.all([...work, ...others]);
+        const finished = await Promise.race([all.then(() => true), g.waitFor(1).then(() => false)]);
+        if (finished) break;
+      }
     } finally {
       g.close();
       await pool.stop();

@@ -2,7 +2,7 @@
 // follow a job by its progress (long-polls that answer its end when it comes), give up on a stalled job or at an
 // explicit deadline, cancel, and keep waiting through status polls that fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionError, WaitGaveUpError } from '../host/jobs/client.ts';
+import { ActionError, JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
 import { newJobId } from '../pipeline/ids.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
@@ -102,5 +102,54 @@ describe('the job client while status polls fail', () => {
     const done = await env.jobs.wait(jobId, { pollMs: 50 });
     expect(done).toMatchObject({ jobId, state: 'done', done: 20, total: 20 });
     expect(env.platform.faults.stats().injected.killContainer).toBeGreaterThan(0);
+  });
+});
+
+describe('the job client while status activations are lost', () => {
+  let env: PipelineEnv;
+  beforeAll(async () => {
+    // Some `status` activations are accepted and never run: no answer, no record. Blocking invokes answer 202 after 1 s.
+    env = await startPipeline({
+      db: DB,
+      limits: { maxWaitForBlockingActivation: 1000 },
+      faults: { seed: 'lost-status', actions: 'status', dropActivation: 0.3 },
+    });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('retries a lost poll and follows the job to its end', async () => {
+    const { jobId } = await env.jobs.submit({ kernel: 'sleep', params: { ms: 200 }, tasks: 20 });
+    const done = await env.jobs.wait(jobId, { pollMs: 50, lostAfterMs: 1500 });
+    expect(done).toMatchObject({ jobId, state: 'done', done: 20, total: 20 });
+    expect(env.platform.faults.stats().injected.dropActivation).toBeGreaterThan(0);
+  });
+});
+
+describe('the job client when every status activation is lost', () => {
+  let env: PipelineEnv;
+  beforeAll(async () => {
+    env = await startPipeline({ db: DB, faults: { seed: 'all-lost', actions: 'status', dropActivation: 1 } });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('bounds every wait: one look by its deadline, a wait by its timeout or by how long polls have failed', async () => {
+    const { jobId } = await env.jobs.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 });
+    const look = await thrown(env.jobs.status(jobId, 0, Date.now() + 1000));
+    expect(look).toBeInstanceOf(ActionError);
+    expect(look).toMatchObject({ transient: true });
+    expect(look.message).toMatch(/^status: no answer within \d+ ms/);
+
+    const late = await thrown(env.jobs.wait(jobId, { pollMs: 50, stallMs: 0, timeoutMs: 2000 }));
+    expect(late).toBeInstanceOf(JobStatusUnreadableError);
+    expect(late.message).toMatch(new RegExp(`^could not read the status of job ${jobId} \\(\\d+ polls failed in a row, then the wait timed out\\)`));
+
+    const failing = await thrown(env.jobs.wait(jobId, { pollMs: 50, stallMs: 0, lostAfterMs: 300, pollsFailingMs: 1500 }));
+    expect(failing).toBeInstanceOf(JobStatusUnreadableError);
+    expect(failing).toMatchObject({ jobId, last: undefined });
+    expect(failing.failedPolls).toBeGreaterThan(1);
   });
 });

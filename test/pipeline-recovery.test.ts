@@ -74,6 +74,20 @@ describe('recovery', () => {
     expect(st!.retries.tasks).toBeGreaterThanOrEqual(1);
   });
 
+  it("counts the tasks of a lost coordinator's range as re-run when the supervisor hands them to a fresh one", async () => {
+    // A job whose split never dispatched anything, created long enough ago for its supervisor to take the tree for lost.
+    const store = new JobStore(env.redis);
+    const jobId = newJobId();
+    await store.create(jobId, spec(40, 0), Date.now() - 2 * FAST.startTimeoutMs);
+    await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
+    const done = await env.waitForJob(jobId);
+    expect(done, JSON.stringify(done)).toMatchObject({ state: 'done', done: 40, result: { tasks: 40 } });
+    // The range (the whole job) was sent again: a re-invocation of the budget, every task in it invoked again.
+    expect(done.retries.tasks).toBe(40);
+    expect(done.retries.invocations).toBeGreaterThanOrEqual(1);
+    expect(Object.values(await env.redis.hGetAll(jobKeys(jobId).retried)).map(Number).every((n) => n >= 1)).toBe(true);
+  });
+
   it('cancels a running job: it ends cancelled, its keys go but for a record, no more work is started', async () => {
     const workCount = async () => (await env.ow.activations.list({ name: 'work', limit: 0, count: true })).activations as number;
     const before = await workCount();

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, MAX_PROBES, REDUCE_GRACE_MS, type Decision } from '../pipeline/supervisor/decide.ts';
 import type { JobSnapshot } from '../pipeline/store/job-store.ts';
+import { timeLimitExceeded } from '../pipeline/supervisor/activation-record.ts';
 import { specOf } from './helpers/job-spec.ts';
 
 const NOW = 1_000_000_000;
@@ -192,5 +193,19 @@ describe('supervisor decisions for a pull-mode job (workers claiming from its qu
   it('takes the reduce for lost once every task is done, as in push mode', () => {
     const s = pullSnapshot({ claimed: 4, done: [0, 1, 2, 3], seen: { 0: 'left', 1: 'left' }, lastEndAgo: REDUCE_GRACE_MS });
     expect(pullVerdict(decide({ snapshot: s, now: NOW, probed: new Map() }))).toEqual({ ...idle, reduceLost: true });
+  });
+});
+
+describe("an ended activation's record, probed", () => {
+  const limit = 'The action exceeded its time limits of 300000 milliseconds.';
+  it('reads a run stopped at its time limit as a time-out, with the platform’s reason', () => {
+    expect(timeLimitExceeded({ annotations: [{ key: 'timeout', value: true }], response: { status: 'action developer error', result: { error: limit } } })).toBe(limit);
+    expect(timeLimitExceeded({ response: { result: { error: `${limit.slice(0, -1)} during initialization.` } } })).toBe(`${limit.slice(0, -1)} during initialization.`);
+    expect(timeLimitExceeded({ annotations: [{ key: 'timeout', value: true }], response: { result: {} } })).toBe('The action exceeded its time limit.');
+  });
+  it('reads any other end as not a time-out (a crash or a killed container is a lost run)', () => {
+    expect(timeLimitExceeded({ annotations: [{ key: 'timeout', value: false }], response: { result: { error: 'The action did not produce a valid response and exited unexpectedly.' } } })).toBeUndefined();
+    expect(timeLimitExceeded({ response: { status: 'success', result: { jobId: 'x' } } })).toBeUndefined();
+    expect(timeLimitExceeded({})).toBeUndefined();
   });
 });

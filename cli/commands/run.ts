@@ -44,6 +44,21 @@ export function registerRun(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .option('-o, --out <file>', 'write the result to a file: the PNG for image kernels (mandelbrot), else JSON')
     .option('--no-check-redis', 'do not check (or start) the Redis of a local OpenWhisk')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A status poll that fails (throttled, the API host or Redis away, a lost activation) is retried with backoff;',
+        'only the job\'s end, --wait-timeout or --stall-timeout ends the wait (or polls failing for 10 minutes in a row).',
+        '',
+        'Exit codes:',
+        '  0    the job is done',
+        '  1    the job failed or was cancelled (or the job was refused)',
+        '  2    still running when the wait stopped (--wait-timeout, --stall-timeout)',
+        '  3    the job\'s status could not be read: its latest polls failed; the job may still be running',
+        '  130  interrupted',
+      ].join('\n'),
+    )
     .action(async (kernel: string, _opts: unknown, cmd: Command) => {
       process.exitCode = await run(kernel, cmd.optsWithGlobals<RunFlags>());
     });

@@ -1,7 +1,12 @@
 // `supercompute status JOBID`: one look at a job.
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
-import { JobClient } from '../../host/jobs/client.ts';
+import { isTransient, JobClient } from '../../host/jobs/client.ts';
+import { nonNegativeNumber, UsageError } from '../params.ts';
+import { EXIT } from '../run-job.ts';
+
+/** How long `status` waits for an answer by default, s: a status activation's time limit and some queueing. */
+const DEFAULT_ANSWER_S = 45;
 import { formatResult, formatTimings } from '../report.ts';
 
 export function registerStatus(program: Command): void {
@@ -10,9 +15,22 @@ export function registerStatus(program: Command): void {
     .description("show a job's state, progress, and its result and timings once done")
     .argument('<jobId>', 'the id `supercompute run` printed')
     .option('--json', 'print the status as JSON')
+    .option('--wait-timeout <seconds>', `give up when no answer has come after this long (exit code ${EXIT.statusUnreadable})`, String(DEFAULT_ANSWER_S))
+    .addHelpText('after', `\nExit codes: ${EXIT.done} the job is done or running, ${EXIT.failed} failed, ${EXIT.statusUnreadable} no answer in time (the job may be running).`)
     .action(async (jobId: string, _opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<TargetFlags & { json?: boolean }>();
-      const status = await new JobClient(createClient(resolveTarget(flags))).status(jobId);
+      const flags = cmd.optsWithGlobals<TargetFlags & { json?: boolean; waitTimeout: string }>();
+      const answerMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? DEFAULT_ANSWER_S) * 1000;
+      if (answerMs === 0) throw new UsageError('--wait-timeout must be more than 0 seconds');
+      const jobs = new JobClient(createClient(resolveTarget(flags)));
+      let status;
+      try {
+        status = await jobs.status(jobId, 0, Date.now() + answerMs);
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        console.error(`supercompute: could not read the status of job ${jobId}: ${(err as Error).message}`);
+        process.exitCode = EXIT.statusUnreadable;
+        return;
+      }
       if (flags.json) {
         console.log(JSON.stringify(status));
       } else {

@@ -18,9 +18,12 @@ export class JobClient {
     return submitJob(this.openwhisk, request, this.entryAction);
   }
 
-  /** The job's status now; given `waitMs`, once it ends should it end within that long. */
-  status(jobId: string, waitMs?: number): Promise<JobStatus> {
-    return readJobStatus(this.openwhisk, jobId, waitMs);
+  /**
+   * The job's status now; given `waitMs`, once it ends should it end within that long. No answer by `deadline` (epoch
+   * ms; by default a status activation's time limit after the wait) is a transient ActionError.
+   */
+  status(jobId: string, waitMs?: number, deadline?: number): Promise<JobStatus> {
+    return readJobStatus(this.openwhisk, jobId, waitMs, deadline);
   }
 
   wait(jobId: string, options?: JobWaitOptions): Promise<JobStatus> {
@@ -32,8 +35,8 @@ export class JobClient {
   }
 }
 
-export { ActionError, stateOf, type Answer } from './answer.ts';
+export { ActionError, isTransient, stateOf, type Answer } from './answer.ts';
 export { invokeAction } from './invoke.ts';
 export type { JobRequest, SubmittedJob } from './submit.ts';
-export { DEFAULT_STALL_MS, type JobWaitOptions } from './wait.ts';
+export { DEFAULT_STALL_MS, JobStatusUnreadableError, type JobWaitOptions } from './wait.ts';
 export { WaitGaveUpError } from '../wait-for-progress.ts';

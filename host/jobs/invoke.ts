@@ -17,6 +17,14 @@ export interface InvokeLimits {
 
 export const DEFAULT_INVOKE_LIMITS: InvokeLimits = { throttledRetries: 20, pendingLooks: 70 };
 
+export interface InvokeOptions extends Partial<InvokeLimits> {
+  /**
+   * No answer after this (epoch ms): the call gives up with a transient ActionError (the activation may have been lost,
+   * or may still answer later; asking again may help). Absent: bounded by `pendingLooks` alone.
+   */
+  deadline?: number;
+}
+
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5000;
 
@@ -26,25 +34,38 @@ const backoff = (attempt: number): number => Math.min(MAX_BACKOFF_MS, FIRST_BACK
  * The action's answer to a blocking invoke. An activation that ended in an application error (`{error, ...}`, HTTP
  * 502) is still an answer: it comes back for the caller to read. Throws an ActionError when no answer could be had.
  */
-export async function invokeAction(
-  client: openwhisk.Client,
-  name: string,
-  params: Answer,
-  limits: InvokeLimits = DEFAULT_INVOKE_LIMITS,
-): Promise<Answer> {
+export async function invokeAction(client: openwhisk.Client, name: string, params: Answer, options: InvokeOptions = {}): Promise<Answer> {
+  const limits: InvokeLimits = { ...DEFAULT_INVOKE_LIMITS, ...options };
+  if (options.deadline === undefined) return answerOf(client, name, params, limits);
+  const cut = new AbortController();
+  const waitMs = Math.max(0, options.deadline - Date.now());
+  const late = sleep(waitMs, undefined, { signal: cut.signal }).then(
+    () => {
+      throw new ActionError(`${name}: no answer within ${waitMs} ms (its activation may have been lost)`, undefined, true);
+    },
+    () => new Promise<never>(() => {}),
+  );
+  try {
+    return await Promise.race([answerOf(client, name, params, limits, cut.signal), late]);
+  } finally {
+    cut.abort();
+  }
+}
+
+async function answerOf(client: openwhisk.Client, name: string, params: Answer, limits: InvokeLimits, stop?: AbortSignal): Promise<Answer> {
   for (let attempt = 0; ; attempt++) {
     try {
       return (await client.actions.invoke({ name, params, blocking: true, result: true })) as Answer;
     } catch (err) {
       // The client rejects with `{activationId}` when the blocking wait ran out before the activation ended.
       const pending = (err as { activationId?: unknown } | undefined)?.activationId;
-      if (typeof pending === 'string') return activationAnswer(client, name, pending, limits);
+      if (typeof pending === 'string') return activationAnswer(client, name, pending, limits, stop);
       const answer = applicationErrorAnswer(err);
       if (answer) return answer;
       const code = statusCodeOf(err);
       if (code === 404) throw new ActionError(`action ${name} is not deployed here; run \`supercompute deploy\` first`, 404);
-      if (code !== 429 || attempt >= limits.throttledRetries) throw new ActionError(`${name}: ${describeOwError(err)}`, code);
-      await sleep(backoff(attempt));
+      if (code !== 429 || attempt >= limits.throttledRetries || stop?.aborted) throw new ActionError(`${name}: ${describeOwError(err)}`, code);
+      await sleep(backoff(attempt), undefined, { signal: stop });
     }
   }
 }
@@ -56,18 +77,22 @@ function applicationErrorAnswer(err: unknown): Answer | undefined {
   return typeof result === 'object' && result !== null ? (result as Answer) : undefined;
 }
 
-async function activationAnswer(client: openwhisk.Client, name: string, activationId: string, limits: InvokeLimits): Promise<Answer> {
+async function activationAnswer(client: openwhisk.Client, name: string, activationId: string, limits: InvokeLimits, stop?: AbortSignal): Promise<Answer> {
   for (let look = 0; ; look++) {
     try {
       const activation = await client.activations.get({ name: activationId });
       return (activation.response?.result ?? {}) as Answer;
     } catch (err) {
       const code = statusCodeOf(err);
+      if (code === 404 && look >= limits.pendingLooks) {
+        // No record this long after the invoke: the activation was lost. Asking again may get an answer.
+        throw new ActionError(`${name}: activation ${activationId} outlasted the blocking wait, then had no record after ${look + 1} looks`, code, true);
+      }
       if ((code !== 404 && code !== 429) || look >= limits.pendingLooks) {
-        const why = code === 404 ? `no record after ${look + 1} looks` : describeOwError(err);
-        throw new ActionError(`${name}: activation ${activationId} outlasted the blocking wait, then ${why}`, code);
+        throw new ActionError(`${name}: activation ${activationId} outlasted the blocking wait, then ${describeOwError(err)}`, code);
       }
     }
-    await sleep(backoff(look));
+    if (stop?.aborted) throw new ActionError(`${name}: activation ${activationId} had no answer in time`, undefined, true);
+    await sleep(backoff(look), undefined, { signal: stop }).catch(() => undefined);
   }
 }

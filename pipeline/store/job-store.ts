@@ -4,6 +4,7 @@
 import { commandOptions } from 'redis';
 import type { JobSpec } from '../job/spec.ts';
 import { isJobState, type JobState, type JobStatus } from '../job/status.ts';
+import type { Range } from '../ranges.ts';
 import { allJobKeys, jobEndedChannel, jobKeys } from './keys.ts';
 import { META_FIELDS, decodeMeta, encodeMeta, timingsOf, type JobMeta } from './meta.ts';
 import { command, type Redis } from './redis.ts';
@@ -30,6 +31,8 @@ export interface Dispatch {
 
 /** Why a task is invoked again: `spec` is a speculative copy (free), the others spend the job's retry budget. */
 export type ReinvokeKind = 'lost' | 'failed' | 'timeout' | 'spec';
+
+export type RangesVerdict = { go: true; tasks: number } | { go: false; why: 'not-running' | 'budget-spent' };
 
 export type ReinvokeVerdict = { go: true; count: number } | { go: false; why: 'done' | 'not-running' | 'budget-spent' };
 
@@ -228,6 +231,17 @@ export class JobStore {
       if (state !== 'running') break;
     }
     return typeof state === 'string' ? state : undefined;
+  }
+
+  /**
+   * Whether to hand ranges no coordinator dispatched to fresh coordinators (see lua/reinvoke-ranges.lua): each range is
+   * one re-invocation of the retry budget, and its tasks count as invoked again.
+   */
+  async reinvokeRanges(jobId: string, ranges: readonly Range[], budgetError: string, now = Date.now()): Promise<RangesVerdict> {
+    const k = jobKeys(jobId);
+    const r = (await this.run('reinvokeRanges', [k.meta, k.partials, k.retried], [now, budgetError, ...ranges.flatMap((x) => [x.from, x.to])])) as number[];
+    if (r[0] === 1) return { go: true, tasks: r[1] };
+    return { go: false, why: r[0] === -1 ? 'not-running' : 'budget-spent' };
   }
 
   /**

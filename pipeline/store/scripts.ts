@@ -15,6 +15,7 @@ import markDispatched from './lua/mark-dispatched.lua';
 import markWorkers from './lua/mark-workers.lua';
 import purgeCancelled from './lua/purge-cancelled.lua';
 import reinvoke from './lua/reinvoke.lua';
+import reinvokeRanges from './lua/reinvoke-ranges.lua';
 import releaseLease from './lua/release-lease.lua';
 import renewLease from './lua/renew-lease.lua';
 import requeueExpired from './lua/requeue-expired.lua';
@@ -36,6 +37,7 @@ export const scripts = {
   markWorkers: new Script(markWorkers),
   purgeCancelled: new Script(purgeCancelled),
   reinvoke: new Script(reinvoke),
+  reinvokeRanges: new Script(reinvokeRanges),
   releaseLease: new Script(releaseLease),
   renewLease: new Script(renewLease),
   requeueExpired: new Script(requeueExpired),

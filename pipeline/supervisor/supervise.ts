@@ -5,6 +5,7 @@ import { sibling } from '../names.ts';
 import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
 import { boundedMap } from '../pool.ts';
 import type { JobStore } from '../store/job-store.ts';
+import { timeLimitExceeded, type ActivationRecordLike } from './activation-record.ts';
 import { decide, MAX_REINVOKES, speculationDue, type Suspect } from './decide.ts';
 import { kickReduce, redispatchTask, startWorkers } from './remedies.ts';
 
@@ -26,14 +27,14 @@ export const noCounts = (): SuperviseCounts => ({ probes: 0, lost: 0, timedOut: 
 const PARALLEL = 8;
 const INVOKE_WINDOW_MS = 5000;
 
-async function activationEnded(activationId: string): Promise<boolean> {
+/** The record of an activation that has ended; undefined while it is queued or running (or lost without one). */
+async function endedRecord(activationId: string): Promise<ActivationRecordLike | undefined> {
   try {
-    await owClient().activations.get({ name: activationId });
-    return true;
+    return (await owClient().activations.get({ name: activationId })) as ActivationRecordLike;
   } catch (err) {
     // 404: still queued or running (records are written when an activation ends), or lost without a record.
     if (statusCodeOf(err) !== 404) throw err;
-    return false;
+    return undefined;
   }
 }
 
@@ -69,10 +70,15 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
   if (d.startWorkers.length > 0) counts.workersStarted += await startWorkers(store, jobId, d.startWorkers, Date.now() + INVOKE_WINDOW_MS);
 
   const lost = [...d.lost];
+  const overTimeLimit: Array<{ task: Suspect; message: string }> = [];
   await boundedMap(d.probe, PARALLEL, async (t) => {
     probed.set(t.index, Date.now());
     counts.probes++;
-    if (await activationEnded(t.activationId)) lost.push(t);
+    const record = await endedRecord(t.activationId);
+    if (!record) return;
+    const message = timeLimitExceeded(record);
+    if (message !== undefined) overTimeLimit.push({ task: t, message });
+    else lost.push(t);
   });
 
   let budgetSpent = false;
@@ -86,14 +92,20 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
   await boundedMap(lost, PARALLEL, async (t) => {
     if (await again(t, 'lost', 'was lost (its activation ended without a result or never started)')) counts.lost++;
   });
-  await boundedMap(d.timedOut, PARALLEL, async (t) => {
-    const error = `task ${t.index} did not finish within ${meta.taskTimeoutMs} ms`;
-    const f = await store.failTask(jobId, t.index, error, meta.retries);
-    if (f.retry && (await again(t, 'timeout', `did not finish within ${meta.taskTimeoutMs} ms`))) counts.timedOut++;
-  });
+  // A run past a time limit is a failed attempt of its task, with the real reason: it counts against the task's own
+  // retries (the job fails once they are spent), then the task is invoked again.
+  const timedOut = async (t: Suspect, why: string) => {
+    const f = await store.failTask(jobId, t.index, `task ${t.index} ${why}`, meta.retries);
+    if (f.retry && (await again(t, 'timeout', why))) counts.timedOut++;
+  };
+  await boundedMap(d.timedOut, PARALLEL, (t) => timedOut(t, `did not finish within ${meta.taskTimeoutMs} ms`));
+  await boundedMap(overTimeLimit, PARALLEL, ({ task, message }) => timedOut(task, `timed out: ${message}`));
   if (budgetSpent) return counts;
 
   if (d.undispatched.length > 0) {
+    const tasks = d.undispatched.reduce((n, r) => n + r.to - r.from, 0);
+    const budgetError = `${tasks} tasks of lost coordinators could not be dispatched again: the job's retry budget of ${meta.retryBudget} re-invocations is spent`;
+    if (!(await store.reinvokeRanges(jobId, d.undispatched, budgetError)).go) return counts;
     for (const r of d.undispatched) {
       await invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: Date.now() + INVOKE_WINDOW_MS });
       counts.rangesRedispatched++;

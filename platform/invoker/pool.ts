@@ -1,5 +1,7 @@
 // The container pool: warm reuse per action, memory-bounded cold starts with eviction of idle
-// containers, a FIFO queue past the memory limit, and idle reaping.
+// containers, a queue past the memory limit, and idle reaping. The queue is fair across actions: runs of one action
+// wait in order, but an action with no container is served before actions that have some, and busy containers of
+// others are retired (no new runs) to make room for it, so one action's long queue never starves another's.
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Container, type Exchange } from './container.ts';
@@ -136,15 +138,55 @@ class Pool implements InvokerPool {
       if (q.length === 0) this.queues.delete(key);
     }
     for (;;) {
-      let oldest: Waiting[] | undefined;
-      for (const q of this.queues.values()) if (!oldest || q[0]!.seq < oldest[0]!.seq) oldest = q;
+      const oldest = this.nextForColdStart();
       if (!oldest) return;
       const w = oldest[0]!;
-      if (!this.makeRoom(w.req.action.limits.memory, w.key)) return;
+      if (!this.makeRoom(w.req.action.limits.memory, w.key)) {
+        if (!this.hasContainer(w.key)) this.reserveFor(w.req.action.limits.memory, w.key);
+        return;
+      }
       const slot = this.coldSlot(w.req);
       // A container that runs several activations at once takes as many waiting runs as it can.
       while (oldest.length > 0 && slot.active < slot.concurrency) this.assign(oldest.shift()!, slot);
       if (oldest.length === 0) this.queues.delete(w.key);
+    }
+  }
+
+  /**
+   * The queue whose oldest run gets the next cold start: an action with no container first (the oldest such run), so
+   * that no action waits behind another action's queue; then the oldest run of all.
+   */
+  private nextForColdStart(): Waiting[] | undefined {
+    let oldest: Waiting[] | undefined;
+    let oldestStarved: Waiting[] | undefined;
+    for (const q of this.queues.values()) {
+      if (!oldest || q[0]!.seq < oldest[0]!.seq) oldest = q;
+      if (!this.hasContainer(q[0]!.key) && (!oldestStarved || q[0]!.seq < oldestStarved[0]!.seq)) oldestStarved = q;
+    }
+    return oldestStarved ?? oldest;
+  }
+
+  private hasContainer(key: string): boolean {
+    return (this.slots.get(key)?.length ?? 0) > 0;
+  }
+
+  /**
+   * An action with no container waits for memory held by busy containers of other actions with runs waiting: retire
+   * enough of them (the least busy first) that their memory comes to it once their current runs end, rather than going to more runs
+   * of their own actions' queues. Each action keeps its containers' runs; only new runs go elsewhere.
+   */
+  private reserveFor(memory: number, key: string): void {
+    const all = [...this.slots.values()].flat();
+    let coming = this.opts.userMemoryMB - this.usedMemory;
+    for (const s of all) if (s.key !== key && (s.state === 'retiring' || (s.active === 0 && s.state === 'ready'))) coming += s.memory;
+    // Only containers of actions with runs waiting would take new runs: the others give their memory back as they end.
+    const busy = all
+      .filter((s) => s.key !== key && this.queues.has(s.key) && (s.state === 'ready' || s.state === 'starting') && s.active > 0)
+      .sort((a, b) => a.active - b.active);
+    for (const s of busy) {
+      if (coming >= memory) return;
+      this.retire(s);
+      coming += s.memory;
     }
   }
 

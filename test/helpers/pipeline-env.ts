@@ -6,6 +6,7 @@ import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } 
 import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
 import { embeddedClient } from '../../cli/embedded.ts';
 import { deployManifest } from '../../host/deploy-manifest.ts';
+import type { PlannedLimits } from '../../host/deployment-plan.ts';
 import type { JobStatus } from '../../pipeline/job/status.ts';
 import { JobClient, type JobWaitOptions } from '../../host/jobs/client.ts';
 
@@ -70,17 +71,21 @@ export async function startPipeline(opts: {
   db: number;
   params?: Record<string, Record<string, unknown>>;
   limits?: Partial<PlatformLimits>;
+  /** The invoker's memory for containers, MB (the platform's default otherwise): a small one saturates sooner. */
+  userMemoryMB?: number;
+  /** Limits per action, over the manifest's (e.g. `{ work: { timeout: 1000 } }`). */
+  actionLimits?: Record<string, PlannedLimits>;
   /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
   faults?: FaultOptions & { redisDrop?: boolean };
 }): Promise<PipelineEnv> {
   const { url: redisUrl, password: redisPassword } = redisUrlOnDb(opts.db);
   const { redisDrop, ...faults } = opts.faults ?? {};
   if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*` });
-  const platform = await startPlatform({ port: 0, limits: opts.limits, faults, secrets: [redisUrl] });
+  const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl] });
   const redis = createClient({ url: redisUrl });
   try {
     await redis.connect();
-    await deployManifest(embeddedClient(platform), { params: { redisUrl }, actionParams: opts.params });
+    await deployManifest(embeddedClient(platform), { params: { redisUrl }, actionParams: opts.params, actionLimits: opts.actionLimits });
   } catch (err) {
     await platform.stop();
     throw err;
