@@ -28,7 +28,8 @@ export function statusUrlFor(params: Record<string, unknown>, jobId: string): st
   const host = typeof headers.host === 'string' ? headers.host : '';
   const proto = typeof headers['x-forwarded-proto'] === 'string' ? headers['x-forwarded-proto'].split(',')[0]!.trim() : '';
   const base = webBase(process.env.__OW_ACTION_NAME ?? '', process.env.__OW_NAMESPACE ?? '_');
-  const path = `${base}status.json?jobId=${encodeURIComponent(jobId)}`;
+  // `.http`: an error answers with its own status code (with `.json` OpenWhisk answers 200 whatever happened).
+  const path = `${base}status.http?jobId=${encodeURIComponent(jobId)}`;
   if (!host) return path;
   return `${/^https?$/.test(proto) ? `${proto}:` : ''}//${host}${path}`;
 }

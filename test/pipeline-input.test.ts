@@ -46,6 +46,13 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['params with a wrong type', { kernel: 'primes', params: { below: [1] }, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
   ['wait negative', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: -1 }, 400, /'wait' must be a number of milliseconds >= 0/],
   ['cancel not an id', { cancel: { jobId: 'x' } }, 400, /'cancel' must be a job id/],
+  ['tasks true', { kernel: 'sleep', params: { ms: 0 }, tasks: true }, 400, /'tasks' must be an integer, got true/],
+  ['tasks in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: [5] }, 400, /'tasks' must be an integer, got an array/],
+  ['tasks in hexadecimal', { kernel: 'sleep', params: { ms: 0 }, tasks: '0x10' }, 400, /'tasks' must be an integer, got "0x10"/],
+  ['tasks in exponent notation', { kernel: 'sleep', params: { ms: 0 }, tasks: '1e1' }, 400, /'tasks' must be an integer, got "1e1"/],
+  ['workers true', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: true }, 400, /'workers' must be an integer, got true/],
+  ['workers in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: [1] }, 400, /'workers' must be an integer, got an array/],
+  ['wait true', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: true }, 400, /'wait' must be a number of milliseconds >= 0/],
 ];
 
 describe('pipeline input', () => {
@@ -63,11 +70,11 @@ describe('pipeline input', () => {
 
   it.each(bad)('refuses %s', async (_what, body, status, error) => {
     const before = await env.jobIds();
-    const res = await env.submit(body, { ext: 'http' });
+    const res = await env.submit(body);
     expect(res.status).toBe(status);
     expect(res.body.error).toMatch(error);
-    // `.json` callers get the same answer as the result.
-    const json = await env.submit(body);
+    // `.json` answers 200 whatever happened (OpenWhisk's rule), the action's HTTP response as the body.
+    const json = await env.submit(body, { ext: 'json' });
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({ statusCode: status, body: { error: expect.stringMatching(error) } });
     expect(await env.jobIds()).toEqual(before);

@@ -47,8 +47,9 @@ export interface PipelineEnv {
   /** The password in `redisUrl`. */
   redisPassword: string;
   /**
-   * POSTs a job to the entry web action; answers the HTTP status and JSON body. With `.json` (default) the body is the
-   * action's result; with `.http` an error result's `statusCode` is the HTTP status.
+   * POSTs a job to the entry web action; answers the HTTP status and JSON body. With `.http` (default) the status is
+   * the action's and the body its answer; with `.json` the status is always 200 and the body the action's whole
+   * HTTP response, `{statusCode, headers, body}` (OpenWhisk's rule).
    */
   submit(body: Record<string, unknown>, opts?: { ext?: 'json' | 'http'; action?: string }): Promise<{ status: number; body: Record<string, any> }>;
   /**
@@ -101,7 +102,7 @@ export async function startPipeline(opts: {
     redisUrl,
     redisPassword,
     async submit(body, opts = {}) {
-      const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'json'}`, {
+      const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'http'}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
