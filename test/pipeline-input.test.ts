@@ -52,11 +52,13 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['tasks in exponent notation', { kernel: 'sleep', params: { ms: 0 }, tasks: '1e1' }, 400, /'tasks' must be an integer, got "1e1"/],
   ['workers true', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: true }, 400, /'workers' must be an integer, got true/],
   ['workers in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: [1] }, 400, /'workers' must be an integer, got an array/],
+  ['params with __proto__', { kernel: 'pi', params: '{"__proto__": {"samples": 5}}', tasks: 2 }, 400, /^invalid params for kernel 'pi': pi: unknown field "__proto__" \(allowed: samples, seed\)$/],
+  ['params nested too deeply to measure', { kernel: 'sleep', params: `{"ms": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, tasks: 1 }, 400, /'params' is nested too deeply/],
   ['wait true', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: true }, 400, /'wait' must be a number of milliseconds >= 0/],
 ];
 
 describe('pipeline input', () => {
-  it('refuses a malformed JSON body and an oversized one before the action runs, leaving nothing', async () => {
+  it('refuses a malformed JSON body, an oversized one and a too deeply nested one before the action runs, leaving nothing', async () => {
     const before = await env.jobIds();
     const post = (body: string) =>
       fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -65,6 +67,10 @@ describe('pipeline input', () => {
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON|malformed/i);
     const huge = await post(JSON.stringify({ kernel: 'wordcount', params: { text: 'x'.repeat(2 * 1024 * 1024) }, tasks: 2 }));
     expect(huge.status).toBe(413);
+    // Within the size limit but nested past the platform's bound: refused before anything walks it.
+    const deep = await post(`{"kernel": "sleep", "tasks": 1, "params": {"ms": ${'['.repeat(10_000)}0${']'.repeat(10_000)}}}`);
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { error: string }).error).toMatch(/nested more than \d+ levels deep/);
     expect(await env.jobIds()).toEqual(before);
   });
 
