@@ -99,6 +99,15 @@ describe('pipeline input', () => {
       .catch((e: any) => e);
     expect(err.statusCode).toBe(502);
     expect(err.error.response.result).toEqual({ statusCode: 400, error: "'tasks' must be between 1 and 100000, got 0" });
+    // A REST invoke's JSON keeps its types: a boolean or an array is no count, whatever Number() would make of it.
+    const before = await env.jobIds();
+    for (const [tasks, shown] of [[true, 'true'], [[5], 'an array'], ['0x10', '"0x10"']] as const) {
+      const refused = await env.ow.actions
+        .invoke({ name: 'supercompute', params: { kernel: 'sleep', params: { ms: 0 }, tasks }, blocking: true, result: true })
+        .catch((e: any) => e);
+      expect(refused.error.response.result).toEqual({ statusCode: 400, error: `'tasks' must be an integer, got ${shown}` });
+    }
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it('answers 503 without secrets and writes nothing when Redis is unreachable', async () => {
