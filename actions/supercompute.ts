@@ -18,8 +18,9 @@ type Params = Record<string, unknown>;
 
 function parseWait(p: Params): number {
   if (p.wait === undefined || p.wait === null || p.wait === '' || p.wait === false) return 0;
-  const wait = integerOf(p.wait);
-  if (wait === undefined || wait < 0) throw new HttpError(400, "'wait' must be a number of milliseconds >= 0");
+  // Milliseconds as a JSON number, or decimal digits from a form: not `true`, `[5]` or `"0x10"`.
+  const wait = typeof p.wait === 'number' ? p.wait : integerOf(p.wait);
+  if (wait === undefined || !Number.isFinite(wait) || wait < 0) throw new HttpError(400, "'wait' must be a number of milliseconds >= 0");
   return wait;
 }
 
