@@ -2,6 +2,7 @@
 // of the same namespace and package, addressed through the host the request came to.
 import { dashboardHtml } from '../pipeline/views/dashboard-html.ts';
 import { isJobId } from '../pipeline/ids.ts';
+import { integerOf } from '../pipeline/integer.ts';
 
 function escHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -28,7 +29,8 @@ export function statusUrlFor(params: Record<string, unknown>, jobId: string): st
   const host = typeof headers.host === 'string' ? headers.host : '';
   const proto = typeof headers['x-forwarded-proto'] === 'string' ? headers['x-forwarded-proto'].split(',')[0]!.trim() : '';
   const base = webBase(process.env.__OW_ACTION_NAME ?? '', process.env.__OW_NAMESPACE ?? '_');
-  const path = `${base}status.json?jobId=${encodeURIComponent(jobId)}`;
+  // `.http`: an error answers with its own status code (with `.json` OpenWhisk answers 200 whatever happened).
+  const path = `${base}status.http?jobId=${encodeURIComponent(jobId)}`;
   if (!host) return path;
   return `${/^https?$/.test(proto) ? `${proto}:` : ''}//${host}${path}`;
 }
@@ -37,13 +39,13 @@ export async function main(params: Record<string, unknown>) {
   const jobId = params.jobId;
   if (jobId === undefined || jobId === '') return page(400, '<!doctype html><p>Missing parameter <code>jobId</code>.</p>');
   if (!isJobId(jobId)) return page(404, `<!doctype html><p>No job <code>${escHtml(String(jobId))}</code>.</p>`);
-  const pollMs = Number(params.pollMs);
+  const pollMs = integerOf(params.pollMs);
   return page(
     200,
     dashboardHtml({
       jobId,
       statusUrl: statusUrlFor(params, jobId),
-      pollMs: Number.isFinite(pollMs) ? Math.min(10_000, Math.max(100, pollMs)) : undefined,
+      pollMs: pollMs === undefined ? undefined : Math.min(10_000, Math.max(100, pollMs)),
     }),
   );
 }

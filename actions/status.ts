@@ -3,14 +3,16 @@
 // (a running job with no supervisor holding its lease gets one started).
 // `waitMs` (a long-poll, at most MAX_STATUS_WAIT_MS): a running job's answer is held until the job ends or that
 // long has passed, so a client learns of the end when it happens rather than at its next poll.
-// `plot=timeline|histogram` answers the job's per-task records as SVG (`.../status.svg?jobId=ID&plot=timeline`).
-// An image result (Mandelbrot) is also served as PNG: `.../status.png?jobId=ID` shows the top-level `png` field,
-// and `format=png` answers `{headers: {content-type: image/png}, body: base64}` for `.http` callers.
+// `plot=timeline|histogram` answers the job's per-task records as SVG (`.../status.http?jobId=ID&plot=timeline`).
+// An image result (Mandelbrot) is also served as PNG: `format=png` answers `{headers: {content-type: image/png},
+// body: base64}`. Web callers get every answer as an HTTP response (pipeline/http.ts), so `.http` URLs carry the real
+// status code: 404 for an unknown job, 400 for a bad parameter.
 import { awaitJob } from '../pipeline/job/await.ts';
 import { redisUrlOf } from '../pipeline/job/settings.ts';
 import { MAX_STATUS_WAIT_MS } from '../pipeline/job/status.ts';
 import { HttpError, answer, errorResult } from '../pipeline/http.ts';
 import { isJobId } from '../pipeline/ids.ts';
+import { integerOf } from '../pipeline/integer.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { isPlotKind, jobPlot, PLOT_KINDS } from '../pipeline/views/job-plots.ts';
 import { pngOf } from '../pipeline/views/png.ts';
@@ -18,8 +20,6 @@ import { deadline } from '../pipeline/ow.ts';
 import { nudgeSupervisor } from '../pipeline/supervisor/remedies.ts';
 import { registerEnvSecrets } from '../pipeline/redact.ts';
 import { getRedis } from '../pipeline/store/redis.ts';
-
-const MAX_PNG_COPY = 400 * 1024;
 
 function requestedJobId(params: Record<string, unknown>): unknown {
   if (params.jobId !== undefined) return params.jobId;
@@ -37,8 +37,8 @@ function wantsPng(params: Record<string, unknown>): boolean {
 function requestedWaitMs(params: Record<string, unknown>): number {
   const raw = params.waitMs;
   if (raw === undefined || raw === '') return 0;
-  const ms = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : NaN;
-  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_STATUS_WAIT_MS) {
+  const ms = integerOf(raw);
+  if (ms === undefined || ms < 0 || ms > MAX_STATUS_WAIT_MS) {
     throw new HttpError(400, `'waitMs' must be a number of milliseconds from 0 to ${MAX_STATUS_WAIT_MS}`);
   }
   return ms;
@@ -68,10 +68,7 @@ export async function main(params: Record<string, unknown>) {
       if (!png) throw new HttpError(415, `job ${jobId} (${status.kernel}) has no image result`);
       return { headers: { 'content-type': 'image/png' }, body: png };
     }
-    const out: Record<string, unknown> = { ...status, doneTasks: (await store.doneBitmap(jobId)).toString('base64') };
-    // Top-level `png` is what `status.png` shows; kept off results so large that the copy would pass 1 MB.
-    if (png && png.length <= MAX_PNG_COPY) out.png = png;
-    return answer(params, out);
+    return answer(params, { ...status, doneTasks: (await store.doneBitmap(jobId)).toString('base64') });
   } catch (err) {
     return errorResult(params, err);
   }

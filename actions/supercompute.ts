@@ -6,6 +6,7 @@ import { createJob } from '../pipeline/job/create.ts';
 import { readSettings } from '../pipeline/job/settings.ts';
 import { HttpError, answer, errorResult } from '../pipeline/http.ts';
 import { isJobId } from '../pipeline/ids.ts';
+import { integerOf } from '../pipeline/integer.ts';
 import { sibling } from '../pipeline/names.ts';
 import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../pipeline/ow.ts';
 import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
@@ -17,8 +18,9 @@ type Params = Record<string, unknown>;
 
 function parseWait(p: Params): number {
   if (p.wait === undefined || p.wait === null || p.wait === '' || p.wait === false) return 0;
-  const wait = Number(p.wait);
-  if (!Number.isFinite(wait) || wait < 0) throw new HttpError(400, "'wait' must be a number of milliseconds >= 0");
+  // Milliseconds as a JSON number, or decimal digits from a form: not `true`, `[5]` or `"0x10"`.
+  const wait = typeof p.wait === 'number' ? p.wait : integerOf(p.wait);
+  if (wait === undefined || !Number.isFinite(wait) || wait < 0) throw new HttpError(400, "'wait' must be a number of milliseconds >= 0");
   return wait;
 }
 
@@ -36,7 +38,7 @@ export async function main(params: Params) {
   registerEnvSecrets(params);
   try {
     const settings = readSettings(params);
-    if (params.cancel !== undefined) return await cancelJob(settings.redisUrl, params.cancel);
+    if (params.cancel !== undefined) return answer(params, await cancelJob(settings.redisUrl, params.cancel));
     const wait = parseWait(params);
     const { jobId, spec, sizing, store } = await createJob(params, settings);
     try {
@@ -51,7 +53,7 @@ export async function main(params: Params) {
     await ensureSupervisor(store, jobId, Math.min(Date.now() + 5000, deadline(2000))).catch(() => false);
 
     const running = { jobId, state: 'running', total: spec.total, workers: spec.workers, ...(sizing ? { plan: sizing.why } : {}) };
-    if (wait <= 0) return running;
+    if (wait <= 0) return answer(params, running);
     const status = await awaitJob(store, jobId, Math.min(Date.now() + wait, deadline(2000)));
     return answer(params, { ...(status ?? running) });
   } catch (err) {

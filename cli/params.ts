@@ -1,4 +1,5 @@
 // `--param key=value` values, read the way `wsk -p` reads them: JSON when the value parses as JSON, else a string.
+import { integerOf } from '../pipeline/integer.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -26,6 +27,14 @@ export function parseValue(key: string, raw: string): unknown {
   }
 }
 
+/**
+ * Sets `key` as an own property, whatever its name: assigning `__proto__` would replace the object's prototype and
+ * drop the key, so a parameter the job's parser refuses (REST answers `unknown field "__proto__"`) would vanish here.
+ */
+function setParam(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function parseParams(list: string[] = [], json?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (json !== undefined) {
@@ -38,11 +47,11 @@ export function parseParams(list: string[] = [], json?: string): Record<string, 
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new UsageError(`--params must be a JSON object, got ${JSON.stringify(json)}`);
     }
-    Object.assign(out, parsed);
+    for (const [key, value] of Object.entries(parsed)) setParam(out, key, value);
   }
   for (const item of list) {
     const [key, value] = parseParam(item);
-    out[key] = value;
+    setParam(out, key, value);
   }
   return out;
 }
@@ -54,15 +63,15 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function positiveInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  const n = integerOf(raw);
+  if (n === undefined || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
 }
 
 export function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be an integer >= 0, got ${JSON.stringify(raw)}`);
+  const n = integerOf(raw);
+  if (n === undefined || n < 0) throw new UsageError(`${name} must be an integer >= 0, got ${JSON.stringify(raw)}`);
   return n;
 }
 

@@ -95,6 +95,7 @@ function mostBands(params: MandelbrotParams): number {
 export const mandelbrot = {
   name: NAME,
   description: 'Renders the Mandelbrot set to a PNG; each task renders one horizontal band of rows.',
+  producesPng: true,
   parse(raw) {
     const p = checkFields(NAME, raw, ['width', 'height', 'maxIter', 'x0', 'x1', 'y0', 'y1']);
     const side = { min: 1, max: MAX_SIDE, integer: true, allowString: true };

@@ -45,6 +45,8 @@ export interface Kernel<Params, Partial, Result> {
   estimate?(params: Params): JobEstimate | undefined;
   /** The most tasks `split` accepts for these params, when the kernel has a bound of its own. */
   maxTasks?(params: Params): number;
+  /** Its result is an image: a base64 PNG in the result's `png` field (`supercompute run -o FILE.png` writes it). */
+  readonly producesPng?: boolean;
 }
 
 export interface JobEstimate {

@@ -25,22 +25,29 @@ export interface WebResponse {
   body: unknown;
 }
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
 /**
- * Web callers get `{statusCode, headers, body: {error}}`; plain invokes get `{error, statusCode}`, which OpenWhisk
- * records as an application error.
+ * Web callers get an HTTP response, `{statusCode, headers, body}`, since OpenWhisk gives a web action's status code to
+ * the caller only through `.http` (or no extension): with `.json` every answer is 200 and the response shows as the
+ * body. Errors are application errors (`{error: response}`), as OpenWhisk's web action docs advise; plain invokes
+ * get `{error, statusCode}`, also an application error.
  */
-export function errorResult(params: Record<string, unknown>, err: unknown): WebResponse | { error: string; statusCode: number } {
+export function errorResult(
+  params: Record<string, unknown>,
+  err: unknown,
+): { error: WebResponse } | { error: string; statusCode: number } {
   const statusCode = statusOf(err);
   const error = errorMessage(err);
-  if (isWebCall(params)) return { statusCode, headers: { 'content-type': 'application/json' }, body: { error } };
+  if (isWebCall(params)) return { error: { statusCode, headers: JSON_HEADERS, body: { error } } };
   return { error, statusCode };
 }
 
 /**
- * A result that carries `error` (a failed job's status) is an application error in OpenWhisk; a web action's answer
- * is then the `error` field's value, so web callers get the whole object there and still see it as JSON.
+ * A successful answer. Web callers get it as the body of a 200 response (a failed job's status too: reading it
+ * succeeded). For plain invokes a result that carries `error` (a failed job's status) is an application error.
  */
 export function answer(params: Record<string, unknown>, result: Record<string, unknown>): Record<string, unknown> {
-  if (isWebCall(params) && 'error' in result) return { error: result };
+  if (isWebCall(params)) return { statusCode: 200, headers: JSON_HEADERS, body: result };
   return result;
 }

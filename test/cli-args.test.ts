@@ -1,11 +1,11 @@
 // Bad command lines fail fast, with a nonzero exit and a message that says what is wrong.
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { cli as runCli, type CliResult } from './cli-helpers.ts';
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  // Port 1 refuses connections: nothing here may get as far as the API.
-  const r = spawnSync(process.execPath, ['cli/bin.mjs', '--apihost', 'http://127.0.0.1:1', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+// Port 1 refuses connections: nothing here may get as far as the API. Run as a child process without blocking the
+// test worker, which must keep answering its runner while the command runs.
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(['--apihost', 'http://127.0.0.1:1', ...args]);
 }
 
 describe('supercompute run with bad input', () => {
@@ -24,24 +24,37 @@ describe('supercompute run with bad input', () => {
     ['fractional --workers', ['run', 'sleep', '--tasks', '4', '--workers', '1.5'], /--workers must be an integer >= 0, got "1.5"/],
     ['more --workers than allowed', ['run', 'sleep', '--param', 'ms=0', '--tasks', '4', '--workers', '5000'], /'workers' must be between 0 and 1000, got 5000/],
     ['a bad --stall-timeout', ['run', 'sleep', '--tasks', '4', '--stall-timeout', '-1'], /--stall-timeout must be a number >= 0/],
+    // Counts are decimal digits: nothing else Number() would take.
+    ['hexadecimal tasks', ['run', 'sleep', '--param', 'ms=0', '-t', '0x10'], /--tasks must be a positive integer, got "0x10"/],
+    ['tasks in exponent notation', ['run', 'sleep', '--param', 'ms=0', '-t', '1e1'], /--tasks must be a positive integer, got "1e1"/],
+    ['tasks given as true', ['run', 'sleep', '--param', 'ms=0', '-t', 'true'], /--tasks must be a positive integer, got "true"/],
+    ['hexadecimal --workers', ['run', 'sleep', '--param', 'ms=0', '-t', '4', '--workers', '0x2'], /--workers must be an integer >= 0, got "0x2"/],
+    ['binary --slots', ['run', 'sleep', '--param', 'ms=0', '--slots', '0b11'], /--slots must be a positive integer, got "0b11"/],
+    // The same refusal, word for word, as the entry action's (test/pipeline-input.test.ts).
+    ['--params with __proto__', ['run', 'pi', '-t', '2', '--params', '{"__proto__": {"samples": 5}}'], /^supercompute: invalid params for kernel 'pi': pi: unknown field "__proto__" \(allowed: samples, seed\)$/m],
+    ['a --param named __proto__', ['run', 'pi', '-t', '2', '--param', '__proto__={"samples": 5}'], /^supercompute: invalid params for kernel 'pi': pi: unknown field "__proto__" \(allowed: samples, seed\)$/m],
+    // Output files are checked before anything runs.
+    ['--out in a missing directory', ['run', 'mandelbrot', '-t', '2', '-o', '/nonexistent/x.png'], /--out: directory \/nonexistent does not exist/],
+    ['--out with an unknown extension', ['run', 'pi', '-t', '2', '-o', 'result.txt'], /--out result.txt: kernel 'pi' results are written as .json, not '.txt'/],
+    ['--out as PNG for a result that is no image', ['run', 'pi', '-t', '2', '-o', 'pi.png'], /--out pi.png: kernel 'pi' results are written as .json, not '.png'/],
   ];
   for (const [what, args, message] of cases) {
-    it(`rejects ${what}`, () => {
-      const r = cli(...args);
+    it(`rejects ${what}`, async () => {
+      const r = await cli(...args);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(message);
       expect(r.stdout).toBe('');
     });
   }
 
-  it('reports an unreachable OpenWhisk clearly', () => {
-    const r = cli('status', 'some-job');
+  it('reports an unreachable OpenWhisk clearly', async () => {
+    const r = await cli('status', 'some-job');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ECONNREFUSED.*supercompute platform/);
   });
 
-  it('deploy --dry-run rejects a missing manifest', () => {
-    const r = cli('deploy', '--dry-run', '--manifest', 'no/such/manifest.yaml');
+  it('deploy --dry-run rejects a missing manifest', async () => {
+    const r = await cli('deploy', '--dry-run', '--manifest', 'no/such/manifest.yaml');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/manifest not found: no\/such\/manifest\.yaml/);
   });

@@ -1,6 +1,8 @@
 // `supercompute run` and `status` against `supercompute platform --deploy` (the repo's manifest, a Redis).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cli, startPlatformProcess, type RunningPlatform } from './cli-helpers.ts';
 
 let platform: RunningPlatform;
@@ -58,6 +60,38 @@ describe('supercompute run', () => {
     const bad = await cli(['run', 'primes', '--param', 'below=-5', '--tasks', '2', '--apihost', platform.url]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/invalid params for kernel 'primes'/);
+  });
+
+  it('checks --out before anything runs: a bad one invokes nothing and writes nothing', async () => {
+    // The entry action's activations: none new means no job was submitted.
+    const invocations = async () => {
+      const res = await fetch(`${platform.url}/api/v1/namespaces/_/activations?name=supercompute&limit=200`, {
+        headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}` },
+      });
+      return ((await res.json()) as unknown[]).length;
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'sc-out-'));
+    try {
+      const before = await invocations();
+      const cases: [string, RegExp][] = [
+        [join(dir, 'missing', 'x.png'), /--out: directory .*missing does not exist/],
+        [join(dir, 'x.gif'), /kernel 'mandelbrot' results are written as .json, or .png for an image result, not '.gif'/],
+      ];
+      for (const [out, message] of cases) {
+        const r = await cli(['run', 'mandelbrot', '-p', 'width=16', '-p', 'height=8', '-t', '2', '-o', out, '--apihost', platform.url]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(message);
+      }
+      expect(await invocations()).toBe(before);
+      expect(readdirSync(dir)).toEqual([]);
+      // A good one is written whole, nothing beside it.
+      const ok = await cli(['run', 'mandelbrot', '-p', 'width=16', '-p', 'height=8', '-t', '2', '-o', join(dir, 'm.png'), '--no-progress', '--apihost', platform.url]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(readdirSync(dir)).toEqual(['m.png']);
+      expect(readFileSync(join(dir, 'm.png')).subarray(1, 4).toString()).toBe('PNG');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says when a job does not exist', async () => {

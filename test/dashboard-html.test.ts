@@ -67,13 +67,13 @@ function fakePage(html: string, statuses: Array<Record<string, unknown>>) {
 }
 
 describe('dashboardHtml', () => {
-  const statusUrl = 'http://h/api/v1/web/guest/default/status.json?jobId=j1';
+  const statusUrl = 'http://h/api/v1/web/guest/default/status.http?jobId=j1';
 
   it('escapes the job id and keeps the config unable to close its script', () => {
     const html = dashboardHtml({ jobId: '</script><b>', statusUrl });
     expect(html).not.toContain('</script><b>');
     expect(html).toContain('&lt;/script&gt;&lt;b&gt;');
-    expect(defaultPngUrl(statusUrl)).toBe('http://h/api/v1/web/guest/default/status.png?jobId=j1');
+    expect(defaultPngUrl(statusUrl)).toBe('http://h/api/v1/web/guest/default/status.http?jobId=j1&format=png');
   });
 
   it('fills the grid from the done bitmap, then shows the result and the image when done', async () => {

@@ -63,9 +63,9 @@ async function endMessages(jobId: string, end: () => Promise<unknown>): Promise<
   }
 }
 
-/** `status` over the web: `.json` answers the result, `.http` an error's `statusCode` as the HTTP status. */
-async function webStatus(query: string, ext: 'json' | 'http' = 'json'): Promise<{ status: number; body: Record<string, any> }> {
-  const res = await fetch(`${env.web}/status.${ext}?${query}`);
+/** `status` over the web, through `.http`: the action's status code and body. */
+async function webStatus(query: string): Promise<{ status: number; body: Record<string, any> }> {
+  const res = await fetch(`${env.web}/status.http?${query}`);
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -140,12 +140,12 @@ describe('status with waitMs', () => {
 
   it('answers 400 for a malformed or too long waitMs, and 404 for an unknown job', async () => {
     const jobId = await heldJob();
-    for (const bad of ['soon', '-1', String(MAX_STATUS_WAIT_MS + 1), 'Infinity']) {
-      const { status, body } = await webStatus(`jobId=${jobId}&waitMs=${bad}`, 'http');
+    for (const bad of ['soon', '-1', String(MAX_STATUS_WAIT_MS + 1), 'Infinity', '0x10', '1e3']) {
+      const { status, body } = await webStatus(`jobId=${jobId}&waitMs=${bad}`);
       expect(status).toBe(400);
       expect(body.error).toBe(`'waitMs' must be a number of milliseconds from 0 to ${MAX_STATUS_WAIT_MS}`);
     }
-    expect((await webStatus(`jobId=${newJobId()}&waitMs=1000`, 'http')).status).toBe(404);
+    expect((await webStatus(`jobId=${newJobId()}&waitMs=1000`)).status).toBe(404);
     await store.cancel(jobId);
   });
 });

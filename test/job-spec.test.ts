@@ -41,6 +41,17 @@ describe('job spec', () => {
     expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: -1 })).toEqual({ statusCode: 400, message: "'workers' must be between 0 and 1000, got -1" });
     expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: '2.5' })).toEqual({ statusCode: 400, message: `'workers' must be an integer, got "2.5"` });
     expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: 1001 })?.statusCode).toBe(400);
+    // Only integers, or decimal digits from forms and the CLI: nothing else `Number()` would turn into a count.
+    expect(refused({ kernel: 'sleep', params: {}, tasks: true })).toEqual({ statusCode: 400, message: "'tasks' must be an integer, got true" });
+    expect(refused({ kernel: 'sleep', params: {}, tasks: [5] })).toEqual({ statusCode: 400, message: "'tasks' must be an integer, got an array" });
+    expect(refused({ kernel: 'sleep', params: {}, tasks: '0x10' })).toEqual({ statusCode: 400, message: `'tasks' must be an integer, got "0x10"` });
+    for (const tasks of [' 7', '7 ', '1e1', '0b11', '+3', '2.0', 'Infinity']) expect(refused({ kernel: 'sleep', params: {}, tasks })?.statusCode).toBe(400);
+    expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: false })).toEqual({ statusCode: 400, message: "'workers' must be an integer, got false" });
+    expect(refused({ kernel: 'sleep', params: {}, tasks: 4, workers: { n: 1 } })).toEqual({ statusCode: 400, message: "'workers' must be an integer, got an object" });
+    // Too deep to measure: refused as a bad request, not a crash.
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(refused({ kernel: 'sleep', params: { ms: deep }, tasks: 1 })?.statusCode).toBe(400);
     expect(refused({ kernel: 'sleep', params: { ms: -1 }, tasks: 1 })?.message).toMatch(/^invalid params for kernel 'sleep'/);
     expect(refused({ kernel: 'mandelbrot', params: { width: 8, height: 4 }, tasks: 5 })?.message).toMatch(/^cannot split kernel 'mandelbrot' into 5 tasks/);
     expect(refused({ kernel: 'sleep', params: 'x'.repeat(DEFAULTS.maxParamsBytes + 1), tasks: 1 })?.statusCode).toBe(413);

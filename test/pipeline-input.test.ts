@@ -46,10 +46,19 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['params with a wrong type', { kernel: 'primes', params: { below: [1] }, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
   ['wait negative', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: -1 }, 400, /'wait' must be a number of milliseconds >= 0/],
   ['cancel not an id', { cancel: { jobId: 'x' } }, 400, /'cancel' must be a job id/],
+  ['tasks true', { kernel: 'sleep', params: { ms: 0 }, tasks: true }, 400, /'tasks' must be an integer, got true/],
+  ['tasks in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: [5] }, 400, /'tasks' must be an integer, got an array/],
+  ['tasks in hexadecimal', { kernel: 'sleep', params: { ms: 0 }, tasks: '0x10' }, 400, /'tasks' must be an integer, got "0x10"/],
+  ['tasks in exponent notation', { kernel: 'sleep', params: { ms: 0 }, tasks: '1e1' }, 400, /'tasks' must be an integer, got "1e1"/],
+  ['workers true', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: true }, 400, /'workers' must be an integer, got true/],
+  ['workers in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: [1] }, 400, /'workers' must be an integer, got an array/],
+  ['params with __proto__', { kernel: 'pi', params: '{"__proto__": {"samples": 5}}', tasks: 2 }, 400, /^invalid params for kernel 'pi': pi: unknown field "__proto__" \(allowed: samples, seed\)$/],
+  ['params nested too deeply to measure', { kernel: 'sleep', params: `{"ms": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, tasks: 1 }, 400, /'params' is nested too deeply/],
+  ['wait true', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: true }, 400, /'wait' must be a number of milliseconds >= 0/],
 ];
 
 describe('pipeline input', () => {
-  it('refuses a malformed JSON body and an oversized one before the action runs, leaving nothing', async () => {
+  it('refuses a malformed JSON body, an oversized one and a too deeply nested one before the action runs, leaving nothing', async () => {
     const before = await env.jobIds();
     const post = (body: string) =>
       fetch(`${env.web}/supercompute.json`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: env.authorization }, body });
@@ -58,16 +67,20 @@ describe('pipeline input', () => {
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON|malformed/i);
     const huge = await post(JSON.stringify({ kernel: 'wordcount', params: { text: 'x'.repeat(2 * 1024 * 1024) }, tasks: 2 }));
     expect(huge.status).toBe(413);
+    // Within the size limit but nested past the platform's bound: refused before anything walks it.
+    const deep = await post(`{"kernel": "sleep", "tasks": 1, "params": {"ms": ${'['.repeat(10_000)}0${']'.repeat(10_000)}}}`);
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { error: string }).error).toMatch(/nested more than \d+ levels deep/);
     expect(await env.jobIds()).toEqual(before);
   });
 
   it.each(bad)('refuses %s', async (_what, body, status, error) => {
     const before = await env.jobIds();
-    const res = await env.submit(body, { ext: 'http' });
+    const res = await env.submit(body);
     expect(res.status).toBe(status);
     expect(res.body.error).toMatch(error);
-    // `.json` callers get the same answer as the result.
-    const json = await env.submit(body);
+    // `.json` answers 200 whatever happened (OpenWhisk's rule), the action's HTTP response as the body.
+    const json = await env.submit(body, { ext: 'json' });
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({ statusCode: status, body: { error: expect.stringMatching(error) } });
     expect(await env.jobIds()).toEqual(before);
@@ -86,6 +99,15 @@ describe('pipeline input', () => {
       .catch((e: any) => e);
     expect(err.statusCode).toBe(502);
     expect(err.error.response.result).toEqual({ statusCode: 400, error: "'tasks' must be between 1 and 100000, got 0" });
+    // A REST invoke's JSON keeps its types: a boolean or an array is no count, whatever Number() would make of it.
+    const before = await env.jobIds();
+    for (const [tasks, shown] of [[true, 'true'], [[5], 'an array'], ['0x10', '"0x10"']] as const) {
+      const refused = await env.ow.actions
+        .invoke({ name: 'supercompute', params: { kernel: 'sleep', params: { ms: 0 }, tasks }, blocking: true, result: true })
+        .catch((e: any) => e);
+      expect(refused.error.response.result).toEqual({ statusCode: 400, error: `'tasks' must be an integer, got ${shown}` });
+    }
+    expect(await env.jobIds()).toEqual(before);
   });
 
   it('answers 503 without secrets and writes nothing when Redis is unreachable', async () => {

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function status(jobId: string): Promise<Record<string, any> | undefined> {
-  const res = await fetch(`${env.web}/status.json?jobId=${jobId}`).catch(() => undefined);
+  const res = await fetch(`${env.web}/status.http?jobId=${jobId}`).catch(() => undefined);
   return res?.status === 200 ? ((await res.json()) as Record<string, any>) : undefined;
 }
 

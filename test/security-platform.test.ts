@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, resolveOptions, type Platform } from '../platform/index.ts';
+import { MAX_JSON_DEPTH } from '../platform/json-depth.ts';
 import { type Client, basicAuth, clientOf, startWithClient } from './helpers/platform-client.ts';
 
 const KEY = 'c0ffee00-1111-2222-3333-444455556666:Sup3rS3cretPlatformKeyNobodyMayRead0123456789abcdefABCDEF';
@@ -238,6 +239,37 @@ describe('bounded input', () => {
     const web = await request('POST', '/api/v1/web/guest/default/web.json', { body, auth: null });
     expectWhiskError(web, 400);
     expect(await snapshot()).toBe(before);
+  });
+
+  it('answers 400 to JSON nested past the bound on every route that takes a body, and stores nothing', async () => {
+    const before = await snapshot();
+    // Small enough for the payload limit, deep enough to overflow a stack that walks it.
+    const deep = (inner: string) => `{"x": ${'['.repeat(10_000)}${inner}${']'.repeat(10_000)}}`;
+    for (const [method, path, sample] of ROUTES) {
+      if (sample === undefined) continue;
+      const a = await request(method, path, { body: deep('1') });
+      expectWhiskError(a, 400);
+      expect(a.json.error).toBe(`The request content was malformed:\nJSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+    }
+    for (const ext of ['json', 'http']) expectWhiskError(await request('POST', `/api/v1/web/guest/default/web.${ext}`, { body: deep('1'), auth: null }), 400);
+    expect(await snapshot()).toBe(before);
+    // At the bound it is an ordinary body; brackets inside strings do not count.
+    const atBound = `${'['.repeat(MAX_JSON_DEPTH - 1)}"[[[{{{"${']'.repeat(MAX_JSON_DEPTH - 1)}`;
+    const echoed = await request('POST', '/api/v1/namespaces/_/actions/echo?blocking=true&result=true', { body: `{"x": ${atBound}}` });
+    expect(echoed.status, echoed.text).toBe(200);
+    expect(echoed.json).toEqual({ x: JSON.parse(atBound) });
+  });
+
+  it('answers an action result nested past the bound as a developer error, not a crash', async () => {
+    await ow.actions.create({ name: 'deep', action: 'function main({ n }) { let v = 1; for (let i = 0; i < n; i++) v = [v]; return { v }; }' });
+    for (const n of [MAX_JSON_DEPTH, 3000, 100_000]) {
+      const a = await request('POST', '/api/v1/namespaces/_/actions/deep?blocking=true', { body: JSON.stringify({ n }) });
+      expect(a.status, a.text).toBe(502);
+      expect(a.json.response.status).toBe('action developer error');
+      expect(a.json.response.result.error).toMatch(/nested more than \d+ levels deep|not return a valid JSON result/);
+    }
+    const ok = await request('POST', '/api/v1/namespaces/_/actions/deep?blocking=true&result=true', { body: JSON.stringify({ n: MAX_JSON_DEPTH - 2 }) });
+    expect(ok.status, ok.text).toBe(200);
   });
 
   it('answers 400 to names with illegal characters on every entity route', async () => {

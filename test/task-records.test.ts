@@ -1,6 +1,6 @@
 // Per-task records (activation, container, cold or warm, queued/start/end) kept with a job, the bitmap of done tasks,
 // the plots the `status` action draws from them, the `dashboard` web action, and `supercompute plot`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,9 +122,13 @@ describe('per-task records', () => {
       expect(files).toEqual([join(dir, `${jobId}-timeline.svg`), join(dir, `${jobId}-histogram.svg`)]);
       const svg = readFileSync(files[0]!, 'utf8');
       expect(rects(svg).filter((b) => b['data-phase'] === 'running')).toHaveLength(TASKS);
-      const bad = await cli(['plot', newJobId(), '--out', dir, '--apihost', env.platform.url]);
+      // An unknown job is found out before anything is written: no directory, no file.
+      const missing = join(dir, 'not-yet');
+      const bad = await cli(['plot', newJobId(), '--out', missing, '--apihost', env.platform.url]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/unknown job/);
+      expect(existsSync(missing)).toBe(false);
+      expect(readdirSync(dir).sort()).toEqual([`${jobId}-histogram.svg`, `${jobId}-timeline.svg`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,5 @@
 // `supercompute run KERNEL --param k=v [--tasks N] [--workers W]`: one job, with progress, result and timings. Without
 // both counts the job is planned for the target (cli/plan-run.ts) and the plan printed before it runs.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt } from '../params.ts';
@@ -11,6 +10,7 @@ import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
 import { JobClient } from '../../host/jobs/client.ts';
 import { pngOf } from '../../pipeline/views/png.ts';
+import { resultFormatOf, writeWhole } from '../out-file.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
@@ -42,7 +42,7 @@ export function registerRun(program: Command): void {
     .option('--stall-timeout <seconds>', 'stop waiting when the job shows no progress for this long (exit code 2); 0 = never', '0')
     .option('--poll <ms>', 'time between status polls', '500')
     .option('--no-progress', 'no progress bar')
-    .option('-o, --out <file>', 'write the result to a file: the PNG for image kernels (mandelbrot), else JSON')
+    .option('-o, --out <file>', 'write the result to FILE.json, or the image to FILE.png for image kernels (mandelbrot); checked before the job starts')
     .option('--no-check-redis', 'do not check (or start) the Redis of a local OpenWhisk')
     .addHelpText(
       'after',
@@ -66,6 +66,10 @@ export function registerRun(program: Command): void {
 
 async function run(kernel: string, flags: RunFlags): Promise<number> {
   const params = parseParams(flags.param, flags.params);
+  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
+  const { kernels } = await import('../../kernels/index.ts');
+  const known = Object.hasOwn(kernels, kernel) ? kernels[kernel] : undefined;
+  const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, known && known.producesPng === true);
   const asked = { tasks: positiveInt('--tasks', flags.tasks), workers: nonNegativeInt('--workers', flags.workers), slots: positiveInt('--slots', flags.slots) };
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
@@ -89,8 +93,9 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {
       const { result } = outcome.status;
-      const png = pngOf(result);
-      writeFileSync(flags.out, png !== undefined ? Buffer.from(png, 'base64') : JSON.stringify(result, null, 2) + '\n');
+      const png = outFormat === 'png' ? pngOf(result) : undefined;
+      if (outFormat === 'png' && png === undefined) throw new Error(`the result of job ${outcome.status.jobId} is not an image; ${flags.out} not written`);
+      writeWhole(flags.out, png !== undefined ? Buffer.from(png, 'base64') : JSON.stringify(result, null, 2) + '\n');
       console.error(`wrote ${flags.out}`);
     }
     return code;

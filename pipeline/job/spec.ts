@@ -3,6 +3,7 @@
 // anything is invoked) and the tests. The kernel's own checks run here too (parse, and split into the task count),
 // so a bad job is refused before it exists.
 import { HttpError } from '../http.ts';
+import { integerOf } from '../integer.ts';
 import { errorMessage } from '../redact.ts';
 import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
@@ -58,15 +59,29 @@ function parseParams(raw: unknown, maxBytes: number): Record<string, unknown> {
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, "'params' must be a JSON object");
-  if (Buffer.byteLength(JSON.stringify(value)) > maxBytes) throw new HttpError(413, `'params' is larger than ${maxBytes} bytes`);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Nested past what the stack can serialize (a `params` string may be that deep within a body of any size).
+    throw new HttpError(400, "'params' is nested too deeply");
+  }
+  if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, `'params' is larger than ${maxBytes} bytes`);
   return value as Record<string, unknown>;
 }
 
-/** A count given as a number, or as a decimal string from forms and the CLI; undefined when not given. */
+/** A value as an error message shows it: short, and never the whole of a large or deeply nested one. */
+function shown(raw: unknown): string {
+  if (typeof raw === 'string') return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+  if (Array.isArray(raw)) return 'an array';
+  return typeof raw === 'object' ? 'an object' : String(raw);
+}
+
+/** A count given as an integer, or as a decimal string from forms and the CLI; undefined when not given. */
 function parseCount(name: string, raw: unknown, min: number, max: number): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw new HttpError(400, `'${name}' must be an integer, got ${JSON.stringify(raw).slice(0, 50)}`);
+  const n = integerOf(raw);
+  if (n === undefined) throw new HttpError(400, `'${name}' must be an integer, got ${shown(raw)}`);
   if (n < min || n > max) throw new HttpError(400, `'${name}' must be between ${min} and ${max}, got ${n}`);
   return n;
 }

@@ -10,9 +10,9 @@
 
 export interface DashboardOptions {
   jobId: string;
-  /** URL answering the status JSON for this job (e.g. `.../status.json?jobId=ID`). */
+  /** URL answering the status JSON for this job with real status codes (e.g. `.../status.http?jobId=ID`). */
   statusUrl: string;
-  /** Image of the result; default: statusUrl with `status.json` replaced by `status.png`. */
+  /** Image of the result; default: statusUrl with `format=png`. */
   pngUrl?: string;
   pollMs?: number;
 }
@@ -27,7 +27,7 @@ function escHtml(text: string): string {
 }
 
 export function defaultPngUrl(statusUrl: string): string {
-  return statusUrl.replace(/status\.json/, 'status.png');
+  return `${statusUrl}${statusUrl.includes('?') ? '&' : '?'}format=png`;
 }
 
 // Plain ES2017 for any browser; kept free of build-time helpers.

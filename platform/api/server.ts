@@ -1,7 +1,8 @@
 // The HTTP server: body parsing, CORS, error answers in OpenWhisk's shape, and every resource's routes.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ApiContext } from './context.ts';
-import { WhiskError, malformedJson } from '../errors.ts';
+import { WhiskError, badRequest, malformedJson } from '../errors.ts';
+import { nestsDeeperThan, tooDeep } from '../json-depth.ts';
 import { Messages } from '../messages.ts';
 import { callerOf } from './http.ts';
 import { newTransactionId } from '../invoker/records.ts';
@@ -37,6 +38,7 @@ export function createServer(ctx: ApiContext): FastifyInstance {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    if (nestsDeeperThan(text)) return done(badRequest(Messages.malformed(tooDeep)), undefined);
     try {
       done(null, JSON.parse(text));
     } catch (err) {

@@ -6,6 +6,7 @@ import { startActivation, waitFor } from './context.ts';
 import { callerOf } from './http.ts';
 import { WhiskError, badRequest, malformedJson, notFound } from '../errors.ts';
 import { Messages } from '../messages.ts';
+import { nestsDeeperThan, tooDeep } from '../json-depth.ts';
 import { validName, safeDecode } from '../names.ts';
 import { getAnnotation, isTruthy } from '../store/entities.ts';
 import type { ActivationRecord } from '../invoker/records.ts';
@@ -70,8 +71,10 @@ function bodyValue(body: Buffer, contentType: string, raw: boolean): unknown {
   if (body.length === 0) return undefined;
   const type = mediaType(contentType);
   if (!raw && isJsonFamily(type)) {
+    const text = body.toString('utf8');
+    if (nestsDeeperThan(text)) throw badRequest(Messages.malformed(tooDeep));
     try {
-      return JSON.parse(body.toString('utf8'));
+      return JSON.parse(text);
     } catch (err) {
       throw malformedJson(err);
     }

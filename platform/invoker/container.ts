@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { nestsDeeperThan, tooDeep } from '../json-depth.ts';
 
 export const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 /** How long logs may trail a response before the container's log stream is deemed out of step. */
@@ -365,6 +366,11 @@ export class Container {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
+            // A result nested past the bound is the action's error: nothing after this point need walk it.
+            if (nestsDeeperThan(text)) {
+              finish({ kind: 'response', statusCode: 502, body: { error: `The action produced a result ${tooDeep}.` }, text: '' });
+              return;
+            }
             let parsed: unknown;
             try {
               parsed = JSON.parse(text);

@@ -51,8 +51,8 @@ export interface PipelineEnv {
   authorization: string;
   /**
    * POSTs a job to the entry web action with the namespace's key (`auth: false` leaves it out); answers the HTTP status
-   * and JSON body. With `.json` (default) the body is the action's result; with `.http` an error result's
-   * `statusCode` is the HTTP status.
+   * and JSON body. With `.http` (default) the status is the action's and the body its answer; with `.json` the status
+   * is always 200 and the body the action's whole HTTP response, `{statusCode, headers, body}` (OpenWhisk's rule).
    */
   submit(body: Record<string, unknown>, opts?: { ext?: 'json' | 'http'; action?: string; auth?: boolean }): Promise<{ status: number; body: Record<string, any> }>;
   /**
@@ -111,7 +111,7 @@ export async function startPipeline(opts: {
     redisPassword,
     authorization,
     async submit(body, opts = {}) {
-      const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'json'}`, {
+      const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'http'}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(opts.auth === false ? {} : { authorization }) },
         body: JSON.stringify(body),

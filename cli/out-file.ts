@@ -1,0 +1,58 @@
+// Files the CLI writes results to: checked before any work starts (so a bad path fails at once, not after the job),
+// and written whole or not at all (a temporary file beside the target, renamed over it).
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { UsageError } from './params.ts';
+
+/** The result formats `run --out` writes, by extension. */
+export type ResultFormat = 'json' | 'png';
+
+/** Throws unless `dir` is an existing directory this process may create files in. */
+export function checkWritableDir(flag: string, dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${flag}: directory ${dir} does not exist`);
+  }
+  if (!isDir) throw new UsageError(`${flag}: ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag}: directory ${dir} is not writable`);
+  }
+}
+
+/**
+ * The format of `run --out FILE`, from its extension: `.json`, or `.png` for a kernel whose result is an image
+ * (`pngResult`; undefined when the kernel is not known here, which the job's own checks report). Its directory must
+ * exist and be writable, and FILE must not be a directory.
+ */
+export function resultFormatOf(file: string, kernel: string, pngResult: boolean | undefined): ResultFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext !== '.json' && !(ext === '.png' && pngResult !== false)) {
+    const formats = pngResult === false ? '.json' : '.json, or .png for an image result';
+    throw new UsageError(`--out ${file}: kernel '${kernel}' results are written as ${formats}, not '${ext || '(no extension)'}'`);
+  }
+  checkWritableDir('--out', dirname(resolve(file)));
+  let isDir = false;
+  try {
+    isDir = statSync(file).isDirectory();
+  } catch {
+    // not there yet: fine
+  }
+  if (isDir) throw new UsageError(`--out ${file} is a directory`);
+  return ext === '.png' ? 'png' : 'json';
+}
+
+/** Writes `data` to `file` whole: into a temporary file beside it, then renamed over it. */
+export function writeWhole(file: string, data: string | Buffer): void {
+  const temporary = `${file}.${process.pid}.partial`;
+  try {
+    writeFileSync(temporary, data);
+    renameSync(temporary, file);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
+}
