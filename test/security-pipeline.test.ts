@@ -60,14 +60,15 @@ describe('who may submit and cancel', () => {
 
   it('cancelling over the web needs the key; the status and dashboard stay public, read-only', async () => {
     const jobId = await heldJob();
-    const anonymous = await fetch(`${env.web}/supercompute.json?cancel=${jobId}`);
+    const anonymous = await fetch(`${env.web}/supercompute.http?cancel=${jobId}`);
     expect(anonymous.status).toBe(401);
-    const status = await fetch(`${env.web}/status.json?jobId=${jobId}`);
+    const status = await fetch(`${env.web}/status.http?jobId=${jobId}`);
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ jobId, state: 'running' });
     expect((await fetch(`${env.web}/dashboard.html?jobId=${jobId}`)).status).toBe(200);
 
-    const cancelled = await fetch(`${env.web}/supercompute.json?cancel=${jobId}`, { headers: { authorization: env.authorization } });
+    const cancelled = await fetch(`${env.web}/supercompute.http?cancel=${jobId}`, { headers: { authorization: env.authorization } });
+    expect(cancelled.status).toBe(200);
     expect(await cancelled.json()).toEqual({ jobId, state: 'cancelled' });
     // The job client cancels through the REST API with the key, as the CLI does.
     await expect(env.jobs.cancel(await heldJob())).resolves.toMatchObject({ state: 'cancelled' });
