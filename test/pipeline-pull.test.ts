@@ -189,6 +189,41 @@ describe('pull-mode jobs', () => {
     expect(await env.jobs.status(jobId)).toMatchObject({ state: 'cancelled' });
   });
 
+  /** Creates a pull-mode job in the store and starts it as the entry action would. */
+  async function startJob(spec: JobSpec): Promise<string> {
+    const jobId = newJobId();
+    await new JobStore(env.redis).create(jobId, spec);
+    await env.ow.actions.invoke({ name: 'split', params: { jobId }, blocking: true });
+    await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
+    return jobId;
+  }
+
+  it('fails the job with the real reason once a task that hangs (its lease renewed) has run past its time limit more often than its retries', async () => {
+    // Task 3 waits a minute, far past its 1 s limit; the worker's other tasks are done meanwhile.
+    const params = JSON.stringify({ ms: 0, slowTask: 3, slowMs: 60_000 });
+    const jobId = await startJob(pullSpec(8, 1, { params, taskTimeoutMs: 1000, retries: 1 }));
+    const st = await env.waitForJob(jobId);
+    expect(st).toMatchObject({ state: 'failed', done: 7, total: 8, error: 'task 3 exceeded its time limit of 1000 ms' });
+    expect(await env.redis.hGet(jobKeys(jobId).attempts, '3')).toBe('2');
+    expect(await env.redis.hGet(jobKeys(jobId).retried, '3')).toBe('1');
+  });
+
+  it('counts a task once when an attempt given up at its time limit completes after all, while its retry runs', async () => {
+    // One claim at a time, as for a CPU-bound kernel: task 3's attempt is given up after 1 s and the task claimed again
+    // at once; the first attempt's work ends at 1.5 s and counts, the retry's (given up too) changes nothing.
+    const params = JSON.stringify({ ms: 0, slowTask: 3, slowMs: 1500 });
+    const jobId = await startJob(pullSpec(6, 1, { params, taskTimeoutMs: 1000, retries: 3, ioTasksPerWorker: 1 }));
+    const st = await env.waitForJob(jobId);
+    expect(st).toMatchObject({ state: 'done', done: 6, total: 6, result: { tasks: 6, totalMs: 1500 } });
+    expect(await env.redis.hLen(jobKeys(jobId).partials)).toBe(6);
+    expect(Number(await env.redis.hGet(jobKeys(jobId).attempts, '3'))).toBeGreaterThanOrEqual(1);
+    expect(Number(await env.redis.hGet(jobKeys(jobId).retried, '3'))).toBeGreaterThanOrEqual(1);
+    // No other task failed an attempt.
+    expect(await env.redis.hLen(jobKeys(jobId).attempts)).toBe(1);
+    const records = await new JobStore(env.redis).taskRecords(jobId);
+    expect(records.size).toBe(6);
+  });
+
   // Last in this platform's tests: it shortens the worker action's time limit.
   it('hands over to a fresh worker near the time limit, between tasks, and stays exact', async () => {
     await env.ow.actions.update({ name: 'worker', action: { limits: { timeout: 17_000 } } });
