@@ -1,6 +1,7 @@
 // One period of a job's supervisor: read the job's marks once, decide (decide.ts), then act — probe records, invoke
 // lost and timed-out tasks again, hand undispatched ranges to a fresh coordinator, speculate, restart a lost reduce;
-// for a pull-mode job, requeue the tasks of expired leases and start workers in quiet slots.
+// for a pull-mode job, requeue the tasks of expired leases, queue copies of stragglers and start workers in quiet
+// slots.
 import { sibling } from '../names.ts';
 import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
 import { boundedMap } from '../pool.ts';
@@ -66,6 +67,10 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     counts.requeued += r.requeued.length;
     if (r.budgetSpent) return counts;
   }
+  if (snapshot.queue) {
+    // A copy is queued first, so that the worker started for it finds it.
+    for (const index of d.speculate) if (await store.speculateTask(jobId, index)) counts.speculated++;
+  }
   if (d.startWorkers.length > 0) counts.workersStarted += await startWorkers(store, jobId, d.startWorkers, Date.now() + INVOKE_WINDOW_MS);
 
   const lost = [...d.lost];
@@ -101,6 +106,7 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     await store.markDispatched(jobId, [], true);
   }
 
+  if (snapshot.queue) return counts;
   await boundedMap(d.speculate, PARALLEL, async (index) => {
     const v = await redispatchTask(store, jobId, index, { kind: 'spec', budgetError: '', deadline: Date.now() + INVOKE_WINDOW_MS });
     if (v.go) counts.speculated++;
