@@ -171,7 +171,7 @@ describe('pull-mode jobs', () => {
       const r = await workResults(env, body.jobId);
       return r.length >= workers && r.every((w) => w.ended || w.skipped) ? r : undefined;
     });
-    expect(results.length).toBeLessThanOrEqual(2 * workers);
+    expect(results.length, JSON.stringify({ retries: st.retries, results: results.map((w) => [w.worker, w.ended ?? w.skipped, w.counted, w.claimed]) })).toBeLessThanOrEqual(2 * workers);
     expect(results.reduce((n, w) => n + w.counted, 0)).toBe(tasks);
     expect(results.filter((w) => w.ended === 'completed')).toHaveLength(1);
   });

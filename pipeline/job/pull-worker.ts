@@ -81,7 +81,7 @@ async function computeLeased(store: JobStore, jobId: string, worker: number, ctx
  * An attempt's time limit: the job's task timeout, but no longer than the worker has left before its own time limit
  * (less a margin to record the failure), since OpenWhisk would end the attempt there; with why, for the error.
  */
-export function attemptLimit(taskTimeoutMs: number, workerLeftMs: number): { ms: number; why: string } {
+function attemptLimit(taskTimeoutMs: number, workerLeftMs: number): { ms: number; why: string } {
   const left = Math.max(1, Math.floor(workerLeftMs - ATTEMPT_END_MARGIN_MS));
   return left < taskTimeoutMs ? { ms: left, why: " (what its worker had left before its own time limit)" } : { ms: taskTimeoutMs, why: '' };
 }

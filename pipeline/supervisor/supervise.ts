@@ -67,11 +67,14 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     counts.requeued += r.requeued.length;
     if (r.budgetSpent) return counts;
   }
-  if (snapshot.queue) {
-    // A copy is queued first, so that the worker started for it finds it.
+  let slots = d.startWorkers;
+  if (snapshot.queue && d.speculate.length > 0) {
+    // Copies are queued first, so that the workers started for them (one slot each) find them; none for a task done
+    // meanwhile.
     for (const index of d.speculate) if (await store.speculateTask(jobId, index)) counts.speculated++;
+    slots = slots.slice(0, counts.speculated);
   }
-  if (d.startWorkers.length > 0) counts.workersStarted += await startWorkers(store, jobId, d.startWorkers, Date.now() + INVOKE_WINDOW_MS);
+  if (slots.length > 0) counts.workersStarted += await startWorkers(store, jobId, slots, Date.now() + INVOKE_WINDOW_MS);
 
   const lost = [...d.lost];
   await boundedMap(d.probe, PARALLEL, async (t) => {
