@@ -46,13 +46,13 @@ export interface Decision {
   timedOut: Suspect[];
   /** Ranges no coordinator dispatched, for a fresh coordinator. */
   undispatched: Range[];
-  /** Tasks that get a speculative copy. */
+  /** Tasks that get a speculative copy (pull mode: a queued copy, claimed by a worker started for it). */
   speculate: number[];
   /** Every task is done but the result has not come: start reduce again. */
   reduceLost: boolean;
   /** Pull mode: some claimed tasks' leases expired; put them back in the queue. */
   requeueExpired: boolean;
-  /** Pull mode: worker slots to start (again). */
+  /** Pull mode: worker slots to start (again); when it speculates, one idle slot per copy, in the order of `speculate`. */
   startWorkers: number[];
 }
 
