@@ -1,9 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Kernel } from './types.ts';
-import { checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
+import { MAX_TASKS, checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
+import { KernelInputError } from './types.ts';
 
 export interface SleepParams {
   ms: number;
+  /** One task that waits `slowMs` instead (a straggler, or with a long wait a task that seems to hang). */
+  slowTask?: number;
+  slowMs?: number;
 }
 export interface SleepPartial {
   slept: number;
@@ -25,20 +29,36 @@ async function waitAtLeast(ms: number): Promise<void> {
   for (let left = ms; left > 0; left = until - Date.now()) await delay(left);
 }
 
+/** How long task `index` waits. */
+function msOf(params: SleepParams, index: number): number {
+  return index === params.slowTask ? (params.slowMs ?? params.ms) : params.ms;
+}
+
 export const sleep = {
   name: NAME,
-  description: 'Each task waits ms milliseconds on a timer (0: the trivial task), for measuring orchestration.',
+  description:
+    'Each task waits ms milliseconds on a timer (0: the trivial task), for measuring orchestration; task slowTask, if given, waits slowMs instead.',
   parse(raw) {
-    const p = checkFields(NAME, raw, ['ms']);
-    return { ms: numberField(NAME, p, 'ms', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true }) };
+    const p = checkFields(NAME, raw, ['ms', 'slowTask', 'slowMs']);
+    const ms = numberField(NAME, p, 'ms', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true });
+    if (p.slowTask === undefined) {
+      if (p.slowMs !== undefined) throw new KernelInputError(`${NAME}: field "slowMs" needs "slowTask"`);
+      return { ms };
+    }
+    return {
+      ms,
+      slowTask: numberField(NAME, p, 'slowTask', { min: 0, max: MAX_TASKS - 1, integer: true, allowString: true }),
+      slowMs: numberField(NAME, p, 'slowMs', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true }),
+    };
   },
   split(_params, tasks) {
     return checkTasks(NAME, tasks);
   },
   async work(params, task) {
     checkTaskRef(NAME, task);
-    await waitAtLeast(params.ms);
-    return { slept: params.ms };
+    const ms = msOf(params, task.index);
+    await waitAtLeast(ms);
+    return { slept: ms };
   },
   reduce(_params, partials) {
     let totalMs = 0;
@@ -47,8 +67,12 @@ export const sleep = {
   },
   /** Runs `tasks` tasks (default 1) one after another. */
   async reference(params: SleepParams, tasks = 1) {
-    for (let i = 0; i < tasks; i++) await waitAtLeast(params.ms);
-    return { tasks, totalMs: tasks * params.ms };
+    let totalMs = 0;
+    for (let i = 0; i < tasks; i++) {
+      await waitAtLeast(msOf(params, i));
+      totalMs += msOf(params, i);
+    }
+    return { tasks, totalMs };
   },
   // Its tasks wait on a timer and use no CPU, so many can share one worker.
   waitsOnIo: true,

@@ -34,8 +34,14 @@ describe('sleep kernel', () => {
     expect(await runJob(sleep, { ms: 0 }, 5000)).toEqual({ tasks: 5000, totalMs: 0 });
   });
 
+  it('lets one task wait longer than the others (a straggler)', async () => {
+    const params = sleep.parse({ ms: 0, slowTask: 2, slowMs: 30 });
+    expect(await Promise.all([0, 1, 2, 3].map((index) => sleep.work(params, { index, count: 4 })))).toEqual([{ slept: 0 }, { slept: 0 }, { slept: 30 }, { slept: 0 }]);
+    expect(await runJob(sleep, { ms: 0, slowTask: 2, slowMs: 30 }, 4)).toEqual(await sleep.reference(params, 4));
+  });
+
   it('rejects bad params', () => {
-    for (const bad of [{}, { ms: -1 }, { ms: 60_001 }, { ms: 1.5 }, { ms: 'x' }, { ms: NaN }, { ms: 1, n: 2 }]) {
+    for (const bad of [{}, { ms: -1 }, { ms: 60_001 }, { ms: 1.5 }, { ms: 'x' }, { ms: NaN }, { ms: 1, n: 2 }, { ms: 1, slowMs: 5 }, { ms: 1, slowTask: -1, slowMs: 5 }, { ms: 1, slowTask: 0 }]) {
       expect(() => sleep.parse(bad as Record<string, unknown>), JSON.stringify(bad)).toThrow(KernelInputError);
     }
     expect(() => sleep.parse({ ms: -1 })).toThrow(/ms/);

@@ -125,6 +125,26 @@ describe('the task queue (store)', () => {
     expect(await store.claimTask(jobId, 0, 60_000)).toEqual({ ended: 'failed' });
   });
 
+  it('queues one speculative copy of a claimed task for another worker; the first completion counts, once', async () => {
+    const jobId = newJobId();
+    const store = new JobStore(env.redis);
+    await store.create(jobId, pullSpec(2, 2));
+    expect(await store.claimTask(jobId, 0, 60_000)).toEqual({ index: 0 });
+    expect(await store.claimTask(jobId, 0, 60_000)).toEqual({ index: 1 });
+    expect(await store.speculateTask(jobId, 1)).toBe(true);
+    expect(await store.speculateTask(jobId, 1)).toBe(false);
+    expect(await store.claimTask(jobId, 1, 60_000)).toEqual({ index: 1 });
+    // The copy holds the lease now; the first attempt's renewals fail, its work goes on.
+    expect(await store.renewLease(jobId, 1, 0, 60_000)).toBe(false);
+    expect(await store.completeTask(jobId, 0, '{"slept":0}')).toMatchObject({ added: true, completed: false });
+    expect(await store.completeTask(jobId, 1, '{"slept":0}')).toMatchObject({ added: true, completed: true });
+    expect(await store.completeTask(jobId, 1, '{"slept":0}')).toMatchObject({ added: false, completed: false });
+    expect(await store.speculateTask(jobId, 1)).toBe(false);
+    const meta = await store.meta(jobId);
+    expect([meta?.speculated, meta?.reinvokes ?? 0]).toEqual([1, 0]);
+    expect(await store.claimTask(jobId, 1, 60_000)).toEqual({ empty: true });
+  });
+
   it('claims nothing from a cancelled job, and writes nothing beside its record', async () => {
     const jobId = newJobId();
     const store = new JobStore(env.redis);
@@ -151,7 +171,7 @@ describe('pull-mode jobs', () => {
       const r = await workResults(env, body.jobId);
       return r.length >= workers && r.every((w) => w.ended || w.skipped) ? r : undefined;
     });
-    expect(results.length).toBeLessThanOrEqual(2 * workers);
+    expect(results.length, JSON.stringify({ retries: st.retries, results: results.map((w) => [w.worker, w.ended ?? w.skipped, w.counted, w.claimed]) })).toBeLessThanOrEqual(2 * workers);
     expect(results.reduce((n, w) => n + w.counted, 0)).toBe(tasks);
     expect(results.filter((w) => w.ended === 'completed')).toHaveLength(1);
   });
@@ -187,6 +207,62 @@ describe('pull-mode jobs', () => {
     for (const r of results) expect(r.skipped).toBe('cancelled');
     expect((await env.jobKeys()).filter((k) => k.includes(jobId))).toEqual([jobKeys(jobId).meta]);
     expect(await env.jobs.status(jobId)).toMatchObject({ state: 'cancelled' });
+  });
+
+  /** Creates a pull-mode job in the store and starts it as the entry action would. */
+  async function startJob(spec: JobSpec): Promise<string> {
+    const jobId = newJobId();
+    await new JobStore(env.redis).create(jobId, spec);
+    await env.ow.actions.invoke({ name: 'split', params: { jobId }, blocking: true });
+    await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
+    return jobId;
+  }
+
+  it('fails the job with the real reason once a task that hangs (its lease renewed) has run past its time limit more often than its retries', async () => {
+    // Task 3 waits a minute, far past its 1 s limit; the worker's other tasks are done meanwhile.
+    const params = JSON.stringify({ ms: 0, slowTask: 3, slowMs: 60_000 });
+    const jobId = await startJob(pullSpec(8, 1, { params, taskTimeoutMs: 1000, retries: 1 }));
+    const st = await env.waitForJob(jobId);
+    expect(st).toMatchObject({ state: 'failed', done: 7, total: 8, error: 'task 3 exceeded its time limit of 1000 ms' });
+    expect(await env.redis.hGet(jobKeys(jobId).attempts, '3')).toBe('2');
+    expect(await env.redis.hGet(jobKeys(jobId).retried, '3')).toBe('1');
+  });
+
+  it('counts a task once when an attempt given up at its time limit completes after all, while its retry runs', async () => {
+    // One claim at a time, as for a CPU-bound kernel: task 3's attempt is given up after 1 s and the task claimed again
+    // at once; the first attempt's work ends at 1.5 s and counts, the retry's (given up too) changes nothing.
+    const params = JSON.stringify({ ms: 0, slowTask: 3, slowMs: 1500 });
+    const jobId = await startJob(pullSpec(6, 1, { params, taskTimeoutMs: 1000, retries: 3, ioTasksPerWorker: 1 }));
+    const st = await env.waitForJob(jobId);
+    expect(st).toMatchObject({ state: 'done', done: 6, total: 6, result: { tasks: 6, totalMs: 1500 } });
+    expect(await env.redis.hLen(jobKeys(jobId).partials)).toBe(6);
+    expect(Number(await env.redis.hGet(jobKeys(jobId).attempts, '3'))).toBeGreaterThanOrEqual(1);
+    expect(Number(await env.redis.hGet(jobKeys(jobId).retried, '3'))).toBeGreaterThanOrEqual(1);
+    // No other task failed an attempt.
+    expect(await env.redis.hLen(jobKeys(jobId).attempts)).toBe(1);
+    const records = await new JobStore(env.redis).taskRecords(jobId);
+    expect(records.size).toBe(6);
+  });
+
+  it("gives a straggler a second copy once nothing is left to claim and a worker is idle, and counts the first completion once", async () => {
+    // Task 5 waits 10 s, the others 100 ms: the worker done first leaves while the other still waits on task 5.
+    const params = JSON.stringify({ ms: 100, slowTask: 5, slowMs: 10_000 });
+    const jobId = await startJob(pullSpec(8, 2, { params }));
+    const st = await env.waitForJob(jobId);
+    expect(st).toMatchObject({ state: 'done', done: 8, total: 8, result: { tasks: 8, totalMs: 7 * 100 + 10_000 } });
+    expect(st.retries).toMatchObject({ speculative: 1, invocations: 0 });
+    expect(await env.redis.hKeys(jobKeys(jobId).speculated)).toEqual(['5']);
+    // The copy started (the latest attempt's activation) in another activation than the one that counted.
+    const counted = (await new JobStore(env.redis).taskRecords(jobId)).get(5)!;
+    const copy = await env.redis.hGet(jobKeys(jobId).startedBy, '5');
+    expect(copy).toBeTruthy();
+    expect(copy).not.toBe(counted.activationId);
+    // Every worker ended, the copy's too: the tasks they counted add up to the job's, once each.
+    const results = await waitUntil('every worker to end', async () => {
+      const r = await workResults(env, jobId);
+      return r.length >= 3 && r.every((w) => w.ended || w.skipped) ? r : undefined;
+    });
+    expect(results.reduce((n, w) => n + (w.counted ?? 0), 0)).toBe(8);
   });
 
   // Last in this platform's tests: it shortens the worker action's time limit.

@@ -148,13 +148,19 @@ describe('supervisor decisions for a pull-mode job (workers claiming from its qu
     /** Worker slot -> last seen this long ago (`left`: it found nothing to claim and left). */
     seen?: Record<number, number | 'left'>;
     lastEndAgo?: number;
+    /** Task index -> its attempt started this long ago. */
+    startedAgo?: Record<number, number>;
+    speculated?: number[];
+    speculation?: boolean;
   }
 
   /** A job of 4 tasks and 2 workers. */
   function pullSnapshot(q: QueueState): JobSnapshot {
-    const s = snapshot([{}, {}, {}, {}], { lastEndAgo: q.lastEndAgo });
+    const s = snapshot([{}, {}, {}, {}], { lastEndAgo: q.lastEndAgo, speculation: q.speculation });
     s.meta = { ...s.meta, workers: 2, leaseMs: LEASE_MS };
     for (const i of q.done ?? []) s.done.add(i);
+    for (const [i, ago] of Object.entries(q.startedAgo ?? {})) s.starts.set(Number(i), NOW - ago);
+    for (const i of q.speculated ?? []) s.speculated.add(i);
     s.queue = {
       claimed: q.claimed ?? 0,
       requeued: q.requeued ?? 0,
@@ -182,7 +188,32 @@ describe('supervisor decisions for a pull-mode job (workers claiming from its qu
     expect(pullVerdict(decide({ snapshot: pullSnapshot(q), now: NOW, probed: new Map() }))).toEqual({ ...idle, ...expected });
   });
 
-  it("applies none of push mode's rules (dispatch marks, probes, lost coordinators, speculation)", () => {
+  // Typical run 500 ms: a task running more than 1 s is a straggler.
+  const TYPICAL_MS = 500;
+  const specRows: Array<[string, QueueState, Partial<ReturnType<typeof pullVerdict>>]> = [
+    [
+      'every task claimed, one worker left while a task runs past twice the typical: a copy, and a worker in the idle slot',
+      { claimed: 4, done: [0, 1, 2], leases: { 3: 500 }, startedAgo: { 3: 3000 }, seen: { 0: 'left', 1: 100 } },
+      { speculate: [3], startWorkers: [0] },
+    ],
+    ['the task runs less than twice the typical: no copy', { claimed: 4, done: [0, 1, 2], leases: { 3: 500 }, startedAgo: { 3: 900 }, seen: { 0: 'left', 1: 100 } }, {}],
+    ['no worker idle: no copy', { claimed: 4, done: [0, 1], leases: { 2: 500, 3: 500 }, startedAgo: { 2: 3000, 3: 3000 }, seen: { 0: 100, 1: 100 } }, {}],
+    ['the task had its copy: no other', { claimed: 4, done: [0, 1, 2], leases: { 3: 500 }, startedAgo: { 3: 3000 }, speculated: [3], seen: { 0: 'left', 1: 100 } }, {}],
+    ['speculation off: no copy', { claimed: 4, done: [0, 1, 2], leases: { 3: 500 }, startedAgo: { 3: 3000 }, seen: { 0: 'left', 1: 100 }, speculation: false }, {}],
+    ['tasks still wait for a first claim: workers, no copy', { claimed: 3, done: [0, 1], leases: { 2: 500 }, startedAgo: { 2: 3000 }, seen: { 0: 'left', 1: 'left' } }, { startWorkers: [0] }],
+    ['a task waits to be claimed again: no copy', { claimed: 4, requeued: 1, done: [0, 1], leases: { 3: 500 }, startedAgo: { 3: 3000 }, seen: { 0: 'left', 1: 100 } }, {}],
+    ['no task done yet (nothing typical to compare with): no copy', { claimed: 4, leases: { 0: 500, 1: 500, 2: 500, 3: 500 }, startedAgo: { 0: 3000 }, seen: { 0: 'left', 1: 100 } }, {}],
+    [
+      'two stragglers, one idle slot: a copy of the older only',
+      { claimed: 4, done: [0, 1], leases: { 2: 500, 3: 500 }, startedAgo: { 2: 2000, 3: 3000 }, seen: { 0: 100, 1: 'left' } },
+      { speculate: [3], startWorkers: [1] },
+    ],
+  ];
+  it.each(specRows)('speculation: %s', (_what, q, expected) => {
+    expect(pullVerdict(decide({ snapshot: pullSnapshot(q), now: NOW, probed: new Map(), typicalMs: TYPICAL_MS }))).toEqual({ ...idle, ...expected });
+  });
+
+  it("applies none of push mode's rules (dispatch marks, probes, lost coordinators, its speculation)", () => {
     const s = pullSnapshot({ claimed: 4, done: [1, 2, 3], leases: { 0: 500 }, seen: { 0: 100, 1: 100 } });
     s.dispatches.set(0, { at: NOW - 999_999, activationId: 'x' });
     s.starts.set(0, NOW - 999_999);

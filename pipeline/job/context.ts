@@ -9,6 +9,8 @@ export interface JobContext {
   params: unknown;
   total: number;
   retries: number;
+  /** A task running longer than this has failed an attempt, ms. */
+  taskTimeoutMs: number;
   /** Pull mode: how long a claimed task's lease lasts unless renewed, ms. */
   leaseMs: number;
   /** Tasks a worker of an I/O-waiting kernel keeps in flight. */
@@ -38,6 +40,7 @@ export async function jobContext(store: JobStore, jobId: string): Promise<JobCon
     params: kernel.parse(JSON.parse(meta.params)),
     total: meta.total,
     retries: meta.retries,
+    taskTimeoutMs: meta.taskTimeoutMs,
     leaseMs: meta.leaseMs,
     ioTasksPerWorker: meta.ioTasksPerWorker,
     inputs: dataInputsFor(meta.allowHosts),

@@ -3,8 +3,10 @@
 // CPU-bound kernel runs one claim at a time; one of a kernel that waits on I/O runs up to the job's `ioTasksPerWorker`
 // claim loops ("lanes") side by side in its one process. Each task is started, computed and completed as in push mode
 // (the completion also drops its lease); the worker that completes the job announces it. Near its deadline a worker
-// hands over to a fresh one in the same slot, between tasks, so it never leaves a task half done. A worker that dies
-// leaves its tasks' leases to expire: the supervisor requeues them.
+// hands over to a fresh one in the same slot, between tasks, so it never leaves a task half done. An attempt that runs
+// past its time limit (the job's task timeout, or what the worker has left) is a failed attempt of its task, counted
+// against its retries, and the task goes back to the queue. A worker that dies leaves its tasks' leases to expire:
+// the supervisor requeues them.
 import { sibling } from '../names.ts';
 import { deadline, invokeAsync } from '../ow.ts';
 import { errorMessage } from '../redact.ts';
@@ -18,6 +20,8 @@ import type { JobContext } from './context.ts';
 const SUPERVISOR_CHECK_EVERY = 32;
 /** Least time kept back before the activation's deadline for handing over, ms. */
 const HANDOVER_MIN_MS = 15_000;
+/** An attempt still running this long before the worker's deadline is given up, so its failure is recorded, ms. */
+const ATTEMPT_END_MARGIN_MS = 5000;
 
 /** Whether a worker with `leftMs` before its deadline should hand over instead of claiming another task. */
 export function timeToHandOver(leftMs: number, slowestTaskMs: number): boolean {
@@ -49,14 +53,37 @@ export interface PullWorkerOutcome {
   jobFailed?: boolean;
 }
 
-/** Computes one task while renewing its lease every third of the lease time. */
-async function computeLeased(store: JobStore, jobId: string, worker: number, ctx: JobContext, index: number): Promise<string> {
+/** How one attempt ended: with its partial, or given up at its time limit while its work goes on. */
+type Attempt = { partialJson: string } | { overLimit: Promise<string> };
+
+/**
+ * Computes one task while renewing its lease every third of the lease time, waiting at most `limitMs`. Past it the
+ * attempt is given up (the renewals stop): OpenWhisk would kill an activation at its time limit, but a worker cannot
+ * stop a kernel's work in its own process, so it stops waiting and leaves the work to finish or not. A kernel that
+ * computes without yielding finishes before the limit can be noticed; one that never yields stops the renewals, so
+ * its lease expires and the supervisor requeues the task.
+ */
+async function computeLeased(store: JobStore, jobId: string, worker: number, ctx: JobContext, index: number, limitMs: number): Promise<Attempt> {
   const renew = setInterval(() => void store.renewLease(jobId, index, worker, ctx.leaseMs).catch(() => false), Math.max(100, ctx.leaseMs / 3));
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return JSON.stringify((await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs)) ?? null);
+    const work = (async () => JSON.stringify((await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs)) ?? null))();
+    const overLimit = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), limitMs)));
+    const partialJson = await Promise.race([work, overLimit]);
+    return partialJson === undefined ? { overLimit: work } : { partialJson };
   } finally {
     clearInterval(renew);
+    clearTimeout(timer);
   }
+}
+
+/**
+ * An attempt's time limit: the job's task timeout, but no longer than the worker has left before its own time limit
+ * (less a margin to record the failure), since OpenWhisk would end the attempt there; with why, for the error.
+ */
+function attemptLimit(taskTimeoutMs: number, workerLeftMs: number): { ms: number; why: string } {
+  const left = Math.max(1, Math.floor(workerLeftMs - ATTEMPT_END_MARGIN_MS));
+  return left < taskTimeoutMs ? { ms: left, why: " (what its worker had left before its own time limit)" } : { ms: taskTimeoutMs, why: '' };
 }
 
 /** What the lanes of one worker share: its outcome so far, the slowest task, and why it stops, once one lane decided. */
@@ -113,32 +140,67 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     const start = Date.now();
     const started = await store.startTask(jobId, index, start, run.activationId);
     if (started !== 'running') return stop(state, { skipped: started });
-    let partialJson: string;
+    const limit = attemptLimit(ctx.taskTimeoutMs, end - start);
+    let attempt: Attempt;
     try {
-      partialJson = await computeLeased(store, jobId, worker, ctx, index);
+      attempt = await computeLeased(store, jobId, worker, ctx, index, limit.ms);
     } catch (err) {
-      const error = `task ${index} failed: ${errorMessage(err)}`;
-      const f = await store.failTask(jobId, index, error, ctx.retries);
-      if (f.failed) return stop(state, { error, jobFailed: true });
-      if (f.retry) {
-        const v = await store.requeueTask(jobId, index, `${error} (and the job's retry budget is spent)`);
-        if (!v.requeued && v.why === 'budget-spent') return stop(state, { error, jobFailed: true });
-      }
+      if (await failAttempt(store, jobId, ctx, state, index, `task ${index} failed: ${errorMessage(err)}`)) return;
       continue;
     }
-    const taskEnd = Date.now();
-    state.slowestMs = Math.max(state.slowestMs, taskEnd - start);
-    const record: StoredTaskRecord = {
-      activationId: run.activationId,
-      container: run.container,
-      cold,
-      ...(cold && run.boot !== undefined ? { boot: run.boot } : {}),
-      start,
-      end: taskEnd,
-    };
-    const r = await store.completeTask(jobId, index, partialJson, taskEnd, record);
-    if (r.added) out.counted++;
-    if (r.completed) return stop(state, { ended: 'completed', doneActivation: await announceDone(store, jobId) });
+    if ('overLimit' in attempt) {
+      // Should the given-up work finish after all, its partial counts like any other: the first completion wins.
+      attempt.overLimit.then((json) => completeTask(store, jobId, index, json, { run, cold, start }, state)).catch(() => {});
+      if (await failAttempt(store, jobId, ctx, state, index, `task ${index} exceeded its time limit of ${limit.ms} ms${limit.why}`)) return;
+      continue;
+    }
+    const r = await completeTask(store, jobId, index, attempt.partialJson, { run, cold, start }, state);
+    state.slowestMs = Math.max(state.slowestMs, Date.now() - start);
+    if (r.completed) return;
     if (r.added && r.done % SUPERVISOR_CHECK_EVERY === 0) await ensureSupervisor(store, jobId, deadline(1000)).catch(() => false);
   }
+}
+
+/**
+ * Counts a failed attempt against the task's retries and puts the task back in the queue; true when the job failed
+ * (its retries or the job's retry budget spent), which stops the worker.
+ */
+async function failAttempt(store: JobStore, jobId: string, ctx: JobContext, state: WorkerState, index: number, error: string): Promise<boolean> {
+  const f = await store.failTask(jobId, index, error, ctx.retries);
+  if (f.failed) {
+    stop(state, { error, jobFailed: true });
+    return true;
+  }
+  if (f.retry) {
+    const v = await store.requeueTask(jobId, index, `${error} (and the job's retry budget is spent)`);
+    if (!v.requeued && v.why === 'budget-spent') {
+      stop(state, { error, jobFailed: true });
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Stores a computed partial with its record (counted once, however many attempts complete); the completing one announces the job. */
+async function completeTask(
+  store: JobStore,
+  jobId: string,
+  index: number,
+  partialJson: string,
+  { run, cold, start }: { run: WorkerRun; cold: boolean; start: number },
+  state: WorkerState,
+): Promise<{ added: boolean; done: number; completed: boolean }> {
+  const taskEnd = Date.now();
+  const record: StoredTaskRecord = {
+    activationId: run.activationId,
+    container: run.container,
+    cold,
+    ...(cold && run.boot !== undefined ? { boot: run.boot } : {}),
+    start,
+    end: taskEnd,
+  };
+  const r = await store.completeTask(jobId, index, partialJson, taskEnd, record);
+  if (r.added) state.out.counted++;
+  if (r.completed) stop(state, { ended: 'completed', doneActivation: await announceDone(store, jobId) });
+  return r;
 }

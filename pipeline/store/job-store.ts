@@ -208,6 +208,12 @@ export class JobStore {
     return { requeued: r.slice(1), budgetSpent: r[0] === -2 };
   }
 
+  /** Queues a speculative copy of a claimed task (see lua/speculate-task.lua); true when this call queued it. */
+  async speculateTask(jobId: string, index: number, now = Date.now()): Promise<boolean> {
+    const k = jobKeys(jobId);
+    return (await this.run('speculateTask', [k.meta, k.partials, k.speculated, k.requeued], [index, now])) === 1;
+  }
+
   /** Records that worker slots were just invoked; returns the job's state (undefined: unknown job). */
   async markWorkers(jobId: string, slots: readonly number[], now = Date.now()): Promise<string | undefined> {
     const k = jobKeys(jobId);

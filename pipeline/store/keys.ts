@@ -17,7 +17,7 @@
 //   reduceKick      string  short-lived marker: someone restarted a reduce that seemed lost
 // Pull mode (workers claiming tasks from the job's queue):
 //   claimNext       string  how many tasks have been claimed a first time (the next first claim is this index)
-//   requeued        list    task indices to claim again (a lease expired, or an attempt failed)
+//   requeued        list    task indices to claim again (a lease expired, an attempt failed, a speculative copy)
 //   leases          zset    claimed task index -> its lease's expiry (ms); dropped when the task completes
 //   claimedBy       hash    claimed task index -> the worker holding its lease
 //   workers         hash    worker slot -> when it was last seen (ms; 0: it left)

@@ -20,6 +20,7 @@ import releaseLease from './lua/release-lease.lua';
 import renewLease from './lua/renew-lease.lua';
 import requeueExpired from './lua/requeue-expired.lua';
 import requeueTask from './lua/requeue-task.lua';
+import speculateTask from './lua/speculate-task.lua';
 import startTask from './lua/start-task.lua';
 
 export const scripts = {
@@ -42,5 +43,6 @@ export const scripts = {
   renewLease: new Script(renewLease),
   requeueExpired: new Script(requeueExpired),
   requeueTask: new Script(requeueTask),
+  speculateTask: new Script(speculateTask),
   startTask: new Script(startTask),
 };

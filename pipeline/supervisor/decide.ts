@@ -14,7 +14,10 @@
 // the lost reduce's:
 //   - a claimed task whose lease expired and that is not done: its worker is gone, requeue it;
 //   - fewer live workers (seen within 2 lease times) than tasks waiting to be claimed, up to the job's workers: start
-//     workers in the slots that have gone quiet.
+//     workers in the slots that have gone quiet;
+//   - nothing left to claim, workers idle (their slots quiet or left) while claimed tasks have run longer than twice
+//     the typical run time: one speculative copy each of the oldest, as many as there are idle slots, and a worker in
+//     each of those slots to claim it. The first completion counts.
 import { toRanges, type Range } from '../ranges.ts';
 import type { Dispatch, JobSnapshot, QueueMarks } from '../store/job-store.ts';
 
@@ -43,13 +46,13 @@ export interface Decision {
   timedOut: Suspect[];
   /** Ranges no coordinator dispatched, for a fresh coordinator. */
   undispatched: Range[];
-  /** Tasks that get a speculative copy. */
+  /** Tasks that get a speculative copy (pull mode: a queued copy, claimed by a worker started for it). */
   speculate: number[];
   /** Every task is done but the result has not come: start reduce again. */
   reduceLost: boolean;
   /** Pull mode: some claimed tasks' leases expired; put them back in the queue. */
   requeueExpired: boolean;
-  /** Pull mode: worker slots to start (again). */
+  /** Pull mode: worker slots to start (again); when it speculates, one idle slot per copy, in the order of `speculate`. */
   startWorkers: number[];
 }
 
@@ -67,8 +70,22 @@ export interface DecideInput {
   reduceGraceMs?: number;
 }
 
-export function speculationDue(snapshot: JobSnapshot): boolean {
-  return !snapshot.queue && snapshot.meta.speculation && snapshot.done.size >= Math.ceil(SPECULATE_AT * snapshot.meta.total);
+/** Whether stragglers may get a copy: push mode once 90% are done; pull mode once every task was claimed (and one done). */
+export function speculationDue({ meta, done, queue }: JobSnapshot): boolean {
+  if (!meta.speculation) return false;
+  if (queue) return done.size > 0 && queue.claimed >= meta.total && queue.requeued === 0;
+  return done.size >= Math.ceil(SPECULATE_AT * meta.total);
+}
+
+/** The outstanding tasks started longer ago than twice the typical run (at least SPEC_MIN_MS), oldest first. */
+function stragglers(candidates: readonly number[], since: (index: number) => number | undefined, now: number, typicalMs: number): number[] {
+  const threshold = Math.max(SPEC_MIN_MS, 2 * typicalMs);
+  return candidates
+    .map((index) => ({ index, since: since(index) }))
+    .filter((t): t is { index: number; since: number } => t.since !== undefined && now - t.since > threshold)
+    .sort((a, b) => a.since - b.since)
+    .slice(0, MAX_REINVOKES)
+    .map((t) => t.index);
 }
 
 export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUCE_GRACE_MS }: DecideInput): Decision {
@@ -79,7 +96,7 @@ export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUC
     decision.reduceLost = now - (meta.lastEnd ?? meta.created) >= reduceGraceMs;
     return decision;
   }
-  if (snapshot.queue) return decideQueue(snapshot, snapshot.queue, now, decision);
+  if (snapshot.queue) return decideQueue(snapshot, snapshot.queue, now, decision, typicalMs);
 
   const neverDispatched: number[] = [];
   const outstanding: number[] = [];
@@ -115,20 +132,18 @@ export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUC
   if (quiet) decision.undispatched = toRanges(neverDispatched);
 
   if (typicalMs !== undefined && speculationDue(snapshot)) {
-    const threshold = Math.max(SPEC_MIN_MS, 2 * typicalMs);
-    decision.speculate = outstanding
-      .filter((i) => !speculated.has(i))
-      .map((i) => ({ index: i, since: starts.get(i) ?? dispatches.get(i)?.at }))
-      .filter((t): t is { index: number; since: number } => t.since !== undefined && now - t.since > threshold)
-      .sort((a, b) => a.since - b.since)
-      .slice(0, MAX_REINVOKES)
-      .map((t) => t.index);
+    const candidates = outstanding.filter((i) => !speculated.has(i));
+    decision.speculate = stragglers(candidates, (i) => starts.get(i) ?? dispatches.get(i)?.at, now, typicalMs);
   }
   return decision;
 }
 
-/** Pull mode: requeue the tasks of gone workers, and keep as many workers live as there are tasks waiting (up to W). */
-function decideQueue({ meta, done }: JobSnapshot, queue: QueueMarks, now: number, decision: Decision): Decision {
+/**
+ * Pull mode: requeue the tasks of gone workers, keep as many workers live as there are tasks waiting (up to W), and
+ * once nothing waits, give stragglers a copy for idle slots.
+ */
+function decideQueue(snapshot: JobSnapshot, queue: QueueMarks, now: number, decision: Decision, typicalMs: number | undefined): Decision {
+  const { meta, done, starts, speculated } = snapshot;
   let expired = 0;
   for (const [index, expiry] of queue.leases) if (expiry <= now && !done.has(index)) expired++;
   decision.requeueExpired = expired > 0;
@@ -137,6 +152,12 @@ function decideQueue({ meta, done }: JobSnapshot, queue: QueueMarks, now: number
   const isLive = (slot: number) => now - (queue.workers.get(slot) ?? 0) <= WORKER_SILENCE_LEASES * meta.leaseMs;
   const live = slots.filter(isLive).length;
   const wanted = Math.min(meta.workers, waiting);
-  decision.startWorkers = slots.filter((slot) => !isLive(slot)).slice(0, Math.max(0, wanted - live));
+  const idle = slots.filter((slot) => !isLive(slot));
+  decision.startWorkers = idle.slice(0, Math.max(0, wanted - live));
+  if (waiting === 0 && idle.length > 0 && typicalMs !== undefined && speculationDue(snapshot)) {
+    const candidates = [...queue.leases.keys()].filter((i) => !done.has(i) && !speculated.has(i));
+    decision.speculate = stragglers(candidates, (i) => starts.get(i), now, typicalMs).slice(0, idle.length);
+    decision.startWorkers = idle.slice(0, decision.speculate.length);
+  }
   return decision;
 }

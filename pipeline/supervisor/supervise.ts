@@ -1,6 +1,7 @@
 // One period of a job's supervisor: read the job's marks once, decide (decide.ts), then act — probe records, invoke
 // lost and timed-out tasks again, hand undispatched ranges to a fresh coordinator, speculate, restart a lost reduce;
-// for a pull-mode job, requeue the tasks of expired leases and start workers in quiet slots.
+// for a pull-mode job, requeue the tasks of expired leases, queue copies of stragglers and start workers in quiet
+// slots.
 import { sibling } from '../names.ts';
 import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
 import { boundedMap } from '../pool.ts';
@@ -67,7 +68,14 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     counts.requeued += r.requeued.length;
     if (r.budgetSpent) return counts;
   }
-  if (d.startWorkers.length > 0) counts.workersStarted += await startWorkers(store, jobId, d.startWorkers, Date.now() + INVOKE_WINDOW_MS);
+  let slots = d.startWorkers;
+  if (snapshot.queue && d.speculate.length > 0) {
+    // Copies are queued first, so that the workers started for them (one slot each) find them; none for a task done
+    // meanwhile.
+    for (const index of d.speculate) if (await store.speculateTask(jobId, index)) counts.speculated++;
+    slots = slots.slice(0, counts.speculated);
+  }
+  if (slots.length > 0) counts.workersStarted += await startWorkers(store, jobId, slots, Date.now() + INVOKE_WINDOW_MS);
 
   const lost = [...d.lost];
   const overTimeLimit: Array<{ task: Suspect; message: string }> = [];
@@ -113,6 +121,7 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     await store.markDispatched(jobId, [], true);
   }
 
+  if (snapshot.queue) return counts;
   await boundedMap(d.speculate, PARALLEL, async (index) => {
     const v = await redispatchTask(store, jobId, index, { kind: 'spec', budgetError: '', deadline: Date.now() + INVOKE_WINDOW_MS });
     if (v.go) counts.speculated++;
