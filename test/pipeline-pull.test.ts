@@ -110,6 +110,18 @@ describe('the task queue (store)', () => {
     expect(await env.redis.hLen(jobKeys(jobId).retried)).toBe(30);
   });
 
+  it("records each claimed attempt's start and activation in the claim itself", async () => {
+    const jobId = newJobId();
+    const store = new JobStore(env.redis);
+    await store.create(jobId, pullSpec(2, 1));
+    expect(await store.claimTask(jobId, 0, 60_000, 1_000, 'act-a')).toEqual({ index: 0 });
+    expect(await store.claimTask(jobId, 0, 60_000, 1_500)).toEqual({ index: 1 });
+    const k = jobKeys(jobId);
+    expect(await env.redis.hGetAll(k.starts)).toEqual({ 0: '1000', 1: '1500' });
+    expect(await env.redis.hGetAll(k.startedBy)).toEqual({ 0: 'act-a' });
+    expect(await env.redis.hmGet(k.meta, ['firstStart', 'lastStart'])).toEqual(['1000', '1500']);
+  });
+
   it('requeues a failed attempt from the retry budget, and fails the job once the budget is spent', async () => {
     const jobId = newJobId();
     const store = new JobStore(env.redis);

@@ -129,17 +129,15 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
       }
       return;
     }
-    const claim = await store.claimTask(jobId, worker, ctx.leaseMs);
+    // The claim records the attempt's start too: one round trip before the kernel runs.
+    const start = Date.now();
+    const claim = await store.claimTask(jobId, worker, ctx.leaseMs, start, run.activationId);
     if ('ended' in claim) return stop(state, { skipped: claim.ended });
     // Lanes that find the queue empty stop claiming; the others finish the tasks they hold.
     if ('empty' in claim) return stop(state, { ended: 'empty' });
     const index = claim.index;
     out.claimed++;
     const cold = run.cold && out.claimed === 1;
-
-    const start = Date.now();
-    const started = await store.startTask(jobId, index, start, run.activationId);
-    if (started !== 'running') return stop(state, { skipped: started });
     const limit = attemptLimit(ctx.taskTimeoutMs, end - start);
     let attempt: Attempt;
     try {

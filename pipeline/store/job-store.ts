@@ -176,10 +176,10 @@ export class JobStore {
   // --- pull mode: workers claim tasks from the job's queue, holding a lease on each until it completes ---
 
   /** Claims the next task for worker slot `worker` with a lease of `leaseMs` (see lua/claim-task.lua). */
-  async claimTask(jobId: string, worker: number, leaseMs: number, now = Date.now()): Promise<Claim> {
+  async claimTask(jobId: string, worker: number, leaseMs: number, now = Date.now(), activationId = ''): Promise<Claim> {
     const k = jobKeys(jobId);
-    const keys = [k.meta, k.claimNext, k.requeued, k.leases, k.claimedBy, k.workers, k.partials];
-    const r = await this.run('claimTask', keys, [worker, now, leaseMs]);
+    const keys = [k.meta, k.claimNext, k.requeued, k.leases, k.claimedBy, k.workers, k.partials, k.starts, k.startedBy];
+    const r = await this.run('claimTask', keys, [worker, now, leaseMs, activationId]);
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     if (typeof r === 'string') return { ended: r as Exclude<JobMeta['state'], 'running'> };
     return (r as number) < 0 ? { empty: true } : { index: r as number };
