@@ -46,7 +46,7 @@ export function countPrimesInRange(lo: number, hi: number, segmentBytes = DEFAUL
   const blocks = new BlockSieve(sievingPrimes.subarray(first, split));
   const buckets = new BucketSieve(sievingPrimes.subarray(split), segBytes);
 
-  const buffer = new ArrayBuffer(segBytes);
+  const buffer = new ArrayBuffer(segBytes + blocks.overflowBytes);
   const seg = new Uint8Array(buffer);
   const words = new Int32Array(buffer);
 
