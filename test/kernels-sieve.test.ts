@@ -81,6 +81,23 @@ describe('sieve', () => {
     }
   });
 
+  it('counts ranges over segment boundaries starting and ending at every residue mod 30, whatever blocks run past a segment', () => {
+    // Sieving primes up to a segment's size cross off blocks of p bytes that may run past the segment's end into
+    // the next one. Each range is two whole segments and a last one a few numbers long, shorter than most blocks.
+    for (const segment of [200, 1000, 4096]) {
+      for (let a = 0; a < 30; a++) {
+        const lo = 1e12 + a;
+        const hi = 1e12 + 60 * segment + 30 + ((a * 7) % 30);
+        expect(countPrimesInRange(lo, hi, segment), `[${lo}, ${hi}) seg ${segment}`).toBe(windowCount(lo, hi));
+      }
+    }
+  });
+
+  it('counts the known pi(1e9) and pi(1e10)', () => {
+    expect(countPrimesInRange(0, 1e9)).toBe(50_847_534);
+    expect(countPrimesInRange(0, 1e10)).toBe(455_052_511);
+  });
+
   it('counts the same with every segment size over a range that needs buckets', () => {
     const lo = 4e10;
     const hi = lo + 3e6;
