@@ -35,17 +35,19 @@ interface WordPattern {
 let copied: Uint8Array | undefined;
 let anded: WordPattern[] | undefined;
 
-/** Sieve bytes 0..length with the multiples of `primes` cleared. */
+/** Sieve bytes 0..length with the multiples of `primes` cleared: one period (∏p bytes) marked, then copied on. */
 function multiplesCleared(primes: readonly number[], length: number): Uint8Array {
   const bytes = new Uint8Array(length).fill(0xff);
+  const period = Math.min(length, primes.reduce((a, p) => a * p, 1));
   for (const p of primes) {
     for (let k = 0; k < 8; k++) {
       let b = 0; // smallest byte b with 30b + r ≡ 0 (mod p)
       while ((30 * b + RESIDUES[k]) % p !== 0) b++;
       const mask = ~(1 << k) & 0xff;
-      for (; b < length; b += p) bytes[b] &= mask;
+      for (; b < period; b += p) bytes[b] &= mask;
     }
   }
+  for (let filled = period; filled < length; filled += period) bytes.copyWithin(filled, 0, Math.min(period, length - filled));
   return bytes;
 }
 
