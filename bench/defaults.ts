@@ -1,17 +1,17 @@
 // What a user gets: every figure here runs on the shipped manifest.yaml and the embedded platform's defaults, sized the
 // way `supercompute run` sizes a job (its plan, or the flags a user is told about: --tasks, --workers). Compared in one
 // run, alternating, medians of the job's own timings:
-//  - primes below 1e10 with no sizing flags vs --workers 1, and -t 2 vs -t 1, beside primesieve -t2 vs -t1;
+//  - primes below 1e10 with no sizing flags vs --workers 1, and -t 2 vs -t 1, beside primesieve -t2 vs -t1 (the
+//    serial sieve beside primesieve -t1 is the `kernels` benchmark);
 //  - 64 unequal tasks (Mandelbrot bands: rows through the set cost far more) in pull mode vs push mode;
 //  - 10,000 × 1 s sleep and 10,000 no-op tasks, pull mode vs one activation per task, and the per-task overhead;
 //  - the plan chosen for primes below 1e9, 1e11 (and 1e12 in a full run) beside hand-picked sizings.
-import { spawnSync } from 'node:child_process';
 import { ensureRedis, findOnPath } from '../host/redis-server.ts';
 import { planRun, type AskedSizing } from '../cli/plan-run.ts';
 import type { Target } from '../cli/target.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
-import { benchPrimesSerial } from './kernels.ts';
+import { primesieveSeconds } from './kernels.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine } from './stats.ts';
 
@@ -94,11 +94,11 @@ class Runner {
   }
 }
 
-function primesieveSeconds(below: number, threads: number): number {
-  const out = spawnSync('primesieve', [`-t${threads}`, '-q', '--time', String(below)], { encoding: 'utf8' });
-  const m = /Seconds:\s*([\d.]+)/.exec(out.stdout);
-  if (out.status !== 0 || !m) throw new Error(`primesieve -t${threads} failed: ${out.stderr}`);
-  return Number(m[1]);
+/** primesieve's own time with `threads` threads; it is on PATH (checked before). */
+function primesieveTime(below: number, threads: number): number {
+  const s = primesieveSeconds(below, threads);
+  if (s === null) throw new Error(`primesieve -t${threads} failed`);
+  return s;
 }
 
 export interface DefaultsBenchResult {
@@ -113,7 +113,6 @@ export interface DefaultsBenchResult {
     speedupT2: number;
     primesieveSpeedup: number | null;
   };
-  serial: { below: number; oursSeconds: number[]; primesieveSeconds: number[] | null; ratio: number | null };
   unequal: { runs: SizedRun[]; pullOverPush: number };
   tasks: { runs: SizedRun[]; perTaskMs: { pull: number; push: number } };
   plans: Array<{ below: number; plan: SizingPlan; runs: SizedRun[] }>;
@@ -140,8 +139,8 @@ async function primesScaling(run: Runner, below: number, reps: number): Promise<
       runs[i].elapsedMs.push(...x.elapsedMs);
     });
     if (hasPrimesieve) {
-      t1.push(primesieveSeconds(below, 1));
-      t2.push(primesieveSeconds(below, 2));
+      t1.push(primesieveTime(below, 1));
+      t2.push(primesieveTime(below, 2));
     }
   }
   for (const x of runs) x.medianMs = median(x.elapsedMs);
@@ -153,17 +152,6 @@ async function primesScaling(run: Runner, below: number, reps: number): Promise<
     speedupT2: runs[3].medianMs / runs[2].medianMs,
     primesieveSpeedup: hasPrimesieve ? median(t1) / median(t2) : null,
   };
-}
-
-async function serialBeside(below: number, reps: number): Promise<DefaultsBenchResult['serial']> {
-  const hasPrimesieve = findOnPath('primesieve') !== null;
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    ours.push((await benchPrimesSerial(below)).seconds);
-    if (hasPrimesieve) theirs.push(primesieveSeconds(below, 1));
-  }
-  return { below, oursSeconds: ours, primesieveSeconds: hasPrimesieve ? theirs : null, ratio: hasPrimesieve ? median(theirs) / median(ours) : null };
 }
 
 async function unequalTasks(run: Runner, reps: number, quick: boolean): Promise<DefaultsBenchResult['unequal']> {
@@ -220,11 +208,10 @@ export async function benchDefaults(opts: { quick: boolean }): Promise<DefaultsB
     await run.once({ kernel: 'sleep', params: { ms: 0 }, asked: { tasks: 100, workers: 0 }, label: 'warm-up' });
     const below = quick ? 1e9 : 1e10;
     const primes = await primesScaling(run, below, reps);
-    const serial = await serialBeside(below, reps);
     const unequal = await unequalTasks(run, reps, quick);
     const tasks = await manyTasks(run, quick ? 1 : 2, quick);
     const plans = await plansBeside(run, quick ? [1e9] : [1e9, 1e11, 1e12], quick ? 1 : 2);
-    return { machine: machine(), quick, primes, serial, unequal, tasks, plans };
+    return { machine: machine(), quick, primes, unequal, tasks, plans };
   } finally {
     await pipe.stop();
     await redis.stop();
@@ -257,10 +244,6 @@ export function defaultsMarkdown(r: DefaultsBenchResult): string {
       : 'primesieve not on PATH.',
     '',
     `No flags over --workers 1: **${fmt(p.speedupNoFlags)}x** (${share(p.speedupNoFlags)}). -t 2 over -t 1: **${fmt(p.speedupT2)}x** (${share(p.speedupT2)}).`,
-    '',
-    `#### Serial sieve: primes below ${r.serial.below.toExponential(0)}`,
-    '',
-    `Ours: ${r.serial.oursSeconds.map((x) => fmt(x, 3)).join(', ')} s; primesieve -t1: ${r.serial.primesieveSeconds?.map((x) => fmt(x, 3)).join(', ') ?? 'not on PATH'} s; ours at **${r.serial.ratio === null ? '?' : fmt(r.serial.ratio)}x** primesieve's speed.`,
     '',
     '#### 64 unequal tasks (Mandelbrot bands)',
     '',

@@ -10,6 +10,7 @@ import { benchPipeline, pipelineMarkdown } from './pipeline.ts';
 import { benchCompositions, compositionsMarkdown } from './compositions.ts';
 import { answerMarkdown, benchAnswer } from './answer.ts';
 import { benchDefaults, defaultsMarkdown } from './defaults.ts';
+import { benchKernels, kernelsMarkdown } from './kernels.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -31,6 +32,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchPipeline({ ...opts, resultsDir });
       return { data, markdown: pipelineMarkdown(data) };
+    },
+  },
+  kernels: {
+    describe: 'serial primes below 1e10 beside primesieve -t1, alternating runs, medians and their ratio',
+    async run(opts) {
+      const data = await benchKernels(opts);
+      return { data, markdown: kernelsMarkdown(data) };
     },
   },
   scaling: {

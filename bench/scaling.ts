@@ -3,11 +3,10 @@
 //     reference and primesieve measured in the same run;
 //  2. orchestration: thousands of `sleep` / no-op tasks all in flight at once;
 //  3. the same tasks through a worker_threads pool (piscina) as the baseline.
-import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchPrimesSerial } from './kernels.ts';
+import { benchPrimesSerial, primesieveSeconds } from './kernels.ts';
 import { piscinaRun, type PoolRun } from './piscina-baseline.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fanoutDepth, maxOverlap, taskRecords } from './scaling-records.ts';
@@ -82,16 +81,6 @@ export interface ScalingResult {
 }
 
 const log = (line: string) => console.error(`  scaling: ${line}`);
-
-function primesieveSeconds(below: number): number | null {
-  if (!findOnPath('primesieve')) return null;
-  const t = process.hrtime.bigint();
-  const out = spawnSync('primesieve', ['-t1', '-q', '--time', String(below)], { encoding: 'utf8' });
-  const wall = Number(process.hrtime.bigint() - t) / 1e9;
-  if (out.status !== 0) return null;
-  const m = /Seconds:\s*([\d.]+)/.exec(out.stdout);
-  return m ? Number(m[1]) : wall;
-}
 
 async function runJob(p: BenchPipeline, kernel: string, params: Record<string, unknown>, tasks: number): Promise<{ status: JobStatus; wallMs: number; jobId: string; submitted: number }> {
   const submitted = Date.now();

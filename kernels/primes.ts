@@ -27,7 +27,8 @@ export function primesTaskRange(params: PrimesParams, task: { index: number; cou
 
 export const primes = {
   name: NAME,
-  description: 'Counts the primes below N (up to 1e13) with a segmented mod-30 wheel sieve; each task sieves one range.',
+  description:
+    'Counts the primes below N (up to 1e14) with a segmented mod-30 wheel sieve (small primes cross off mod-210 blocks); each task sieves one range.',
   parse(raw) {
     const p = checkFields(NAME, raw, ['below']);
     return {

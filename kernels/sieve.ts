@@ -1,10 +1,10 @@
 /**
  * Segmented sieve of Eratosthenes on a mod-30 wheel (sieve/wheel.ts): each segment starts as the AND of
  * pre-sieved patterns (sieve/presieve.ts), primes up to a segment's size cross off whole blocks of multiples
- * (sieve/block-sieve.ts), larger ones wait in per-segment buckets for the segments they hit
+ * (sieve/block-sieve.ts; the smaller ones on a mod-210 wheel of multipliers, leaving out multiples of 7), larger ones wait in per-segment buckets for the segments they hit
  * (sieve/bucket-sieve.ts), and the survivors are counted a word at a time (sieve/popcount.ts).
  */
-import { BlockSieve } from './sieve/block-sieve.ts';
+import { BlockSieve, WHEEL_210 } from './sieve/block-sieve.ts';
 import { BucketSieve } from './sieve/bucket-sieve.ts';
 import { countBits } from './sieve/popcount.ts';
 import { LARGEST_PRESIEVED_PRIME, PRESIEVED_PRIMES, presieve } from './sieve/presieve.ts';
@@ -21,8 +21,16 @@ const UNSIEVED_PRIMES = [2, 3, 5, ...PRESIEVED_PRIMES] as const;
  */
 export const DEFAULT_SEGMENT_BYTES = 512 * 1024;
 
-/** Largest `below` the sieve supports: products and offsets stay exact in doubles and int32 well past this. */
-export const MAX_SIEVE_LIMIT = 1e13;
+/**
+ * Primes up to a seventh of this (or of a smaller segment) cross off mod-210 blocks (7p bytes), the larger ones
+ * mod-30 blocks (p bytes). The overflow of 7p-byte blocks is carried from segment to segment, which costs more
+ * than leaving out the multiples of 7 saves once it nears a segment's size: 16-64 KiB measured best (about 10%
+ * faster below 1e10 than mod-30 blocks alone), 512 KiB no faster than none.
+ */
+const WHEEL_210_BYTES = 64 * 1024;
+
+/** Largest `below` the sieve supports: products stay exact in doubles, segment offsets and packed bucket entries in int32. */
+export const MAX_SIEVE_LIMIT = 1e14;
 
 /** Counts the primes p with lo ≤ p < hi (0 ≤ lo, hi ≤ MAX_SIEVE_LIMIT + 1). */
 export function countPrimesInRange(lo: number, hi: number, segmentBytes = DEFAULT_SEGMENT_BYTES): number {
@@ -41,12 +49,16 @@ export function countPrimesInRange(lo: number, hi: number, segmentBytes = DEFAUL
   const sievingPrimes = smallPrimes(isqrt(hi - 1));
   let first = 0;
   while (first < sievingPrimes.length && sievingPrimes[first] <= LARGEST_PRESIEVED_PRIME) first++;
-  let split = first;
+  let split210 = first;
+  const max210 = Math.min(segBytes, WHEEL_210_BYTES) / 7;
+  while (split210 < sievingPrimes.length && sievingPrimes[split210] <= max210) split210++;
+  let split = split210;
   while (split < sievingPrimes.length && sievingPrimes[split] <= segBytes) split++;
-  const blocks = new BlockSieve(sievingPrimes.subarray(first, split));
+  const blocks210 = new BlockSieve(sievingPrimes.subarray(first, split210), WHEEL_210);
+  const blocks = new BlockSieve(sievingPrimes.subarray(split210, split));
   const buckets = new BucketSieve(sievingPrimes.subarray(split), segBytes);
 
-  const buffer = new ArrayBuffer(segBytes);
+  const buffer = new ArrayBuffer(segBytes + Math.max(blocks210.overflowBytes, blocks.overflowBytes));
   const seg = new Uint8Array(buffer);
   const words = new Int32Array(buffer);
 
@@ -54,6 +66,7 @@ export function countPrimesInRange(lo: number, hi: number, segmentBytes = DEFAUL
     const len = Math.min(segBytes, endByte - segStart);
     const wordCount = (len + 3) >>> 2;
     presieve(words, segStart / 4, wordCount);
+    blocks210.sieve(seg, segStart, len);
     blocks.sieve(seg, segStart, len);
     buckets.sieve(seg, segStart, len);
 

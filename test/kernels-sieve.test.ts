@@ -1,14 +1,16 @@
 // The sieve's own code paths: pre-sieve patterns, block and bucket crossing at segment boundaries, word counting,
 // and windows far up the range checked against a plain window sieve.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { primes } from '../kernels/primes.ts';
-import { countPrimesInRange, smallPrimes } from '../kernels/sieve.ts';
+import { countPrimesInRange, MAX_SIEVE_LIMIT, smallPrimes } from '../kernels/sieve.ts';
 import { countBits } from '../kernels/sieve/popcount.ts';
 import { LARGEST_PRESIEVED_PRIME, PRESIEVED_PRIMES } from '../kernels/sieve/presieve.ts';
 import { isqrt } from '../kernels/sieve/wheel.ts';
+import { GENERATED_PATH, wheelCrossingSource } from '../scripts/generate-wheel-crossing.ts';
 import { runJob } from './kernels-helpers.ts';
 
-const divisors = smallPrimes(isqrt(1e13) + 1);
+const divisors = smallPrimes(isqrt(1e14) + 1);
 
 /** Primes in [lo, hi) by the plainest window sieve: every number, every divisor up to √hi. */
 function windowCount(lo: number, hi: number): number {
@@ -79,6 +81,67 @@ describe('sieve', () => {
       for (let a = lo, step = 1; a < hi; a += step, step = step * 3 + 1) sum += countPrimesInRange(a, Math.min(hi, a + step), 64);
       expect(sum, `pieces of [${lo}, ${hi})`).toBe(expected);
     }
+  });
+
+  it('counts ranges over segment boundaries starting and ending at every residue mod 30, whatever blocks run past a segment', () => {
+    // Sieving primes up to a segment's size cross off blocks of p bytes that may run past the segment's end into
+    // the next one. Each range is two whole segments and a last one a few numbers long, shorter than most blocks.
+    for (const segment of [200, 1000, 4096]) {
+      for (let a = 0; a < 30; a++) {
+        const lo = 1e12 + a;
+        const hi = 1e12 + 60 * segment + 30 + ((a * 7) % 30);
+        expect(countPrimesInRange(lo, hi, segment), `[${lo}, ${hi}) seg ${segment}`).toBe(windowCount(lo, hi));
+      }
+    }
+  });
+
+  it('has the block crossing code its generator writes', () => {
+    expect(readFileSync(new URL(`../${GENERATED_PATH}`, import.meta.url), 'utf8')).toBe(wheelCrossingSource());
+  });
+
+  it('counts windows around the mod-210 blocks of sieving primes, at their first block and far up', () => {
+    // Primes up to a seventh of min(segment, 64 KiB) cross off blocks of 7p bytes (multipliers m coprime to 210):
+    // windows start and end around p·210·c, where one block ends and the next begins, with c the block holding p
+    // (which must stay uncrossed), the one holding p², and a block near 1e12.
+    for (const p of [103, 107, 113, 139, 199, 211, 293, 577, 1009, 9349]) {
+      for (const c of [0, 1, Math.floor(p / 210), Math.floor(p / 210) + 1, Math.floor(1e12 / (210 * p))]) {
+        const edge = 210 * p * c;
+        for (const [lo, hi] of [[edge - 90, edge + 90], [edge, edge + 1], [edge + p, edge + p + 1], [edge - 7 * p, edge + 7 * p]]) {
+          if (hi <= 0) continue;
+          for (const segment of [1000, 4096, 65536, undefined]) {
+            expect(countPrimesInRange(Math.max(0, lo), hi, segment), `[${lo}, ${hi}) p ${p} seg ${segment}`).toBe(windowCount(Math.max(0, lo), hi));
+          }
+        }
+      }
+    }
+  });
+
+  it('counts ranges over segment boundaries at every residue mod 210, whatever mod-210 blocks run past a segment', () => {
+    // Segments of 1000 and 4096 bytes put the primes up to 142 and 585 in mod-210 blocks of up to 7p bytes, nearly
+    // a whole segment; the last segment is a few numbers long, so the overflow of whole blocks reaches well past it.
+    for (const segment of [1000, 4096]) {
+      for (let a = 0; a < 210; a += 11) {
+        const lo = 5e11 + a;
+        const hi = 5e11 + 90 * segment + 210 + ((a * 13) % 210);
+        expect(countPrimesInRange(lo, hi, segment), `[${lo}, ${hi}) seg ${segment}`).toBe(windowCount(lo, hi));
+      }
+    }
+  });
+
+  it('counts windows near 1e14, up to the largest limit, like a plain window sieve and primesieve', () => {
+    expect(MAX_SIEVE_LIMIT).toBe(1e14);
+    for (const lo of [1e14 - 3000, 9_999_991 ** 2 - 1500]) {
+      const hi = Math.min(lo + 3000, MAX_SIEVE_LIMIT + 1);
+      const expected = windowCount(lo, hi);
+      for (const segment of SEGMENTS) expect(countPrimesInRange(lo, hi, segment), `[${lo}, ${hi}) seg ${segment}`).toBe(expected);
+    }
+    // primesieve 99999900000000 100000000000000 -c1
+    expect(countPrimesInRange(1e14 - 1e8, 1e14)).toBe(3_100_778);
+  });
+
+  it('counts the known pi(1e9) and pi(1e10)', () => {
+    expect(countPrimesInRange(0, 1e9)).toBe(50_847_534);
+    expect(countPrimesInRange(0, 1e10)).toBe(455_052_511);
   });
 
   it('counts the same with every segment size over a range that needs buckets', () => {
