@@ -189,7 +189,9 @@ async function plansBeside(run: Runner, belows: number[], reps: number): Promise
   const out: DefaultsBenchResult['plans'] = [];
   for (const below of belows) {
     const plan = await run.plan(primesJob(below, {}, 'plan'));
-    const hand = [2, 4, 64].filter((t) => t !== plan.tasks).map((t) => primesJob(below, { tasks: t, workers: 2 }, `-t ${t} --workers 2`));
+    // A job of minutes gets one hand-picked rival: many small tasks, the usual hand choice.
+    const counts = below >= 1e12 ? [64] : [2, 4, 64];
+    const hand = counts.filter((t) => t !== plan.tasks).map((t) => primesJob(below, { tasks: t, workers: plan.workers }, `-t ${t} --workers ${plan.workers}`));
     const runs = await run.alternate([primesJob(below, {}, `plan (-t ${plan.tasks} --workers ${plan.workers})`), ...hand], below >= 1e12 ? 1 : reps);
     out.push({ below, plan, runs });
   }
