@@ -32,7 +32,6 @@ export interface SizedRun {
   medianMs: number;
   /** Activations the job cost: entry, split, workers or tasks, supervisor, reduce. */
   activations: number;
-  result: unknown;
 }
 
 interface Job {
@@ -77,7 +76,7 @@ class Runner {
     const runs: SizedRun[] = [];
     for (const job of jobs) {
       const plan = await this.plan(job);
-      runs.push({ label: job.label, tasks: plan.tasks, workers: plan.workers, elapsedMs: [], medianMs: NaN, activations: 0, result: undefined });
+      runs.push({ label: job.label, tasks: plan.tasks, workers: plan.workers, elapsedMs: [], medianMs: NaN, activations: 0 });
     }
     for (let r = 0; r < reps; r++) {
       for (let i = 0; i < jobs.length; i++) {
@@ -85,7 +84,6 @@ class Runner {
         const ms = status.timings?.elapsedMs ?? NaN;
         runs[i].elapsedMs.push(ms);
         runs[i].activations = activations;
-        runs[i].result = status.result;
         log(`${jobs[i].label}: ${ms} ms`);
       }
     }
@@ -128,14 +126,14 @@ async function primesScaling(run: Runner, below: number, reps: number): Promise<
     primesJob(below, { tasks: 2 }, '-t 2'),
     primesJob(below, { tasks: 1 }, '-t 1'),
   ];
-  const runs: SizedRun[] = jobs.map((j) => ({ label: j.label, tasks: 0, workers: 0, elapsedMs: [], medianMs: NaN, activations: 0, result: undefined }));
+  const runs: SizedRun[] = jobs.map((j) => ({ label: j.label, tasks: 0, workers: 0, elapsedMs: [], medianMs: NaN, activations: 0 }));
   const t1: number[] = [];
   const t2: number[] = [];
   // primesieve runs between the jobs, so both sides see the same machine.
   for (let r = 0; r < reps; r++) {
     const rep = await run.alternate(jobs, 1);
     rep.forEach((x, i) => {
-      Object.assign(runs[i], { tasks: x.tasks, workers: x.workers, activations: x.activations, result: x.result });
+      Object.assign(runs[i], { tasks: x.tasks, workers: x.workers, activations: x.activations });
       runs[i].elapsedMs.push(...x.elapsedMs);
     });
     if (hasPrimesieve) {
@@ -176,10 +174,13 @@ async function manyTasks(run: Runner, reps: number, quick: boolean): Promise<Def
     asked: workers === undefined ? { tasks } : { tasks, workers },
     label: `${tasks.toLocaleString('en-US')} × ${ms === 0 ? 'no-op' : `${ms} ms sleep`}, ${workers === 0 ? 'push' : 'pull'}`,
   });
-  const runs = await run.alternate(
-    [sleep(1000, n), sleep(1000, n, 0), sleep(0, n), sleep(0, n, 0), sleep(0, small), sleep(0, small, 0)],
-    reps,
-  );
+  // Every worker container a job of n tasks starts, warm first (the primes jobs warmed two).
+  await run.once(sleep(0, n));
+  // Pull jobs first: a push job of thousands of tasks leaves the pool full of idle `work` containers, which the next
+  // job's cold starts must evict; a user's pull job does not meet them.
+  const pull = await run.alternate([sleep(1000, n), sleep(0, n), sleep(0, small)], reps);
+  const push = await run.alternate([sleep(1000, n, 0), sleep(0, n, 0), sleep(0, small, 0)], 1);
+  const runs = [pull[0], push[0], pull[1], push[1], pull[2], push[2]];
   // The marginal cost of a task: the no-op job's time over the extra tasks, fixed costs (entry, split, reduce) cancelled.
   const perTask = (big: SizedRun, little: SizedRun) => (big.medianMs - little.medianMs) / (n - small);
   return { runs, perTaskMs: { pull: perTask(runs[2], runs[4]), push: perTask(runs[3], runs[5]) } };
@@ -211,8 +212,8 @@ export async function benchDefaults(opts: { quick: boolean }): Promise<DefaultsB
     const below = quick ? 1e9 : 1e10;
     const primes = await primesScaling(run, below, reps);
     const unequal = await unequalTasks(run, reps, quick);
-    const tasks = await manyTasks(run, quick ? 1 : 2, quick);
     const plans = await plansBeside(run, quick ? [1e9] : [1e9, 1e11, 1e12], quick ? 1 : 2);
+    const tasks = await manyTasks(run, quick ? 1 : 3, quick);
     return { machine: machine(), quick, primes, unequal, tasks, plans };
   } finally {
     await pipe.stop();
