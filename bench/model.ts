@@ -105,10 +105,10 @@ export function predict(s: Scenario, below: number, workers: number, fanout: num
   const claimsS = ((tasks / workers) * s.claimMs) / 1000;
   const computeS = serialS / workers;
   const totalS = (firstStartS + startAllS) / 2 + computeS + claimsS + taskS + s.finishMs / 1000;
-  // One activation per task: as before, the last task to start (the tree over every task) decides.
+  // One activation per task: the tree over every task, then each worker's tasks back to back.
   const pushTasks = workers * Math.max(1, Math.ceil(computeS / TASK_BUDGET_S));
   const pushStartS = startAllMs(s, pushTasks, fanout).ms / 1000;
-  const pushTotalS = pushStartS + serialS / pushTasks + s.finishMs / 1000;
+  const pushTotalS = pushStartS + computeS + s.finishMs / 1000;
   return { below, workers, tasks, fanout, depth: start.depth, startAllS, computeS, taskS, totalS, pushTotalS };
 }
 
