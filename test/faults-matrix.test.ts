@@ -178,7 +178,8 @@ describe.each(MODES.map((m) => [m.name, m] as const))('jobs under injected fault
     // A second platform, same seed, a smaller job: its decisions are a prefix of the first run's, kind by kind.
     env = await start(faults);
     const { body } = await env.submit({ kernel: 'primes', params: { below: 1e5 }, tasks: 100, ...mode.request });
-    expect((await env.waitForJob(body.jobId)).result).toMatchObject({ count: primes.reference(primes.parse({ below: 1e5 })).count });
+    const smaller = await env.waitForJob(body.jobId);
+    expect(smaller.result, JSON.stringify(smaller).slice(0, 600)).toMatchObject({ count: primes.reference(primes.parse({ below: 1e5 })).count });
     const second = env.platform.faults.log();
     for (const kind of ['killContainer', 'dropActivation', 'throttle'] as const) {
       const a = decisions(first, kind);

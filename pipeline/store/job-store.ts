@@ -32,7 +32,7 @@ export interface Dispatch {
 /** Why a task is invoked again: `spec` is a speculative copy (free), the others spend the job's retry budget. */
 export type ReinvokeKind = 'lost' | 'failed' | 'timeout' | 'spec';
 
-export type RangesVerdict = { go: true; tasks: number } | { go: false; why: 'not-running' | 'budget-spent' };
+export type RangesVerdict = { go: true; tasks: number } | { go: false; why: 'not-running' };
 
 export type ReinvokeVerdict = { go: true; count: number } | { go: false; why: 'done' | 'not-running' | 'budget-spent' };
 
@@ -243,11 +243,10 @@ export class JobStore {
    * Whether to hand ranges no coordinator dispatched to fresh coordinators (see lua/reinvoke-ranges.lua): each range is
    * one re-invocation of the retry budget, and its tasks count as invoked again.
    */
-  async reinvokeRanges(jobId: string, ranges: readonly Range[], budgetError: string, now = Date.now()): Promise<RangesVerdict> {
+  async reinvokeRanges(jobId: string, ranges: readonly Range[]): Promise<RangesVerdict> {
     const k = jobKeys(jobId);
-    const r = (await this.run('reinvokeRanges', [k.meta, k.partials, k.retried], [now, budgetError, ...ranges.flatMap((x) => [x.from, x.to])])) as number[];
-    if (r[0] === 1) return { go: true, tasks: r[1] };
-    return { go: false, why: r[0] === -1 ? 'not-running' : 'budget-spent' };
+    const r = (await this.run('reinvokeRanges', [k.meta, k.partials, k.retried], ranges.flatMap((x) => [x.from, x.to]))) as number[];
+    return r[0] === 1 ? { go: true, tasks: r[1] } : { go: false, why: 'not-running' };
   }
 
   /**

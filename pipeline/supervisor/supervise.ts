@@ -111,9 +111,7 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
   if (budgetSpent) return counts;
 
   if (d.undispatched.length > 0) {
-    const tasks = d.undispatched.reduce((n, r) => n + r.to - r.from, 0);
-    const budgetError = `${tasks} tasks of lost coordinators could not be dispatched again: the job's retry budget of ${meta.retryBudget} re-invocations is spent`;
-    if (!(await store.reinvokeRanges(jobId, d.undispatched, budgetError)).go) return counts;
+    if (!(await store.reinvokeRanges(jobId, d.undispatched)).go) return counts;
     for (const r of d.undispatched) {
       await invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: Date.now() + INVOKE_WINDOW_MS });
       counts.rangesRedispatched++;
