@@ -13,15 +13,9 @@ import type { JobStatus } from '../pipeline/job/status.ts';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import { primesieveSeconds } from './kernels.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
-import { fmt, machine } from './stats.ts';
+import { fmt, machine, median } from './stats.ts';
 
 const log = (line: string) => console.error(`  defaults: ${line}`);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 export interface SizedRun {
   label: string;
@@ -71,8 +65,11 @@ class Runner {
     return { status, plan, activations: counts.reduce((a, b) => a + b, 0) };
   }
 
-  /** Each job `reps` times, the jobs alternating so that a busy moment of the machine hits all of them alike. */
-  async alternate(jobs: Job[], reps: number): Promise<SizedRun[]> {
+  /**
+   * Each job `reps` times, the jobs alternating so that a busy moment of the machine hits all of them alike;
+   * `afterRound` runs after each round (a baseline measured between them).
+   */
+  async alternate(jobs: Job[], reps: number, afterRound?: () => void): Promise<SizedRun[]> {
     const runs: SizedRun[] = [];
     for (const job of jobs) {
       const plan = await this.plan(job);
@@ -86,6 +83,7 @@ class Runner {
         runs[i].activations = activations;
         log(`${jobs[i].label}: ${ms} ms`);
       }
+      afterRound?.();
     }
     for (const run of runs) run.medianMs = median(run.elapsedMs);
     return runs;
@@ -126,22 +124,14 @@ async function primesScaling(run: Runner, below: number, reps: number): Promise<
     primesJob(below, { tasks: 2 }, '-t 2'),
     primesJob(below, { tasks: 1 }, '-t 1'),
   ];
-  const runs: SizedRun[] = jobs.map((j) => ({ label: j.label, tasks: 0, workers: 0, elapsedMs: [], medianMs: NaN, activations: 0 }));
   const t1: number[] = [];
   const t2: number[] = [];
-  // primesieve runs between the jobs, so both sides see the same machine.
-  for (let r = 0; r < reps; r++) {
-    const rep = await run.alternate(jobs, 1);
-    rep.forEach((x, i) => {
-      Object.assign(runs[i], { tasks: x.tasks, workers: x.workers, activations: x.activations });
-      runs[i].elapsedMs.push(...x.elapsedMs);
-    });
-    if (hasPrimesieve) {
-      t1.push(primesieveTime(below, 1));
-      t2.push(primesieveTime(below, 2));
-    }
-  }
-  for (const x of runs) x.medianMs = median(x.elapsedMs);
+  // primesieve runs between the rounds, so both sides see the same machine.
+  const runs = await run.alternate(jobs, reps, () => {
+    if (!hasPrimesieve) return;
+    t1.push(primesieveTime(below, 1));
+    t2.push(primesieveTime(below, 2));
+  });
   return {
     below,
     runs,

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { primes } from '../kernels/primes.ts';
 import { findOnPath } from '../host/redis-server.ts';
-import { fmt, machine, summarize } from './stats.ts';
+import { fmt, machine, median } from './stats.ts';
 
 /** Times the serial `primes` reference (the fast sieve over the whole range) for primes below `below`. */
 export async function benchPrimesSerial(below: number): Promise<{ seconds: number; count: number }> {
@@ -64,7 +64,6 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelsRes
     }
     console.error(`  kernels: primes below ${below}: serial ${fmt(s.seconds)} s` + (ps !== null ? `, primesieve -t1 ${fmt(ps)} s` : ''));
   }
-  const median = (xs: number[]) => summarize(xs).p50;
   return {
     machine: machine(),
     quick: opts.quick,

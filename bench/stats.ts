@@ -9,6 +9,13 @@ export function percentile(sortedAscending: number[], p: number): number {
   return sortedAscending[rank];
 }
 
+/** The middle sample (the mean of the two middle ones for an even count). */
+export function median(samples: number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export function summarize(samples: number[]): { p50: number; p99: number; mean: number; n: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length);
