@@ -103,7 +103,7 @@ describe.each(MODES.map((m) => [m.name, m] as const))('jobs under injected fault
   async function expectExact(e: PipelineEnv, st: Record<string, any>, tasks = TASKS) {
     expect(st, JSON.stringify(st).slice(0, 500)).toMatchObject({ state: 'done', done: tasks, total: tasks, result: mode.job.result(tasks) });
     expect(await e.redis.hLen(jobKeys(st.jobId).partials)).toBe(tasks);
-    expect(st.retries).toMatchObject({ tasks: expect.any(Number), invocations: expect.any(Number), speculative: expect.any(Number) });
+    expect(st.retries).toMatchObject({ tasks: expect.any(Number), invocations: expect.any(Number), resentRanges: expect.any(Number), speculative: expect.any(Number) });
     expect(st.retries.invocations).toBeLessThanOrEqual(st.retries.budget);
   }
 

@@ -63,7 +63,7 @@ export class JobStatusUnreadableError extends ActionError {
 /** What counts as the job moving forward; `retries` moves while failed tasks are re-run and `done` stands still. */
 function progressOf(status: JobStatus): string {
   const r = status.retries;
-  return [status.state, status.done, r?.tasks, r?.invocations, r?.speculative].join('/');
+  return [status.state, status.done, r?.tasks, r?.invocations, r?.resentRanges, r?.speculative].join('/');
 }
 
 /**

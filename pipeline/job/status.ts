@@ -24,10 +24,14 @@ export interface Timings {
   elapsedMs: number | null;
 }
 
-/** How much re-running a job took: tasks invoked again, invocations spent of the budget, speculative copies. */
+/**
+ * How much re-running a job took: tasks invoked again, invocations spent of the budget, ranges of lost coordinators
+ * sent again (free of the budget), speculative copies.
+ */
 export interface RetryCounts {
   tasks: number;
   invocations: number;
+  resentRanges: number;
   speculative: number;
   budget: number;
 }

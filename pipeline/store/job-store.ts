@@ -241,7 +241,7 @@ export class JobStore {
 
   /**
    * Whether to hand ranges no coordinator dispatched to fresh coordinators (see lua/reinvoke-ranges.lua): each range is
-   * one re-invocation of the retry budget, and its tasks count as invoked again.
+   * one re-sent range, free of the retry budget, and its tasks count as invoked again.
    */
   async reinvokeRanges(jobId: string, ranges: readonly Range[]): Promise<RangesVerdict> {
     const k = jobKeys(jobId);
@@ -333,6 +333,7 @@ export class JobStore {
     status.retries = {
       tasks: await this.read((r) => r.hLen(k.retried)),
       invocations: meta.reinvokes ?? 0,
+      resentRanges: meta.resentRanges ?? 0,
       speculative: meta.speculated ?? 0,
       budget: meta.retryBudget,
     };

@@ -18,6 +18,8 @@ export interface JobProgress {
   lastDispatch?: number;
   /** Re-invocations spent of the retry budget. */
   reinvokes?: number;
+  /** Ranges of lost coordinators handed to fresh ones (free of the retry budget). */
+  resentRanges?: number;
   /** Speculative copies started. */
   speculated?: number;
   /** Tasks done when the job was cancelled (its other keys are gone then). */
@@ -61,6 +63,7 @@ const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {
   failedTask: 'number',
   lastDispatch: 'number',
   reinvokes: 'number',
+  resentRanges: 'number',
   speculated: 'number',
   done: 'number',
   cancelledAt: 'number',

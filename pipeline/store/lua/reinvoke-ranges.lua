@@ -1,16 +1,14 @@
 -- For the supervisor: the ranges of tasks a lost coordinator (or `split`) never dispatched go to fresh coordinators.
--- Each range is one re-invocation, paid from the job's retry budget while it lasts, and every task in them not yet done
--- counts as invoked again. A spent budget does not fail the job here: a coordinator that is only slow (a busy platform,
--- throttling) looks lost too, and its ranges are dispatch, not a task's failed attempts.
+-- Each range counts as one re-sent range and every task in them not yet done counts as invoked again. They do not spend
+-- the job's retry budget: a coordinator that is only slow (a busy platform, throttling) looks lost too, and its ranges
+-- are dispatch, not a task's failed attempts; a budget they had used up would fail a later task's first real loss.
 -- KEYS[1] meta, KEYS[2] partials, KEYS[3] retried
 -- ARGV[1..] pairs of task indices from, to (to exclusive)
 -- Returns {verdict, tasks}: 1 = dispatch them (tasks: how many now count as invoked again); -1 the job is not running.
 -- @include "includes/job.lua"
 if jobState() ~= 'running' then return {-1, 0} end
 local ranges = #ARGV / 2
-local used = tonumber(redis.call('HGET', KEYS[1], 'reinvokes') or '0')
-local budget = tonumber(redis.call('HGET', KEYS[1], 'retryBudget') or '0')
-redis.call('HSET', KEYS[1], 'reinvokes', math.min(budget, used + ranges))
+redis.call('HINCRBY', KEYS[1], 'resentRanges', ranges)
 local tasks = 0
 for r = 1, #ARGV, 2 do
   for index = tonumber(ARGV[r]), tonumber(ARGV[r + 1]) - 1 do
