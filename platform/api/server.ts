@@ -26,6 +26,9 @@ export function createServer(ctx: ApiContext): FastifyInstance {
     exposeHeadRoutes: false,
     bodyLimit: ctx.options.limits.maxPayloadSize,
     routerOptions: { maxParamLength: 1024 },
+    // A stopping platform drops requests still held open (blocking invokes of activations that will never end, long
+    // polls): their runs are gone with the containers, so nothing would ever answer them.
+    forceCloseConnections: true,
     // Errors before routing (e.g. a bad percent-encoding in the path) answer in OpenWhisk's shape too.
     frameworkErrors: (err, _req, reply: FastifyReply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
