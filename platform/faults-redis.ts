@@ -45,7 +45,7 @@ export function parseClientList(text: string): RedisClientInfo[] {
  * resolves with how many the server closed. Without a filter, every other normal client goes.
  */
 export async function dropRedisConnections(redisUrl: string, matching: RedisClientFilter = {}): Promise<number> {
-  const client = createClient({ url: redisUrl, name: OWN_NAME, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+  const client = createClient({ url: redisUrl, name: OWN_NAME, disableOfflineQueue: true, socket: { connectTimeout: 15_000, reconnectStrategy: false } });
   client.on('error', () => {});
   await client.connect();
   try {
