@@ -1,8 +1,14 @@
 // What stock OpenWhisk tools rely on beyond the entity routes: the API info at `/`, HEAD and 405, the kinds the
 // platform runs, empty code, and parameters passed at init.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import type { Platform } from '../platform/index.ts';
 import { type Client, basicAuth, failure, invokeBlocking, startWithClient } from './helpers/platform-client.ts';
+
+// openwhisk-composer is CommonJS without typings.
+const require = createRequire(import.meta.url);
+const composer = require('openwhisk-composer') as any;
+const composerClient = require('openwhisk-composer/client') as (options: object, basic?: boolean) => any;
 
 let platform: Platform;
 let ow: Client;
@@ -81,5 +87,17 @@ describe('actions', () => {
     });
     const result = await ow.actions.invoke({ name: 'init-env', blocking: true, result: true, params: { extra: true } });
     expect(result).toEqual({ env: 's3cr3t', args: ['extra', 'plain'] });
+  });
+});
+
+describe('the runtime, as the official nodejs:20 image', () => {
+  it("gives composer's generated conductor redis 4, so its parallel fails as on a real OpenWhisk", async () => {
+    const wsk = composerClient({ apihost: platform.url, api_key: platform.auth, namespace: '_' }, true);
+    await wsk.actions.create({ name: 'plus-one', action: 'function main(p) { return { n: (p.n || 0) + 1 }; }' });
+    await wsk.compositions.deploy(Object.assign(composer.parallel('plus-one', 'plus-one').compile(), { name: 'fork' }), true);
+    const $composer = { redis: { uri: process.env.REDIS_URL || 'redis://127.0.0.1:6379' } };
+    const a = await invokeBlocking(ow, 'fork', { n: 1, $composer });
+    expect(a.response.success).toBe(false);
+    expect(JSON.stringify(a.response.result)).toContain('The action did not produce a valid response and exited unexpectedly.');
   });
 });
