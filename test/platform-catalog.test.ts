@@ -43,6 +43,16 @@ describe('the whisk.system catalog', () => {
     expect(Date.parse(((await invoke('/whisk.system/utils/date')) as { date: string }).date)).not.toBeNaN();
   });
 
+  it('is bound into the guest namespace with parameters, and runs from its rules', async () => {
+    await ow.packages.create({ name: 'myutils', package: { binding: { namespace: 'whisk.system', name: 'utils' }, parameters: [{ key: 'num', value: 2 }] } });
+    expect(await ow.actions.invoke({ name: 'myutils/head', params: { lines: ['x', 'y', 'z'] }, blocking: true, result: true })).toEqual({ lines: ['x', 'y'], num: 2 });
+    await ow.triggers.create({ name: 'echoed' });
+    await ow.rules.create({ name: 'echo-rule', trigger: 'echoed', action: '/whisk.system/utils/echo' });
+    await ow.triggers.invoke({ name: 'echoed', params: { said: 'hi' } });
+    const echoed = await waitUntil('the rule to run echo', async () => (await activationsOf('echo')).find((a) => a.response.result.said === 'hi'));
+    expect(echoed.namespace).toBe('guest');
+  });
+
   it('keeps private packages and loose actions of another namespace forbidden (403)', async () => {
     await system.packages.update({ name: 'private', package: { publish: false } });
     await system.actions.update({ name: 'private/hidden', action: 'function main() { return {}; }' });
@@ -53,6 +63,9 @@ describe('the whisk.system catalog', () => {
     expect((await failure(ow.actions.invoke({ name: '/whisk.system/loose', blocking: true }))).statusCode).toBe(403);
     expect((await failure(ow.triggers.list({ namespace: 'whisk.system' }))).statusCode).toBe(403);
     expect((await failure(ow.actions.update({ name: '/whisk.system/utils/mine', action: 'function main() {}' }))).statusCode).toBe(403);
+    expect((await failure(ow.packages.create({ name: 'mine', package: { binding: { namespace: 'whisk.system', name: 'private' } } }))).statusCode).toBe(403);
+    await ow.triggers.create({ name: 'poke' });
+    expect((await failure(ow.rules.create({ name: 'poke-hidden', trigger: 'poke', action: '/whisk.system/private/hidden' }))).statusCode).toBe(403);
     const listed = (await ow.packages.list({ namespace: 'whisk.system' })) as { name: string }[];
     expect(listed.map((p) => p.name)).not.toContain('private');
     // Its owner sees it.
