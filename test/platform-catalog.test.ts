@@ -113,6 +113,8 @@ describe('the alarms feeds', () => {
     await ow.feeds.create({ ...feed, params: { cron: '0 3 * * *', timezone: 'Europe/Paris' } });
     const status = async () => ((await ow.feeds.get(feed)) as Activation).response.result as { config: { cron: string }; status: { active: boolean } };
     expect((await status()).config.cron).toBe('0 3 * * *');
+    await ow.feeds.update({ ...feed, params: { cron: '30 4 * * 1' } });
+    expect((await status()).config).toMatchObject({ cron: '30 4 * * 1', timezone: 'Europe/Paris' });
     await ow.actions.invoke({ name: feed.name, params: { lifecycleEvent: 'PAUSE', triggerName: '/_/nightly', authKey: platform.auth }, blocking: true });
     expect((await status()).status.active).toBe(false);
     await ow.feeds.delete(feed);
