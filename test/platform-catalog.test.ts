@@ -40,6 +40,9 @@ describe('the whisk.system catalog', () => {
     expect(await invoke('/whisk.system/utils/cat', { lines: ['a', 'b'] })).toEqual({ lines: ['a', 'b'], payload: 'a\nb' });
     expect(await invoke('/whisk.system/utils/split', { payload: 'a,b', separator: ',' })).toEqual({ lines: ['a', 'b'], payload: 'a,b' });
     expect(await invoke('/whisk.system/utils/namespace')).toEqual({ namespace: 'guest' });
+    expect(await invoke('/whisk.system/utils/hosturl', { path: 'status', web: true, ext: '.http' })).toEqual({
+      url: `${platform.url}/api/v1/web/guest/default/status.http`,
+    });
     expect(Date.parse(((await invoke('/whisk.system/utils/date')) as { date: string }).date)).not.toBeNaN();
   });
 

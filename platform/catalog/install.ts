@@ -43,7 +43,15 @@ export const CATALOG: Record<string, CatalogPackage> = {
       },
       date: { description: 'Current date and time' },
       namespace: { description: 'Returns the namespace the action runs in' },
-      hosturl: { description: 'Returns the URL of the API host' },
+      hosturl: {
+        description: 'Returns the URL to activate an action or trigger',
+        parameters: [
+          { name: 'path', required: false, description: 'The action: name or pkg/name' },
+          { name: 'web', required: false, description: 'true for the web action URL' },
+          { name: 'ext', required: false, description: 'The web URL extension (default .json)' },
+          { name: 'trigger', required: false, description: 'true for a trigger URL' },
+        ],
+      },
     },
   },
   alarms: {
