@@ -5,6 +5,8 @@ import openwhisk from 'openwhisk';
 import { SYSTEM_AUTH, type Platform } from '../platform/index.ts';
 import { type Activation, type Client, failure, startWithClient } from './helpers/platform-client.ts';
 import { waitUntil } from './helpers/wait-until.ts';
+import { parseManifest } from '../host/manifest.ts';
+import { deploy } from '../host/manifest-deploy.ts';
 
 let platform: Platform;
 let ow: Client;
@@ -128,5 +130,17 @@ describe('the alarms feeds', () => {
     expect(JSON.stringify(bad.error)).toContain("cron pattern 'every day' is not valid");
     const past = await failure(ow.feeds.create({ name: '/whisk.system/alarms/once', trigger: 'nightly', params: { date: '2001-01-01T00:00:00Z' } }));
     expect(JSON.stringify(past.error)).toContain('must be in the future');
+  });
+
+  it('a manifest trigger with an alarm feed deploys, and deploys again', async () => {
+    const plan = parseManifest(
+      'packages:\n  default:\n    triggers:\n      hourly:\n        feed: /whisk.system/alarms/alarm\n        inputs: { cron: "0 * * * *" }\n',
+      'manifest.yaml',
+    );
+    const client = openwhisk({ apihost: platform.url, api_key: platform.auth });
+    await deploy(plan, client);
+    await deploy(plan, client);
+    const read = (await ow.feeds.get({ name: '/whisk.system/alarms/alarm', trigger: 'hourly' })) as Activation;
+    expect(read.response.result).toMatchObject({ config: { cron: '0 * * * *' }, status: { active: true } });
   });
 });
