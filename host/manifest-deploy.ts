@@ -92,6 +92,8 @@ export async function deploy(
     record({ kind: 'trigger', name: trigger.name });
     if (trigger.feed !== undefined) {
       const feed = trigger.feed;
+      // A redeploy replaces the feed as wskdeploy does: the old registration goes first (none on a first deploy).
+      await client.feeds.delete({ name: feed, trigger: trigger.name }).catch(() => undefined);
       await step(`feed ${feed} for trigger ${trigger.name}`, () =>
         client.feeds.create({ name: feed, trigger: trigger.name, params: trigger.parameters }),
       );

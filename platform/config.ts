@@ -5,6 +5,7 @@
 //   SUPERCOMPUTE_PLATFORM_PORT                    port (default 3233; 0 = any free port)
 //   SUPERCOMPUTE_PLATFORM_NAMESPACE               namespace of the key (default guest)
 //   SUPERCOMPUTE_PLATFORM_AUTH                    "uuid:key" accepted by basic auth
+//   SUPERCOMPUTE_PLATFORM_SYSTEM_AUTH             "uuid:key" of the whisk.system namespace (the catalog's owner)
 //   SUPERCOMPUTE_PLATFORM_API_HOST                __OW_API_HOST given to actions (default: the listen URL)
 //   SUPERCOMPUTE_PLATFORM_CONCURRENT_INVOCATIONS  concurrentInvocations
 //   SUPERCOMPUTE_PLATFORM_INVOCATIONS_PER_MINUTE  invocationsPerMinute
@@ -13,12 +14,22 @@
 //   SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS       idle time before a warm container is stopped
 //   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS         activation records kept in memory
 //   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB       memory those records may take, approximately
+//   SUPERCOMPUTE_PLATFORM_COMPOSER_REDIS3         "true": composer-generated conductor code gets redis 3 for `redis`
+//                                                 (opt-in; the official nodejs:20 image has redis 4 only)
+//   SUPERCOMPUTE_PLATFORM_ALARM_MINUTE_MS         length of a minute for the alarms provider's `interval` feed
+//                                                 (default 60000; shorter only for tests and demonstrations)
 //   SUPERCOMPUTE_FAULTS                           fault injection options as JSON (see faults.ts)
 
 import { type FaultOptions, resolveFaultOptions } from './faults.ts';
 
 export const GUEST_AUTH =
   '23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
+
+/** The whisk.system key of OpenWhisk standalone (ansible/files/auth.whisk.system). */
+export const SYSTEM_AUTH =
+  '789c46b1-71f6-4ed5-8c54-816aa4f8c502:abczO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
+
+export const SYSTEM_NAMESPACE = 'whisk.system';
 
 export interface Range {
   min: number;
@@ -48,6 +59,8 @@ export interface PlatformOptions {
   port: number;
   namespace: string;
   auth: string;
+  /** "uuid:key" of the `whisk.system` namespace, which owns the catalog (`utils`, `alarms`). */
+  systemAuth: string;
   /** __OW_API_HOST for actions; empty = the listen URL. */
   apiHost: string;
   limits: PlatformLimits;
@@ -55,6 +68,13 @@ export interface PlatformOptions {
   idleContainerMs: number;
   maxActivations: number;
   maxActivationMB: number;
+  /**
+   * Give composer-generated conductor code redis 3 when it requires `redis`, as a custom runtime image would. Off by
+   * default: the official nodejs:20 image has redis 4, on which composer's `parallel`/`map` fail.
+   */
+  composerRedis3: boolean;
+  /** Length of a minute for the `interval` alarm feed, ms (60000; shorter only for tests and demonstrations). */
+  alarmMinuteMs: number;
   /** Fault injection, for tests and demonstrations; none by default. */
   faults: FaultOptions;
   /** Further secrets (e.g. a Redis URL with a password) masked in what the platform produces, besides `auth`. */
@@ -103,6 +123,9 @@ export function resolveOptions(input: PlatformOptionsInput = {}): PlatformOption
     port: input.port ?? envNumber('SUPERCOMPUTE_PLATFORM_PORT') ?? 3233,
     namespace: input.namespace ?? envString('SUPERCOMPUTE_PLATFORM_NAMESPACE') ?? 'guest',
     auth: input.auth ?? envString('SUPERCOMPUTE_PLATFORM_AUTH') ?? GUEST_AUTH,
+    systemAuth: input.systemAuth ?? envString('SUPERCOMPUTE_PLATFORM_SYSTEM_AUTH') ?? SYSTEM_AUTH,
+    composerRedis3: input.composerRedis3 ?? envString('SUPERCOMPUTE_PLATFORM_COMPOSER_REDIS3') === 'true',
+    alarmMinuteMs: input.alarmMinuteMs ?? envNumber('SUPERCOMPUTE_PLATFORM_ALARM_MINUTE_MS') ?? 60_000,
     apiHost: input.apiHost ?? envString('SUPERCOMPUTE_PLATFORM_API_HOST') ?? '',
     limits,
     userMemoryMB: input.userMemoryMB ?? envNumber('SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB') ?? 32 * 1024,

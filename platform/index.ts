@@ -7,13 +7,15 @@ import { Invoker } from './invoker/engine.ts';
 import { Throttle } from './invoker/throttle.ts';
 import { createServer } from './api/server.ts';
 import { createContainerPool } from './invoker/pool.ts';
-import { installSystemEntities } from './invoker/system.ts';
+import { installCatalog } from './catalog/install.ts';
+import { AlarmProvider } from './alarms/provider.ts';
 import type { ContainerPool } from './invoker/types.ts';
 import { Faults, type FaultsView } from './faults.ts';
 import { secretsOf } from './secrets.ts';
+import { COMPOSER_REDIS3_ENV } from './runtime/options.ts';
 
 export type { PlatformOptions, PlatformLimits, PlatformOptionsInput } from './config.ts';
-export { GUEST_AUTH, resolveOptions } from './config.ts';
+export { GUEST_AUTH, SYSTEM_AUTH, SYSTEM_NAMESPACE, resolveOptions } from './config.ts';
 export type { FaultOptions, FaultDecision, FaultStats, FaultsView, FaultKind } from './faults.ts';
 export type { RedisClientFilter } from './faults-redis.ts';
 
@@ -33,9 +35,9 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
   const options = resolveOptions(input);
   let pool: ContainerPool | undefined;
   const store = new EntityStore();
-  installSystemEntities(store);
+  installCatalog(store);
   const faults = new Faults(options.faults);
-  const secrets = secretsOf([options.auth, options.faults.redisUrl, ...options.secrets]);
+  const secrets = secretsOf([options.auth, options.systemAuth, options.faults.redisUrl, ...options.secrets]);
   const activations = new ActivationStore(options.maxActivations, options.maxActivationMB * 1024 * 1024, secrets);
   // The pool needs the listen URL, known only once the server listens; runs start after that.
   const poolProxy: ContainerPool = {
@@ -43,9 +45,10 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     stop: () => pool?.stop() ?? Promise.resolve(),
     stats: () => pool?.stats() ?? { containers: 0, busy: 0, queued: 0 },
   };
-  const invoker = new Invoker(store, activations, poolProxy, options.limits.actionSequenceLimit);
   const throttle = new Throttle(options.limits);
-  const app = createServer({ options, store, activations, invoker, throttle, faults });
+  const invoker = new Invoker(store, activations, poolProxy, options.limits.actionSequenceLimit, (ns) => throttle.hold(ns));
+  const alarms = new AlarmProvider(options.alarmMinuteMs);
+  const app = createServer({ options, store, activations, invoker, throttle, faults, alarms });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -55,8 +58,10 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     userMemoryMB: options.userMemoryMB,
     idleMs: options.idleContainerMs,
     faults,
+    env: options.composerRedis3 ? { [COMPOSER_REDIS3_ENV]: 'true' } : undefined,
   });
   faults.start();
+  alarms.start(url);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -68,6 +73,7 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     stop() {
       stopping ??= (async () => {
         faults.stop();
+        alarms.stop();
         await pool!.stop();
         await app.close();
       })();

@@ -18,6 +18,7 @@ export const Messages = {
   tooManyConcurrentRequests: (count: number, allowed: number) =>
     `Too many concurrent requests in flight (count: ${count}, allowed: ${allowed}).`,
   entityTooBig: (size: number, allowed: number) => `Request larger than allowed: ${size} > ${allowed} bytes.`,
+  methodNotAllowed: (allowed: readonly string[]) => `HTTP method not allowed, supported methods: ${allowed.join(', ')}`,
   malformed: (detail: string) => `The request content was malformed:\n${detail}`,
   execUndefined: 'exec undefined',
   sequenceIsTooLong: 'Too many actions in the sequence.',

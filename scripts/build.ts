@@ -1,7 +1,7 @@
 // Bundles every action and the action runtime into single CommonJS files under build/.
 import { build, type Plugin } from 'esbuild';
 import { luaSource } from './lua-source.ts';
-import { readdirSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -44,6 +44,7 @@ export async function buildAll(): Promise<void> {
     rmSync(join(buildDir, 'actions'), { recursive: true, force: true });
     await build({ ...common, entryPoints: actions, outdir: join(buildDir, 'actions'), outExtension: { '.js': '.js' }, plugins: [luaScripts] });
   }
+  await buildCatalog(common);
   await build({
     ...common,
     entryPoints: [join(repoRoot, 'platform/runtime/proxy.ts')].filter(existsSync),
@@ -52,6 +53,21 @@ export async function buildAll(): Promise<void> {
     external: runtimeProvided,
   });
   await buildCompositions();
+}
+
+/**
+ * The `/whisk.system` catalog (`catalog/PACKAGE/ACTION.ts`, each file that exports `main`) into
+ * `build/catalog/PACKAGE/ACTION.js`, which the platform installs when it starts.
+ */
+async function buildCatalog(common: Parameters<typeof build>[0]): Promise<void> {
+  const root = join(repoRoot, 'catalog');
+  if (!existsSync(root)) return;
+  rmSync(join(buildDir, 'catalog'), { recursive: true, force: true });
+  for (const pkg of readdirSync(root)) {
+    const sources = entries(join('catalog', pkg)).filter((f) => /^export (async )?function main\b/m.test(readFileSync(f, 'utf8')));
+    if (sources.length === 0) continue;
+    await build({ ...common, entryPoints: sources, outdir: join(buildDir, 'catalog', pkg), outExtension: { '.js': '.js' } });
+  }
 }
 
 interface CompiledComposition {

@@ -7,7 +7,7 @@ import { readImportGraph, type Import } from './helpers/import-graph.ts';
 import { findCycles, formatCycle } from './helpers/import-cycles.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ACTION_FOLDERS = ['actions', 'pipeline', 'kernels'];
+const ACTION_FOLDERS = ['actions', 'pipeline', 'kernels', 'catalog'];
 const SOURCE_FOLDERS = [...ACTION_FOLDERS, 'host', 'cli', 'bench', 'platform', 'scripts', 'compositions'];
 const HOST_ONLY_FOLDERS = ['host', 'cli', 'platform', 'bench', 'test', 'scripts'];
 // An action runs in a container with no terminal and no business starting processes on the machine under it.

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../platform/index.ts';
 import { failure, startWithClient } from './helpers/platform-client.ts';
+import { waitUntil } from './helpers/wait-until.ts';
 
 const started: Platform[] = [];
 afterAll(async () => {
@@ -39,6 +40,29 @@ describe('throttling', () => {
     const fire = await failure(ow.triggers.invoke({ name: 't' }));
     expect(fire.statusCode).toBe(429);
     expect(fire.error.error).toBe('Too many requests in the last minute (count: 2, allowed: 2).');
+  });
+});
+
+describe('throttling compositions', () => {
+  it('counts each running component in flight, as OpenWhisk does, and never refuses an admitted sequence its components', async () => {
+    const { ow } = await platformWith({ concurrentInvocations: 1 });
+    await ow.actions.create({ name: 'quick', action: 'function main(p) { return { n: (p.n || 0) + 1 }; }' });
+    await ow.actions.create({ name: 'hold', action: 'function main() { return new Promise((r) => setTimeout(() => r({}), 4000)); }' });
+    await ow.actions.create({ name: 'three', action: { exec: { kind: 'sequence', components: ['/_/quick', '/_/quick', '/_/quick'] } } });
+    await ow.actions.create({ name: 'held', action: { exec: { kind: 'sequence', components: ['/_/hold'] } } });
+    expect(await ow.actions.invoke({ name: 'three', blocking: true, result: true })).toEqual({ n: 3 });
+
+    await ow.actions.invoke({ name: 'held' });
+    const refused = await waitUntil('the running component to fill the one slot', async () => {
+      try {
+        await ow.actions.invoke({ name: 'quick', blocking: true });
+        return undefined;
+      } catch (err) {
+        return err as { statusCode: number; error: { error: string } };
+      }
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.error.error).toBe('Too many concurrent requests in flight (count: 1, allowed: 1).');
   });
 });
 

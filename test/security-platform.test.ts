@@ -313,7 +313,7 @@ describe('bounded input', () => {
     const cases: [string, string, unknown, RegExp][] = [
       ['PUT', 'actions/n1', { exec: 5 }, /exec must be an object/],
       ['PUT', 'actions/n1', { exec: { kind: 'nodejs:20', code: 5 } }, /'code' must be a string/],
-      ['PUT', 'actions/n1', { exec: { kind: 'cobol', code: 'x' } }, /kind 'cobol' not in/],
+      ['PUT', 'actions/n1', { exec: { kind: 'cobol', code: 'x' } }, /kind 'cobol' is not supported by this platform/],
       ['PUT', 'actions/n1', { exec, limits: { timeout: '60s' } }, /timeout must be an integer/],
       ['PUT', 'actions/n1', { exec, limits: { memory: 1e9 } }, /memory 1000000000 MB exceeds allowed threshold/],
       ['PUT', 'actions/n1', { exec, limits: 'big' }, /limits must be an object/],

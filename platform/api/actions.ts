@@ -5,14 +5,15 @@ import { startActivation, waitFor, httpStatusOf } from './context.ts';
 import { rawTail, query, boolParam, intParam, bodyObject, keyValues } from './http.ts';
 import { WhiskError, badRequest, notFound } from '../errors.ts';
 import { Messages } from '../messages.ts';
-import { type EntityRef, parseEntityId, refFqn, refKey, refPath, resolveName, safeDecode } from '../names.ts';
+import { type EntityRef, checkName, parseEntityId, refFqn, refKey, refPath, resolveName, safeDecode } from '../names.ts';
 import { type ActionEntity, type Exec, type EntityLimits, isSequence, bumpVersion } from '../store/entities.ts';
 import type { PlatformLimits } from '../config.ts';
 import { recordJson } from '../invoker/records.ts';
-import { requestNamespace, sendList } from './resource.ts';
+import { isNodeKind, resolveKind, unsupportedKind } from '../kinds.ts';
+import { readNamespace, requestNamespace, sendList } from './resource.ts';
+import { entitled } from '../invoker/resolve.ts';
 
 const BASE64 = /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
-const NODE_KINDS = new Set(['nodejs:18', 'nodejs:20', 'nodejs:22']);
 
 /** OpenWhisk treats code that looks like base64 as a zip. */
 export function isBinaryCode(code: string): boolean {
@@ -83,12 +84,11 @@ function parseLimits(v: unknown, old: EntityLimits | undefined, limits: Platform
 function parseExec(ctx: ApiContext, self: EntityRef, v: unknown): Exec {
   if (!v || typeof v !== 'object') throw badRequest(Messages.malformed('exec must be an object'));
   const e = v as Record<string, unknown>;
-  const kind = e.kind === 'nodejs:default' ? 'nodejs:20' : e.kind;
+  const kind = resolveKind(e.kind);
   if (kind === 'sequence') return parseSequence(ctx, self, e.components);
-  if (typeof kind !== 'string' || !NODE_KINDS.has(kind)) {
-    throw badRequest(Messages.malformed(`kind '${String(e.kind)}' not in Set(nodejs:default, ${[...NODE_KINDS].join(', ')}, sequence)`));
-  }
-  if (typeof e.code !== 'string' || e.code.length === 0) throw badRequest(Messages.malformed("'code' must be a string defined in 'exec' for 'nodejs' actions"));
+  if (!isNodeKind(kind)) throw unsupportedKind(e.kind);
+  // Empty code is accepted, as OpenWhisk accepts it; such an action fails at init ("Missing main/no code to execute.").
+  if (typeof e.code !== 'string') throw badRequest(Messages.malformed("'code' must be a string defined in 'exec' for 'nodejs' actions"));
   if (Buffer.byteLength(e.code) > ctx.options.limits.maxCodeSize) {
     throw new WhiskError(413, Messages.entityTooBig(Buffer.byteLength(e.code), ctx.options.limits.maxCodeSize));
   }
@@ -114,7 +114,7 @@ function parseSequence(ctx: ApiContext, self: EntityRef, v: unknown): Exec {
     for (const key of names) {
       if (key === selfKey) throw badRequest(Messages.sequenceIsCyclic);
       const ref = resolveName(key, self.namespace);
-      const target = ref && ctx.invoker.resolve(ref);
+      const target = ref && ctx.invoker.resolve(ref, self.namespace);
       if (!target) throw badRequest(Messages.sequenceComponentNotFound);
       if (isSequence(target.action.exec)) visit(target.action.exec.components);
       else atomic++;
@@ -162,6 +162,13 @@ function put(ctx: ApiContext, ref: EntityRef, body: Record<string, unknown>, ove
 export function registerActions(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/actions';
   const idOf = (req: FastifyRequest) => ({ ...requestNamespace(ctx, req), raw: rawTail(req, '/actions/') });
+  /** An action another namespace may also read and invoke, when its package is public. */
+  const readableIdOf = (req: FastifyRequest) => {
+    const { caller, ns } = readNamespace(ctx, req);
+    const raw = rawTail(req, '/actions/');
+    const forbidden = () => new WhiskError(403, Messages.notAuthorized);
+    return { caller, ns, raw, forbidden };
+  };
 
   const list = (req: FastifyRequest, reply: FastifyReply, ns: string, pkg?: string) =>
     sendList(req, reply, 'actions', pkg ? ctx.store.actions.inPath(`${ns}/${pkg}`) : ctx.store.actions.inNamespace(ns), summaryJson);
@@ -169,12 +176,15 @@ export function registerActions(app: FastifyInstance, ctx: ApiContext): void {
   app.get(base, async (req, reply) => list(req, reply, requestNamespace(ctx, req).ns));
 
   app.get(`${base}/*`, async (req, reply) => {
-    const { ns, raw } = idOf(req);
+    const { caller, ns, raw, forbidden } = readableIdOf(req);
     if (raw.endsWith('/') || raw === '') {
       const pkg = raw.replace(/\/$/, '');
-      return list(req, reply, ns, pkg === '' ? undefined : safeDecode(pkg));
+      const path = pkg === '' ? undefined : checkName(safeDecode(pkg));
+      if (!entitled(ctx.store, { namespace: ns, pkg: path, name: '_' }, caller.namespace)) throw forbidden();
+      return list(req, reply, ns, path);
     }
     const ref = parseEntityId(ns, raw, true);
+    if (!entitled(ctx.store, ref, caller.namespace)) throw forbidden();
     const action = ctx.store.actions.get(refKey(ref));
     if (!action) {
       // An action reached through a package binding shows with the binding's parameters merged.
@@ -202,8 +212,9 @@ export function registerActions(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.post(`${base}/*`, { bodyLimit: ctx.options.limits.maxPayloadSize }, async (req, reply) => {
-    const { caller, ns, raw } = idOf(req);
+    const { caller, ns, raw, forbidden } = readableIdOf(req);
     const ref = parseEntityId(ns, raw, true);
+    if (!entitled(ctx.store, ref, caller.namespace)) throw forbidden();
     const q = query(req);
     const blocking = boolParam(q, 'blocking');
     const resultOnly = boolParam(q, 'result');

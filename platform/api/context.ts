@@ -8,6 +8,7 @@ import type { Throttle } from '../invoker/throttle.ts';
 import type { ResolvedAction } from '../invoker/resolve.ts';
 import { type ActivationRecord, newActivationId } from '../invoker/records.ts';
 import type { Faults } from '../faults.ts';
+import type { AlarmProvider } from '../alarms/provider.ts';
 import { refFqn } from '../names.ts';
 
 export interface ApiContext {
@@ -17,6 +18,7 @@ export interface ApiContext {
   invoker: Invoker;
   throttle: Throttle;
   faults: Faults;
+  alarms: AlarmProvider;
 }
 
 export interface Started {
@@ -31,14 +33,13 @@ export function startActivation(
   target: ResolvedAction,
   payload: Record<string, unknown>,
 ): Started {
-  const release = ctx.throttle.admitInvocation(caller.namespace);
+  ctx.throttle.admitInvocation(caller.namespace);
   const activationId = newActivationId();
   if (ctx.faults.dropActivation(`/${refFqn(target.ref)}`, activationId)) {
     // A lost message: accepted, never run, never recorded.
-    release();
     return { activationId, done: new Promise<ActivationRecord>(() => {}) };
   }
-  const done = ctx.invoker.run({ caller, activationId }, target, payload).finally(release);
+  const done = ctx.invoker.run({ caller, activationId }, target, payload);
   // Nobody awaits a non-blocking activation; a failure is already its record.
   done.catch(() => undefined);
   return { activationId, done };

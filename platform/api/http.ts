@@ -7,6 +7,7 @@ import type { Caller } from '../invoker/run-context.ts';
 import type { ApiContext } from './context.ts';
 import type { KeyValue } from '../store/entities.ts';
 import { safeDecode } from '../names.ts';
+import { SYSTEM_NAMESPACE } from '../config.ts';
 
 function sameString(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -19,8 +20,22 @@ export function callerOf(ctx: ApiContext, req: FastifyRequest): Caller | undefin
   const header = req.headers.authorization;
   if (typeof header !== 'string' || !header.toLowerCase().startsWith('basic ')) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  if (!sameString(decoded, ctx.options.auth)) return undefined;
-  return { namespace: ctx.options.namespace, subject: ctx.options.namespace, apiKey: ctx.options.auth };
+  return callerWithKey(ctx, decoded);
+}
+
+/** The namespace whose key is `key` ("uuid:key"): the configured one, or `whisk.system` with the system key. */
+export function callerWithKey(ctx: Pick<ApiContext, 'options'>, key: string): Caller | undefined {
+  const { options } = ctx;
+  const keys: [string, string][] = [
+    [options.auth, options.namespace],
+    [options.systemAuth, SYSTEM_NAMESPACE],
+  ];
+  // Every key is compared, so the time taken does not say which one nearly matched.
+  let found: Caller | undefined;
+  for (const [k, namespace] of keys) {
+    if (sameString(key, k) && !found) found = { namespace, subject: namespace, apiKey: k };
+  }
+  return found;
 }
 
 export function authenticate(ctx: ApiContext, req: FastifyRequest): Caller {
@@ -31,9 +46,15 @@ export function authenticate(ctx: ApiContext, req: FastifyRequest): Caller {
 
 /** The namespace in the URL: "_" is the caller's; another one is forbidden. */
 export function namespaceOf(caller: Caller, raw: string): string {
-  const ns = safeDecode(raw);
-  if (ns === '_' || ns === caller.namespace) return caller.namespace;
+  const ns = anyNamespaceOf(caller, raw);
+  if (ns === caller.namespace) return ns;
   throw new WhiskError(403, Messages.notAuthorized);
+}
+
+/** The namespace in the URL, "_" being the caller's; whether the caller may read there is the route's to check. */
+export function anyNamespaceOf(caller: Caller, raw: string): string {
+  const ns = safeDecode(raw);
+  return ns === '_' ? caller.namespace : ns;
 }
 
 /** The path after `marker` in the raw URL, query removed, still encoded. */

@@ -4,7 +4,8 @@ import type { ApiContext } from './context.ts';
 import { query, boolParam, bodyObject, keyValues } from './http.ts';
 import { WhiskError, badRequest, notFound } from '../errors.ts';
 import { Messages } from '../messages.ts';
-import { listRoute, resourceTarget } from './resource.ts';
+import { readNamespace, resourceTarget, sendList } from './resource.ts';
+import { checkName, safeDecode } from '../names.ts';
 import { type PackageEntity, bumpVersion } from '../store/entities.ts';
 
 function packageJson(p: PackageEntity): Record<string, unknown> {
@@ -31,18 +32,28 @@ function parseBinding(v: unknown, ns: string): PackageEntity['binding'] | undefi
 
 export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/packages';
-  listRoute(app, ctx, base, 'packages', (ns) => ctx.store.packages.inNamespace(ns), packageJson);
+  // Another namespace's packages: only its public ones are listed, and only they may be read (else 403).
+  app.get(base, async (req, reply) => {
+    const { ns, own } = readNamespace(ctx, req);
+    const all = ctx.store.packages.inNamespace(ns).filter((p) => own || p.publish);
+    return sendList(req, reply, 'packages', all, packageJson);
+  });
 
   app.get(`${base}/:name`, async (req, reply) => {
-    const { key } = resourceTarget(ctx, req);
-    const pkg = ctx.store.packages.get(key);
+    const { ns, own } = readNamespace(ctx, req);
+    const name = checkName(safeDecode((req.params as { name: string }).name));
+    const pkg = ctx.store.packages.get(`/${ns}/${name}`);
+    if (!own && !pkg?.publish) throw new WhiskError(403, Messages.notAuthorized);
     if (!pkg) throw notFound();
     const b = pkg.binding as { namespace?: string; name?: string };
     const contentPath = b.namespace ? `${b.namespace}/${b.name}` : `${pkg.namespace}/${pkg.name}`;
-    const actions = ctx.store.actions
-      .inPath(contentPath)
-      .map((a) => ({ name: a.name, version: a.version, annotations: a.annotations }));
-    return reply.send({ ...packageJson(pkg), actions, feeds: [] });
+    // Actions annotated `feed` are the package's feeds, listed apart as OpenWhisk does.
+    const contents = ctx.store.actions.inPath(contentPath);
+    const isFeed = (a: (typeof contents)[number]) => a.annotations.some((kv) => kv.key === 'feed');
+    const summary = (a: (typeof contents)[number]) => ({ name: a.name, version: a.version, annotations: a.annotations });
+    const actions = contents.filter((a) => !isFeed(a)).map(summary);
+    const feeds = contents.filter(isFeed).map(summary);
+    return reply.send({ ...packageJson(pkg), actions, feeds });
   });
 
   app.put(`${base}/:name`, async (req, reply) => {
@@ -54,6 +65,7 @@ export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
     const binding = parseBinding(body.binding, ns) ?? old?.binding ?? {};
     if ('namespace' in binding) {
       const bound = ctx.store.packages.get(`/${binding.namespace}/${binding.name}`);
+      if (binding.namespace !== ns && bound && !bound.publish) throw new WhiskError(403, Messages.notAuthorized);
       if (!bound) throw badRequest(Messages.bindingDoesNotExist);
       if ('namespace' in bound.binding) throw badRequest(Messages.bindingCannotReferenceBinding);
     }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import type { Caller } from '../invoker/run-context.ts';
-import { authenticate, namespaceOf, query, listWindow } from './http.ts';
+import { anyNamespaceOf, authenticate, namespaceOf, query, listWindow } from './http.ts';
 import { checkName, safeDecode } from '../names.ts';
 
 /** The authenticated caller and the namespace in the URL (`:namespace`). */
@@ -10,6 +10,16 @@ export function requestNamespace(ctx: ApiContext, req: FastifyRequest): { caller
   const caller = authenticate(ctx, req);
   const ns = namespaceOf(caller, (req.params as { namespace: string }).namespace);
   return { caller, ns };
+}
+
+/**
+ * The authenticated caller and the namespace in the URL, which may be another one's: the route admits only what is
+ * public there (OpenWhisk's entitlement for shared packages).
+ */
+export function readNamespace(ctx: ApiContext, req: FastifyRequest): { caller: Caller; ns: string; own: boolean } {
+  const caller = authenticate(ctx, req);
+  const ns = anyNamespaceOf(caller, (req.params as { namespace: string }).namespace);
+  return { caller, ns, own: ns === caller.namespace };
 }
 
 /** The entity named by `:namespace/:name`, with its store key. */

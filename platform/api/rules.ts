@@ -63,6 +63,7 @@ export function registerRules(app: FastifyInstance, ctx: ApiContext): void {
     if (!t) throw badRequest(`trigger /${trigger.path}/${trigger.name} does not exist`);
     const actionRef = resolveName(`/${action.path}/${action.name}`, ns);
     if (!actionRef || !ctx.invoker.resolve(actionRef)) throw badRequest(`action /${action.path}/${action.name} does not exist`);
+    if (!ctx.invoker.resolve(actionRef, ns)) throw new WhiskError(403, Messages.notAuthorized);
     if (old) {
       const oldTrigger = triggerOf(old);
       if (oldTrigger?.rules) delete oldTrigger.rules[fqn];

@@ -13,6 +13,10 @@ import { registerActivations } from './activations.ts';
 import { registerTriggers } from './triggers.ts';
 import { registerRules } from './rules.ts';
 import { registerWeb } from './web.ts';
+import { registerAlarms } from './alarms.ts';
+import { apiInfo, apiVersionInfo } from './info.ts';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -23,7 +27,8 @@ const CORS = {
 export function createServer(ctx: ApiContext): FastifyInstance {
   const app = Fastify({
     logger: false,
-    exposeHeadRoutes: false,
+    // HEAD is served wherever GET is, as OpenWhisk's controller does.
+    exposeHeadRoutes: true,
     bodyLimit: ctx.options.limits.maxPayloadSize,
     routerOptions: { maxParamLength: 1024 },
     // A stopping platform drops requests still held open (blocking invokes of activations that will never end, long
@@ -81,24 +86,16 @@ export function createServer(ctx: ApiContext): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     const code = (req as { tid?: string }).tid ?? newTransactionId();
     if (req.method === 'OPTIONS') return reply.code(200).send();
+    // A path that exists under other methods: 405 and the methods it has, as akka-http answers in OpenWhisk.
+    const allowed = METHODS.filter((method) => app.findRoute({ method, url: req.url.split('?')[0] }) !== null);
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', ')).send({ error: Messages.methodNotAllowed(allowed), code });
+    }
     return reply.code(404).send({ error: Messages.notFound, code });
   });
 
-  app.get('/api/v1', async () => ({
-    api_paths: ['/api/v1'],
-    description: 'OpenWhisk API',
-    runtimes: { nodejs: [{ kind: 'nodejs:20', default: true }] },
-    limits: {
-      actions_per_minute: ctx.options.limits.invocationsPerMinute,
-      concurrent_actions: ctx.options.limits.concurrentInvocations,
-      triggers_per_minute: ctx.options.limits.firesPerMinute,
-      sequence_length: ctx.options.limits.actionSequenceLimit,
-      max_action_duration: ctx.options.limits.timeout.max,
-      min_action_duration: ctx.options.limits.timeout.min,
-      max_action_memory: ctx.options.limits.memory.max * 1024 * 1024,
-      min_action_memory: ctx.options.limits.memory.min * 1024 * 1024,
-    },
-  }));
+  app.get('/', async () => apiInfo(ctx));
+  app.get('/api/v1', async () => apiVersionInfo());
   app.get('/ping', async () => 'pong');
 
   registerNamespaces(app, ctx);
@@ -108,5 +105,6 @@ export function createServer(ctx: ApiContext): FastifyInstance {
   registerTriggers(app, ctx);
   registerRules(app, ctx);
   registerWeb(app, ctx);
+  registerAlarms(app, ctx);
   return app;
 }

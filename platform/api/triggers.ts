@@ -44,7 +44,7 @@ function fire(ctx: ApiContext, caller: Caller, trigger: TriggerEntity, payload: 
     const action = `${r.action.path}/${r.action.name}`;
     if (r.status !== 'active') return ruleLine(rule, action, 1, { error: `Rule '${rule}' is inactive, action '${action}' was not activated.` });
     const ref = resolveName(`/${action}`, caller.namespace);
-    const target = ref && ctx.invoker.resolve(ref);
+    const target = ref && ctx.invoker.resolve(ref, caller.namespace);
     if (!target) return ruleLine(rule, action, 1, { error: Messages.notFound });
     try {
       return ruleLine(rule, action, 0, { activationId: startActivation(ctx, caller, target, args).activationId });

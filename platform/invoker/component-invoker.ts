@@ -10,7 +10,8 @@ export interface ComponentInvoker {
   readonly activations: ActivationStore;
   /** Most components one sequence or composition may run. */
   readonly sequenceLimit: number;
-  resolve(ref: EntityRef): ResolvedAction | undefined;
+  /** The action at `ref`; with `asNamespace`, only when that namespace may invoke it. */
+  resolve(ref: EntityRef, asNamespace?: string): ResolvedAction | undefined;
   /** Runs a primitive action (a conductor step) and stores its record. */
   runPrimitive(ctx: RunContext, target: ResolvedAction, payload: Record<string, unknown>): Promise<ActivationRecord>;
   /** Runs a child of a sequence or composition under a fresh activation id. */

@@ -56,7 +56,7 @@ export async function runComposition(
         input = { error: Messages.compositionIsTooLong };
         continue;
       }
-      const component = invoker.resolve(ref);
+      const component = invoker.resolve(ref, ctx.caller.namespace);
       if (!component) {
         input = { error: Messages.compositionComponentNotFound(refFqn(ref)) };
         continue;

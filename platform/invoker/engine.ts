@@ -3,7 +3,7 @@
 import type { ContainerPool, RunOutcome } from './types.ts';
 import type { ActivationStore } from './activations.ts';
 import { type ActivationRecord, makeResponse, newActivationId, newTransactionId, runRecord, whiskError } from './records.ts';
-import { type ResolvedAction, resolveAction } from './resolve.ts';
+import { type ResolvedAction, entitled, resolveAction } from './resolve.ts';
 import { type EntityStore, type CodeExec, type KeyValue, isSequence, isTruthy, getAnnotation } from '../store/entities.ts';
 import { type EntityRef, refFqn } from '../names.ts';
 import { runSequence } from './sequence.ts';
@@ -20,9 +20,13 @@ export class Invoker implements ComponentInvoker {
     readonly activations: ActivationStore,
     readonly pool: ContainerPool,
     readonly sequenceLimit: number,
+    /** Counts an activation in flight for its namespace until the returned function is called (throttling). */
+    private readonly hold: (namespace: string) => () => void = () => () => undefined,
   ) {}
 
-  resolve(ref: EntityRef): ResolvedAction | undefined {
+  /** The action at `ref`; with `asNamespace`, only when that namespace may invoke it (else undefined). */
+  resolve(ref: EntityRef, asNamespace?: string): ResolvedAction | undefined {
+    if (asNamespace !== undefined && !entitled(this.store, ref, asNamespace)) return undefined;
     return resolveAction(this.store, ref);
   }
 
@@ -43,8 +47,14 @@ export class Invoker implements ComponentInvoker {
   async runPrimitive(ctx: RunContext, target: ResolvedAction, payload: Record<string, unknown>): Promise<ActivationRecord> {
     const { action } = target;
     const exec = action.exec as CodeExec;
-    const params = { ...target.params, ...payload };
+    // Parameters annotated `init: true` go to the runtime's /init as `env` and are left out of the run's arguments,
+    // as OpenWhisk's invoker partitions them.
+    const initKeys = new Set(action.parameters.filter((p) => p.init === true).map((p) => p.key));
+    const params: Record<string, unknown> = {};
+    const initEnv: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries({ ...target.params, ...payload })) (initKeys.has(k) ? initEnv : params)[k] = v;
     const requested = Date.now();
+    const release = this.hold(ctx.caller.namespace);
     let outcome: RunOutcome;
     try {
       outcome = await this.pool.run({
@@ -56,6 +66,7 @@ export class Invoker implements ComponentInvoker {
           main: exec.main ?? 'main',
           limits: action.limits,
           provideApiKey: getAnnotation(action.annotations, 'provide-api-key') !== false,
+          ...(initKeys.size > 0 ? { initEnv } : {}),
         },
         params,
         activationId: ctx.activationId,
@@ -75,6 +86,8 @@ export class Invoker implements ComponentInvoker {
         containerId: '',
         cold: false,
       };
+    } finally {
+      release();
     }
     const timedOut =
       outcome.status !== 'success' &&

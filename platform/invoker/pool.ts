@@ -47,10 +47,11 @@ interface Waiting {
   resolve: (outcome: RunOutcome) => void;
 }
 
-/** Warm containers are shared only by runs of the same action version with the same code and limits. */
+/** Warm containers are shared only by runs of the same action version with the same code, limits and init env. */
 function keyOf(a: RunnableAction): string {
   const l = a.limits;
-  return `${a.fqn}@${a.version}#${a.main}:${a.binary ? 'b' : 'c'}:${a.code.length}:${l.memory}:${l.concurrency}:${l.logs}`;
+  const env = a.initEnv ? `:${JSON.stringify(a.initEnv)}` : '';
+  return `${a.fqn}@${a.version}#${a.main}:${a.binary ? 'b' : 'c'}:${a.code.length}:${l.memory}:${l.concurrency}:${l.logs}${env}`;
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
@@ -275,7 +276,7 @@ class Pool implements InvokerPool {
       return { ok: false, status: 'whisk internal error', result: { error: STOPPED }, logs: [], initStart: now, initEnd: now };
     }
     const initStart = Date.now();
-    const ex = await container.init({ name: simpleName(a.fqn), main: a.main || 'main', code: a.code, binary: a.binary, env: {} }, a.limits.timeout);
+    const ex = await container.init({ name: simpleName(a.fqn), main: a.main || 'main', code: a.code, binary: a.binary, env: a.initEnv ?? {} }, a.limits.timeout);
     const initEnd = Date.now();
     if (ex.kind === 'response' && ex.statusCode === 200) {
       if (slot.state === 'starting') slot.state = 'ready';

@@ -50,3 +50,13 @@ function finish(action: ActionEntity, ref: EntityRef, params: KeyValue[]): Resol
   }
   return { action, ref, params: values, finalKeys };
 }
+
+/**
+ * Whether `namespace` may read or invoke the entity at `ref`: its own, or an action of a public package (OpenWhisk
+ * shares packages, never loose actions, triggers or rules, across namespaces).
+ */
+export function entitled(store: EntityStore, ref: EntityRef, namespace: string): boolean {
+  if (ref.namespace === namespace) return true;
+  if (!ref.pkg) return false;
+  return store.packages.get(`/${ref.namespace}/${ref.pkg}`)?.publish === true;
+}

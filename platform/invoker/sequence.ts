@@ -19,7 +19,7 @@ export function flattenSequence(
   const expand = (components: string[]): string | undefined => {
     for (const name of components) {
       const ref = resolveName(name, namespace);
-      const target = ref && invoker.resolve(ref);
+      const target = ref && invoker.resolve(ref, namespace);
       if (!target) return Messages.sequenceComponentNotFound;
       if (isSequence(target.action.exec)) {
         const err = expand(target.action.exec.components);

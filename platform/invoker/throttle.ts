@@ -51,8 +51,12 @@ export class Throttle {
     return s;
   }
 
-  /** Admits one invocation or throws 429; call the returned function when it completes. */
-  admitInvocation(ns: string): () => void {
+  /**
+   * Admits one invocation from outside (an invoke or a rule's action), or throws 429: it counts against the
+   * invocations per minute, and is refused while the namespace's activations in flight are at the limit. The
+   * activations themselves are counted in flight by `hold`.
+   */
+  admitInvocation(ns: string): void {
     const s = this.state(ns);
     const now = Date.now();
     const perMinute = s.invocations.count(now);
@@ -63,6 +67,15 @@ export class Throttle {
       throw new WhiskError(429, Messages.tooManyConcurrentRequests(s.inFlight, this.limits.concurrentInvocations));
     }
     s.invocations.add(now);
+  }
+
+  /**
+   * Counts one action activation in flight until the returned function is called. As in OpenWhisk, every activation
+   * that runs in a container counts (an action, each component of a sequence, each conductor step), never refused
+   * once its invocation was admitted; a sequence or composition itself takes no slot of its own.
+   */
+  hold(ns: string): () => void {
+    const s = this.state(ns);
     s.inFlight++;
     let released = false;
     return () => {

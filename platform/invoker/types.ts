@@ -20,6 +20,8 @@ export interface RunnableAction {
   limits: ActionLimits;
   /** Annotation `provide-api-key` (default true): pass the caller's key as __OW_API_KEY. */
   provideApiKey: boolean;
+  /** Parameters annotated `init: true`: the /init message's `env`. A container serves one set of them. */
+  initEnv?: Record<string, unknown>;
 }
 
 export interface RunRequest {
