@@ -12,10 +12,13 @@ import { waitUntil } from './helpers/wait-until.ts';
 const DB = 0;
 const BIG_TASKS = 300;
 const SMALL_TASKS = 4;
+// Tasks of a second: on a busy machine the small job's own entry, split and coordinator (cold starts among them) take
+// seconds, and the big job must still be far from done when its tasks are queued.
 const TASK_MS = 1000;
 // 10 leaves of 30 tasks, 2 outstanding each: the big job queues at most 20 runs.
 const SETTINGS = { leafSize: 30, taskWindow: 2, speculation: false };
-// Room for 5 containers of 256 MB: a `work` container or two of 8 runs each, the rest for the other actions.
+// Room for 5 containers of 256 MB: a `work` container or two of 8 runs each, the rest for the other actions. The
+// small job's 4 tasks, 2 at a time, wait twice behind at most 20 of the big job's.
 const MEMORY_MB = 1280;
 /** The big job's tasks that must still end after the small job's last one: far more than one window's worth. */
 const BIG_TASKS_LEFT = BIG_TASKS / 4;
