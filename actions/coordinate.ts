@@ -1,7 +1,8 @@
 // Dispatches the tasks of one index range, and only that: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
-// with bounded concurrency; for a pull-mode job the range is of worker slots, and a leaf starts those workers. Near its deadline it passes whatever it could not start to a fresh coordinator.
+// with bounded concurrency; a leaf keeps at most `taskWindow` of its tasks outstanding, invoking the next as one is done; for a pull-mode job the range is of worker slots, and a leaf starts those workers. Near its deadline it passes whatever it could not start to a fresh coordinator.
 import type { JobStore } from '../pipeline/store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { TaskWindow } from '../pipeline/job/task-window.ts';
 import { sibling } from '../pipeline/names.ts';
 import { deadline, invokeAsync, DeadlineError } from '../pipeline/ow.ts';
 import { boundedMap } from '../pipeline/pool.ts';
@@ -68,10 +69,14 @@ export async function main(params: Record<string, unknown>) {
     let errors: unknown[];
     if (leaf) {
       const indices = Array.from({ length: range.to - range.from }, (_, i) => range.from + i);
+      const window = meta.taskWindow > 0
+        ? new TaskWindow(jobs, jobId, { size: meta.taskWindow, startTimeoutMs: meta.startTimeoutMs, shouldStop, heartbeat: flushMarks, marksPending: () => marks.length > 0 })
+        : undefined;
       ({ ok, errors } = await boundedMap(
         indices,
         concurrency,
         async (index) => {
+          await window?.take(index);
           marks.push([index, await invokeAsync(sibling('work'), { jobId, index, queued: Date.now() }, { deadline: softDeadline })]);
           if (marks.length >= MARK_BATCH) await flushMarks();
         },

@@ -63,6 +63,16 @@ describe('job store', () => {
     expect(await keysOf(jobId)).toEqual([]);
   });
 
+  it('tells which of some tasks are done, from the bitmap bytes covering them', async () => {
+    const jobId = newJobId();
+    await store.create(jobId, spec);
+    expect(await store.doneAmong(jobId, [0, 9, 40])).toEqual(new Set());
+    for (const i of [7, 9, 17, 40]) await store.completeTask(jobId, i, '1');
+    expect(await store.doneAmong(jobId, [40, 6, 7, 8, 9, 17, 49])).toEqual(new Set([7, 9, 17, 40]));
+    expect(await store.doneAmong(jobId, [])).toEqual(new Set());
+    await store.remove(jobId);
+  });
+
   it('counts each task once and reports completion exactly once under concurrency', async () => {
     const jobId = newJobId();
     await store.create(jobId, spec);

@@ -12,6 +12,11 @@ export interface JobTuning {
   leafSize: number;
   /** Invocations one coordinator keeps in flight at once. */
   concurrency: number;
+  /**
+   * Push mode: tasks one leaf coordinator keeps outstanding (invoked, not yet done); it invokes the next when one of
+   * its own ends, so a job queues at most leaves × taskWindow runs on the platform. 0 = every task at once.
+   */
+  taskWindow: number;
   /** Times a failing task is retried before the job fails. */
   retries: number;
   /** A task running longer than this is taken for timed out and retried; keep it above the `work` action's timeout. */
@@ -59,6 +64,7 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   fanout: 32,
   leafSize: 64,
   concurrency: 16,
+  taskWindow: 16,
   retries: 2,
   taskTimeoutMs: 330_000,
   retryBudget: 0,
@@ -107,6 +113,7 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     fanout: intParam(params.fanout, DEFAULTS.fanout, 2, 1000),
     leafSize: intParam(params.leafSize, DEFAULTS.leafSize, 1, 10_000),
     concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),
+    taskWindow: intParam(params.taskWindow, DEFAULTS.taskWindow, 0, 100_000),
     retries: intParam(params.retries, DEFAULTS.retries, 0, 100),
     taskTimeoutMs: intParam(params.taskTimeoutMs, DEFAULTS.taskTimeoutMs, 1000, DAY_MS),
     retryBudget: intParam(params.retryBudget, DEFAULTS.retryBudget, 0, 10_000_000),

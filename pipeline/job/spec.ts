@@ -137,6 +137,7 @@ export function planJob(request: JobRequest, settings: SpecSettings = DEFAULTS):
     fanout: settings.fanout,
     leafSize: settings.leafSize,
     concurrency: settings.concurrency,
+    taskWindow: settings.taskWindow,
     retries: settings.retries,
     taskTimeoutMs: settings.taskTimeoutMs,
     retryBudget: settings.retryBudget > 0 ? settings.retryBudget : defaultRetryBudget(total),

@@ -368,6 +368,20 @@ export class JobStore {
     return bits ?? Buffer.alloc(0);
   }
 
+  /** Which of `indices` are done: one read of the bitmap's bytes that cover them. */
+  async doneAmong(jobId: string, indices: readonly number[]): Promise<Set<number>> {
+    const done = new Set<number>();
+    if (indices.length === 0) return done;
+    const first = Math.floor(Math.min(...indices) / 8);
+    const last = Math.floor(Math.max(...indices) / 8);
+    const bytes = await this.read((r) => r.getRange(commandOptions({ returnBuffers: true }), jobKeys(jobId).doneBits, first, last));
+    for (const i of indices) {
+      const byte = bytes[Math.floor(i / 8) - first];
+      if (byte !== undefined && (byte >> (7 - (i % 8))) & 1) done.add(i);
+    }
+    return done;
+  }
+
   /** The record of each counted task, by task index (tasks done without one are left out). */
   async taskRecords(jobId: string): Promise<Map<number, StoredTaskRecord>> {
     const all = await this.read((r) => r.hGetAll(jobKeys(jobId).tasks));

@@ -14,7 +14,7 @@ export interface JobProgress {
   reduceEnd?: number;
   error?: string;
   failedTask?: number;
-  /** Last time a coordinator recorded invokes of tasks. */
+  /** Last time a coordinator recorded invokes of tasks, or said it is still waiting on its outstanding tasks. */
   lastDispatch?: number;
   /** Re-invocations spent of the retry budget. */
   reinvokes?: number;
@@ -39,6 +39,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   fanout: 'number',
   leafSize: 'number',
   concurrency: 'number',
+  taskWindow: 'number',
   retries: 'number',
   taskTimeoutMs: 'number',
   retryBudget: 'number',

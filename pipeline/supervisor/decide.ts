@@ -5,8 +5,8 @@
 //   - dispatched longer ago than startTimeoutMs and that invoke never started: it was lost (accepted, never run);
 //   - started (by the activation in `startedBy`) with no dispatch mark: that activation's record is probed;
 //   - started by its latest invoke longer ago than the task timeout: it timed out (a failed attempt of the task);
-//   - never dispatched while no coordinator has dispatched anything for startTimeoutMs: a coordinator was lost, so
-//     its range goes to a fresh coordinator;
+//   - never dispatched while no coordinator has dispatched anything (or said it still waits on its outstanding tasks:
+//     push mode's task window) for startTimeoutMs: a coordinator was lost, so its range goes to a fresh coordinator;
 //   - once 90% are done, an outstanding task older than twice the typical run time gets one speculative copy;
 //   - every task done, no result, the last one ended more than the grace period ago: the reduce was lost.
 // Re-invocations back off: a task invoked again n times waits 2^n times longer before the next.

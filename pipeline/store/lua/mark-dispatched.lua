@@ -1,5 +1,5 @@
 -- Records invokes of tasks (dispatch marks); only coordinators move lastDispatch, which tells whether the tree of
--- coordinators is still at work.
+-- coordinators is still at work (a coordinator waiting on its outstanding tasks calls it with no marks now and then).
 -- KEYS[1] meta, KEYS[2] dispatched
 -- ARGV[1] now (ms), ARGV[2] 1 when a coordinator dispatches (else 0), ARGV[3..] task index, "ms:activationId" pairs
 -- Returns the job's state (nothing is written unless it runs), false for an unknown job.
