@@ -4,7 +4,7 @@
 export function functionSource(fn: unknown, what: string): string {
   if (typeof fn !== 'function') throw new TypeError(`${what} must be a function, got ${fn === null ? 'null' : typeof fn}`);
   const source = Function.prototype.toString.call(fn);
-  const name = fn.name ? ` ${fn.name}` : '';
+  const name = fn.name ? ` (${fn.name})` : '';
   if (/\{\s*\[native code\]\s*\}$/.test(source)) {
     throw new TypeError(`${what}${name} is a built-in or bound function, whose source cannot be sent; wrap it, e.g. (x) => Math.sqrt(x)`);
   }
