@@ -53,7 +53,10 @@ export class Supercompute {
   readonly jobs: JobClient;
   readonly redisUrl: string | undefined;
 
-  /** Missing options are read as the CLI reads them: `__OW_API_HOST`/`__OW_API_KEY`/`__OW_NAMESPACE`, then `~/.wskprops` (or WSK_CONFIG_FILE). */
+  /**
+   * Missing options are read as the CLI reads them, from `env` (this process's by default): `__OW_API_HOST`/
+   * `__OW_API_KEY`/`__OW_NAMESPACE`, then `~/.wskprops` (or WSK_CONFIG_FILE).
+   */
   constructor(options: SupercomputeOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.target = resolveTarget(options, env);
     this.openwhisk = createClient(this.target);
