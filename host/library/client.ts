@@ -7,12 +7,11 @@ import { planForTarget } from '../job-sizing.ts';
 import { deployManifest } from '../deploy-manifest.ts';
 import { deployKernel, listKernels, removeKernel } from '../kernels/index.ts';
 import { createClient, resolveTarget, type Target } from '../target.ts';
-import { kernels } from '../../kernels/index.ts';
 import { HttpError } from '../../pipeline/http.ts';
 import type { SizingPlan } from '../../pipeline/job/plan.ts';
 import { functionSource } from './function-source.ts';
 import { Job, type WaitOptions } from './job.ts';
-import { startLocal, type LocalOptions } from './local.ts';
+import type { LocalOptions } from './local.ts';
 
 export interface SupercomputeOptions {
   /** The OpenWhisk API host; default `__OW_API_HOST`, then APIHOST of the wsk property file, then http://127.0.0.1:3233. */
@@ -69,6 +68,8 @@ export class Supercompute {
    * platform on a free port and the pipeline deployed on it. `close()` stops what it started.
    */
   static async local(options: LocalOptions = {}): Promise<LocalSupercompute> {
+    // Loaded here, not at start-up: the platform is needed only by a client that starts one.
+    const { startLocal } = await import('./local.ts');
     const local = await startLocal(options);
     return new LocalSupercompute(local.target, local.redisUrl, local.close);
   }
@@ -94,6 +95,8 @@ export class Supercompute {
 
   /** The host's plan, or undefined when the kernel is not one this host knows (the deployment plans it then). */
   private async plan(kernel: string, params: Dict, options: RunOptions): Promise<SizingPlan | undefined> {
+    // Loaded here, not at start-up: a CLI command that runs no job needs no kernel.
+    const { kernels } = await import('../../kernels/index.ts');
     if (!Object.hasOwn(kernels, kernel)) return undefined;
     try {
       return await planForTarget(kernel, params, options, this.target, this.openwhisk);
