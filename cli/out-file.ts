@@ -1,6 +1,6 @@
 // Files the CLI writes results to: checked before any work starts (so a bad path fails at once, not after the job),
 // and written whole or not at all (a temporary file beside the target, renamed over it).
-import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { UsageError } from './params.ts';
 
@@ -45,14 +45,4 @@ export function resultFormatOf(file: string, kernel: string, pngResult: boolean 
   return ext === '.png' ? 'png' : 'json';
 }
 
-/** Writes `data` to `file` whole: into a temporary file beside it, then renamed over it. */
-export function writeWhole(file: string, data: string | Buffer): void {
-  const temporary = `${file}.${process.pid}.partial`;
-  try {
-    writeFileSync(temporary, data);
-    renameSync(temporary, file);
-  } catch (err) {
-    rmSync(temporary, { force: true });
-    throw err;
-  }
-}
+export { writeWhole } from '../host/write-whole.ts';

@@ -1,49 +1,20 @@
-// The CLI's plan for a job that did not give both --tasks and --workers: it sees the target (its limits, the worker
-// action, whether it runs on this machine) better than the entry action does, so it plans and submits both counts.
-import { availableParallelism } from 'node:os';
+// The CLI's plan for a job that did not give both --tasks and --workers: the host's (host/job-sizing.ts), with the
+// kernel's own checks reported as a usage error.
 import type openwhisk from 'openwhisk';
-import { readTargetCapacity } from '../host/target-capacity.ts';
-import { DEFAULTS } from '../pipeline/job/settings.ts';
+import { planForTarget, type AskedSizing } from '../host/job-sizing.ts';
+import type { Target } from '../host/target.ts';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
-import type { WorkerCapacity } from '../pipeline/job/sizing.ts';
+import { HttpError } from '../pipeline/http.ts';
 import { UsageError } from './params.ts';
-import { isLocalTarget, type Target } from './target.ts';
 
-export interface AskedSizing {
-  tasks?: number;
-  /** 0: push mode. */
-  workers?: number;
-  /** Workers that compute at once on the target (--slots). */
-  slots?: number;
-}
-
-async function capacityOf(asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<WorkerCapacity> {
-  const seen = await readTargetCapacity(target, client);
-  const limits = { ...(seen.concurrentInvocations !== undefined ? { concurrentInvocations: seen.concurrentInvocations } : {}), ...(seen.workerTimeoutMs !== undefined ? { workerTimeoutMs: seen.workerTimeoutMs } : {}) };
-  if (asked.slots !== undefined) return { slots: asked.slots, slotsFrom: `--slots ${asked.slots}`, ...limits };
-  if (isLocalTarget(target)) {
-    const cores = availableParallelism();
-    return { slots: cores, slotsFrom: `${cores} core${cores === 1 ? '' : 's'} on this machine`, ...limits };
-  }
-  if (seen.concurrentInvocations !== undefined) {
-    return { slots: seen.concurrentInvocations, slotsFrom: `the target's ${seen.concurrentInvocations} concurrent invocations; --slots to say otherwise`, ...limits };
-  }
-  const cores = availableParallelism();
-  return { slots: cores, slotsFrom: `the target's limits unknown, ${cores} cores as here; --slots to say otherwise`, ...limits };
-}
+export type { AskedSizing };
 
 /** The job's tasks and workers: as asked where asked, the rest planned for the target. */
 export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<SizingPlan> {
-  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
-  const { parseKernelParams, sizeJob } = await import('../pipeline/job/sizing.ts');
-  let job;
   try {
-    // Checked before anything is asked of the target.
-    job = parseKernelParams(kernel, params);
+    return await planForTarget(kernel, params, asked, target, client);
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    if (err instanceof HttpError && err.statusCode === 400) throw new UsageError(err.message);
+    throw err;
   }
-  const both = asked.tasks !== undefined && asked.workers !== undefined;
-  const capacity = both ? { slots: 1, slotsFrom: 'not needed' } : await capacityOf(asked, target, client);
-  return sizeJob(job.kernel, job.parsed, { tasks: asked.tasks, workers: asked.workers }, capacity, DEFAULTS);
 }

@@ -1,7 +1,8 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
-import { JobClient, JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
+import { JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
+import type { Supercompute } from '../host/library/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
 import { UsageError } from './params.ts';
@@ -47,9 +48,12 @@ export async function validateJob(kernel: string, params: Dict, tasks: number, w
   }
 }
 
-export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunOutcome> {
+/** Submits and follows the job through the library's client: the CLI's submit and wait are the library's. */
+export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
-  const { jobId, total } = await jobs.submit({ kernel: options.kernel, params: options.params, tasks: options.tasks, workers: options.workers });
+  // Both counts given (workers 0: push mode), so the client submits them as they are.
+  const job = await sc.run(options.kernel, options.params, { tasks: options.tasks, workers: options.workers ?? 0 });
+  const { id: jobId, total } = job;
   if (!options.json) {
     console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
     const url = await options.dashboard?.(jobId).catch(() => undefined);
@@ -63,7 +67,7 @@ export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunO
   process.once('SIGTERM', onSignal);
   const notSeen: JobStatus = { jobId, state: 'running', done: 0, total, kernel: options.kernel };
   try {
-    const status = await jobs.wait(jobId, {
+    const status = await job.wait({
       pollMs: options.pollMs,
       timeoutMs: options.waitTimeoutMs,
       stallMs: options.stallMs,
@@ -79,7 +83,7 @@ export async function runJob(jobs: JobClient, options: RunOptions): Promise<RunO
       return { status: (err.last as JobStatus | undefined) ?? notSeen, stoppedWaiting: err.reason, wallMs: Date.now() - started };
     }
     if (!abort.signal.aborted) throw err;
-    const status = await jobs.status(jobId).catch(() => notSeen);
+    const status = await job.status().catch(() => notSeen);
     return { status, stoppedWaiting: 'interrupted', wallMs: Date.now() - started };
   } finally {
     progress.stop();

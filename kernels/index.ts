@@ -5,13 +5,14 @@ import { primes } from './primes.ts';
 import { mandelbrot } from './mandelbrot.ts';
 import { wordcount } from './wordcount.ts';
 import { sleep } from './sleep.ts';
+import { map } from './map.ts';
 
 export type { AnyKernel, Kernel, TaskRef } from './types.ts';
 export { KernelInputError } from './types.ts';
 export { MAX_TASKS } from './params.ts';
 
 /** Every kernel by name. */
-export const kernels: Record<string, AnyKernel> = Object.freeze({ pi, primes, mandelbrot, wordcount, sleep });
+export const kernels: Record<string, AnyKernel> = Object.freeze({ pi, primes, mandelbrot, wordcount, sleep, map });
 
 /** The kernel called `name`; throws KernelInputError listing the known kernels otherwise. */
 export function getKernel(name: string): AnyKernel {

@@ -15,7 +15,7 @@ export const buildDir = join(repoRoot, 'build');
 export const runtimeProvided = ['openwhisk', 'redis', 'uuid', 'serialize-error'];
 
 /** The job store's Lua scripts, imported as text with their includes expanded. */
-const luaScripts: Plugin = {
+export const luaScripts: Plugin = {
   name: 'lua',
   setup(b) {
     b.onLoad({ filter: /\.lua$/ }, (args) => ({ contents: luaSource(args.path), loader: 'text' }));
@@ -144,7 +144,7 @@ export async function buildCompositions(): Promise<void> {
   );
 }
 
-if (process.argv[1] && basename(process.argv[1]).startsWith('build')) {
+if (process.argv[1] && /^build\.[cm]?[jt]s$/.test(basename(process.argv[1]))) {
   buildAll().catch((err) => {
     console.error(err);
     process.exit(1);

@@ -1,5 +1,6 @@
 import { buildAll } from '../scripts/build.ts';
+import { buildLibraryBundle } from '../scripts/build-library.ts';
 
 export default async function setup(): Promise<void> {
-  await buildAll();
+  await Promise.all([buildAll(), buildLibraryBundle()]);
 }

@@ -12,6 +12,7 @@ const JOBS: Record<string, { params: Record<string, unknown>; tasks: number }> =
   mandelbrot: { params: { width: 32, height: 24, maxIter: 50 }, tasks: 6 },
   wordcount: { params: { text: 'a b b c c c d d d d e '.repeat(40), top: 3 }, tasks: 8 },
   sleep: { params: { ms: 0 }, tasks: 12 },
+  map: { params: { source: '(x) => x * x', inputs: Array.from({ length: 50 }, (_, i) => i), reduceSource: '(r) => r.join()' }, tasks: 12 },
 };
 
 /** As the store keeps them: the first partial stored per task index wins (HSETNX), later copies are dropped. */

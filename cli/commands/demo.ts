@@ -6,7 +6,7 @@ import { deployManifest } from '../../host/deploy-manifest.ts';
 import { summarize } from '../deploy-summary.ts';
 import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
-import { JobClient } from '../../host/jobs/client.ts';
+import { Supercompute } from '../../host/library/client.ts';
 import { formatNumber } from '../report.ts';
 import { planRun } from '../plan-run.ts';
 import { describePlan } from '../../pipeline/job/plan.ts';
@@ -60,7 +60,7 @@ export function registerDemo(program: Command): void {
           waitTimeoutMs: 0,
           stallMs: 0,
         };
-        const outcome = await runJob(new JobClient(client), options);
+        const outcome = await runJob(new Supercompute(target), options);
         let code = reportJob(options, outcome);
         if (code === 0) {
           const count = primeCount(outcome.status.result);

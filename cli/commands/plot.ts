@@ -1,12 +1,8 @@
 // `supercompute plot JOBID [--out DIR]`: the job's timeline and run-time histogram as SVG files, drawn by the
-// `status` action from the per-task records kept with the job.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// `status` action from the per-task records kept with the job (host/job-plots.ts).
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
-import { invokeAction } from '../../host/jobs/client.ts';
-import { PLOT_KINDS } from '../../pipeline/views/job-plots.ts';
-import { writeWhole } from '../out-file.ts';
+import { writeJobPlots } from '../../host/job-plots.ts';
 
 export function registerPlot(program: Command): void {
   program
@@ -17,21 +13,6 @@ export function registerPlot(program: Command): void {
     .action(async (jobId: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<TargetFlags & { out: string }>();
       const client = createClient(resolveTarget(flags));
-      // Both plots first: an unknown job or a failed answer creates no directory and no file.
-      const svgs: [string, string][] = [];
-      for (const plot of PLOT_KINDS) {
-        const answer = await invokeAction(client, 'status', { jobId, plot });
-        if (typeof answer.error === 'string') throw new Error(answer.error);
-        if (typeof answer.body !== 'string' || !answer.body.startsWith('<svg')) {
-          throw new Error(`status answered no ${plot} SVG: ${JSON.stringify(answer).slice(0, 300)}`);
-        }
-        svgs.push([plot, answer.body]);
-      }
-      mkdirSync(flags.out, { recursive: true });
-      for (const [plot, svg] of svgs) {
-        const file = join(flags.out, `${jobId}-${plot}.svg`);
-        writeWhole(file, svg);
-        console.log(file);
-      }
+      for (const file of await writeJobPlots(client, jobId, flags.out)) console.log(file);
     });
 }

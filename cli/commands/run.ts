@@ -8,7 +8,7 @@ import { describePlan } from '../../pipeline/job/plan.ts';
 import { reportJob, runJob, validateJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
-import { JobClient } from '../../host/jobs/client.ts';
+import { Supercompute } from '../../host/library/client.ts';
 import { pngOf } from '../../pipeline/views/png.ts';
 import { resultFormatOf, writeWhole } from '../out-file.ts';
 
@@ -89,7 +89,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
     const options = { kernel, params, tasks, workers, plan, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
-    const outcome = await runJob(new JobClient(client), options);
+    const outcome = await runJob(new Supercompute(target), options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {
       const { result } = outcome.status;

@@ -1,0 +1,188 @@
+// The library's client: jobs on an OpenWhisk with the pipeline deployed (run a kernel, map a function over inputs),
+// the pipeline's deploy, and users' kernels. Jobs are submitted and followed through the host's one job client
+// (host/jobs/), and sized as the CLI sizes them (host/job-sizing.ts).
+import type openwhisk from 'openwhisk';
+import { ActionError, JobClient } from '../jobs/client.ts';
+import { planForTarget } from '../job-sizing.ts';
+import { deployManifest } from '../deploy-manifest.ts';
+import { deployKernel, listKernels, removeKernel } from '../kernels/index.ts';
+import { createClient, resolveTarget, type Target } from '../target.ts';
+import { HttpError } from '../../pipeline/http.ts';
+import type { SizingPlan } from '../../pipeline/job/plan.ts';
+import { functionSource } from './function-source.ts';
+import { Job, type WaitOptions } from './job.ts';
+import type { LocalOptions } from './local.ts';
+
+export interface SupercomputeOptions {
+  /** The OpenWhisk API host; default `__OW_API_HOST`, then APIHOST of the wsk property file, then http://127.0.0.1:3233. */
+  apihost?: string;
+  /** "uuid:key"; default `__OW_API_KEY`, then AUTH of the wsk property file, then the embedded platform's guest key. */
+  auth?: string;
+  /** Default `__OW_NAMESPACE`, then NAMESPACE of the wsk property file, then `_` (the key's own). */
+  namespace?: string;
+  /** The Redis the deployed actions use, bound by `deploy()`; default REDIS_URL, else the manifest's default. */
+  redisUrl?: string;
+  /** Accept the API host's self-signed certificate (`__OW_IGNORE_CERTS=true` also does). */
+  insecure?: boolean;
+}
+
+export interface RunOptions {
+  /** Tasks to split the job into; absent: planned for the target. */
+  tasks?: number;
+  /** Pull workers claiming the tasks; 0 = push mode (one activation per task); absent: planned. */
+  workers?: number;
+  /** Workers the target computes at once, for the plan; default the cores here (a local target) or its limits. */
+  slots?: number;
+}
+
+export type MapOptions = RunOptions & WaitOptions;
+
+/** A function started with `callAsync`: its job, and its result when awaited. */
+export interface Call<Result> {
+  job: Job<Result[]>;
+  result(options?: WaitOptions): Promise<Result>;
+}
+
+type Dict = Record<string, unknown>;
+
+export class Supercompute {
+  /** Where the client points, and where each value came from. */
+  readonly target: Target;
+  readonly openwhisk: openwhisk.Client;
+  readonly jobs: JobClient;
+  readonly redisUrl: string | undefined;
+
+  /**
+   * Missing options are read as the CLI reads them, from `env` (this process's by default): `__OW_API_HOST`/
+   * `__OW_API_KEY`/`__OW_NAMESPACE`, then `~/.wskprops` (or WSK_CONFIG_FILE).
+   */
+  constructor(options: SupercomputeOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+    this.target = resolveTarget(options, env);
+    this.openwhisk = createClient(this.target);
+    this.jobs = new JobClient(this.openwhisk);
+    this.redisUrl = options.redisUrl ?? (env.REDIS_URL || undefined);
+  }
+
+  /**
+   * Everything on this machine: a Redis (REDIS_URL, or a private redis-server when none answers), the embedded
+   * platform on a free port and the pipeline deployed on it. `close()` stops what it started.
+   */
+  static async local(options: LocalOptions = {}): Promise<LocalSupercompute> {
+    // Loaded here, not at start-up: the platform is needed only by a client that starts one.
+    const { startLocal } = await import('./local.ts');
+    const local = await startLocal(options);
+    return new LocalSupercompute(local.target, local.redisUrl, local.close);
+  }
+
+  /** Deploys the pipeline (manifest.yaml) to the target, its actions bound to `redisUrl` when given. */
+  async deploy(options: { params?: Dict } = {}): Promise<void> {
+    const params = { ...(this.redisUrl ? { redisUrl: this.redisUrl } : {}), ...options.params };
+    await deployManifest(this.openwhisk, { params });
+  }
+
+  /**
+   * Starts a job of `kernel` on `params`. Without both `tasks` and `workers` it is sized for the target as `supercompute
+   * run` sizes it (a kernel this host does not know is sized by the deployment). A job the kernel's checks or the
+   * deployment refuse throws an ActionError (400; 413 for params over the deployment's `maxParamsBytes`).
+   */
+  async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
+    const plan = await this.plan(kernel, params, options);
+    const tasks = plan?.tasks ?? options.tasks;
+    const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : options.workers;
+    const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers });
+    return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, plan);
+  }
+
+  /** The host's plan, or undefined when the kernel is not one this host knows (the deployment plans it then). */
+  private async plan(kernel: string, params: Dict, options: RunOptions): Promise<SizingPlan | undefined> {
+    // Loaded here, not at start-up: a CLI command that runs no job needs no kernel.
+    const { kernels } = await import('../../kernels/index.ts');
+    if (!Object.hasOwn(kernels, kernel)) return undefined;
+    try {
+      return await planForTarget(kernel, params, options, this.target, this.openwhisk);
+    } catch (err) {
+      if (err instanceof HttpError) throw new ActionError(err.message, err.statusCode, false);
+      throw err;
+    }
+  }
+
+  /**
+   * `fn` on each input, run as one job (the `map` kernel), results in input order. `fn` travels as its source, so it
+   * must be self-contained: no variables from outside it (a free variable fails the job, naming it). Inputs and
+   * results are JSON.
+   */
+  async map<Input, Output>(fn: (input: Input) => Output, inputs: readonly Input[], options: MapOptions = {}): Promise<Awaited<Output>[]> {
+    if (inputs.length === 0) return [];
+    const job = await this.submitMap<Awaited<Output>[]>({ source: functionSource(fn, 'the function given to map'), inputs }, options);
+    return job.result(options);
+  }
+
+  /** `reduceFn` over the results of `mapFn` on each input (in input order), reduced where the job ends. */
+  async mapReduce<Input, Output, Result>(
+    mapFn: (input: Input) => Output,
+    inputs: readonly Input[],
+    reduceFn: (results: Awaited<Output>[]) => Result,
+    options: MapOptions = {},
+  ): Promise<Result> {
+    if (inputs.length === 0) throw new TypeError('mapReduce needs at least one input');
+    const source = functionSource(mapFn, 'the function given to mapReduce');
+    const reduceSource = functionSource(reduceFn, 'the reduce function given to mapReduce');
+    if (reduceFn.constructor?.name === 'AsyncFunction') throw new TypeError('the reduce function given to mapReduce cannot be async: it must return its value');
+    const job = await this.submitMap<Result>({ source, inputs, reduceSource }, options);
+    return job.result(options);
+  }
+
+  /** Starts `fn` on one input and answers at once; the call's `result()` waits for it. */
+  async callAsync<Input, Output>(fn: (input: Input) => Output, input: Input, options: RunOptions = {}): Promise<Call<Awaited<Output>>> {
+    const job = await this.submitMap<Awaited<Output>[]>({ source: functionSource(fn, 'the function given to callAsync'), inputs: [input] }, options);
+    return { job, result: async (wait) => (await job.result(wait))[0]! };
+  }
+
+  private async submitMap<Result>(params: { source: string; inputs: readonly unknown[]; reduceSource?: string }, options: RunOptions): Promise<Job<Result>> {
+    const { tasks, workers, slots } = options;
+    try {
+      return await this.run<Result>('map', params, { tasks, workers, slots });
+    } catch (err) {
+      if (err instanceof ActionError && err.statusCode === 413) {
+        const bytes = Buffer.byteLength(JSON.stringify(params));
+        throw new ActionError(
+          `the function and its ${params.inputs.length} inputs are ${bytes} bytes as JSON, more than the deployment takes in one job (${err.message}); ` +
+            'split the inputs over several calls, or have a kernel module read them from a URL',
+          413,
+          false,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Deploys a kernel module (a TypeScript or JavaScript file) as `name` (default: its own). */
+  deployKernel(file: string, options: { name?: string; force?: boolean } = {}): ReturnType<typeof deployKernel> {
+    return deployKernel(this.openwhisk, file, options);
+  }
+
+  /** The kernels deployed on the target. */
+  listKernels(): ReturnType<typeof listKernels> {
+    return listKernels(this.openwhisk);
+  }
+
+  /** Removes a deployed kernel (`force`: even while jobs of it run). */
+  removeKernel(name: string, options: { force?: boolean } = {}): ReturnType<typeof removeKernel> {
+    return removeKernel(this.openwhisk, name, options);
+  }
+}
+
+/** A client on the embedded platform `Supercompute.local()` started; `close()` stops it and the Redis it started. */
+export class LocalSupercompute extends Supercompute {
+  constructor(
+    target: Target,
+    redisUrl: string,
+    private readonly stop: () => Promise<void>,
+  ) {
+    super({ apihost: target.apihost, auth: target.auth, namespace: target.namespace, redisUrl }, {});
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+}

@@ -1,0 +1,9 @@
+// The `supercompute` package: a typed client for jobs on OpenWhisk, and map over plain functions.
+export { Supercompute, LocalSupercompute, type SupercomputeOptions, type RunOptions, type MapOptions, type Call } from './client.ts';
+export { Job, JobFailedError, type WaitOptions } from './job.ts';
+export type { LocalOptions } from './local.ts';
+export { ActionError, JobStatusUnreadableError, WaitGaveUpError } from '../jobs/client.ts';
+export type { JobState, JobStatus, RetryCounts, Timings } from '../../pipeline/job/status.ts';
+export type { SizingPlan } from '../../pipeline/job/plan.ts';
+export type { Kernel, TaskRef, DataInputs, JobEstimate } from '../../kernels/types.ts';
+export { KernelInputError } from '../../kernels/types.ts';
