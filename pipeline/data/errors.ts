@@ -20,7 +20,8 @@ export class DataReadError extends Error {
 export class ObjectChangedError extends DataReadError {
   override readonly name = 'ObjectChangedError';
   constructor(object: string, then: string, now: string | undefined) {
-    super(object, `changed since the job was split (ETag ${then} then, ${now ?? 'none'} now)`);
+    super(object, '');
+    this.message = `${object} changed since the job was split (ETag ${then} then, ${now ?? 'none'} now)`;
   }
 }
 

@@ -19,11 +19,12 @@ export async function* checkedBytes(body: Readable, length: number | undefined, 
   let left = length ?? Infinity;
   try {
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      if (chunk.length >= left) {
+      if (chunk.length > left) {
         if (left > 0) yield chunk.subarray(0, left);
         return;
       }
       left -= chunk.length;
+      // The body's end is awaited rather than cut short, so that its connection can serve the next request.
       yield chunk;
     }
   } catch (err) {

@@ -4,7 +4,8 @@
 // The rule. A record starts at byte 0 or just after a '\n'. A slice [start, end) owns every record that starts at an
 // offset in [start, end): it reads from start - 1 (when start > 0) and skips through the first '\n' at or after
 // start - 1 (when the byte at start - 1 is '\n', that skips just that byte and the record at `start` is its own),
-// then yields records while they start before `end`, reading past `end` to finish the last one. Every record is thus
+// then yields records while they start before `end`, reading past `end` to finish the last one (the first request
+// reads up to `lookaheadBytes` past `end`, further ones twice as far each time, up to 8 MiB). Every record is thus
 // owned by exactly one slice, wherever the cuts fall. Lines end in '\n' or "\r\n" (the '\r' is dropped); a last line
 // without a newline is a record; an empty line is a record (""), the empty rest after a final newline is not.
 // Records are decoded as UTF-8 one whole line at a time ('\n' never occurs inside a multi-byte character), and bytes
@@ -18,7 +19,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 16 * 2 ** 20;
 export interface RecordReaderOptions {
   /** The longest record accepted, in bytes (default 16 MiB); a longer one fails the read with RecordTooLongError. */
   maxRecordBytes?: number;
-  /** The first read past a slice's end to finish its last record, bytes (default 64 KiB; each further one doubles). */
+  /** How far past its slice's end the first read goes to finish the last record, bytes (default 64 KiB); each further read doubles it. */
   lookaheadBytes?: number;
 }
 
@@ -85,8 +86,10 @@ export async function* readSliceRecords(reader: ByteReader, slice: ObjectSlice, 
       if (pendingBytes + rest > max) throw tooLong();
       pending.push(chunk.subarray(from));
       pendingBytes += rest;
-    } else if (recordStart === undefined && pos + chunk.length - (start - 1) > max) {
-      throw tooLong();
+    } else if (recordStart === undefined) {
+      if (pos + chunk.length - (start - 1) > max) throw tooLong();
+      // No '\n' up to the slice's last byte: no record starts in it.
+      if (end !== undefined && pos + chunk.length >= end) return true;
     }
     pos += chunk.length;
     return false;
@@ -99,16 +102,17 @@ export async function* readSliceRecords(reader: ByteReader, slice: ObjectSlice, 
     return false;
   };
 
-  if (yield* readFrom(pos, end)) return;
-  // Here the slice's bytes are all read: either it owns no record (no '\n' in it), or its last record goes on.
-  if (recordStart === undefined) return;
+  // The first read goes a little past the slice's end, so that most slices finish their last record in one request.
   let lookahead = options.lookaheadBytes ?? 64 * 2 ** 10;
+  const firstEnd = end === undefined || size === undefined ? end : Math.min(size, end + lookahead);
+  if (yield* readFrom(pos, firstEnd)) return;
+  if (recordStart === undefined) return;
   while (end !== undefined && (size === undefined || pos < size)) {
+    lookahead = Math.min(lookahead * 2, MAX_LOOKAHEAD);
     const to = size === undefined ? pos + lookahead : Math.min(size, pos + lookahead);
     const before = pos;
     if (yield* readFrom(pos, to)) return;
     if (pos === before) break; // the object ended (its size unknown)
-    lookahead = Math.min(lookahead * 2, MAX_LOOKAHEAD);
   }
   // The object's end: its last line had no newline.
   if (pendingBytes > 0) yield record(new Uint8Array(0));

@@ -1,6 +1,6 @@
 // Objects in S3 (or an S3-compatible server): listing a key or a prefix with sizes and ETags, and reading byte ranges
 // pinned to the ETag seen when listing. Errors name the object and the cause in S3's own words.
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DataReadError, InputSpecError, ObjectChangedError } from './errors.ts';
 import type { DataSource } from './input-spec.ts';
@@ -35,7 +35,8 @@ export function describeS3Error(err: unknown, bucket: string, endpoint: string):
   if (name === 'NoSuchBucket') return { why: `no such bucket "${bucket}"`, missing: true };
   if (name === 'NoSuchKey' || name === 'NotFound' || (status === 404 && name !== 'NoSuchBucket')) return { why: 'no such object', missing: true };
   if (DENIED.has(name) || status === 403) {
-    const detail = e.message && e.message !== 'UnknownError' ? `${name}: ${e.message}` : `${name}, HTTP 403`;
+    // A HEAD's error has no body, so no code: the status is all there is.
+    const detail = e.message && e.message !== 'UnknownError' && name !== 'Unknown' ? `${name}: ${e.message}` : `HTTP ${status ?? 403}`;
     return { why: `access denied by the S3 endpoint (${detail}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`, missing: false };
   }
   const message = e.message ?? String(err);
@@ -58,6 +59,17 @@ export class S3Objects implements ByteReader {
     return listing && missing ? new InputSpecError(`${name}: ${why}`) : new DataReadError(name, why);
   }
 
+  /** A HEAD's 404 has no body to say whether the bucket or the key is missing: asks about the bucket. */
+  private async bucketMissing(err: unknown, bucket: string): Promise<unknown> {
+    if ((err as S3ErrorLike).$metadata?.httpStatusCode !== 404) return err;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
+      return err;
+    } catch (bucketErr) {
+      return (bucketErr as S3ErrorLike).$metadata?.httpStatusCode === 404 ? Object.assign(new Error('no such bucket'), { name: 'NoSuchBucket' }) : err;
+    }
+  }
+
   /** The objects a source names, with size and ETag; a missing bucket or object, or an empty prefix, is InputSpecError. */
   async list(source: Extract<DataSource, { kind: 's3-object' | 's3-prefix' }>): Promise<ObjectInfo[]> {
     if (source.kind === 's3-object') {
@@ -66,7 +78,7 @@ export class S3Objects implements ByteReader {
         const head = await this.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key }));
         return [{ name, size: head.ContentLength ?? 0, etag: head.ETag, ranges: true }];
       } catch (err) {
-        throw await this.failure(err, name, source.bucket, true);
+        throw await this.failure(await this.bucketMissing(err, source.bucket), name, source.bucket, true);
       }
     }
     const name = s3Name(source.bucket, source.prefix);
