@@ -3,6 +3,8 @@
 // so it listens on loopback unless told otherwise.
 import S3rver from 's3rver';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,21 +52,28 @@ function urlHost(host: string): string {
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.directory, { recursive: true });
-  const server = new S3rver({
-    address: host,
-    port: options.port ?? 9000,
+  const app = new S3rver({
     directory: options.directory,
     silent: true,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
-  let address;
+  await app.configureBuckets();
+  // Our own HTTP server around s3rver's handler: its `run()` leaves a listen error unhandled, which ends the process.
+  const server = createServer(app.callback());
   try {
-    address = await server.run();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 9000, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${host} is already in use (choose another with --port)`);
+    app.logger.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${host} is already in use (choose another with --port)`);
     throw err;
   }
+  const address = server.address() as AddressInfo;
   const url = `http://${urlHost(host)}:${address.port}`;
   return {
     url,
@@ -79,6 +88,11 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     },
-    stop: () => server.close(),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        app.logger.close();
+      }),
   };
 }

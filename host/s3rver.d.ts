@@ -1,6 +1,6 @@
 // The part of s3rver 3.7 (no types of its own) that host/s3-server.ts uses.
 declare module 's3rver' {
-  import type { AddressInfo } from 'node:net';
+  import type { IncomingMessage, ServerResponse } from 'node:http';
 
   interface S3rverOptions {
     address?: string;
@@ -14,7 +14,10 @@ declare module 's3rver' {
 
   export default class S3rver {
     constructor(options: S3rverOptions);
-    run(): Promise<AddressInfo>;
-    close(): Promise<void>;
+    /** Creates the `configureBuckets` buckets in the store. */
+    configureBuckets(): Promise<void>;
+    /** The request handler (s3rver is a Koa application). */
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    logger: { close(): void };
   }
 }
