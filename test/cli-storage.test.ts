@@ -13,7 +13,7 @@ import { cli } from './cli-helpers.ts';
 const CLIENT = `
 import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-const s3 = new S3Client({ forcePathStyle: true });
+const s3 = new S3Client();
 await s3.send(new CreateBucketCommand({ Bucket: 'tryout' }));
 const body = Readable.from([Buffer.from('hello\\n'), Buffer.from('wörld\\n')]);
 await s3.send(new PutObjectCommand({ Bucket: 'tryout', Key: 'dir/a.txt', Body: body, ContentLength: 13 }));

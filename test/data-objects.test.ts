@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,6 +198,28 @@ describe('bad input', () => {
     expect((error as Error).message).toMatch(new RegExp(`^s3://data/lf\\.txt: could not reach the S3 endpoint ${endpoint} \\(.*ECONNREFUSED`));
     const reading = readRecords(away, { slices: [{ object: `s3://${BUCKET}/lf.txt`, start: 0, end: 10 }] }).next();
     await expect(reading).rejects.toThrow(`s3://data/lf.txt: could not reach the S3 endpoint ${endpoint}`);
+  });
+
+  it('a server that accepts connections and never answers fails within the time limits, naming the object', async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const quiet = new DataAccess({ s3: { ...readS3Settings(s3.env), endpoint }, s3Client: { idleTimeoutMs: 300, maxAttempts: 2 }, allowHosts: '127.0.0.1', http: { timeoutMs: 300 } });
+      await expect(listed(`s3://${BUCKET}/lf.txt`, quiet)).rejects.toThrow(new RegExp(`^s3://data/lf\\.txt: the S3 endpoint ${endpoint} did not answer in time \\(`));
+      await expect(listed(`${endpoint}/x.txt`, quiet)).rejects.toThrow(`${endpoint}/x.txt: could not fetch URL: no answer within 300 ms`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a URL whose content changed since the split fails clearly', async () => {
+    await put('changing-url.txt', 'one\n');
+    const url = `${s3.url}/${BUCKET}/changing-url.txt`;
+    const objects = await listed(url);
+    await put('changing-url.txt', 'two\n');
+    await expect(readAll(objects, { chunkBytes: 100 })).rejects.toThrow(new RegExp(`^${url} changed since the job was split \\(ETag "[0-9a-f]+" then, "[0-9a-f]+" now\\)$`));
   });
 
   it('a chunk size or task count that is zero, negative or unparsable is refused', () => {

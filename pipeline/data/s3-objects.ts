@@ -40,6 +40,7 @@ export function describeS3Error(err: unknown, bucket: string, endpoint: string):
     return { why: `access denied by the S3 endpoint (${detail}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`, missing: false };
   }
   const message = e.message ?? String(err);
+  if (/requestTimeout|TimeoutError|ETIMEDOUT/.test(`${e.code ?? ''} ${name} ${message}`)) return { why: `the S3 endpoint ${endpoint} did not answer in time (${message})`, missing: false };
   if (NETWORK.test(`${e.code ?? ''} ${name} ${message}`)) return { why: `could not reach the S3 endpoint ${endpoint} (${message})`, missing: false };
   return { why: `${name}${status ? ` (HTTP ${status})` : ''}: ${message}`, missing: false };
 }

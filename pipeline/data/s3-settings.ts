@@ -52,7 +52,8 @@ export function createS3Client(settings: S3Settings, options: S3ClientOptions = 
     ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
     ...auth,
     maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.idleTimeoutMs ?? 30_000 },
+    // Without throwOnRequestTimeout the SDK only logs a request past its timeout, and waits on.
+    requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.idleTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
     // Checksums only where S3 requires them: S3-compatible servers do not all speak the newer checksum trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
