@@ -8,6 +8,7 @@ import { registerCancel } from './commands/cancel.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerPlot } from './commands/plot.ts';
+import { registerStorage } from './commands/storage.ts';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ program
   .showHelpAfterError();
 
 registerPlatform(program);
+registerStorage(program);
 registerDeploy(program);
 registerRun(program);
 registerStatus(program);

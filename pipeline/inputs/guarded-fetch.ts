@@ -135,3 +135,69 @@ export async function fetchGuarded(url: string, policy: UrlPolicy, options: Guar
     throw new UrlInputError(`${COULD_NOT_FETCH}: it answered HTTP ${hop.status}`);
   }
 }
+
+export interface GuardedOpenOptions {
+  method?: 'GET' | 'HEAD';
+  /** Sent on every hop (a Range, an If-Match). */
+  headers?: Record<string, string>;
+  /** Until the final response's headers arrive, redirects included, ms. */
+  timeoutMs: number;
+  /** Longest silence while the body streams, ms (default `timeoutMs`). */
+  idleMs?: number;
+  maxRedirects?: number;
+  resolve?: Resolver;
+}
+
+export interface GuardedResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body, to be read or destroyed by the caller; errors on it are UrlInputErrors or network errors. */
+  body: http.IncomingMessage;
+}
+
+function openOnce(url: URL, policy: UrlPolicy, options: GuardedOpenOptions, deadline: number): Promise<GuardedResponse> {
+  checkScheme(url);
+  checkLiteral(url, policy);
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise<GuardedResponse>((resolve, reject) => {
+    const lookup = checkedLookup(policy, options.resolve ?? systemResolver) as never;
+    const req = lib.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, lookup }, (res) => {
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    const timer = setTimeout(() => req.destroy(new UrlInputError(`${COULD_NOT_FETCH}: no answer within ${options.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+    req.setTimeout(options.idleMs ?? options.timeoutMs, () => req.destroy(new UrlInputError(`${COULD_NOT_FETCH}: the connection went quiet`)));
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err instanceof UrlInputError ? err : new UrlInputError(COULD_NOT_FETCH));
+    });
+    req.end();
+  });
+}
+
+/**
+ * The response to a request for an http(s) URL that the policy allows, after at most `maxRedirects` redirects, each
+ * checked again; its body streams. Any status but a redirect is answered as it is, for the caller to judge.
+ */
+export async function openGuarded(url: string, policy: UrlPolicy, options: GuardedOpenOptions): Promise<GuardedResponse> {
+  const maxRedirects = options.maxRedirects ?? 5;
+  const deadline = Date.now() + options.timeoutMs;
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch {
+    throw new UrlInputError(`${COULD_NOT_FETCH}: not a valid URL`);
+  }
+  for (let redirects = 0; ; redirects++) {
+    const answer = await openOnce(current, policy, options, deadline);
+    const location = answer.headers.location;
+    if (answer.status < 300 || answer.status >= 400 || location === undefined || answer.status === 304) return answer;
+    answer.body.destroy();
+    if (redirects >= maxRedirects) throw new UrlInputError(`${COULD_NOT_FETCH}: more than ${maxRedirects} redirects`);
+    try {
+      current = new URL(location, current);
+    } catch {
+      throw new UrlInputError(`${COULD_NOT_FETCH}: it redirects to an invalid URL`);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// The shapes shared by listing, partitioning and reading: what an object was when the job was split, the byte range of
+// it that a task reads, and the one operation every kind of store provides (a byte range, pinned to that version).
+
+/** An object as listed when the job was split. JSON-serialisable: it travels in the job's task plan. */
+export interface ObjectInfo {
+  /** `s3://BUCKET/KEY` or the URL: what messages name and what a reader opens. */
+  name: string;
+  /** Bytes; undefined when the server does not say (the object is then read whole, by one task). */
+  size?: number;
+  /** Its ETag as the server gave it (quotes included); every read checks the object still has it. */
+  etag?: string;
+  /** Whether byte ranges can be read (S3: always; a URL: when its server answers `Accept-Ranges: bytes` and a size). */
+  ranges: boolean;
+}
+
+/**
+ * Bytes [start, end) of one object: a task owns the records that start in this range (see record-reader.ts). `end`
+ * undefined means the object's end, for an object read whole.
+ */
+export interface ObjectSlice {
+  object: string;
+  etag?: string;
+  /** The object's size when the job was split (a second pin besides the ETag; undefined when unknown). */
+  size?: number;
+  start: number;
+  end?: number;
+}
+
+/** What one task reads: one slice, or several small objects whole. */
+export interface TaskInput {
+  slices: ObjectSlice[];
+}
+
+/** Reads a byte range of an object, streamed, failing with ObjectChangedError if it is not the version pinned. */
+export interface ByteReader {
+  /**
+   * Bytes [start, end) of `slice.object` (to its end when `end` is undefined), pinned to `slice.etag` and `slice.size`.
+   * Yields exactly those bytes, however the server answers; breaking out of the loop closes the connection.
+   */
+  readRange(slice: ObjectSlice): AsyncIterable<Uint8Array>;
+}

@@ -1,0 +1,61 @@
+// An S3 client configured the way AWS tools are (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+// AWS_REGION, AWS_ENDPOINT_URL), from a plain object: an action gets them as bound parameters, a host process from its
+// environment. The endpoint is the operator's setting, so it is not held to the URL policy that job-supplied URLs are.
+import { S3Client } from '@aws-sdk/client-s3';
+
+export interface S3Settings {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Default `us-east-1`. */
+  region?: string;
+  /** An S3-compatible server (`http://127.0.0.1:9000`); requests are then path-style (`ENDPOINT/BUCKET/KEY`). */
+  endpoint?: string;
+}
+
+export interface S3ClientOptions {
+  /** Time to open a connection, ms (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Longest silence on an open connection, ms (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Tries per request, the first included (default 3: the SDK's standard retry with backoff). */
+  maxAttempts?: number;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The settings named as AWS names them (`AWS_ACCESS_KEY_ID`, …), from the environment or an action's parameters. */
+export function readS3Settings(source: Record<string, unknown>): S3Settings {
+  return {
+    accessKeyId: text(source.AWS_ACCESS_KEY_ID),
+    secretAccessKey: text(source.AWS_SECRET_ACCESS_KEY),
+    sessionToken: text(source.AWS_SESSION_TOKEN),
+    region: text(source.AWS_REGION) ?? text(source.AWS_DEFAULT_REGION),
+    endpoint: text(source.AWS_ENDPOINT_URL_S3) ?? text(source.AWS_ENDPOINT_URL),
+  };
+}
+
+/**
+ * A client for these settings. Without an access key it signs nothing (public buckets): it never falls back to the
+ * SDK's credential chain, which inside an action would reach for the cloud's metadata service.
+ */
+export function createS3Client(settings: S3Settings, options: S3ClientOptions = {}): S3Client {
+  const { accessKeyId, secretAccessKey, sessionToken, endpoint } = settings;
+  if (accessKeyId !== undefined && secretAccessKey === undefined) throw new Error('AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not');
+  const auth = accessKeyId !== undefined && secretAccessKey !== undefined
+    ? { credentials: { accessKeyId, secretAccessKey, sessionToken } }
+    : { credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async <T>(request: T) => request } };
+  return new S3Client({
+    region: settings.region ?? 'us-east-1',
+    ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
+    ...auth,
+    maxAttempts: options.maxAttempts ?? 3,
+    // Without throwOnRequestTimeout the SDK only logs a request past its timeout, and waits on.
+    requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.idleTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
+    // Checksums only where S3 requires them: S3-compatible servers do not all speak the newer checksum trailers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
