@@ -9,6 +9,19 @@ export function errorLine(message: string): string {
   return message.startsWith(PREFIX) ? message : PREFIX + message;
 }
 
+/**
+ * A reader that stops early (`| head`) closes the pipe: what is left has nowhere to go, so the command ends quietly
+ * (with the exit code it has so far) instead of with an unhandled EPIPE.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(Number(process.exitCode ?? 0));
+    });
+  }
+}
+
 /** Resolves once everything written to `stream` so far has been handed to the OS (or the stream is gone). */
 function flushed(stream: Writable): Promise<void> {
   if (stream.destroyed || !stream.writable) return Promise.resolve();

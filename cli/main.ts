@@ -11,11 +11,12 @@ import { registerBench } from './commands/bench.ts';
 import { registerPlot } from './commands/plot.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { protectJobIds } from './job-id-args.ts';
-import { errorLine, exitWhenFlushed } from './exit.ts';
+import { endQuietlyOnClosedPipe, errorLine, exitWhenFlushed } from './exit.ts';
 import { helpTextsFor } from './help-texts.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
+endQuietlyOnClosedPipe();
 const argv = protectJobIds(process.argv);
 const helpTexts = await helpTextsFor(argv.slice(2));
 
