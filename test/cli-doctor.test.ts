@@ -2,6 +2,8 @@
 // fix and exit code 1 when Redis is out of the actions' reach or the limits are too small for --tasks.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { cli, startPlatformProcess, type RunningPlatform } from './cli-helpers.ts';
+import { limitsOf } from '../host/doctor/limits.ts';
+import { runtimeKinds } from '../host/doctor/target-info.ts';
 
 let ready: RunningPlatform;
 let broken: RunningPlatform;
@@ -73,5 +75,26 @@ describe('supercompute doctor', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL +pipeline actions deployed and current: differ from build\/ \(sha256 of the code\): split$/m);
     expect(r.stdout).toMatch(/fix: `npm run build`, then `supercompute deploy`/);
+  });
+});
+
+describe("reading an OpenWhisk's limits and runtimes", () => {
+  // GET / of Apache OpenWhisk: system limits (memory in bytes) and the runtimes manifest.
+  const info = {
+    description: 'OpenWhisk',
+    api_paths: ['/api/v1'],
+    limits: { actions_per_minute: 60, concurrent_actions: 30, max_action_duration: 300000, max_action_memory: 536870912 },
+    runtimes: { nodejs: [{ kind: 'nodejs:18' }, { kind: 'nodejs:20', default: true }], python: [{ kind: 'python:3' }] },
+  };
+
+  it('lists the runtime kinds of an info document, and none of one without them', () => {
+    expect(runtimeKinds(info)).toEqual(['nodejs:18', 'nodejs:20', 'python:3']);
+    expect(runtimeKinds({ api_paths: ['/api/v1'] })).toBeUndefined();
+  });
+
+  it("takes the namespace's limits first and the system's for the rest, memory in bytes, MB or text", () => {
+    expect(limitsOf(undefined, info)).toEqual({ concurrentInvocations: 30, invocationsPerMinute: 60, maxActionTimeoutMs: 300000, maxActionMemoryMB: 512 });
+    expect(limitsOf({ concurrentInvocations: 2000, maxActionMemory: '256 MB' }, info)).toMatchObject({ concurrentInvocations: 2000, invocationsPerMinute: 60, maxActionMemoryMB: 256 });
+    expect(limitsOf({ maxActionMemory: 1024 }, undefined)).toEqual({ maxActionMemoryMB: 1024 });
   });
 });
