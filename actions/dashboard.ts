@@ -1,5 +1,6 @@
 // Web action: the live dashboard of one job (`.../dashboard.html?jobId=ID`), a page that polls the `status` web action
 // of the same namespace and package, addressed through the host the request came to.
+import { webBase } from '../pipeline/names.ts';
 import { dashboardHtml } from '../pipeline/views/dashboard-html.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { integerOf } from '../pipeline/integer.ts';
@@ -10,14 +11,6 @@ function escHtml(text: string): string {
 
 function page(statusCode: number, body: string) {
   return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
-}
-
-/** `/api/v1/web/NS/PKG|default/` of this action, from `__OW_ACTION_NAME` ("/ns/action" or "/ns/pkg/action"). */
-export function webBase(actionName: string, fallbackNamespace: string): string {
-  const parts = actionName.split('/').filter(Boolean);
-  const ns = parts[0] ?? fallbackNamespace;
-  const pkg = parts.length === 3 ? parts[1] : 'default';
-  return `/api/v1/web/${encodeURIComponent(ns)}/${encodeURIComponent(pkg!)}/`;
 }
 
 /**

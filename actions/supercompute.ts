@@ -1,13 +1,15 @@
 // Entry action (also a web action): creates a job from the request (pipeline/job/create.ts; without `tasks` the job
 // sizes itself), starts `split` and the job's supervisor, and answers `{jobId, state, total, workers, plan?}` at once
-// or, given `wait` (ms), the job's status if it ends within that time. `cancel: JOBID` cancels a job.
+// or, given `wait` (ms), the job's status if it ends within that time. `cancel: JOBID` cancels a job. An invoke
+// through the REST API (`wsk action invoke supercompute ... --result`) without `wait` waits DEFAULT_WAIT_MS, so the
+// one-liner answers with the result; the web door and the host's job client (which sends `wait: 0`) answer at once.
 import { awaitJob } from '../pipeline/job/await.ts';
 import { createJob } from '../pipeline/job/create.ts';
 import { readSettings } from '../pipeline/job/settings.ts';
 import { HttpError, answer, errorResult } from '../pipeline/http.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { integerOf } from '../pipeline/integer.ts';
-import { sibling } from '../pipeline/names.ts';
+import { sibling, webBase } from '../pipeline/names.ts';
 import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../pipeline/ow.ts';
 import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
@@ -16,7 +18,18 @@ import { ensureSupervisor } from '../pipeline/supervisor/remedies.ts';
 
 type Params = Record<string, unknown>;
 
+/**
+ * How long a REST invoke without `wait` holds its answer for the job to end, ms: inside OpenWhisk's 60 s blocking
+ * window, so a blocking caller gets the result rather than an activation id. (An action cannot see whether its
+ * caller blocks; a non-blocking invoke just keeps its activation this long.)
+ */
+export const DEFAULT_WAIT_MS = 55_000;
+
+/** A web action call carries `__ow_method`; a REST invoke does not. */
+const isWebCall = (p: Params): boolean => typeof p.__ow_method === 'string';
+
 function parseWait(p: Params): number {
+  if (p.wait === undefined && !isWebCall(p)) return DEFAULT_WAIT_MS;
   if (p.wait === undefined || p.wait === null || p.wait === '' || p.wait === false) return 0;
   // Milliseconds as a JSON number, or decimal digits from a form: not `true`, `[5]` or `"0x10"`.
   const wait = typeof p.wait === 'number' ? p.wait : integerOf(p.wait);
@@ -55,7 +68,10 @@ export async function main(params: Params) {
     const running = { jobId, state: 'running', total: spec.total, workers: spec.workers, ...(sizing ? { plan: sizing.why } : {}) };
     if (wait <= 0) return answer(params, running);
     const status = await awaitJob(store, jobId, Math.min(Date.now() + wait, deadline(2000)));
-    return answer(params, { ...(status ?? running) });
+    if (status && status.state !== 'running') return answer(params, { ...status });
+    // Still running: where to follow it (relative to the API host the caller used).
+    const statusUrl = `${webBase(process.env.__OW_ACTION_NAME ?? '', process.env.__OW_NAMESPACE ?? '_')}status.json?jobId=${encodeURIComponent(jobId)}`;
+    return answer(params, { ...(status ?? running), statusUrl });
   } catch (err) {
     return errorResult(params, err);
   }

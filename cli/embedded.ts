@@ -2,15 +2,19 @@
 import openwhisk from 'openwhisk';
 import { startPlatform, type Platform } from '../platform/index.ts';
 import { isPortFree } from '../host/free-port.ts';
+import { resolveOptions } from '../platform/config.ts';
 
 export type { Platform };
 
-/** Starts the platform on `port`; for `preferPort` (3233), on a free port when that one is taken. */
+/**
+ * Starts the platform on `host` and `port`, each else from SUPERCOMPUTE_PLATFORM_HOST/_PORT, else the defaults; with
+ * `preferPort` (3233) and no port given either way, on a free port when that one is taken.
+ */
 export async function startEmbedded(options: { host?: string; port?: number; preferPort?: number }): Promise<Platform> {
-  const host = options.host ?? '127.0.0.1';
+  const { host } = options;
   let port = options.port;
-  if (port === undefined && options.preferPort !== undefined) {
-    port = (await isPortFree(options.preferPort, host)) ? options.preferPort : 0;
+  if (port === undefined && options.preferPort !== undefined && (process.env.SUPERCOMPUTE_PLATFORM_PORT ?? '').trim() === '') {
+    port = (await isPortFree(options.preferPort, host ?? resolveOptions({ port: 0 }).host)) ? options.preferPort : 0;
   }
   return startPlatform({ host, port });
 }

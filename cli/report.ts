@@ -1,4 +1,5 @@
 // Human-readable results and timings.
+import { pngOf } from '../pipeline/views/png.ts';
 
 const LONG_STRING = 200;
 
@@ -19,17 +20,28 @@ function shorten(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** A result for `result:` + this: a scalar on the same line, an object on the lines below. */
-export function formatResult(result: unknown): string {
+/** An image's base64 is no use on a terminal: its size and where to get it instead. */
+function describeImage(png: string, where: string): string {
+  const bytes = Math.floor((png.length * 3) / 4);
+  return `a PNG image of ${(bytes / 1024).toFixed(0)} KiB (${where})`;
+}
+
+/**
+ * A result for `result:` + this: a scalar on the same line, an object on the lines below. A PNG in it is described
+ * instead, with `imageWhere` saying where it is and how to save it.
+ */
+export function formatResult(result: unknown, imageWhere = 'print with --json for its base64'): string {
+  const png = pngOf(result);
+  const show = (key: string, value: unknown): unknown => (png !== undefined && value === png ? describeImage(png, imageWhere) : shorten(key, value));
   if (typeof result === 'number') return ` ${formatNumber(result)}`;
-  if (typeof result === 'string') return ` ${String(shorten('', result))}`;
+  if (typeof result === 'string') return ` ${String(show('', result))}`;
   if (typeof result === 'object' && result !== null && !Array.isArray(result)) {
     const entries = Object.entries(result);
     if (entries.every(([, v]) => v === null || typeof v !== 'object')) {
-      return entries.map(([k, v]) => `\n  ${k}: ${typeof v === 'number' ? formatNumber(v) : String(shorten(k, v))}`).join('');
+      return entries.map(([k, v]) => `\n  ${k}: ${typeof v === 'number' ? formatNumber(v) : String(show(k, v))}`).join('');
     }
   }
-  return '\n' + JSON.stringify(result, shorten, 2).replace(/^/gm, '  ');
+  return '\n' + JSON.stringify(result, show, 2).replace(/^/gm, '  ');
 }
 
 const EPOCH_MS = 1e12; // numbers this large are timestamps (ms since 1970), shown relative to the earliest one

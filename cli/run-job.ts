@@ -93,11 +93,11 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
 }
 
 /** Exit codes of `run`: the job's end, or why the wait ended without it. */
-export const EXIT = { done: 0, failed: 1, stillRunning: 2, statusUnreadable: 3, interrupted: 130 } as const;
+export const EXIT = { done: 0, failed: 1, stillRunning: 2, statusUnreadable: 3, cancelled: 4, interrupted: 130 } as const;
 
 /**
- * Prints the outcome (JSON on stdout with `json`) and returns the exit code: 0 done, 1 failed or cancelled, 2 still
- * running (wait or stall timeout), 3 the status could not be read (the job may still run), 130 interrupted.
+ * Prints the outcome (JSON on stdout with `json`) and returns the exit code: 0 done, 1 failed, 2 still running (wait
+ * or stall timeout), 3 the status could not be read (the job may still run), 4 cancelled, 130 interrupted.
  */
 export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   const { status, wallMs } = outcome;
@@ -106,13 +106,13 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   } else if (status.state === 'done') {
     const rate = wallMs > 0 ? ((status.total / wallMs) * 1000).toFixed(1) : '?';
     console.log(`${options.kernel}: done, ${status.done}/${status.total} tasks in ${formatMs(wallMs)} (${rate} tasks/s)`);
-    console.log(`result:${formatResult(status.result)}`);
+    console.log(`result:${formatResult(status.result, imageHint(status.jobId, options.dashboard !== undefined))}`);
     const timings = formatTimings(status.timings);
     if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
   } else if (status.state === 'failed') {
     console.error(`${options.kernel}: job ${status.jobId} failed after ${status.done}/${status.total} tasks: ${errorText(status.error)}`);
   } else if (status.state === 'cancelled') {
-    console.error(`${options.kernel}: job ${status.jobId} was cancelled after ${status.done}/${status.total} tasks`);
+    console.error(`${options.kernel}: job ${status.jobId} was cancelled after ${status.done}/${status.total} tasks (exit code ${EXIT.cancelled})`);
   }
   if (outcome.stoppedWaiting === 'unreadable') {
     console.error(`${outcome.pollError}; job ${status.jobId} was last seen ${status.state} with ${status.done}/${status.total} tasks done and may still be running: follow it with \`supercompute status ${status.jobId}\``);
@@ -127,7 +127,20 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
     console.error(`${why}: job ${status.jobId} has ${status.done}/${status.total} tasks done; follow it with \`supercompute status ${status.jobId}\``);
     return outcome.stoppedWaiting === 'interrupted' ? EXIT.interrupted : EXIT.stillRunning;
   }
+  if (status.state === 'cancelled') {
+    if (options.json) console.error(`job ${status.jobId} was cancelled`);
+    return EXIT.cancelled;
+  }
   return status.state === 'done' ? EXIT.done : EXIT.failed;
+}
+
+/** Where a finished job's image is, and how to save it, instead of its base64. */
+function imageHint(jobId: string, hasDashboard: boolean): string {
+  return [
+    hasDashboard ? 'shown on the dashboard above; ' : '',
+    'save it with `-o FILE.png` next time, or now with ',
+    `\`supercompute status ${jobId} --json | jq -r .result.png | base64 -d > ${jobId}.png\``,
+  ].join('');
 }
 
 function errorText(error: unknown): string {

@@ -95,6 +95,15 @@ function mostBands(params: MandelbrotParams): number {
 export const mandelbrot = {
   name: NAME,
   description: 'Renders the Mandelbrot set to a PNG; each task renders one horizontal band of rows.',
+  params: {
+    width: 'image width in pixels, up to 8192 (default 1024; width × height at most 4096²)',
+    height: 'image height in pixels, up to 8192 (default 768)',
+    maxIter: 'iterations per pixel, an integer from 1 to 100000 (default 500)',
+    x0: 'left edge of the view on the real axis, -10 to 10 (default -2.5)',
+    x1: 'right edge (default 1)',
+    y0: 'bottom edge on the imaginary axis (default -1.3125)',
+    y1: 'top edge (default 1.3125)',
+  },
   producesPng: true,
   parse(raw) {
     const p = checkFields(NAME, raw, ['width', 'height', 'maxIter', 'x0', 'x1', 'y0', 'y1']);

@@ -93,6 +93,10 @@ export function countInside(seed: number, from: number, to: number): number {
 export const pi = {
   name: NAME,
   description: 'Estimates π by Monte Carlo sampling of the unit square; seeded, so every run and task count agrees.',
+  params: {
+    samples: 'points sampled in all, an integer from 1 to 1e12 (required)',
+    seed: 'random seed, an integer from 0 to 2^32-1 (default 0)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['samples', 'seed']);
     return {

@@ -29,6 +29,9 @@ export const primes = {
   name: NAME,
   description:
     'Counts the primes below N (up to 1e14) with a segmented mod-30 wheel sieve (small primes cross off mod-210 blocks); each task sieves one range.',
+  params: {
+    below: 'count the primes below this, an integer from 0 to 1e14 (required)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['below']);
     return {

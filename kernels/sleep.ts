@@ -38,6 +38,11 @@ export const sleep = {
   name: NAME,
   description:
     'Each task waits ms milliseconds on a timer (0: the trivial task), for measuring orchestration; task slowTask, if given, waits slowMs instead.',
+  params: {
+    ms: 'milliseconds each task waits, 0 to 60000 (required)',
+    slowTask: 'index of one task that waits slowMs instead (optional)',
+    slowMs: 'what task slowTask waits, ms, 0 to 60000 (with slowTask)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['ms', 'slowTask', 'slowMs']);
     const ms = numberField(NAME, p, 'ms', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true });

@@ -47,6 +47,8 @@ export interface Kernel<Params, Partial, Result> {
   maxTasks?(params: Params): number;
   /** Its result is an image: a base64 PNG in the result's `png` field (`supercompute run -o FILE.png` writes it). */
   readonly producesPng?: boolean;
+  /** Its parameters, each with a one-line description (type, range, default), for help texts and listings. */
+  readonly params?: Record<string, string>;
 }
 
 export interface JobEstimate {

@@ -104,6 +104,11 @@ function summarise(params: WordcountParams, counts: Map<string, number>): Wordco
 export const wordcount = {
   name: NAME,
   description: 'Counts case-folded Unicode words in a text (inline or fetched from a URL) and reports the most frequent.',
+  params: {
+    text: 'the text to count (give text or url)',
+    url: 'an http(s) URL to fetch the text from, public addresses only unless the deployment allows more (give text or url)',
+    top: 'how many of the most frequent words to report, 1 to 10000 (default 10)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['text', 'url', 'top']);
     const top = numberField(NAME, p, 'top', { min: 1, max: MAX_TOP, integer: true, allowString: true }, 10);

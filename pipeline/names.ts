@@ -11,3 +11,11 @@ export function sibling(name: PipelineAction): string {
   const parts = self.split('/').filter(Boolean);
   return parts.length === 3 ? `${parts[1]}/${name}` : name;
 }
+
+/** `/api/v1/web/NS/PKG|default/` of the running action, from `__OW_ACTION_NAME` ("/ns/action" or "/ns/pkg/action"). */
+export function webBase(actionName: string, fallbackNamespace: string): string {
+  const parts = actionName.split('/').filter(Boolean);
+  const ns = parts[0] ?? fallbackNamespace;
+  const pkg = parts.length === 3 ? parts[1] : 'default';
+  return `/api/v1/web/${encodeURIComponent(ns)}/${encodeURIComponent(pkg!)}/`;
+}

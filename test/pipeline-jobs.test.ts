@@ -164,4 +164,12 @@ describe('pipeline jobs', () => {
     expect(r).toMatchObject({ state: 'done', done: 5, total: 5, result: { count: 78_498 } });
     expect(r.timings.reduceEnd).toBeGreaterThan(r.timings.jobStart);
   });
+
+  it('answers a REST invoke without `wait` with the result (the `wsk ... --result` one-liner), else with where to follow the job', async () => {
+    const r = await env.ow.actions.invoke({ name: 'supercompute', params: { kernel: 'primes', params: { below: 1e5 }, tasks: 2 }, blocking: true, result: true });
+    expect(r).toMatchObject({ state: 'done', done: 2, total: 2, result: { count: 9592 } });
+    const running = await env.ow.actions.invoke({ name: 'supercompute', params: { kernel: 'sleep', params: { ms: 3000 }, tasks: 1, wait: 1 }, blocking: true, result: true });
+    expect(running).toMatchObject({ state: 'running', statusUrl: `/api/v1/web/guest/default/status.json?jobId=${running.jobId}` });
+    await env.waitForJob(running.jobId);
+  });
 });

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../pipeline/inputs/address-ranges.ts';
-import { COULD_NOT_FETCH, NON_PUBLIC_ADDRESS, fetchGuarded, type GuardedFetchOptions, type Resolver } from '../pipeline/inputs/guarded-fetch.ts';
+import { COULD_NOT_FETCH, NON_PUBLIC_ADDRESS, NO_ANSWER, NOT_RESOLVED, fetchGuarded, type GuardedFetchOptions, type Resolver } from '../pipeline/inputs/guarded-fetch.ts';
 import { AllowHostsError, UrlPolicy } from '../pipeline/inputs/url-policy.ts';
 
 const LIMITS: GuardedFetchOptions = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
@@ -190,7 +190,7 @@ describe('guarded fetch', () => {
     expect(await errorOf(fetchGuarded(`http://127.0.0.1:${secret.port}/to-file`, local, LIMITS))).toBe(`${COULD_NOT_FETCH}: only http and https URLs can be fetched`);
   });
 
-  it('says the same for a closed port, a reset, a silent server and an unknown name', async () => {
+  it('says the same for a closed port, a reset and a silent server, and names an unknown name', async () => {
     const closed = await serve('127.0.0.1', {});
     closed.server.close();
     await new Promise((resolve) => closed.server.once('close', resolve));
@@ -202,7 +202,7 @@ describe('guarded fetch', () => {
       await errorOf(fetchGuarded(`http://127.0.0.1:${secret.port}/hang`, local, short)),
       await errorOf(fetchGuarded(`http://no-such-host.invalid/`, local, short)),
     ];
-    expect(messages).toEqual([COULD_NOT_FETCH, COULD_NOT_FETCH, COULD_NOT_FETCH, COULD_NOT_FETCH]);
+    expect(messages).toEqual([NO_ANSWER, NO_ANSWER, NO_ANSWER, NOT_RESOLVED]);
   });
 
   it('bounds the body and reports an HTTP error status', async () => {

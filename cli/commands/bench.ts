@@ -7,10 +7,11 @@ import { repoRoot } from '../../scripts/build.ts';
 
 type BenchMain = (argv: string[]) => unknown;
 
-export function registerBench(program: Command): void {
-  program
+/** `benchmarks`: the list `bench --help` shows (built only when help is asked for). */
+export function registerBench(program: Command, benchmarks?: string): void {
+  const command = program
     .command('bench')
-    .description('run the benchmarks (bench/index.ts)')
+    .description('run the benchmarks (bench/index.ts): bench [NAME...] [--quick]')
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]', 'passed to the benchmark')
@@ -23,4 +24,5 @@ export function registerBench(program: Command): void {
       const code = await main(args);
       if (typeof code === 'number') process.exitCode = code;
     });
+  if (benchmarks) command.addHelpText('after', benchmarks);
 }

@@ -7,8 +7,8 @@ import { summarize } from '../deploy-summary.ts';
 import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
 
 interface PlatformFlags {
-  host: string;
-  port: string;
+  host?: string;
+  port?: string;
   deploy?: boolean;
   manifest: string;
   param: string[];
@@ -19,16 +19,21 @@ export function registerPlatform(program: Command): void {
   program
     .command('platform')
     .description('start the embedded OpenWhisk-compatible platform and keep it running until Ctrl-C')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 = any free port)', '3233')
+    .option('--host <address>', 'address to listen on (default: SUPERCOMPUTE_PLATFORM_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 = any free port (default: SUPERCOMPUTE_PLATFORM_PORT, else 3233)')
     .option('--deploy', 'also make sure Redis runs (starting a private one if needed) and deploy the manifest')
     .option('-m, --manifest <file>', 'manifest for --deploy', 'manifest.yaml')
     .option('-p, --param <key=value>', 'default parameter for --deploy (repeatable)', collect, [])
     .option('--json', 'print the connection details as one JSON line')
+    .addHelpText(
+      'after',
+      '\nEvery SUPERCOMPUTE_PLATFORM_* variable of platform/config.ts applies (HOST, PORT, NAMESPACE, AUTH, API_HOST,\n' +
+        'CONCURRENT_INVOCATIONS, INVOCATIONS_PER_MINUTE, ...); --host and --port win over the environment.',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = cmd.opts<PlatformFlags>();
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(flags.port)}`);
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && (!/^\d+$/.test(flags.port!) || port > 65535)) throw new UsageError(`--port must be a port number, got ${JSON.stringify(flags.port)}`);
       const params = parseParams(flags.param);
       const log = (line: string): void => console.error(line);
 

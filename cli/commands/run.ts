@@ -27,11 +27,12 @@ interface RunFlags extends TargetFlags {
   out?: string;
 }
 
-export function registerRun(program: Command): void {
+/** `kernelHelp`: the kernels and their parameters, shown by `run --help` (built only when help is asked for). */
+export function registerRun(program: Command, kernelHelp?: string): void {
   program
     .command('run')
     .description('run a job: invoke `supercompute`, show progress until it is done, print result and timings')
-    .argument('<kernel>', 'kernel name: pi, primes, mandelbrot, wordcount, sleep, ...')
+    .argument('<kernel>', 'kernel name: pi, primes, mandelbrot, wordcount, sleep, ... (`run KERNEL --help` shows its parameters)')
     .option('-p, --param <key=value>', 'kernel parameter (repeatable); values parse as JSON when they can, e.g. below=1e9', collect, [])
     .option('--params <json>', 'kernel parameters as one JSON object (--param entries win)')
     .option('-t, --tasks <n>', 'number of tasks to split the job into (default: planned from the kernel and the target)')
@@ -53,10 +54,12 @@ export function registerRun(program: Command): void {
         '',
         'Exit codes:',
         '  0    the job is done',
-        '  1    the job failed or was cancelled (or the job was refused)',
+        '  1    the job failed (or was refused)',
         '  2    still running when the wait stopped (--wait-timeout, --stall-timeout)',
         '  3    the job\'s status could not be read: its latest polls failed; the job may still be running',
+        '  4    the job was cancelled (`supercompute cancel`)',
         '  130  interrupted',
+        ...(kernelHelp ? [kernelHelp] : []),
       ].join('\n'),
     )
     .action(async (kernel: string, _opts: unknown, cmd: Command) => {

@@ -4,6 +4,7 @@ import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
 import { isTransient, JobClient } from '../../host/jobs/client.ts';
 import { nonNegativeNumber, UsageError } from '../params.ts';
 import { EXIT } from '../run-job.ts';
+import { errorLine } from '../exit.ts';
 
 /** How long `status` waits for an answer by default, s: a status activation's time limit and some queueing. */
 const DEFAULT_ANSWER_S = 45;
@@ -27,7 +28,7 @@ export function registerStatus(program: Command): void {
         status = await jobs.status(jobId, 0, Date.now() + answerMs);
       } catch (err) {
         if (!isTransient(err)) throw err;
-        console.error(`supercompute: could not read the status of job ${jobId}: ${(err as Error).message}`);
+        console.error(errorLine(`could not read the status of job ${jobId}: ${(err as Error).message}`));
         process.exitCode = EXIT.statusUnreadable;
         return;
       }
@@ -36,7 +37,7 @@ export function registerStatus(program: Command): void {
       } else {
         console.log(`job ${status.jobId}: ${status.state}, ${status.done}/${status.total} tasks done`);
         if (status.state === 'failed') console.log(`error: ${typeof status.error === 'string' ? status.error : JSON.stringify(status.error)}`);
-        if (status.result !== undefined) console.log(`result:${formatResult(status.result)}`);
+        if (status.result !== undefined) console.log(`result:${formatResult(status.result, `save it with \`supercompute status ${status.jobId} --json | jq -r .result.png | base64 -d > ${status.jobId}.png\``)}`);
         const timings = formatTimings(status.timings);
         if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
       }

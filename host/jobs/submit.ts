@@ -13,7 +13,10 @@ export interface JobRequest {
   tasks?: number;
   /** Pull mode: worker activations claiming the job's tasks (the entry action's `workers`); absent: one per task. */
   workers?: number;
-  /** Let the entry action hold its answer up to this long, ms, for the job to end (its `wait` parameter). */
+  /**
+   * Let the entry action hold its answer up to this long, ms, for the job to end (its `wait` parameter). Absent: 0, an
+   * answer at once (the action's own default for REST invokes is to wait).
+   */
   waitMs?: number;
 }
 
@@ -30,7 +33,7 @@ export async function submitJob(client: openwhisk.Client, request: JobRequest, a
   const params: Answer = { kernel: request.kernel, params: request.params };
   if (request.tasks !== undefined) params.tasks = request.tasks;
   if (request.workers !== undefined) params.workers = request.workers;
-  if (request.waitMs !== undefined) params.wait = request.waitMs;
+  params.wait = request.waitMs ?? 0;
   const answer = await invokeAction(client, action, params);
   const state = stateOf(answer);
   if (state === undefined) throw answerError(answer) ?? malformed(action, 'no job state', answer);

@@ -1,8 +1,9 @@
 // Fetches a URL given by a job's submitter without letting it reach what the submitter cannot: every host is resolved
 // (all its addresses) and checked against the deployment's URL policy, and the connection goes to exactly the
 // addresses checked (the check is the socket's own DNS lookup, so a name cannot resolve once for the check and again
-// for the connection). Redirects are followed by hand, each hop checked again. Errors say only "non-public address"
-// or "could not fetch": a refused, closed or silent port all read the same, so they reveal nothing about what listens.
+// for the connection). Redirects are followed by hand, each hop checked again. Errors name the cause only as far as
+// it reveals nothing about what listens where: "non-public address" before any connection; a name that does not
+// resolve; "no answer" for a refused, reset or silent connection alike; the HTTP status of a host that answered.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -11,6 +12,10 @@ import { canonicalHost, type UrlPolicy } from './url-policy.ts';
 
 export const NON_PUBLIC_ADDRESS = 'URL refers to a non-public address';
 export const COULD_NOT_FETCH = 'could not fetch URL';
+export const NOT_RESOLVED = `${COULD_NOT_FETCH}: its host name does not resolve`;
+/** A refused, reset or silent connection: told apart, they would say what listens where. */
+export const NO_ANSWER = `${COULD_NOT_FETCH}: no answer from its host (refused, reset or timed out; these are not told apart)`;
+export const BROKEN_BODY = `${COULD_NOT_FETCH}: the connection broke or timed out while its content was read`;
 
 /** A URL input that cannot be read; its message never says which address, port or network error was met. */
 export class UrlInputError extends Error {
@@ -42,14 +47,14 @@ function checkedLookup(policy: UrlPolicy, resolver: Resolver) {
       (found) => {
         const family = options.family === 4 || options.family === 6 ? options.family : undefined;
         const addresses = family ? found.filter((a) => a.family === family) : found;
-        if (addresses.length === 0) return callback(new UrlInputError(COULD_NOT_FETCH), []);
+        if (addresses.length === 0) return callback(new UrlInputError(NOT_RESOLVED), []);
         if (!policy.allowsHostName(hostname) && !addresses.every((a) => policy.allowsAddress(a.address))) {
           return callback(new UrlInputError(NON_PUBLIC_ADDRESS), []);
         }
         if (options.all) return callback(null, addresses);
         callback(null, addresses[0].address, addresses[0].family);
       },
-      () => callback(new UrlInputError(COULD_NOT_FETCH), []),
+      () => callback(new UrlInputError(NOT_RESOLVED), []),
     );
   };
 }
@@ -75,7 +80,8 @@ function requestOnce(url: URL, policy: UrlPolicy, options: GuardedFetchOptions, 
   checkLiteral(url, policy);
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise<Hop>((resolve, reject) => {
-    const fail = (err: unknown) => reject(err instanceof UrlInputError ? err : new UrlInputError(COULD_NOT_FETCH));
+    const fail = (err: unknown) => reject(err instanceof UrlInputError ? err : new UrlInputError(NO_ANSWER));
+    const broken = (err: unknown) => reject(err instanceof UrlInputError ? err : new UrlInputError(BROKEN_BODY));
     const req = lib.request(url, { method: 'GET', agent: false, signal, lookup: checkedLookup(policy, options.resolve ?? systemResolver) as never }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) {
@@ -102,8 +108,8 @@ function requestOnce(url: URL, policy: UrlPolicy, options: GuardedFetchOptions, 
         chunks.push(chunk);
       });
       res.on('end', () => resolve({ status, body: Buffer.concat(chunks) }));
-      res.on('error', fail);
-      res.on('aborted', () => fail(undefined));
+      res.on('error', broken);
+      res.on('aborted', () => broken(undefined));
     });
     req.on('error', fail);
     req.end();

@@ -1,0 +1,36 @@
+// Ending the command without losing output: process.exit() drops what a piped stdout has not yet taken (a large
+// `--json` through `| jq` arrived cut at 64 KiB), so the streams are flushed first.
+import type { Writable } from 'node:stream';
+
+const PREFIX = 'supercompute: ';
+
+/** An error line with the command's name once, however the message began. */
+export function errorLine(message: string): string {
+  return message.startsWith(PREFIX) ? message : PREFIX + message;
+}
+
+/**
+ * A reader that stops early (`| head`) closes the pipe: what is left has nowhere to go, so the command ends quietly
+ * (with the exit code it has so far) instead of with an unhandled EPIPE.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(Number(process.exitCode ?? 0));
+    });
+  }
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the OS (or the stream is gone). */
+function flushed(stream: Writable): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+  });
+}
+
+export async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
