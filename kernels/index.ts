@@ -8,6 +8,7 @@ import { sleep } from './sleep.ts';
 
 export type { AnyKernel, Kernel, TaskRef } from './types.ts';
 export { KernelInputError } from './types.ts';
+export { defineKernel } from './define.ts';
 export { MAX_TASKS } from './params.ts';
 
 /** Every kernel by name. */

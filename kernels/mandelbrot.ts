@@ -1,6 +1,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
@@ -96,6 +97,15 @@ export const mandelbrot = {
   name: NAME,
   description: 'Renders the Mandelbrot set to a PNG; each task renders one horizontal band of rows.',
   producesPng: true,
+  params: {
+    width: 'image width, pixels (default 1024)',
+    height: 'image height, pixels (default 768)',
+    maxIter: 'iterations per pixel at most (default 500)',
+    x0: 'left edge of the view (default -2.5)',
+    x1: 'right edge (default 1)',
+    y0: 'bottom edge (default -1.3125)',
+    y1: 'top edge (default 1.3125)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['width', 'height', 'maxIter', 'x0', 'x1', 'y0', 'y1']);
     const side = { min: 1, max: MAX_SIDE, integer: true, allowString: true };
@@ -152,3 +162,5 @@ export const mandelbrot = {
   },
   maxTasks: mostBands,
 } satisfies Kernel<MandelbrotParams, MandelbrotPartial, MandelbrotResult>;
+
+export default defineKernel(mandelbrot);

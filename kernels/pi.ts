@@ -1,4 +1,5 @@
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
 export interface PiParams {
@@ -93,6 +94,10 @@ export function countInside(seed: number, from: number, to: number): number {
 export const pi = {
   name: NAME,
   description: 'Estimates π by Monte Carlo sampling of the unit square; seeded, so every run and task count agrees.',
+  params: {
+    samples: 'points sampled in all (required; an integer up to 1e12, "1e9" accepted)',
+    seed: 'the random seed (default 0)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['samples', 'seed']);
     return {
@@ -125,3 +130,5 @@ export const pi = {
     return { cpuMs: MS_PER_SAMPLE * params.samples };
   },
 } satisfies Kernel<PiParams, PiPartial, PiResult>;
+
+export default defineKernel(pi);

@@ -1,4 +1,5 @@
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 import { countPrimesInRange, MAX_SIEVE_LIMIT, naiveCountPrimesBelow } from './sieve.ts';
 
@@ -29,6 +30,9 @@ export const primes = {
   name: NAME,
   description:
     'Counts the primes below N (up to 1e14) with a segmented mod-30 wheel sieve (small primes cross off mod-210 blocks); each task sieves one range.',
+  params: {
+    below: 'counts the primes below this bound (required; "1e10" accepted)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['below']);
     return {
@@ -59,3 +63,5 @@ export const primes = {
 } satisfies Kernel<PrimesParams, PrimesPartial, PrimesResult>;
 
 export { countPrimesInRange, naiveCountPrimesBelow };
+
+export default defineKernel(primes);

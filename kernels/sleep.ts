@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { MAX_TASKS, checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
 import { KernelInputError } from './types.ts';
 
@@ -38,6 +39,11 @@ export const sleep = {
   name: NAME,
   description:
     'Each task waits ms milliseconds on a timer (0: the trivial task), for measuring orchestration; task slowTask, if given, waits slowMs instead.',
+  params: {
+    ms: 'how long each task waits, ms (required; at most 60000)',
+    slowTask: 'the index of one task that waits longer (optional)',
+    slowMs: "how long the slow task waits, ms (with slowTask)",
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['ms', 'slowTask', 'slowMs']);
     const ms = numberField(NAME, p, 'ms', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true });
@@ -80,3 +86,5 @@ export const sleep = {
     return { cpuMs: 0 };
   },
 } satisfies Kernel<SleepParams, SleepPartial, SleepResult>;
+
+export default defineKernel(sleep);

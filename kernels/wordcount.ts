@@ -1,5 +1,6 @@
 import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
 import type { DataInputs, Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
@@ -104,6 +105,11 @@ function summarise(params: WordcountParams, counts: Map<string, number>): Wordco
 export const wordcount = {
   name: NAME,
   description: 'Counts case-folded Unicode words in a text (inline or fetched from a URL) and reports the most frequent.',
+  params: {
+    text: 'the text to count (this or url)',
+    url: 'an http(s) URL whose text to count (this or text)',
+    top: 'how many of the most frequent words to report (default 10)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['text', 'url', 'top']);
     const top = numberField(NAME, p, 'top', { min: 1, max: MAX_TOP, integer: true, allowString: true }, 10);
@@ -154,3 +160,5 @@ export const wordcount = {
     return params.text !== undefined ? { cpuMs: MS_PER_CHAR * params.text.length } : undefined;
   },
 } satisfies Kernel<WordcountParams, WordcountPartial, WordcountResult>;
+
+export default defineKernel(wordcount);
