@@ -1,11 +1,14 @@
 // The CLI's plan for a job that did not give both --tasks and --workers: it sees the target (its limits, the worker
 // action, whether it runs on this machine) better than the entry action does, so it plans and submits both counts.
+// What the kernel contributes (its estimate, bound, whether it waits on I/O) comes from the deployed kernel itself.
 import { availableParallelism } from 'node:os';
 import type openwhisk from 'openwhisk';
 import { readTargetCapacity } from '../host/target-capacity.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
-import type { WorkerCapacity } from '../pipeline/job/sizing.ts';
+import { sizeJob, type KernelProfile, type WorkerCapacity } from '../pipeline/job/sizing.ts';
+import { HttpError } from '../pipeline/http.ts';
+import { planWithDeployedKernel } from '../host/kernels/ask.ts';
 import { UsageError } from './params.ts';
 import { isLocalTarget, type Target } from './target.ts';
 
@@ -32,18 +35,23 @@ async function capacityOf(asked: AskedSizing, target: Target, client: openwhisk.
   return { slots: cores, slotsFrom: `the target's limits unknown, ${cores} cores as here; --slots to say otherwise`, ...limits };
 }
 
-/** The job's tasks and workers: as asked where asked, the rest planned for the target. */
-export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<SizingPlan> {
-  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
-  const { parseKernelParams, sizeJob } = await import('../pipeline/job/sizing.ts');
-  let job;
+/** A refusal by the kernel (unknown kernel, bad params: 4xx) is the user's mistake. */
+export function usageErrorOf(err: unknown): unknown {
+  return err instanceof HttpError && err.statusCode < 500 ? new UsageError(err.message) : err;
+}
+
+export type RunPlan = SizingPlan & { profile: KernelProfile };
+
+/** The job's tasks and workers: as asked where asked, the rest planned for the target from the deployed kernel's profile. */
+export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<RunPlan> {
+  let profile: KernelProfile;
   try {
-    // Checked before anything is asked of the target.
-    job = parseKernelParams(kernel, params);
+    // Checked before anything else is asked of the target.
+    ({ profile } = await planWithDeployedKernel(client, kernel, { params }));
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw usageErrorOf(err);
   }
   const both = asked.tasks !== undefined && asked.workers !== undefined;
   const capacity = both ? { slots: 1, slotsFrom: 'not needed' } : await capacityOf(asked, target, client);
-  return sizeJob(job.kernel, job.parsed, { tasks: asked.tasks, workers: asked.workers }, capacity, DEFAULTS);
+  return { ...sizeJob(profile, { tasks: asked.tasks, workers: asked.workers }, capacity, DEFAULTS), profile };
 }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../host/manifest.ts';
 import { DEFAULTS, readSettings } from '../pipeline/job/settings.ts';
-import { defaultRetryBudget, jobSpecOf } from '../pipeline/job/spec.ts';
+import { defaultRetryBudget } from '../pipeline/job/spec.ts';
+import { jobSpecOf } from './helpers/job-spec.ts';
 
 describe('job spec', () => {
   it('applies every default, with the retry budget resolved for the job', () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pi } from '../kernels/pi.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
-import { jobPlanOf } from '../pipeline/job/spec.ts';
+import { jobPlanOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import type { StoredTaskRecord } from '../pipeline/store/task-records.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
