@@ -28,7 +28,7 @@ export const KERNEL_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 /** The two action names (in the kernels package) of version `version` of kernel `name`. */
 export function kernelActionNames(name: string, version: string): Record<KernelRole, string> {
-  return { tasks: `${name}@${version}`, control: `${name}@${version}.control` };
+  return { tasks: `${name}@${version}`, control: `${name}.control@${version}` };
 }
 
 /** Package-qualified, as a job's meta stores it and invokes it. */

@@ -49,7 +49,7 @@ const MODES: Mode[] = [
     job: { kernel: 'primes', params: { below: BELOW }, result: () => ({ count: PRIMES_BELOW }) },
     request: {},
     settings: FAST,
-    runs: ['work'],
+    runs: ['primes@*'],
     starts: ['coordinate'],
     kill: { killContainer: 0.05 },
     drop: 0.05,
@@ -68,7 +68,7 @@ const MODES: Mode[] = [
     job: { kernel: 'sleep', params: { ms: 1000 }, result: (tasks) => ({ tasks, totalMs: tasks * 1000 }) },
     request: { workers: 6 },
     settings: { ...FAST, leaseMs: 1500, ioTasksPerWorker: 64 },
-    runs: ['worker'],
+    runs: ['sleep@*'],
     // Workers past one leaf are started through coordinators.
     starts: ['coordinate'],
     kill: { killContainer: 0.3, killAfterMs: [100, 600] },

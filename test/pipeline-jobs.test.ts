@@ -62,7 +62,7 @@ describe('pipeline jobs', () => {
     const store = new JobStore(env.redis);
     const jobId = newJobId();
     await store.create(jobId, specOf('sleep', { ms: 0 }, 2, { retries: 0 }));
-    const work = (index: number) => env.ow.actions.invoke({ name: 'work', params: { jobId, index }, blocking: true, result: true });
+    const work = (index: number) => env.ow.actions.invoke({ name: env.kernelAction.sleep!, params: { op: 'work', jobId, index }, blocking: true, result: true });
     const [a, b] = await Promise.all([work(0), work(0)]);
     expect([a.counted, b.counted].sort()).toEqual([false, true]);
     expect(await work(0)).toMatchObject({ counted: false, done: 1 });

@@ -168,7 +168,7 @@ export async function removeKernel(ow: openwhisk.Client, name: string, options: 
   const builtin = mine.some((a) => (a.annotations ?? []).some((kv) => kv.key === KERNEL_ANNOTATIONS.builtin && kv.value === true));
   if (builtin && !options.force) throw new KernelDeployError(`'${name}' is a built-in kernel; --force to remove it`, 409);
   // Control actions first: a version stops being one before its tasks action goes.
-  const order = [...mine].sort((a, b) => Number(b.name.endsWith('.control')) - Number(a.name.endsWith('.control'))).map((a) => qualified(a.name));
+  const order = [...mine].sort((a, b) => Number(b.name.includes('.control@')) - Number(a.name.includes('.control@'))).map((a) => qualified(a.name));
   await removeActions(ow, order);
   return { name, removed: order };
 }
