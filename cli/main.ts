@@ -8,6 +8,7 @@ import { registerCancel } from './commands/cancel.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerPlot } from './commands/plot.ts';
+import { registerKernel } from './commands/kernel.ts';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ registerDeploy(program);
 registerRun(program);
 registerStatus(program);
 registerCancel(program);
+registerKernel(program);
 registerPlot(program);
 registerDemo(program);
 registerBench(program);

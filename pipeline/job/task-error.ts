@@ -8,5 +8,7 @@ export function taskError(index: number, err: unknown): string {
   const message = `task ${index} failed: ${errorMessage(err)}`;
   const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
   if (stack.length === 0) return message;
-  return `${message}\n${redact(stack.slice(0, STACK_FRAMES).map((l) => `    ${l.trim()}`).join('\n'))}`;
+  // Frames name the bundle file only: where the container unpacked it says nothing.
+  const frames = stack.slice(0, STACK_FRAMES).map((l) => `    ${l.trim().replace(/(\(|at )(?:[^()\s]*[\\/])([^\\/()\s]+:\d+:\d+)/, '$1$2')}`);
+  return `${message}\n${redact(frames.join('\n'))}`;
 }
