@@ -20,8 +20,8 @@ export interface AskedSizing {
   slots?: number;
 }
 
-async function capacityOf(asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<WorkerCapacity> {
-  const seen = await readTargetCapacity(target, client);
+async function capacityOf(asked: AskedSizing, target: Target, client: openwhisk.Client, workerAction: string): Promise<WorkerCapacity> {
+  const seen = await readTargetCapacity(target, client, workerAction);
   const limits = { ...(seen.concurrentInvocations !== undefined ? { concurrentInvocations: seen.concurrentInvocations } : {}), ...(seen.workerTimeoutMs !== undefined ? { workerTimeoutMs: seen.workerTimeoutMs } : {}) };
   if (asked.slots !== undefined) return { slots: asked.slots, slotsFrom: `--slots ${asked.slots}`, ...limits };
   if (isLocalTarget(target)) {
@@ -45,13 +45,16 @@ export type RunPlan = SizingPlan & { profile: KernelProfile };
 /** The job's tasks and workers: as asked where asked, the rest planned for the target from the deployed kernel's profile. */
 export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<RunPlan> {
   let profile: KernelProfile;
+  let workerAction: string;
   try {
     // Checked before anything else is asked of the target.
-    ({ profile } = await planWithDeployedKernel(client, kernel, { params }));
+    const answer = await planWithDeployedKernel(client, kernel, { params });
+    profile = answer.profile;
+    workerAction = answer.deployed.tasksAction;
   } catch (err) {
     throw usageErrorOf(err);
   }
   const both = asked.tasks !== undefined && asked.workers !== undefined;
-  const capacity = both ? { slots: 1, slotsFrom: 'not needed' } : await capacityOf(asked, target, client);
+  const capacity = both ? { slots: 1, slotsFrom: 'not needed' } : await capacityOf(asked, target, client, workerAction);
   return { ...sizeJob(profile, { tasks: asked.tasks, workers: asked.workers }, capacity, DEFAULTS), profile };
 }

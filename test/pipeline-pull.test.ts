@@ -45,9 +45,10 @@ async function separateStores(n: number): Promise<JobStore[]> {
   );
 }
 
-/** Results of the job's ended `worker` activations (a killed one's has no jobId). */
+/** Results of the job's ended worker activations of its kernel's tasks action (a killed one's has no jobId). */
 async function workResults(e: PipelineEnv, jobId: string): Promise<Array<Record<string, any>>> {
-  const records = (await e.ow.activations.list({ name: e.kernelAction.sleep!, docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
+  const action = (await e.redis.hGet(jobKeys(jobId).meta, 'kernelAction'))!;
+  const records = (await e.ow.activations.list({ name: action, docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
   return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
 }
 

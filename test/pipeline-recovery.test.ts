@@ -135,7 +135,7 @@ describe('recovery', () => {
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 5000 }, tasks: 100 });
     const flags = ['--apihost', env.platform.url, '--auth', env.platform.auth];
     const ok = await cli(['cancel', body.jobId, ...flags]);
-    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.code, ok.stderr + JSON.stringify(await status(body.jobId))).toBe(0);
     expect(ok.stdout).toContain(`job ${body.jobId}: cancelled`);
     expect((await status(body.jobId))?.state).toBe('cancelled');
     const again = await cli(['cancel', body.jobId, ...flags]);
