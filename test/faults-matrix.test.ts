@@ -71,7 +71,8 @@ const MODES: Mode[] = [
     job: { kernel: 'sleep', params: { ms: 1000 }, result: (tasks) => ({ tasks, totalMs: tasks * 1000 }) },
     request: { workers: 6 },
     settings: { ...FAST, leaseMs: 1500, ioTasksPerWorker: 64 },
-    runs: ['sleep@*'],
+    // The mixed row's second, smaller job is of primes.
+    runs: ['sleep@*', 'primes@*'],
     concurrency: 1,
     // Workers past one leaf are started through coordinators.
     starts: ['coordinate'],
