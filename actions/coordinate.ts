@@ -1,4 +1,4 @@
-// Dispatches the tasks of one index range, and only that: invokes `work` for each (a leaf) or hands sub-ranges to child coordinators,
+// Dispatches the tasks of one index range, and only that: invokes the job's kernel action for each (a leaf) or hands sub-ranges to child coordinators,
 // with bounded concurrency; a leaf keeps at most `taskWindow` of its tasks outstanding, invoking the next as one is done; for a pull-mode job the range is of worker slots, and a leaf starts those workers. Near its deadline it passes whatever it could not start to a fresh coordinator.
 import type { JobStore } from '../pipeline/store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
@@ -61,7 +61,7 @@ export async function main(params: Record<string, unknown>) {
 
     if (leaf && pull) {
       const slots = Array.from({ length: range.to - range.from }, (_, i) => range.from + i);
-      return { jobId, from: range.from, to: range.to, workers: await startWorkers(jobs, jobId, slots, hardDeadline, concurrency) };
+      return { jobId, from: range.from, to: range.to, workers: await startWorkers(jobs, jobId, slots, hardDeadline, concurrency, meta.kernelAction) };
     }
 
     let ranges: Range[];
@@ -77,7 +77,7 @@ export async function main(params: Record<string, unknown>) {
         concurrency,
         async (index) => {
           await window?.take(index);
-          marks.push([index, await invokeAsync(sibling('work'), { jobId, index, queued: Date.now() }, { deadline: softDeadline })]);
+          marks.push([index, await invokeAsync(meta.kernelAction, { op: 'work', jobId, index, queued: Date.now() }, { deadline: softDeadline })]);
           if (marks.length >= MARK_BATCH) await flushMarks();
         },
         shouldStop,

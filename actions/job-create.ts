@@ -11,7 +11,7 @@ export async function main(p: Record<string, unknown>) {
   try {
     const { jobId, spec, store } = await createJob(p, readSettings(p));
     await ensureSupervisor(store, jobId).catch(() => false);
-    return { jobId, kernel: spec.kernel, total: spec.total };
+    return { jobId, kernel: spec.kernel, kernelAction: spec.kernelAction, total: spec.total };
   } catch (err) {
     return { error: errorMessage(err) };
   }

@@ -1,37 +1,20 @@
-// Run by rule `supercompute-done-reduce` when the last task is done: merges the partials with the kernel's reduce
-// and stores the result; the job's timings are completed by the same step. Running it twice changes nothing.
-import type { JobStore } from '../pipeline/store/job-store.ts';
+// Run by rule `supercompute-done-reduce` when the last task is done (or by the supervisor, for a lost reduce): asks the
+// job's pinned kernel version to reduce (its control action, `op: reduce`), which merges the partials and stores the
+// result. Running it twice changes nothing.
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { findKernel } from '../pipeline/kernels.ts';
+import { callKernel } from '../pipeline/kernel-control.ts';
+import { deadline } from '../pipeline/ow.ts';
 import { errorMessage } from '../pipeline/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
-  let store: JobStore | undefined;
   try {
-    store = await jobStoreFor(params);
-    const meta = await store.meta(jobId);
+    const store = await jobStoreFor(params);
+    const meta = await store.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
     if (meta.state !== 'running') return { jobId, state: meta.state, reduced: false };
-
-    const partials = await store.partials(jobId);
-    if (partials.length < meta.total) return { error: `job ${jobId} has ${partials.length} of ${meta.total} tasks done` };
-
-    let resultJson: string;
-    try {
-      const kernel = findKernel(meta.kernel);
-      const parsed = kernel.parse(JSON.parse(meta.params));
-      const result = kernel.reduce(parsed, partials.map((p) => JSON.parse(p.partial)));
-      resultJson = JSON.stringify(result ?? null);
-    } catch (err) {
-      // Running it again would fail the same way: the job fails instead of waiting for a result.
-      const error = `reduce failed: ${errorMessage(err)}`;
-      await store.failJob(jobId, error);
-      return { jobId, error };
-    }
-    const outcome = await store.finish(jobId, resultJson);
-    return { jobId, state: outcome === 'failed' ? 'failed' : 'done', reduced: outcome === 'stored' };
+    return await callKernel<Record<string, unknown>>(meta.kernelControl, 'reduce', { jobId }, { deadline: deadline(1000) });
   } catch (err) {
     return { jobId, error: `reduce: ${errorMessage(err)}` };
   }

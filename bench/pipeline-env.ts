@@ -17,6 +17,8 @@ export interface BenchPipelineOptions {
   actionLimits?: Record<string, PlannedLimits>;
   /** Default parameters per action name, merged over the manifest's. */
   actionParams?: Record<string, Record<string, unknown>>;
+  /** Limits of the built-in kernels' tasks actions (push-mode tasks and pull-mode workers). */
+  kernelLimits?: PlannedLimits;
   /** The platform exactly as a user starts it: no benchmark-only retention of containers and records. */
   platformDefaults?: boolean;
 }
@@ -28,6 +30,8 @@ export interface BenchPipeline {
   jobs: JobClient;
   /** The entry action's default parameters after overrides (fanout, leafSize, concurrency...). */
   entryParams: Record<string, unknown>;
+  /** Each built-in kernel's tasks action (package-qualified), whose activations are a job's tasks or workers. */
+  kernelAction: Record<string, string>;
   /** Activation records (with docs) of `name` that started at or after `since`. */
   activations(name: string, since: number): Promise<ActivationDoc[]>;
   countActivations(name: string, since: number): Promise<number>;
@@ -58,10 +62,11 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
   );
   try {
     const client = embeddedClient(platform);
-    const { plan } = await deployManifest(client, {
+    const { plan, kernels } = await deployManifest(client, {
       params: { redisUrl: opts.redisUrl },
       actionParams: opts.actionParams,
       actionLimits: opts.actionLimits,
+      ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits } } : {}),
     });
     const entry = plan.actions.find((a) => a.name === 'supercompute');
     const base = `${platform.url}/api/v1/namespaces/_/activations`;
@@ -74,6 +79,7 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
       client,
       jobs: new JobClient(client),
       entryParams: { ...(entry?.parameters ?? {}) },
+      kernelAction: Object.fromEntries(kernels.map((k) => [k.name, k.actions[0]!])),
       async activations(name, since) {
         const out: ActivationDoc[] = [];
         for (let skip = 0; ; skip += 200) {

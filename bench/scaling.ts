@@ -127,8 +127,8 @@ export async function cpuBound(
       userMemoryMB,
       redisUrl,
       limits: { memory: { min: OTHER_MB, max: WORK_MB, default: 256 } },
-      actionLimits: { ...others, work: { memory: WORK_MB, concurrency: 1 } },
-      // Every task invoked at once: one job, so there is no other job to share the pool with.
+      actionLimits: others,
+      kernelLimits: { memory: WORK_MB, concurrency: 1 },
       actionParams: { supercompute: { ttlSeconds: 3600, taskWindow: 0 } },
     });
     try {
@@ -137,7 +137,7 @@ export async function cpuBound(
       const job = await runJob(p, 'primes', { below }, tasks);
       const t = timingsOf(job.status);
       const count = Number((job.status.result as { count?: number } | undefined)?.count);
-      const records = taskRecords(await p.activations('work', job.submitted), job.jobId);
+      const records = taskRecords(await p.activations(p.kernelAction.primes!, job.submitted), job.jobId);
       const best = Math.min(...serialSeconds);
       const speedup = best / (t.elapsedMs / 1000);
       runs.push({
@@ -172,7 +172,7 @@ async function orchestration(redisUrl: string, quick: boolean, resultsDir: strin
     redisUrl,
     // All tasks in flight at once, as an operator would allow for this workload.
     limits: { concurrentInvocations: 100_000, invocationsPerMinute: 10_000_000 },
-    actionLimits: { work: { concurrency: workConcurrency } },
+    kernelLimits: { concurrency: workConcurrency },
     actionParams: { supercompute: { ttlSeconds: 3600, taskWindow: 0 } },
   });
   const fanout = Number(p.entryParams.fanout ?? 32);
@@ -185,11 +185,13 @@ async function orchestration(redisUrl: string, quick: boolean, resultsDir: strin
       for (const ms of [0, sleepMs]) {
         const job = await runJob(p, 'sleep', { ms }, tasks);
         const t = timingsOf(job.status);
-        const docs = await p.activations('work', job.submitted);
+        const docs = await p.activations(p.kernelAction.sleep!, job.submitted);
         const records = taskRecords(docs, job.jobId);
         for (const r of records) if (r.cold && r.initMs) inits.push(r.initMs);
         const activations: Record<string, number> = {};
-        for (const name of ['supercompute', 'split', 'coordinate', 'work', 'reduce']) activations[name] = await p.countActivations(name, job.submitted);
+        for (const [label, name] of Object.entries({ supercompute: 'supercompute', split: 'split', coordinate: 'coordinate', work: p.kernelAction.sleep!, reduce: 'reduce' })) {
+          activations[label] = await p.countActivations(name, job.submitted);
+        }
         const totalActivations = Object.values(activations).reduce((a, b) => a + b, 0);
         const { depth, coordinators } = fanoutDepth(tasks, fanout, leafSize);
         const overheadMs = t.elapsedMs - ms;

@@ -20,6 +20,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 endQuietlyOnClosedPipe();
 const argv = protectJobIds(process.argv);
 const helpTexts = await helpTextsFor(argv.slice(2));
+import { registerKernel } from './commands/kernel.ts';
 
 const program = new Command();
 program
@@ -39,6 +40,7 @@ registerDeploy(program);
 registerRun(program, helpTexts.kernels);
 registerStatus(program);
 registerCancel(program);
+registerKernel(program);
 registerPlot(program);
 registerDemo(program);
 registerBench(program, helpTexts.benchmarks);

@@ -1,20 +1,23 @@
 // The CLI's plan for a job that did not give both --tasks and --workers: the host's (host/job-sizing.ts), with the
-// kernel's own checks reported as a usage error.
+// deployment's refusals (unknown kernel, bad params) reported as usage errors.
 import type openwhisk from 'openwhisk';
-import { planForTarget, type AskedSizing } from '../host/job-sizing.ts';
+import { planForTarget, type AskedSizing, type TargetPlan } from '../host/job-sizing.ts';
 import type { Target } from '../host/target.ts';
-import type { SizingPlan } from '../pipeline/job/plan.ts';
 import { HttpError } from '../pipeline/http.ts';
 import { UsageError } from './params.ts';
 
 export type { AskedSizing };
 
-/** The job's tasks and workers: as asked where asked, the rest planned for the target. */
-export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<SizingPlan> {
+/** A refusal by the kernel (unknown kernel, bad params: 4xx) is the user's mistake. */
+export function usageErrorOf(err: unknown): unknown {
+  return err instanceof HttpError && err.statusCode < 500 ? new UsageError(err.message) : err;
+}
+
+/** The job's tasks and workers: as asked where asked, the rest planned for the target from the deployed kernel. */
+export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
   try {
     return await planForTarget(kernel, params, asked, target, client);
   } catch (err) {
-    if (err instanceof HttpError && err.statusCode === 400) throw new UsageError(err.message);
-    throw err;
+    throw usageErrorOf(err);
   }
 }

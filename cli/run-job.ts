@@ -1,4 +1,5 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
+import type openwhisk from 'openwhisk';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
@@ -37,14 +38,16 @@ export interface RunOutcome {
   wallMs: number;
 }
 
-/** The job's own checks (the spec every door makes), run here first so mistakes are reported before anything is invoked. */
-export async function validateJob(kernel: string, params: Dict, tasks: number, workers?: number): Promise<void> {
-  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
-  const { jobSpecOf } = await import('../pipeline/job/spec.ts');
+/** The job's own checks, by the spec's parser and the deployed kernel, so mistakes are reported before anything runs. */
+export async function validateJob(client: openwhisk.Client, kernel: string, params: Dict, tasks: number, workers?: number): Promise<void> {
+  const { parseJobRequest } = await import('../pipeline/job/spec.ts');
+  const { planWithDeployedKernel } = await import('../host/kernels/ask.ts');
+  const { usageErrorOf } = await import('./plan-run.ts');
   try {
-    jobSpecOf({ kernel, params, tasks, workers });
+    parseJobRequest({ kernel, params, tasks, workers });
+    await planWithDeployedKernel(client, kernel, { params, tasks, ...(workers !== undefined ? { workers } : {}) });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw usageErrorOf(err);
   }
 }
 

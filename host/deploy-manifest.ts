@@ -1,4 +1,5 @@
-// The one way the pipeline gets deployed: read the manifest, apply deploy-time overrides, deploy the plan. Used by
+// The one way the pipeline gets deployed: read the manifest, apply deploy-time overrides, deploy the plan, then the
+// built-in kernels (when the manifest has the kernels package). Used by
 // `supercompute deploy`, `platform --deploy` and `demo`, the benchmarks and the tests alike.
 import { resolve } from 'node:path';
 import type openwhisk from 'openwhisk';
@@ -7,6 +8,8 @@ import { loadManifest } from './manifest.ts';
 import { applyActionOverrides, applyParamOverrides } from './plan-overrides.ts';
 import { deploy, type DeployEvent } from './manifest-deploy.ts';
 import { defaultManifest, ensureBuilt } from './ensure-built.ts';
+import { deployBuiltinKernels, type DeployedKernel } from './kernels/deploy.ts';
+import { KERNEL_PACKAGE } from '../pipeline/kernel-catalog.ts';
 
 export interface DeployManifestOptions {
   /** The repo's manifest.yaml by default, whose actions are built first when they are missing. */
@@ -17,6 +20,8 @@ export interface DeployManifestOptions {
   actionParams?: Record<string, Dict>;
   /** Limits per action name, merged over the manifest's. */
   actionLimits?: Record<string, PlannedLimits>;
+  /** Limits of the built-in kernels' actions, per role, over their defaults (host/kernels/deploy.ts). */
+  kernelLimits?: { tasks?: PlannedLimits; control?: PlannedLimits };
   log?: (line: string) => void;
   /** Where the manifest's warnings go; `log` when not given. */
   warn?: (line: string) => void;
@@ -36,8 +41,13 @@ export async function planManifest(options: DeployManifestOptions = {}): Promise
 export async function deployManifest(
   client: openwhisk.Client,
   options: DeployManifestOptions = {},
-): Promise<{ plan: DeploymentPlan; events: DeployEvent[] }> {
+): Promise<{ plan: DeploymentPlan; events: DeployEvent[]; kernels: DeployedKernel[] }> {
   const plan = await planManifest(options);
   const events = await deploy(plan, client, (e) => options.log?.(`  ${e.kind} ${e.name}`));
-  return { plan, events };
+  // The built-in kernels, through the same deploy as users' kernels, into the kernels package the manifest made.
+  const kernels = plan.packages.some((p) => p.name === KERNEL_PACKAGE)
+    ? await deployBuiltinKernels(client, { limits: options.kernelLimits })
+    : [];
+  for (const k of kernels) options.log?.(`  kernel ${k.name}@${k.version}`);
+  return { plan, events, kernels };
 }

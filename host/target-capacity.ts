@@ -1,10 +1,8 @@
 // What an OpenWhisk tells a client about the room a job's workers have: the namespace's concurrent invocations
-// (GET /api/v1/namespaces/_/limits) and the `worker` action's time limit (GET of the action). Anything the target does
+// (GET /api/v1/namespaces/_/limits) and the time limit of the kernel's tasks action, which runs the workers (GET of the action). Anything the target does
 // not answer is left out; the plan then does without it. (An action's memory says nothing about the invokers' cores
 // without their user memory, which the API does not show, so it is not read.)
 import type openwhisk from 'openwhisk';
-
-export const WORKER_ACTION = 'worker';
 
 export interface TargetCapacity {
   concurrentInvocations?: number;
@@ -34,17 +32,18 @@ async function namespaceLimits(target: TargetAccess): Promise<Record<string, unk
   }
 }
 
-async function workerLimits(client: openwhisk.Client): Promise<Record<string, unknown> | undefined> {
+async function workerLimits(client: openwhisk.Client, workerAction: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const action = await client.actions.get({ name: WORKER_ACTION, code: false } as { name: string });
+    const action = await client.actions.get({ name: workerAction, code: false } as { name: string });
     return (action as { limits?: Record<string, unknown> }).limits;
   } catch {
     return undefined;
   }
 }
 
-export async function readTargetCapacity(target: TargetAccess, client: openwhisk.Client): Promise<TargetCapacity> {
-  const [limits, worker] = await Promise.all([namespaceLimits(target), workerLimits(client)]);
+/** `workerAction`: the tasks action of the job's kernel (package-qualified). */
+export async function readTargetCapacity(target: TargetAccess, client: openwhisk.Client, workerAction: string): Promise<TargetCapacity> {
+  const [limits, worker] = await Promise.all([namespaceLimits(target), workerLimits(client, workerAction)]);
   const out: TargetCapacity = {};
   const concurrent = positive(limits?.concurrentInvocations);
   const timeout = positive(worker?.timeout);

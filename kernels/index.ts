@@ -9,6 +9,7 @@ import { map } from './map.ts';
 
 export type { AnyKernel, Kernel, TaskRef } from './types.ts';
 export { KernelInputError } from './types.ts';
+export { defineKernel } from './define.ts';
 export { MAX_TASKS } from './params.ts';
 
 /** Every kernel by name. */

@@ -1,6 +1,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
@@ -161,3 +162,5 @@ export const mandelbrot = {
   },
   maxTasks: mostBands,
 } satisfies Kernel<MandelbrotParams, MandelbrotPartial, MandelbrotResult>;
+
+export default defineKernel(mandelbrot);

@@ -4,6 +4,7 @@
 // ReferenceError naming it. node:vm is no sandbox: the function runs with the trust of any kernel the namespace runs.
 import vm from 'node:vm';
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, shareOf } from './params.ts';
 
@@ -148,6 +149,11 @@ export const map = {
   name: NAME,
   description:
     'Calls a self-contained JavaScript function (source) on each of a list of JSON inputs, results in input order; reduceSource, if given, reduces them to one value.',
+  params: {
+    source: "a self-contained function's source, e.g. \"(x) => x * x\" (required)",
+    inputs: 'a non-empty JSON array; the function is called on each (required)',
+    reduceSource: 'a self-contained function (results) => value applied to all results in input order (optional)',
+  },
   parse(raw) {
     const p = checkFields(NAME, raw, ['source', 'inputs', 'reduceSource']);
     compileFunction(p.source, 'source');
@@ -177,3 +183,5 @@ export const map = {
     return params.inputs.length;
   },
 } satisfies Kernel<MapParams, MapPartial, unknown>;
+
+export default defineKernel(map);

@@ -1,4 +1,5 @@
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
 export interface PiParams {
@@ -129,3 +130,5 @@ export const pi = {
     return { cpuMs: MS_PER_SAMPLE * params.samples };
   },
 } satisfies Kernel<PiParams, PiPartial, PiResult>;
+
+export default defineKernel(pi);

@@ -1,4 +1,5 @@
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 import { countPrimesInRange, MAX_SIEVE_LIMIT, naiveCountPrimesBelow } from './sieve.ts';
 
@@ -62,3 +63,5 @@ export const primes = {
 } satisfies Kernel<PrimesParams, PrimesPartial, PrimesResult>;
 
 export { countPrimesInRange, naiveCountPrimesBelow };
+
+export default defineKernel(primes);

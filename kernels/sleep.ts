@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { MAX_TASKS, checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
 import { KernelInputError } from './types.ts';
 
@@ -85,3 +86,5 @@ export const sleep = {
     return { cpuMs: 0 };
   },
 } satisfies Kernel<SleepParams, SleepPartial, SleepResult>;
+
+export default defineKernel(sleep);

@@ -34,8 +34,10 @@ export interface Kernel<Params, Partial, Result> {
   work(params: Params, task: TaskRef, inputs?: DataInputs): Partial | Promise<Partial>;
   /** Merges all partials (given in any order, one per task) into the result. */
   reduce(params: Params, partials: Partial[]): Result;
-  /** The serial computation the parallel result must equal. */
-  reference(params: Params): Result | Promise<Result>;
+  /** The serial computation the parallel result must equal (tests use it; the pipeline never calls it). */
+  reference?(params: Params): Result | Promise<Result>;
+  /** Its parameters for `supercompute kernel list`: name → one line saying what it is, with its default. */
+  readonly params?: Readonly<Record<string, string>>;
   /**
    * Its tasks mostly wait (timers, remote calls) rather than compute: one worker then runs many at once. Absent: the
    * tasks are CPU-bound and a worker runs one at a time.
@@ -47,8 +49,6 @@ export interface Kernel<Params, Partial, Result> {
   maxTasks?(params: Params): number;
   /** Its result is an image: a base64 PNG in the result's `png` field (`supercompute run -o FILE.png` writes it). */
   readonly producesPng?: boolean;
-  /** Its parameters, each with a one-line description (type, range, default), for help texts and listings. */
-  readonly params?: Record<string, string>;
 }
 
 export interface JobEstimate {

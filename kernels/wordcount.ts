@@ -1,5 +1,6 @@
 import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
 import type { DataInputs, Kernel } from './types.ts';
+import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
 
@@ -159,3 +160,5 @@ export const wordcount = {
     return params.text !== undefined ? { cpuMs: MS_PER_CHAR * params.text.length } : undefined;
   },
 } satisfies Kernel<WordcountParams, WordcountPartial, WordcountResult>;
+
+export default defineKernel(wordcount);

@@ -7,7 +7,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { luaScripts, repoRoot } from './build.ts';
+import { luaScripts } from './bundle-options.ts';
+import { repoRoot } from './build.ts';
 
 export const libraryDir = join(repoRoot, 'build', 'lib');
 const ENTRY = join(repoRoot, 'host', 'library', 'index.ts');

@@ -1,6 +1,7 @@
 // Bundles every action and the action runtime into single CommonJS files under build/.
-import { build, type Plugin } from 'esbuild';
-import { luaSource } from './lua-source.ts';
+import { build } from 'esbuild';
+import { actionBundleOptions, luaScripts } from './bundle-options.ts';
+import { buildBuiltinKernels } from '../host/kernels/prebuilt.ts';
 import { readdirSync, readFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -14,14 +15,6 @@ export const buildDir = join(repoRoot, 'build');
 /** Modules the official nodejs:20 runtime image preinstalls: left out of bundles, resolved at run time. */
 export const runtimeProvided = ['openwhisk', 'redis', 'uuid', 'serialize-error'];
 
-/** The job store's Lua scripts, imported as text with their includes expanded. */
-export const luaScripts: Plugin = {
-  name: 'lua',
-  setup(b) {
-    b.onLoad({ filter: /\.lua$/ }, (args) => ({ contents: luaSource(args.path), loader: 'text' }));
-  },
-};
-
 function entries(dir: string): string[] {
   const full = join(repoRoot, dir);
   if (!existsSync(full)) return [];
@@ -29,14 +22,7 @@ function entries(dir: string): string[] {
 }
 
 export async function buildAll(): Promise<void> {
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    target: 'node20',
-    format: 'cjs' as const,
-    sourcemap: false,
-    logLevel: 'warning' as const,
-  };
+  const common = actionBundleOptions;
   const actions = entries('actions');
   if (actions.length > 0) {
     // Actions bundle all of their dependencies: a real OpenWhisk only needs the single file.
@@ -53,6 +39,7 @@ export async function buildAll(): Promise<void> {
     external: runtimeProvided,
   });
   await buildCompositions();
+  await buildBuiltinKernels();
 }
 
 /**

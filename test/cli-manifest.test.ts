@@ -233,11 +233,11 @@ packages:
   it.skipIf(!existsSync('manifest.yaml'))("reads the repo's manifest", () => {
     const plan = loadManifest('manifest.yaml', { checkFiles: false });
     const names = plan.actions.map((a) => a.name);
-    for (const name of ['supercompute', 'split', 'coordinate', 'work', 'worker', 'reduce', 'status']) expect(names).toContain(name);
-    // Push mode's tasks share a container; a pull worker has its own, so CPU-bound workers get a core each.
-    expect(plan.actions.find((a) => a.name === 'work')!.limits.concurrency).toBe(8);
-    expect(plan.actions.find((a) => a.name === 'worker')!.limits.concurrency).toBe(1);
-    expect(plan.packages).toEqual([]);
+    for (const name of ['supercompute', 'split', 'coordinate', 'reduce', 'status']) expect(names).toContain(name);
+    // Tasks run in kernel actions (host/kernels/), deployed into the kernels package, which binds their Redis.
+    expect(names).not.toContain('work');
+    expect(plan.packages.map((p) => p.name)).toEqual(['supercompute-kernels']);
+    expect(plan.packages[0]!.parameters).toHaveProperty('redisUrl');
     const status = plan.actions.find((a) => a.name === 'status')!;
     expect(status.annotations['web-export']).toBe(true);
     // The dashboard page only talks to `status`; every other action reaches Redis.

@@ -7,7 +7,7 @@ import { startPlatform, type Platform } from '../platform/index.ts';
 import { deployManifest } from '../host/deploy-manifest.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { type Activation, invokeBlocking } from './helpers/platform-client.ts';
-import { specOf } from './helpers/job-spec.ts';
+import { rememberKernelVersions, specOf } from './helpers/job-spec.ts';
 import { defaultRetryBudget } from '../pipeline/job/spec.ts';
 
 const DB = 9;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   redis = createClient({ url: redisUrl });
   await redis.connect();
   store = new JobStore(redis as any);
-  await deployManifest(ow, { params: { redisUrl } });
+  rememberKernelVersions((await deployManifest(ow, { params: { redisUrl } })).kernels);
 });
 afterAll(async () => {
   await redis?.quit();
@@ -101,7 +101,7 @@ describe('compositions of the pipeline', () => {
     expect(a.response).toMatchObject({ status: 'application error', result: { error: expect.stringContaining("unknown kernel 'nope'") } });
   });
 
-  it('supercompute-map: a small job through composer’s map over work', async () => {
+  it('supercompute-map: a small job through composer’s map over the kernel’s tasks action', async () => {
     const a = await invokeBlocking(ow, 'supercompute-map', { kernel: 'primes', params: { below: 1e6 }, tasks: 24 });
     expect(a.response.status).toBe('success');
     expect(a.response.result).toMatchObject({ state: 'done', done: 24, total: 24, result: { count: PRIMES_1E6 } });

@@ -22,8 +22,10 @@ interface Mode {
   /** Added to every job's request. */
   request: Record<string, unknown>;
   settings: Record<string, unknown>;
-  /** The actions that run tasks. */
+  /** The actions that run tasks (the job kernel's tasks action). */
   runs: string[];
+  /** Container concurrency of the kernel's tasks action in this mode (the rows' expectations were set with these). */
+  concurrency: number;
   /** The actions that invoke the task runners besides split and the supervisor. */
   starts: string[];
   /** Killed runners: how often, and when in their run. */
@@ -49,7 +51,8 @@ const MODES: Mode[] = [
     job: { kernel: 'primes', params: { below: BELOW }, result: () => ({ count: PRIMES_BELOW }) },
     request: {},
     settings: FAST,
-    runs: ['work'],
+    runs: ['primes@*'],
+    concurrency: 8,
     starts: ['coordinate'],
     kill: { killContainer: 0.05 },
     drop: 0.05,
@@ -68,7 +71,9 @@ const MODES: Mode[] = [
     job: { kernel: 'sleep', params: { ms: 1000 }, result: (tasks) => ({ tasks, totalMs: tasks * 1000 }) },
     request: { workers: 6 },
     settings: { ...FAST, leaseMs: 1500, ioTasksPerWorker: 64 },
-    runs: ['worker'],
+    // The mixed row's second, smaller job is of primes.
+    runs: ['sleep@*', 'primes@*'],
+    concurrency: 1,
     // Workers past one leaf are started through coordinators.
     starts: ['coordinate'],
     kill: { killContainer: 0.3, killAfterMs: [100, 600] },
@@ -91,7 +96,8 @@ const injected = (e: PipelineEnv, kind: FaultKind) => e.platform.faults.stats().
 const decisions = (log: FaultDecision[], kind: FaultKind) => log.filter((d) => d.kind === kind).map((d) => [d.n, d.fault, d.value ?? null]);
 
 describe.each(MODES.map((m) => [m.name, m] as const))('jobs under injected faults, %s mode', (_name, mode) => {
-  const start = (faults: FaultOptions & { redisDrop?: boolean }) => startPipeline({ db: DB, params: { supercompute: mode.settings }, faults });
+  const start = (faults: FaultOptions & { redisDrop?: boolean }) =>
+    startPipeline({ db: DB, params: { supercompute: mode.settings }, kernelLimits: { concurrency: mode.concurrency }, faults });
 
   async function runJob(e: PipelineEnv, onProgress?: (done: number) => Promise<void>, tasks = TASKS) {
     const { status, body } = await e.submit({ kernel: mode.job.kernel, params: mode.job.params, tasks, ...mode.request });

@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/job/plan.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
-import { jobPlanOf } from '../pipeline/job/spec.ts';
-import { parseKernelParams, sizeJob } from '../pipeline/job/sizing.ts';
+import { jobPlanOf } from './helpers/job-spec.ts';
+import { sizeJob } from '../pipeline/job/sizing.ts';
+import { planWithKernel } from '../pipeline/job/kernel-plan.ts';
+import { kernels } from '../kernels/index.ts';
 
 const IN_FLIGHT = 64;
 const base: SizingInputs = { kernel: 'k', waitsOnIo: false, slots: 4, slotsFrom: '4 cores', maxTasks: 100_000, maxWorkers: 1000, workerTimeoutMs: 300_000, ioTasksPerWorker: IN_FLIGHT };
@@ -52,8 +54,8 @@ describe('planSizing', () => {
 
 describe('kernel profiles', () => {
   const plan = (kernel: string, params: Record<string, unknown>) => {
-    const job = parseKernelParams(kernel, params);
-    return sizeJob(job.kernel, job.parsed, {}, { slots: 2, slotsFrom: '2 cores', workerTimeoutMs: 300_000 }, DEFAULTS);
+    const { profile } = planWithKernel(kernels[kernel]!, { params });
+    return sizeJob(profile, {}, { slots: 2, slotsFrom: '2 cores', workerTimeoutMs: 300_000 }, DEFAULTS);
   };
   it('sizes CPU-bound kernels by their estimate and I/O kernels by their waits', () => {
     expect(plan('primes', { below: 1e10 })).toMatchObject({ tasks: 16, workers: 2 });

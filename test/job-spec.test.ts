@@ -3,13 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../host/manifest.ts';
 import { DEFAULTS, readSettings } from '../pipeline/job/settings.ts';
-import { defaultRetryBudget, jobSpecOf } from '../pipeline/job/spec.ts';
+import { defaultRetryBudget } from '../pipeline/job/spec.ts';
+import { jobSpecOf, pinnedKernel } from './helpers/job-spec.ts';
 
 describe('job spec', () => {
   it('applies every default, with the retry budget resolved for the job', () => {
     const spec = jobSpecOf({ kernel: 'primes', params: '{"below": 1e6}', tasks: '8' });
     const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, workerSlots, retryBudget, ...tuning } = DEFAULTS;
-    expect(spec).toEqual({ kernel: 'primes', params: '{"below":1000000}', total: 8, workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
+    expect(spec).toEqual({ kernel: 'primes', ...pinnedKernel('primes'), params: '{"below":1000000}', total: 8, workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).retryBudget).toBe(500);
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 }, { ...DEFAULTS, retryBudget: 7 }).retryBudget).toBe(7);
   });

@@ -32,7 +32,7 @@ describe('pipeline kernels', () => {
   it('pi equals its seeded serial value', async () => {
     const params = { samples: 3_000_000, seed: 7 };
     const done = await run('pi', params, 9);
-    expect(done.result).toEqual(await kernels.pi.reference(kernels.pi.parse(params)));
+    expect(done.result).toEqual(await kernels.pi.reference!(kernels.pi.parse(params)));
   });
 
   it('primes below 1e8 counts 5,761,455', async () => {
@@ -46,13 +46,13 @@ describe('pipeline kernels', () => {
     for (let i = 0; i < 20_000; i++) text += words[(i * 7 + (i >> 3)) % words.length] + (i % 13 === 0 ? '.\n' : ' ');
     const params = { text, top: 5 };
     const done = await run('wordcount', params, 11);
-    expect(done.result).toEqual(await kernels.wordcount.reference(kernels.wordcount.parse(params)));
+    expect(done.result).toEqual(await kernels.wordcount.reference!(kernels.wordcount.parse(params)));
   });
 
   it('mandelbrot is pixel-identical, and the status web action serves it as PNG', async () => {
     const params = { width: 320, height: 200, maxIter: 200 };
     const done = await run('mandelbrot', params, 13);
-    const reference = (await kernels.mandelbrot.reference(kernels.mandelbrot.parse(params))) as { png: string };
+    const reference = (await kernels.mandelbrot.reference!(kernels.mandelbrot.parse(params))) as { png: string };
     const expected = pixels(reference.png);
     expect(pixels(done.result.png)).toEqual(expected);
     expect(done.timings.reduceEnd).toBeGreaterThanOrEqual(done.timings.lastWorkerEnd);

@@ -45,9 +45,10 @@ async function separateStores(n: number): Promise<JobStore[]> {
   );
 }
 
-/** Results of the job's ended `worker` activations (a killed one's has no jobId). */
+/** Results of the job's ended worker activations of its kernel's tasks action (a killed one's has no jobId). */
 async function workResults(e: PipelineEnv, jobId: string): Promise<Array<Record<string, any>>> {
-  const records = (await e.ow.activations.list({ name: 'worker', docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
+  const action = (await e.redis.hGet(jobKeys(jobId).meta, 'kernelAction'))!;
+  const records = (await e.ow.activations.list({ name: action, docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
   return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
 }
 
@@ -287,7 +288,7 @@ describe('pull-mode jobs', () => {
 
   // Last in this platform's tests: it shortens the worker action's time limit.
   it('hands over to a fresh worker near the time limit, between tasks, and stays exact', async () => {
-    await env.ow.actions.update({ name: 'worker', action: { limits: { timeout: 17_000 } } });
+    await env.ow.actions.update({ name: env.kernelAction.sleep!, action: { limits: { timeout: 17_000 } } });
     // Two workers with 64 sleeps in flight each need several rounds of 1 s: past the 2 s before they must hand over.
     const tasks = 400;
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 1000 }, tasks, workers: 2 });
@@ -308,7 +309,7 @@ describe('pull-mode jobs under faults', () => {
     const e = await startPipeline({
       db: DB,
       params: { supercompute: { ...FAST, leaseMs: 1500 } },
-      faults: { seed: 'pull-kill', actions: 'worker', killContainer: 0.3, killAfterMs: [300, 1500] },
+      faults: { seed: 'pull-kill', actions: 'sleep@*', killContainer: 0.3, killAfterMs: [300, 1500] },
     });
     try {
       // Each worker holds up to 64 sleeps at once; 1 s each, so the kills (0.3 – 1.5 s in) find tasks in flight.

@@ -31,7 +31,7 @@ describe('recovery', () => {
     const store = new JobStore(env.redis);
     const jobId = newJobId();
     await store.create(jobId, spec(60, 0));
-    const work = (index: number) => env.ow.actions.invoke({ name: 'work', params: { jobId, index }, blocking: true, result: true });
+    const work = (index: number) => env.ow.actions.invoke({ name: env.kernelAction.sleep!, params: { op: 'work', jobId, index }, blocking: true, result: true });
     const results = await Promise.all(Array.from({ length: 120 }, (_, i) => work(i % 60)));
     expect(results.filter((r) => r.counted === true)).toHaveLength(60);
     expect(new Set(results.filter((r) => r.counted).map((r) => r.index)).size).toBe(60);
@@ -49,14 +49,14 @@ describe('recovery', () => {
     await store.create(jobId, spec(3, 3000));
     for (const i of [0, 1]) await store.completeTask(jobId, i, '{"slept":3000}');
     // The last task, dispatched as a coordinator would, and the job's supervisor.
-    const id = (await env.ow.actions.invoke({ name: 'work', params: { jobId, index: 2 } })).activationId as string;
+    const id = (await env.ow.actions.invoke({ name: env.kernelAction.sleep!, params: { op: 'work', jobId, index: 2 } })).activationId as string;
     await store.markDispatched(jobId, [[2, id]], true);
     await env.ow.actions.invoke({ name: 'supervisor', params: { jobId } });
     await waitUntil('the last task to start', async () => ((await env.redis.hExists(jobKeys(jobId).starts, '2')) ? true : undefined));
 
-    // Kill the work containers: their Redis connections are named after the action and the process.
+    // Kill the task containers: their Redis connections are named after the action and the process.
     const clients = String(await env.redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal']));
-    const pids = [...clients.matchAll(new RegExp(`name=supercompute-db${DB}-work-(\\d+)`, 'g'))].map((m) => Number(m[1]));
+    const pids = [...clients.matchAll(new RegExp(`name=supercompute-db${DB}-sleep[0-9a-f]{10}-(\\d+)`, 'g'))].map((m) => Number(m[1]));
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of new Set(pids)) process.kill(pid, 'SIGKILL');
 
@@ -90,7 +90,7 @@ describe('recovery', () => {
   });
 
   it('cancels a running job: it ends cancelled, its keys go but for a record, no more work is started', async () => {
-    const workCount = async () => (await env.ow.activations.list({ name: 'work', limit: 0, count: true })).activations as number;
+    const workCount = async () => (await env.ow.activations.list({ name: env.kernelAction.sleep!, limit: 0, count: true })).activations as number;
     const before = await workCount();
     const { status: code, body } = await env.submit({ kernel: 'sleep', params: { ms: 300 }, tasks: 400 });
     expect(code, JSON.stringify(body)).toBe(200);
@@ -120,7 +120,7 @@ describe('recovery', () => {
     // Every work activation that began after the cancel stopped without running its task.
     const later: Array<{ start: number; response: { result: Record<string, unknown> } }> = [];
     for (let skip = 0; skip < settled - before; skip += 200) {
-      const page = (await env.ow.activations.list({ name: 'work', since: cancelledAt, docs: true, limit: 200, skip })) as unknown as typeof later;
+      const page = (await env.ow.activations.list({ name: env.kernelAction.sleep!, since: cancelledAt, docs: true, limit: 200, skip })) as unknown as typeof later;
       later.push(...page.filter((a) => a.start > cancelledAt));
     }
     for (const a of later) if (a.response.result.jobId === jobId) expect(a.response.result).toMatchObject({ skipped: 'cancelled' });
@@ -135,7 +135,7 @@ describe('recovery', () => {
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 5000 }, tasks: 100 });
     const flags = ['--apihost', env.platform.url, '--auth', env.platform.auth];
     const ok = await cli(['cancel', body.jobId, ...flags]);
-    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.code, ok.stderr + JSON.stringify(await status(body.jobId))).toBe(0);
     expect(ok.stdout).toContain(`job ${body.jobId}: cancelled`);
     expect((await status(body.jobId))?.state).toBe('cancelled');
     const again = await cli(['cancel', body.jobId, ...flags]);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pi } from '../kernels/pi.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
-import { jobPlanOf } from '../pipeline/job/spec.ts';
+import { jobPlanOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import type { StoredTaskRecord } from '../pipeline/store/task-records.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
@@ -24,10 +24,11 @@ afterAll(async () => {
 
 type Result = Record<string, any>;
 
-/** Results of the job's ended activations of `action`. */
-async function resultsOf(action: string, jobId: string): Promise<Result[]> {
+/** Results of the job's ended activations of its kernel's tasks action: pull-mode `worker`s or push-mode `work`. */
+async function resultsOf(op: 'work' | 'worker', jobId: string): Promise<Result[]> {
+  const action = (await env.redis.hGet(jobKeys(jobId).meta, 'kernelAction'))!;
   const records = (await env.ow.activations.list({ name: action, docs: true, limit: 200 })) as Array<{ response?: { result?: Result } }>;
-  return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
+  return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId && (op === 'worker' ? 'worker' in r : 'index' in r));
 }
 
 /** The results of the job's workers once every one of `workers` slots has ended. */
@@ -53,7 +54,7 @@ function mostAtOnce(records: StoredTaskRecord[]): number {
 }
 
 describe('a job without sizing', () => {
-  it('runs in pull mode through `worker` with the planned tasks and workers, and is exact', async () => {
+  it('runs in pull mode through workers with the planned tasks and workers, and is exact', async () => {
     const params = { samples: 3e7, seed: 7 };
     const expected = jobPlanOf({ kernel: 'pi', params }, { ...DEFAULTS, workerSlots: WORKER_SLOTS });
     expect(expected.spec.workers).toBe(WORKER_SLOTS);

@@ -1,4 +1,4 @@
-// A push-mode task that runs past the `work` action's time limit: the platform stops it and records why. That is a
+// A push-mode task that runs past the kernel's tasks action's time limit: the platform stops it and records why. That is a
 // failed attempt of the task (counted against its own `retries`, with the platform's reason), not a lost run paid
 // from the job's retry budget, so the job fails after the task's retries and says it timed out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const FAST = { supervisorMs: 200, probeAfterMs: 300, startTimeoutMs: 5000, retri
 let env: PipelineEnv;
 
 beforeAll(async () => {
-  env = await startPipeline({ db: DB, params: { supercompute: FAST }, actionLimits: { work: { timeout: WORK_TIMEOUT_MS } } });
+  env = await startPipeline({ db: DB, params: { supercompute: FAST }, kernelLimits: { timeout: WORK_TIMEOUT_MS } });
 });
 afterAll(async () => {
   await env?.stop();

@@ -69,10 +69,6 @@ export function registerRun(program: Command, kernelHelp?: string): void {
 
 async function run(kernel: string, flags: RunFlags): Promise<number> {
   const params = parseParams(flags.param, flags.params);
-  // Loaded here, not at start-up: the kernels are only needed by the commands that run a job.
-  const { kernels } = await import('../../kernels/index.ts');
-  const known = Object.hasOwn(kernels, kernel) ? kernels[kernel] : undefined;
-  const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, known && known.producesPng === true);
   const asked = { tasks: positiveInt('--tasks', flags.tasks), workers: nonNegativeInt('--workers', flags.workers), slots: positiveInt('--slots', flags.slots) };
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
@@ -81,17 +77,19 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const target = resolveTarget(flags);
   const client = createClient(target);
   const plan = await planRun(kernel, params, asked, target, client);
+  const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, plan.profile.producesPng);
   const { tasks } = plan;
   // The entry action takes `tasks` without `workers` for push mode.
   const workers = plan.workers > 0 ? plan.workers : undefined;
-  await validateJob(kernel, params, tasks, workers);
+  await validateJob(client, kernel, params, tasks, workers);
   if (!flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
   // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
   const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
-    const options = { kernel, params, tasks, workers, plan, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
+    const { profile: _profile, ...sizing } = plan;
+    const options = { kernel, params, tasks, workers, plan: sizing, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
     const outcome = await runJob(new Supercompute(target), options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {

@@ -1,25 +1,8 @@
-// Users' own kernels on a target: deploy, list, remove. A stand-in with the signatures the library calls until the
-// real module lands; every call says it is not available yet.
-import type openwhisk from 'openwhisk';
-
-export interface DeployedKernel {
-  name: string;
-  version: string;
-  actions: string[];
-}
-
-function notAvailable(what: string): Error {
-  return new Error(`${what} is not available yet in this version of supercompute`);
-}
-
-export async function deployKernel(_ow: openwhisk.Client, _file: string, _options: { name?: string; force?: boolean } = {}): Promise<DeployedKernel> {
-  throw notAvailable('deploying a kernel');
-}
-
-export async function listKernels(_ow: openwhisk.Client): Promise<DeployedKernel[]> {
-  throw notAvailable('listing kernels');
-}
-
-export async function removeKernel(_ow: openwhisk.Client, _name: string, _options: { force?: boolean } = {}): Promise<void> {
-  throw notAvailable('removing a kernel');
-}
+// Users' kernels on the host: build (bundle + check), deploy, list, remove, and asking a deployed kernel.
+export { deployKernel, deployBuiltinKernels, listKernels, removeKernel, KernelDeployError } from './deploy.ts';
+export type { DeployKernelOptions, DeployedKernel, KernelListing } from './deploy.ts';
+export { KernelBuildError } from './bundle.ts';
+export { KernelModuleError } from './validate.ts';
+export { buildKernel } from './build.ts';
+export { BUILTIN_KERNELS } from './prebuilt.ts';
+export { planWithDeployedKernel, describeDeployedKernel } from './ask.ts';

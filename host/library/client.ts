@@ -88,16 +88,16 @@ export class Supercompute {
   async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
     const plan = await this.plan(kernel, params, options);
     const tasks = plan?.tasks ?? options.tasks;
-    const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : options.workers;
+    // The entry action takes `tasks` without `workers` for push mode.
+    const asked = plan?.workers ?? options.workers;
+    const workers = asked !== undefined && asked > 0 ? asked : undefined;
     const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers });
     return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, plan);
   }
 
-  /** The host's plan, or undefined when the kernel is not one this host knows (the deployment plans it then). */
+  /** The host's plan from the deployed kernel, or undefined when both counts are given (nothing to plan). */
   private async plan(kernel: string, params: Dict, options: RunOptions): Promise<SizingPlan | undefined> {
-    // Loaded here, not at start-up: a CLI command that runs no job needs no kernel.
-    const { kernels } = await import('../../kernels/index.ts');
-    if (!Object.hasOwn(kernels, kernel)) return undefined;
+    if (options.tasks !== undefined && options.workers !== undefined) return undefined;
     try {
       return await planForTarget(kernel, params, options, this.target, this.openwhisk);
     } catch (err) {

@@ -1,11 +1,13 @@
-// What a worker needs about its job (kernel, parsed params, task count), cached per warm container.
+// What a worker needs about its job (parsed params, task count, settings), cached per warm container. The kernel is the
+// one its action was bundled with (pipeline/kernel-runtime/), the version the job pinned.
 import type { AnyKernel, DataInputs } from '../../kernels/types.ts';
 import { dataInputsFor } from '../inputs/data-inputs.ts';
 import { JobStore, UnknownJobError } from '../store/job-store.ts';
-import { findKernel } from '../kernels.ts';
 
 export interface JobContext {
   kernel: AnyKernel;
+  /** The job's pinned tasks action: where its tasks go again (retries, hand-overs). */
+  action: string;
   params: unknown;
   total: number;
   retries: number;
@@ -28,15 +30,16 @@ const cache = new Map<string, JobContext>();
 const CACHE_SIZE = 8;
 
 /** The running job's context, or the state it ended in (its workers then skip). */
-export async function jobContext(store: JobStore, jobId: string): Promise<JobContext | JobEnded> {
+export async function jobContext(store: JobStore, jobId: string, kernel: AnyKernel): Promise<JobContext | JobEnded> {
   const hit = cache.get(jobId);
   if (hit) return hit;
   const meta = await store.meta(jobId);
   if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
   if (meta.state !== 'running') return { ended: meta.state };
-  const kernel = findKernel(meta.kernel);
+  if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
   const ctx: JobContext = {
     kernel,
+    action: meta.kernelAction,
     params: kernel.parse(JSON.parse(meta.params)),
     total: meta.total,
     retries: meta.retries,

@@ -1,12 +1,17 @@
-// Creating a job, the same for every door (the `supercompute` action, the compositions' `job-create`): the request
-// becomes a spec (spec.ts) and the spec is recorded under a fresh id. A refused request leaves nothing behind.
+// Creating a job, the same for every door (the `supercompute` action, the compositions' `job-create`): the request's
+// kernel is resolved to its current version, whose control action checks and plans the job; the spec, pinning that
+// version, is recorded under a fresh id. A refused request leaves nothing behind.
 import { HttpError } from '../http.ts';
 import { newJobId } from '../ids.ts';
+import { resolveKernel } from '../kernel-catalog.ts';
+import { planOnDeployment } from '../kernel-control.ts';
+import { deadline, owClient } from '../ow.ts';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
 import type { PipelineSettings } from './settings.ts';
 import type { SizingPlan } from './plan.ts';
-import { jobPlanOf, type JobSpec } from './spec.ts';
+import { actionCapacity } from './sizing.ts';
+import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
 
 export interface CreatedJob {
   jobId: string;
@@ -16,8 +21,20 @@ export interface CreatedJob {
   store: JobStore;
 }
 
-export async function createJob(request: Record<string, unknown>, settings: PipelineSettings): Promise<CreatedJob> {
-  const { spec, sizing } = jobPlanOf(request, settings);
+export async function createJob(raw: Record<string, unknown>, settings: PipelineSettings): Promise<CreatedJob> {
+  const request = parseJobRequest(raw, settings);
+  const ow = owClient();
+  const kernel = await resolveKernel(ow, request.kernel);
+  const plan = await planOnDeployment(
+    kernel.controlAction,
+    {
+      params: request.params,
+      ...(request.tasks !== undefined ? { tasks: request.tasks } : { sizing: { capacity: actionCapacity(settings.workerSlots), limits: { maxTasks: settings.maxTasks, maxWorkers: settings.maxWorkers, ioTasksPerWorker: settings.ioTasksPerWorker } } }),
+      ...(request.workers !== undefined ? { workers: request.workers } : {}),
+    },
+    { deadline: Math.min(Date.now() + 60_000, deadline(5000)), ow },
+  );
+  const { spec, sizing } = planJob(request, plan, { kernelAction: kernel.tasksAction, kernelControl: kernel.controlAction }, settings);
   const store = new JobStore(await getRedis(settings.redisUrl), settings.ttlSeconds);
   const jobId = newJobId();
   if (!(await store.create(jobId, spec))) throw new HttpError(503, 'could not create the job (id collision); try again');

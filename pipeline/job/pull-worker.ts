@@ -7,7 +7,6 @@
 // past its time limit (the job's task timeout, or what the worker has left) is a failed attempt of its task, counted
 // against its retries, and the task goes back to the queue. A worker that dies leaves its tasks' leases to expire:
 // the supervisor requeues them.
-import { sibling } from '../names.ts';
 import { deadline, invokeAsync } from '../ow.ts';
 import { errorMessage } from '../redact.ts';
 import type { JobStore } from '../store/job-store.ts';
@@ -15,6 +14,8 @@ import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { announceDone } from './announce-done.ts';
 import type { JobContext } from './context.ts';
+import { partialJsonOf } from './partial-json.ts';
+import { taskError } from './task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (as push-mode workers do). */
 const SUPERVISOR_CHECK_EVERY = 32;
@@ -67,7 +68,7 @@ async function computeLeased(store: JobStore, jobId: string, worker: number, ctx
   const renew = setInterval(() => void store.renewLease(jobId, index, worker, ctx.leaseMs).catch(() => false), Math.max(100, ctx.leaseMs / 3));
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = (async () => JSON.stringify((await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs)) ?? null))();
+    const work = (async () => partialJsonOf(await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs)))();
     const overLimit = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), limitMs)));
     const partialJson = await Promise.race([work, overLimit]);
     return partialJson === undefined ? { overLimit: work } : { partialJson };
@@ -121,7 +122,7 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     if (timeToHandOver(end - Date.now(), state.slowestMs)) {
       stop(state, { ended: 'handedOver' });
       try {
-        await invokeAsync(sibling('worker'), { jobId, worker }, { deadline: deadline(1000) });
+        await invokeAsync(ctx.action, { op: 'worker', jobId, worker }, { deadline: deadline(1000) });
       } catch (err) {
         // Not the job's end: the supervisor starts a worker in this slot once its heartbeat has gone quiet.
         delete out.ended;
@@ -143,7 +144,7 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     try {
       attempt = await computeLeased(store, jobId, worker, ctx, index, limit.ms);
     } catch (err) {
-      if (await failAttempt(store, jobId, ctx, state, index, `task ${index} failed: ${errorMessage(err)}`)) return;
+      if (await failAttempt(store, jobId, ctx, state, index, taskError(index, err))) return;
       continue;
     }
     if ('overLimit' in attempt) {

@@ -3,7 +3,6 @@
 import { availableParallelism } from 'node:os';
 import type { AnyKernel } from '../../kernels/types.ts';
 import { HttpError } from '../http.ts';
-import { findKernel } from '../kernels.ts';
 import { errorMessage } from '../redact.ts';
 import { planSizing, type SizingInputs, type SizingPlan } from './plan.ts';
 
@@ -28,20 +27,39 @@ export function actionCapacity(workerSlots: number): WorkerCapacity {
   return { slots: cores, slotsFrom: `${cores} core${cores === 1 ? '' : 's'} where the job was planned` };
 }
 
-/** The plan for a parsed job. */
-export function sizeJob(
-  kernel: AnyKernel,
-  parsed: unknown,
-  asked: Pick<SizingRequest, 'tasks' | 'workers'>,
-  capacity: WorkerCapacity,
-  limits: Pick<SizingInputs, 'maxTasks' | 'maxWorkers' | 'ioTasksPerWorker'>,
-): SizingPlan {
+/**
+ * What sizing needs to know of a kernel for given params, as its control action answers it (`op: plan`): whether it
+ * waits on I/O, its estimated serial CPU time, its own bound on tasks.
+ */
+export interface KernelProfile {
+  kernel: string;
+  waitsOnIo: boolean;
+  producesPng: boolean;
+  cpuMs?: number;
+  kernelMaxTasks?: number;
+}
+
+/** The profile of a parsed job. */
+export function profileOf(kernel: AnyKernel, parsed: unknown): KernelProfile {
   const estimate = kernel.estimate?.(parsed);
-  return planSizing({
+  return {
     kernel: kernel.name,
     waitsOnIo: kernel.waitsOnIo === true,
+    producesPng: kernel.producesPng === true,
     ...(estimate && Number.isFinite(estimate.cpuMs) ? { cpuMs: estimate.cpuMs } : {}),
     ...(kernel.maxTasks ? { kernelMaxTasks: kernel.maxTasks(parsed) } : {}),
+  };
+}
+
+export type SizingLimits = Pick<SizingInputs, 'maxTasks' | 'maxWorkers' | 'ioTasksPerWorker'>;
+
+/** The plan for a job from its kernel's profile. */
+export function sizeJob(profile: KernelProfile, asked: Pick<SizingRequest, 'tasks' | 'workers'>, capacity: WorkerCapacity, limits: SizingLimits): SizingPlan {
+  return planSizing({
+    kernel: profile.kernel,
+    waitsOnIo: profile.waitsOnIo,
+    ...(profile.cpuMs !== undefined ? { cpuMs: profile.cpuMs } : {}),
+    ...(profile.kernelMaxTasks !== undefined ? { kernelMaxTasks: profile.kernelMaxTasks } : {}),
     ...asked,
     ...capacity,
     maxTasks: limits.maxTasks,
@@ -55,9 +73,8 @@ export interface ParsedJob {
   parsed: unknown;
 }
 
-/** The kernel and its parsed params; an unknown kernel or bad params is a 400. */
-export function parseKernelParams(kernelName: string, params: Record<string, unknown>): ParsedJob {
-  const kernel = findKernel(kernelName);
+/** The kernel's parsed params; bad params are a 400. */
+export function parseKernelParams(kernel: AnyKernel, params: Record<string, unknown>): ParsedJob {
   try {
     return { kernel, parsed: kernel.parse(params) };
   } catch (err) {

@@ -1,14 +1,14 @@
 // A job's spec: the one parser that turns a request into a `JobSpec` with every default applied. Every door uses it:
-// the `supercompute` action and its web form, the compositions' `job-create`, the CLI (to refuse a bad job before
-// anything is invoked) and the tests. The kernel's own checks run here too (parse, and split into the task count),
-// so a bad job is refused before it exists.
+// the `supercompute` action and its web form, the compositions' `job-create`, and the tests. The kernel's own checks
+// (parse, sizing, split into the task count: kernel-plan.ts) run in the kernel's control action first, so a bad job
+// is refused before it exists; the spec pins the kernel version that planned it.
 import { HttpError } from '../http.ts';
 import { integerOf } from '../integer.ts';
 import { errorMessage } from '../redact.ts';
 import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
 import { UrlPolicy } from '../inputs/url-policy.ts';
-import { actionCapacity, parseKernelParams, sizeJob } from './sizing.ts';
+import type { KernelPlan } from './kernel-plan.ts';
 
 /**
  * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
@@ -24,7 +24,15 @@ export interface JobRequest {
   workers?: number;
 }
 
-export interface JobSpec extends JobTuning {
+/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-catalog.ts). */
+export interface PinnedKernel {
+  /** Runs the tasks: `op: work` (push mode) and `op: worker` (pull mode). */
+  kernelAction: string;
+  /** Answers `op: plan | describe | reduce`. */
+  kernelControl: string;
+}
+
+export interface JobSpec extends JobTuning, PinnedKernel {
   kernel: string;
   /** The kernel's raw params, JSON. */
   params: string;
@@ -113,23 +121,22 @@ export interface PlannedJob {
   sizing?: SizingPlan;
 }
 
-/** Runs the kernel's checks (parse, size when asked to, then split) and fixes every setting of the job. */
-export function planJob(request: JobRequest, settings: SpecSettings = DEFAULTS): PlannedJob {
-  const { kernel, parsed } = parseKernelParams(request.kernel, request.params);
-  const sizing = request.tasks === undefined ? sizeJob(kernel, parsed, { workers: request.workers }, actionCapacity(settings.workerSlots), settings) : undefined;
-  const tasks = sizing?.tasks ?? (request.tasks as number);
+/**
+ * The job's spec from its request and its kernel's plan (the kernel's checks, run by the kernel's control action), with
+ * every setting fixed.
+ */
+export function planJob(request: JobRequest, plan: KernelPlan, pinned: PinnedKernel, settings: SpecSettings = DEFAULTS): PlannedJob {
+  const { sizing } = plan;
   const workers = sizing?.workers ?? request.workers ?? 0;
-  let total: number;
-  try {
-    total = kernel.split(parsed, tasks);
-  } catch (err) {
-    throw new HttpError(400, `cannot split kernel '${kernel.name}' into ${tasks} tasks: ${errorMessage(err)}`);
-  }
-  if (!Number.isInteger(total) || total < 1 || total > settings.maxTasks) {
+  const total = plan.total;
+  const kernel = { name: plan.profile.kernel };
+  if (total === undefined || !Number.isInteger(total) || total < 1 || total > settings.maxTasks) {
     throw new HttpError(400, `kernel '${kernel.name}' asks for ${total} tasks; the limit is ${settings.maxTasks}`);
   }
   const spec: JobSpec = {
     kernel: kernel.name,
+    kernelAction: pinned.kernelAction,
+    kernelControl: pinned.kernelControl,
     params: JSON.stringify(request.params),
     total,
     // More workers than tasks would only find the queue empty.
@@ -150,14 +157,4 @@ export function planJob(request: JobRequest, settings: SpecSettings = DEFAULTS):
     allowHosts: allowHostsOf(settings.allowHosts),
   };
   return sizing ? { spec, sizing } : { spec };
-}
-
-/** A request, as any door receives it, to the job's spec and the plan it followed when it sized itself. */
-export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): PlannedJob {
-  return planJob(parseJobRequest(p, settings), settings);
-}
-
-/** A request, as any door receives it, to the job's spec. */
-export function jobSpecOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): JobSpec {
-  return jobPlanOf(p, settings).spec;
 }

@@ -33,6 +33,8 @@ type Codec = 'string' | 'number' | 'boolean';
 
 const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   kernel: 'string',
+  kernelAction: 'string',
+  kernelControl: 'string',
   params: 'string',
   total: 'number',
   workers: 'number',

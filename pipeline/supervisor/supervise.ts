@@ -75,7 +75,7 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
     for (const index of d.speculate) if (await store.speculateTask(jobId, index)) counts.speculated++;
     slots = slots.slice(0, counts.speculated);
   }
-  if (slots.length > 0) counts.workersStarted += await startWorkers(store, jobId, slots, Date.now() + INVOKE_WINDOW_MS);
+  if (slots.length > 0) counts.workersStarted += await startWorkers(store, jobId, slots, Date.now() + INVOKE_WINDOW_MS, 16, meta.kernelAction);
 
   const lost = [...d.lost];
   const overTimeLimit: Array<{ task: Suspect; message: string }> = [];
@@ -93,7 +93,7 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
   const again = async (t: Suspect, kind: 'lost' | 'timeout', why: string): Promise<boolean> => {
     if (budgetSpent) return false;
     const budgetError = `task ${t.index} ${why} and the job's retry budget of ${meta.retryBudget} re-invocations is spent`;
-    const v = await redispatchTask(store, jobId, t.index, { kind, budgetError, seen: t.seen, deadline: Date.now() + INVOKE_WINDOW_MS });
+    const v = await redispatchTask(store, jobId, t.index, { kind, budgetError, seen: t.seen, deadline: Date.now() + INVOKE_WINDOW_MS, action: meta.kernelAction });
     if (!v.go && v.why !== 'done') budgetSpent = true;
     return v.go;
   };
@@ -121,7 +121,7 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
 
   if (snapshot.queue) return counts;
   await boundedMap(d.speculate, PARALLEL, async (index) => {
-    const v = await redispatchTask(store, jobId, index, { kind: 'spec', budgetError: '', deadline: Date.now() + INVOKE_WINDOW_MS });
+    const v = await redispatchTask(store, jobId, index, { kind: 'spec', budgetError: '', deadline: Date.now() + INVOKE_WINDOW_MS, action: meta.kernelAction });
     if (v.go) counts.speculated++;
   });
   return counts;

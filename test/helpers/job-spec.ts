@@ -1,6 +1,43 @@
-// Specs for jobs a test writes straight into the store: made by the pipeline's own parser, with its defaults.
+// Specs for jobs a test writes straight into the store, or checks a door's spec against: made by the pipeline's own
+// parser with its defaults, the built-in kernel's checks run in-process (the same planWithKernel its control action
+// runs), pinned to the kernel version the test's pipeline deployed (startPipeline records them here).
+import { kernels } from '../../kernels/index.ts';
+import { HttpError } from '../../pipeline/http.ts';
+import { qualified, kernelActionNames } from '../../pipeline/kernel-catalog.ts';
+import { planWithKernel } from '../../pipeline/job/kernel-plan.ts';
 import { DEFAULTS, type JobTuning } from '../../pipeline/job/settings.ts';
-import { jobSpecOf, type JobSpec } from '../../pipeline/job/spec.ts';
+import { actionCapacity } from '../../pipeline/job/sizing.ts';
+import { parseJobRequest, planJob, type JobSpec, type PinnedKernel, type PlannedJob, type SpecSettings } from '../../pipeline/job/spec.ts';
+
+const deployed = new Map<string, string>();
+
+/** The versions of the built-in kernels this process's pipeline deployed (name → version). */
+export function rememberKernelVersions(versions: ReadonlyArray<{ name: string; version: string }>): void {
+  for (const v of versions) deployed.set(v.name, v.version);
+}
+
+/** The actions of the deployed version of `kernel` (placeholders when no pipeline was started: store-only tests). */
+export function pinnedKernel(kernel: string): PinnedKernel {
+  const names = kernelActionNames(kernel, deployed.get(kernel) ?? 'none');
+  return { kernelAction: qualified(names.tasks), kernelControl: qualified(names.control) };
+}
+
+/** A request, as any door receives it, to its spec and sizing, planned in-process with the built-in kernel. */
+export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): PlannedJob {
+  const request = parseJobRequest(p, settings);
+  const kernel = Object.hasOwn(kernels, request.kernel) ? kernels[request.kernel]! : undefined;
+  if (!kernel) throw new HttpError(400, `unknown kernel '${request.kernel}'`);
+  const plan = planWithKernel(kernel, {
+    params: request.params,
+    ...(request.tasks !== undefined ? { tasks: request.tasks } : { sizing: { capacity: actionCapacity(settings.workerSlots), limits: settings } }),
+    ...(request.workers !== undefined ? { workers: request.workers } : {}),
+  });
+  return planJob(request, plan, pinnedKernel(request.kernel), settings);
+}
+
+export function jobSpecOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): JobSpec {
+  return jobPlanOf(p, settings).spec;
+}
 
 export function specOf(kernel: string, params: Record<string, unknown>, tasks: number, tuning: Partial<JobTuning> = {}): JobSpec {
   return jobSpecOf({ kernel, params, tasks }, { ...DEFAULTS, ...tuning });

@@ -9,6 +9,7 @@ import { deployManifest } from '../../host/deploy-manifest.ts';
 import type { PlannedLimits } from '../../host/deployment-plan.ts';
 import type { JobStatus } from '../../pipeline/job/status.ts';
 import { JobClient, type JobWaitOptions } from '../../host/jobs/client.ts';
+import { rememberKernelVersions } from './job-spec.ts';
 
 export const BASE_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -60,6 +61,8 @@ export interface PipelineEnv {
    * otherwise. It fails when the job makes no progress for `stallMs` (the client's default), not after a fixed time.
    */
   waitForJob(jobId: string, options?: JobWaitOptions): Promise<TestJobStatus>;
+  /** The tasks action (package-qualified) of each built-in kernel as deployed: `kernelAction.sleep`. */
+  kernelAction: Record<string, string>;
   /** Every key under the job prefix on this database. */
   jobKeys(): Promise<string[]>;
   /** The ids of every job with a key on this database (a job left behind, even half-written, shows here). */
@@ -73,8 +76,10 @@ export async function startPipeline(opts: {
   limits?: Partial<PlatformLimits>;
   /** The invoker's memory for containers, MB (the platform's default otherwise): a small one saturates sooner. */
   userMemoryMB?: number;
-  /** Limits per action, over the manifest's (e.g. `{ work: { timeout: 1000 } }`). */
+  /** Limits per action, over the manifest's (e.g. `{ coordinate: { timeout: 1000 } }`). */
   actionLimits?: Record<string, PlannedLimits>;
+  /** Limits of the built-in kernels' tasks actions (push-mode tasks, pull-mode workers), e.g. `{ timeout: 1000 }`. */
+  kernelLimits?: PlannedLimits;
   /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
   faults?: FaultOptions & { redisDrop?: boolean };
 }): Promise<PipelineEnv> {
@@ -83,9 +88,17 @@ export async function startPipeline(opts: {
   if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*` });
   const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl] });
   const redis = createClient({ url: redisUrl });
+  let kernelActions: Record<string, string> = {};
   try {
     await redis.connect();
-    await deployManifest(embeddedClient(platform), { params: { redisUrl }, actionParams: opts.params, actionLimits: opts.actionLimits });
+    const { kernels } = await deployManifest(embeddedClient(platform), {
+      params: { redisUrl },
+      actionParams: opts.params,
+      actionLimits: opts.actionLimits,
+      ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits } } : {}),
+    });
+    rememberKernelVersions(kernels);
+    kernelActions = Object.fromEntries(kernels.map((k) => [k.name, k.actions[0]!]));
   } catch (err) {
     await platform.stop();
     throw err;
@@ -110,6 +123,7 @@ export async function startPipeline(opts: {
     redisUrl,
     redisPassword,
     authorization,
+    kernelAction: kernelActions,
     async submit(body, opts = {}) {
       const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'http'}`, {
         method: 'POST',

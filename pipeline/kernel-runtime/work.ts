@@ -1,18 +1,21 @@
-// Runs one task of a push-mode job (pull mode's workers are the `worker` action): records its start, computes the
+// `op: work`: runs one task of a push-mode job (pull mode's workers are `op: worker`): records its start, computes the
 // kernel's partial, and stores partial, done mark and the task's record (activation, container, cold or warm,
 // queued/start/end times) in one step.
 // The worker whose mark completes the job announces it (the done trigger, whose rule runs reduce). A failing task is
 // invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails.
-import { announceDone } from '../pipeline/job/announce-done.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { jobContext } from '../pipeline/job/context.ts';
-import { deadline } from '../pipeline/ow.ts';
-import { errorMessage } from '../pipeline/redact.ts';
-import { type JobStore, UnknownJobError } from '../pipeline/store/job-store.ts';
-import { StoreUnavailableError } from '../pipeline/store/unavailable.ts';
-import type { StoredTaskRecord } from '../pipeline/store/task-records.ts';
-import { ensureSupervisor, redispatchTask } from '../pipeline/supervisor/remedies.ts';
-import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../pipeline/worker-process.ts';
+import type { AnyKernel } from '../../kernels/types.ts';
+import { announceDone } from '../job/announce-done.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
+import { jobContext } from '../job/context.ts';
+import { partialJsonOf } from '../job/partial-json.ts';
+import { deadline } from '../ow.ts';
+import { errorMessage } from '../redact.ts';
+import { type JobStore, UnknownJobError } from '../store/job-store.ts';
+import { StoreUnavailableError } from '../store/unavailable.ts';
+import type { StoredTaskRecord } from '../store/task-records.ts';
+import { ensureSupervisor, redispatchTask } from '../supervisor/remedies.ts';
+import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
+import { taskError } from '../job/task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
 const SUPERVISOR_CHECK_EVERY = 32;
@@ -35,13 +38,14 @@ function runInfo(params: Record<string, unknown>): Omit<StoredTaskRecord, 'end'>
  * Invokes a failed task again after a backoff (full jitter, 100 ms doubling per attempt, at most 5 s), paid from the
  * job's retry budget; false when it will not run again (budget spent, job no longer running, or the invoke failed).
  */
-async function retryTask(store: JobStore, jobId: string, index: number, error: string, attempts: number): Promise<boolean> {
+async function retryTask(store: JobStore, jobId: string, index: number, error: string, attempts: number, action: string): Promise<boolean> {
   try {
     const v = await redispatchTask(store, jobId, index, {
       kind: 'failed',
       budgetError: `${error} (and the job's retry budget is spent)`,
       backoffMs: Math.random() * Math.min(5000, 100 * 2 ** Math.max(0, attempts - 1)),
       deadline: deadline(1000),
+      action,
     });
     return v.go;
   } catch (invokeErr) {
@@ -50,7 +54,7 @@ async function retryTask(store: JobStore, jobId: string, index: number, error: s
   }
 }
 
-export async function main(params: Record<string, unknown>) {
+export async function runTask(kernel: AnyKernel, params: Record<string, unknown>) {
   const run = runInfo(params);
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
@@ -59,7 +63,7 @@ export async function main(params: Record<string, unknown>) {
   let store: JobStore | undefined;
   try {
     store = await jobStoreFor(params);
-    const ctx = await jobContext(store, jobId);
+    const ctx = await jobContext(store, jobId, kernel);
     if ('ended' in ctx) return { jobId, index, skipped: ctx.ended };
     if (index >= ctx.total) return { error: `task ${index} is outside the job's ${ctx.total} tasks` };
 
@@ -68,12 +72,11 @@ export async function main(params: Record<string, unknown>) {
 
     let partialJson: string;
     try {
-      const partial = await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs);
-      partialJson = JSON.stringify(partial ?? null);
+      partialJson = partialJsonOf(await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs));
     } catch (err) {
-      const error = `task ${index} failed: ${errorMessage(err)}`;
+      const error = taskError(index, err);
       const f = await store.failTask(jobId, index, error, ctx.retries);
-      const retrying = f.retry && (await retryTask(store, jobId, index, error, f.attempts));
+      const retrying = f.retry && (await retryTask(store, jobId, index, error, f.attempts, ctx.action));
       return { jobId, index, error, attempts: f.attempts, retrying, jobFailed: f.failed };
     }
 

@@ -1,0 +1,174 @@
+// Deploying, listing and removing kernels. A kernel version is two actions in the kernels package (the package's
+// parameters, redisUrl and ttlSeconds, are theirs): NAME@VERSION runs tasks, NAME@VERSION.control answers plan,
+// describe and reduce; the same code, VERSION a hash of it and its limits. The control action is created last and
+// carries the deployed-at time, so a version is current only once both exist (pipeline/kernel-catalog.ts). Running
+// jobs keep the version they pinned; versions older than the job TTL are pruned on the next deploy.
+import { createHash } from 'node:crypto';
+import type openwhisk from 'openwhisk';
+import type { PlannedLimits } from '../deployment-plan.ts';
+import {
+  KERNEL_ANNOTATIONS,
+  KERNEL_NAME,
+  KERNEL_PACKAGE,
+  currentVersions,
+  kernelActionNames,
+  kernelVersions,
+  listKernelActions,
+  qualified,
+  type KernelVersion,
+} from '../../pipeline/kernel-catalog.ts';
+import type { OwClient } from '../../pipeline/ow.ts';
+import { describeOwError } from '../../pipeline/ow-error.ts';
+import { buildKernel, type BuiltKernel } from './build.ts';
+import { BUILTIN_KERNELS, builtinKernel } from './prebuilt.ts';
+
+export class KernelDeployError extends Error {
+  override readonly name = 'KernelDeployError';
+  constructor(message: string, readonly statusCode = 400) {
+    super(message);
+  }
+}
+
+export interface DeployKernelOptions {
+  /** Deploy under this name instead of the module's. */
+  name?: string;
+  /** Allow a name of a built-in kernel (replacing it). */
+  force?: boolean;
+  /** Mark it built-in (the deployment's own kernels). */
+  builtin?: boolean;
+  /** Limits over the defaults, per role. */
+  limits?: { tasks?: PlannedLimits; control?: PlannedLimits };
+}
+
+export interface DeployedKernel {
+  name: string;
+  version: string;
+  /** Package-qualified: the tasks action, then the control action. */
+  actions: string[];
+  deployedAt: number;
+  /** Versions pruned (older than the job TTL). */
+  pruned: string[];
+}
+
+const DEFAULT_TTL_SECONDS = 86_400;
+
+/** Tasks: one per container for CPU-bound kernels, so W workers are W processes on W cores; many for ones that wait. */
+function limitsOf(built: BuiltKernel, o: DeployKernelOptions): { tasks: PlannedLimits; control: PlannedLimits } {
+  return {
+    tasks: { timeout: 300_000, memory: 256, concurrency: built.description.waitsOnIo ? 8 : 1, ...o.limits?.tasks },
+    control: { timeout: 300_000, memory: 512, concurrency: 8, ...o.limits?.control },
+  };
+}
+
+function kv(o: Record<string, unknown>): Array<{ key: string; value: unknown }> {
+  return Object.entries(o).map(([key, value]) => ({ key, value }));
+}
+
+async function kernelPackage(ow: openwhisk.Client): Promise<{ ttlSeconds: number }> {
+  let pkg: { parameters?: Array<{ key: string; value: unknown }> };
+  try {
+    pkg = (await ow.packages.get({ name: KERNEL_PACKAGE })) as typeof pkg;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) {
+      throw new KernelDeployError(`package ${KERNEL_PACKAGE} does not exist on the target: deploy the pipeline first (supercompute deploy)`, 404);
+    }
+    throw new KernelDeployError(`reading package ${KERNEL_PACKAGE}: ${describeOwError(err)}`, 502);
+  }
+  const ttl = Number(pkg.parameters?.find((p) => p.key === 'ttlSeconds')?.value);
+  return { ttlSeconds: Number.isFinite(ttl) && ttl > 0 ? ttl : DEFAULT_TTL_SECONDS };
+}
+
+async function removeActions(ow: openwhisk.Client, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await ow.actions.delete({ name }).catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    });
+  }
+}
+
+/** Deploys a built kernel (deployKernel, and the built-in kernels, come here). */
+export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel, o: DeployKernelOptions = {}): Promise<DeployedKernel> {
+  const name = o.name ?? built.description.name;
+  if (!KERNEL_NAME.test(name)) throw new KernelDeployError(`kernel name ${JSON.stringify(name)} must match ${KERNEL_NAME} (lower case, digits, "-" and "_")`);
+  if (!o.builtin && !o.force && Object.hasOwn(BUILTIN_KERNELS, name)) {
+    throw new KernelDeployError(`kernel name '${name}' is a built-in kernel's; give another name (--name), or --force to replace it`, 409);
+  }
+  const { ttlSeconds } = await kernelPackage(ow);
+  const limits = limitsOf(built, o);
+  const version = createHash('sha256').update(built.code).update(JSON.stringify(limits)).digest('hex').slice(0, 10);
+  const names = kernelActionNames(name, version);
+  const d = built.description;
+  const annotations = (role: 'tasks' | 'control', deployedAt?: number) =>
+    kv({
+      [KERNEL_ANNOTATIONS.name]: name,
+      [KERNEL_ANNOTATIONS.version]: version,
+      [KERNEL_ANNOTATIONS.role]: role,
+      ...(deployedAt !== undefined ? { [KERNEL_ANNOTATIONS.deployedAt]: deployedAt } : {}),
+      [KERNEL_ANNOTATIONS.description]: d.description,
+      [KERNEL_ANNOTATIONS.params]: d.params,
+      [KERNEL_ANNOTATIONS.waitsOnIo]: d.waitsOnIo,
+      [KERNEL_ANNOTATIONS.producesPng]: d.producesPng,
+      [KERNEL_ANNOTATIONS.builtin]: o.builtin === true,
+      'provide-api-key': true,
+    });
+  const create = (action: string, role: 'tasks' | 'control', deployedAt?: number) =>
+    ow.actions.create({
+      name: qualified(action),
+      overwrite: true,
+      action: { exec: { kind: 'nodejs:20', code: built.code }, limits: limits[role], annotations: annotations(role, deployedAt) } as unknown as openwhisk.Action,
+    });
+  const deployedAt = Date.now();
+  try {
+    await create(names.tasks, 'tasks');
+    await create(names.control, 'control', deployedAt);
+  } catch (err) {
+    // A version missing its control action is no version; take back what was made (unless it was there already).
+    const current = currentVersions(kernelVersions(await listKernelActions(ow as unknown as OwClient).catch(() => [])));
+    if (current.get(name)?.version !== version) await removeActions(ow, [qualified(names.control), qualified(names.tasks)]).catch(() => {});
+    throw new KernelDeployError(`deploying kernel ${name}: ${describeOwError(err)}`, 502);
+  }
+  const pruned = await pruneVersions(ow, name, version, deployedAt - ttlSeconds * 1000);
+  return { name, version, actions: [qualified(names.tasks), qualified(names.control)], deployedAt, pruned };
+}
+
+/** Removes versions of `name` deployed before `before` (no running job can have pinned them), never `keep`. */
+async function pruneVersions(ow: openwhisk.Client, name: string, keep: string, before: number): Promise<string[]> {
+  const old = kernelVersions(await listKernelActions(ow as unknown as OwClient)).filter((v) => v.name === name && v.version !== keep && v.deployedAt < before);
+  for (const v of old) await removeActions(ow, [v.controlAction, v.tasksAction]);
+  return old.map((v) => v.version);
+}
+
+/** Bundles, checks and deploys the kernel module `file` (TypeScript or JavaScript, default export a kernel). */
+export async function deployKernel(ow: openwhisk.Client, file: string, options: DeployKernelOptions = {}): Promise<DeployedKernel> {
+  return deployBuiltKernel(ow, await buildKernel(file), options);
+}
+
+/** The built-in kernels, as `npm run build` built them, through the same deploy. */
+export async function deployBuiltinKernels(ow: openwhisk.Client, options: Pick<DeployKernelOptions, 'limits'> = {}): Promise<DeployedKernel[]> {
+  const built = await Promise.all(Object.keys(BUILTIN_KERNELS).map((name) => builtinKernel(name)));
+  return Promise.all(built.map((k) => deployBuiltKernel(ow, k, { ...options, builtin: true })));
+}
+
+export interface KernelListing extends KernelVersion {
+  /** Versions of this kernel deployed (the current one and older ones running jobs may still use). */
+  versions: number;
+}
+
+/** Every deployed kernel's current version, by name. */
+export async function listKernels(ow: openwhisk.Client): Promise<KernelListing[]> {
+  const all = kernelVersions(await listKernelActions(ow as unknown as OwClient));
+  return [...currentVersions(all).values()].map((v) => ({ ...v, versions: all.filter((a) => a.name === v.name).length }));
+}
+
+/** Removes every version of kernel `name` (jobs still running on it fail); a built-in one only with `force`. */
+export async function removeKernel(ow: openwhisk.Client, name: string, options: { force?: boolean } = {}): Promise<{ name: string; removed: string[] }> {
+  const actions = await listKernelActions(ow as unknown as OwClient);
+  const mine = actions.filter((a) => (a.annotations ?? []).some((kv) => kv.key === KERNEL_ANNOTATIONS.name && kv.value === name));
+  if (mine.length === 0) throw new KernelDeployError(`no kernel '${name}' is deployed`, 404);
+  const builtin = mine.some((a) => (a.annotations ?? []).some((kv) => kv.key === KERNEL_ANNOTATIONS.builtin && kv.value === true));
+  if (builtin && !options.force) throw new KernelDeployError(`'${name}' is a built-in kernel; --force to remove it`, 409);
+  // Control actions first: a version stops being one before its tasks action goes.
+  const order = [...mine].sort((a, b) => Number(b.name.includes('.control@')) - Number(a.name.includes('.control@'))).map((a) => qualified(a.name));
+  await removeActions(ow, order);
+  return { name, removed: order };
+}

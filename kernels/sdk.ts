@@ -1,0 +1,4 @@
+// What a kernel module imports from `supercompute` (kernel bundles resolve the name here): the kernel contract.
+export { defineKernel } from './define.ts';
+export { KernelInputError } from './types.ts';
+export type { DataInputs, JobEstimate, Kernel, TaskRef } from './types.ts';
