@@ -38,6 +38,17 @@ export interface RunOutcome {
   wallMs: number;
 }
 
+/** The request's own bounds (counts, params size and keys), as the entry action checks them, with no kernel needed. */
+export async function checkRequest(kernel: string, params: Dict, asked: { tasks?: number; workers?: number }): Promise<void> {
+  const { parseJobRequest } = await import('../pipeline/job/spec.ts');
+  const { usageErrorOf } = await import('./plan-run.ts');
+  try {
+    parseJobRequest({ kernel, params, tasks: asked.tasks, workers: asked.workers });
+  } catch (err) {
+    throw usageErrorOf(err);
+  }
+}
+
 /** The job's own checks, by the spec's parser and the deployed kernel, so mistakes are reported before anything runs. */
 export async function validateJob(client: openwhisk.Client, kernel: string, params: Dict, tasks: number, workers?: number): Promise<void> {
   const { parseJobRequest } = await import('../pipeline/job/spec.ts');

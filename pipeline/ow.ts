@@ -2,6 +2,7 @@
 // on 429, 5xx and network errors until a deadline, so nothing the caller hands over is dropped silently.
 import openwhisk from 'openwhisk';
 import { errorMessage } from './redact.ts';
+import { describeOwError } from './ow-error.ts';
 
 export type OwClient = ReturnType<typeof openwhisk>;
 
@@ -73,7 +74,8 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
     try {
       return await fn();
     } catch (err) {
-      if (!isRetryable(err)) throw new FatalInvokeError(`${what}: ${errorMessage(err)}`, statusCodeOf(err));
+      // An answer from the API reads as OpenWhisk's own message and status, not the client library's request dump.
+      if (!isRetryable(err)) throw new FatalInvokeError(`${what}: ${statusCodeOf(err) !== undefined ? describeOwError(err) : errorMessage(err)}`, statusCodeOf(err));
       // Full jitter: spreads the retries of many concurrent callers hitting the same limit.
       const delay = Math.random() * Math.min(max, base * 2 ** Math.min(attempt, 16));
       if (Date.now() + delay >= opts.deadline) {

@@ -46,8 +46,9 @@ async function separateStores(n: number): Promise<JobStore[]> {
 }
 
 /** Results of the job's ended worker activations of its kernel's tasks action (a killed one's has no jobId). */
-async function workResults(e: PipelineEnv, jobId: string): Promise<Array<Record<string, any>>> {
-  const action = (await e.redis.hGet(jobKeys(jobId).meta, 'kernelAction'))!;
+async function workResults(e: PipelineEnv, jobId: string, kernelAction?: string): Promise<Array<Record<string, any>>> {
+  // A cancelled job's record no longer names its kernel action: the caller read it before.
+  const action = kernelAction ?? (await e.redis.hGet(jobKeys(jobId).meta, 'kernelAction'))!;
   const records = (await e.ow.activations.list({ name: action, docs: true, limit: 200 })) as Array<{ response?: { result?: Record<string, any> } }>;
   return records.map((r) => r.response?.result ?? {}).filter((r) => r.jobId === jobId);
 }
@@ -220,9 +221,10 @@ describe('pull-mode jobs', () => {
     const { body } = await env.submit({ kernel: 'sleep', params: { ms: 1000 }, tasks: 1000, workers });
     const jobId = body.jobId as string;
     await waitUntil('some tasks to be done', async () => ((await env.jobs.status(jobId)).done >= 6 ? true : undefined));
+    const kernelAction = (await env.redis.hGet(jobKeys(jobId).meta, 'kernelAction'))!;
     expect(await env.jobs.cancel(jobId)).toEqual({ jobId, state: 'cancelled' });
     const results = await waitUntil('every worker to stop', async () => {
-      const r = await workResults(env, jobId);
+      const r = await workResults(env, jobId, kernelAction);
       return r.length >= workers ? r : undefined;
     });
     for (const r of results) expect(r.skipped).toBe('cancelled');

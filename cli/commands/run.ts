@@ -5,7 +5,7 @@ import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '..
 import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt } from '../params.ts';
 import { planRun } from '../plan-run.ts';
 import { describePlan } from '../../pipeline/job/plan.ts';
-import { reportJob, runJob, validateJob } from '../run-job.ts';
+import { checkRequest, reportJob, runJob, validateJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
@@ -74,6 +74,9 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
   const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
 
+  // What can be checked here is checked before anything is asked of the target; the kernel's own checks follow.
+  await checkRequest(kernel, params, asked);
+  if (flags.out !== undefined) resultFormatOf(flags.out, kernel, undefined);
   const target = resolveTarget(flags);
   const client = createClient(target);
   const plan = await planRun(kernel, params, asked, target, client);

@@ -7,3 +7,4 @@ export type { JobState, JobStatus, RetryCounts, Timings } from '../../pipeline/j
 export type { SizingPlan } from '../../pipeline/job/plan.ts';
 export type { Kernel, TaskRef, DataInputs, JobEstimate } from '../../kernels/types.ts';
 export { KernelInputError } from '../../kernels/types.ts';
+export { defineKernel } from '../../kernels/define.ts';
