@@ -1,16 +1,6 @@
 // The `supercompute` command line. Each sub-command lives in its own module under cli/commands/.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerPlatform } from './commands/platform.ts';
-import { registerDeploy } from './commands/deploy.ts';
-import { registerRun } from './commands/run.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerCancel } from './commands/cancel.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerBench } from './commands/bench.ts';
-import { registerPlot } from './commands/plot.ts';
-import { registerStorage } from './commands/storage.ts';
-import { registerDoctor } from './commands/doctor.ts';
 import { protectJobIds } from './job-id-args.ts';
 import { endQuietlyOnClosedPipe, errorLine, exitWhenFlushed } from './exit.ts';
 import { helpTextsFor } from './help-texts.ts';
@@ -20,7 +10,6 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 endQuietlyOnClosedPipe();
 const argv = protectJobIds(process.argv);
 const helpTexts = await helpTextsFor(argv.slice(2));
-import { registerKernel } from './commands/kernel.ts';
 
 const program = new Command();
 program
@@ -34,17 +23,26 @@ program
   .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError();
 
-registerPlatform(program);
-registerStorage(program);
-registerDeploy(program);
-registerRun(program, helpTexts.kernels);
-registerStatus(program);
-registerCancel(program);
-registerKernel(program);
-registerPlot(program);
-registerDemo(program);
-registerBench(program, helpTexts.benchmarks);
-registerDoctor(program);
+// Each command loads its own modules (the platform, the library, the S3 server...): a command line that names one
+// loads only that one, so `supercompute status ID` starts in a fraction of the time; help and the rest load all.
+type Register = (program: Command) => void;
+const commands: Array<[string, () => Promise<Register>]> = [
+  ['platform', async () => (await import('./commands/platform.ts')).registerPlatform],
+  ['storage', async () => (await import('./commands/storage.ts')).registerStorage],
+  ['deploy', async () => (await import('./commands/deploy.ts')).registerDeploy],
+  ['run', async () => { const { registerRun } = await import('./commands/run.ts'); return (p) => registerRun(p, helpTexts.kernels); }],
+  ['status', async () => (await import('./commands/status.ts')).registerStatus],
+  ['cancel', async () => (await import('./commands/cancel.ts')).registerCancel],
+  ['kernel', async () => (await import('./commands/kernel.ts')).registerKernel],
+  ['plot', async () => (await import('./commands/plot.ts')).registerPlot],
+  ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
+  ['bench', async () => { const { registerBench } = await import('./commands/bench.ts'); return (p) => registerBench(p, helpTexts.benchmarks); }],
+  ['doctor', async () => (await import('./commands/doctor.ts')).registerDoctor],
+];
+const named = argv.slice(2).find((a) => !a.startsWith('-'));
+const only = commands.find(([name]) => name === named && !argv.slice(2, argv.indexOf(named!)).some((a) => a === '--help' || a === '-h'));
+const versionOnly = !only && argv.slice(2).some((a) => a === '-V' || a === '--version');
+for (const [, load] of only ? [only] : versionOnly ? [] : commands) (await load())(program);
 
 program
   .parseAsync(argv)
