@@ -11,6 +11,7 @@ import { benchCompositions, compositionsMarkdown } from './compositions.ts';
 import { answerMarkdown, benchAnswer } from './answer.ts';
 import { benchDefaults, defaultsMarkdown } from './defaults.ts';
 import { benchKernels, kernelsMarkdown } from './kernels.ts';
+import { benchUserKernel, userKernelMarkdown } from './user-kernel.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -32,6 +33,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchPipeline({ ...opts, resultsDir });
       return { data, markdown: pipelineMarkdown(data) };
+    },
+  },
+  'user-kernel': {
+    describe: 'per-task cost of pi as a built-in kernel and the same module deployed as a user kernel (push and pull)',
+    async run(opts) {
+      const data = await benchUserKernel(opts);
+      return { data, markdown: userKernelMarkdown(data) };
     },
   },
   kernels: {
