@@ -116,16 +116,19 @@ function requestOnce(url: URL, policy: UrlPolicy, options: GuardedFetchOptions, 
   });
 }
 
+function parseInputUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new UrlInputError(`${COULD_NOT_FETCH}: not a valid URL`);
+  }
+}
+
 /** The body of an http(s) URL that the policy allows, after at most `maxRedirects` redirects, each checked again. */
 export async function fetchGuarded(url: string, policy: UrlPolicy, options: GuardedFetchOptions): Promise<Uint8Array> {
   const maxRedirects = options.maxRedirects ?? 5;
   const signal = AbortSignal.timeout(options.timeoutMs);
-  let current: URL;
-  try {
-    current = new URL(url);
-  } catch {
-    throw new UrlInputError(`${COULD_NOT_FETCH}: not a valid URL`);
-  }
+  let current = parseInputUrl(url);
   for (let redirects = 0; ; redirects++) {
     const hop = await requestOnce(current, policy, options, signal);
     if (hop.body) return hop.body;
@@ -188,12 +191,7 @@ function openOnce(url: URL, policy: UrlPolicy, options: GuardedOpenOptions, dead
 export async function openGuarded(url: string, policy: UrlPolicy, options: GuardedOpenOptions): Promise<GuardedResponse> {
   const maxRedirects = options.maxRedirects ?? 5;
   const deadline = Date.now() + options.timeoutMs;
-  let current: URL;
-  try {
-    current = new URL(url);
-  } catch {
-    throw new UrlInputError(`${COULD_NOT_FETCH}: not a valid URL`);
-  }
+  let current = parseInputUrl(url);
   for (let redirects = 0; ; redirects++) {
     const answer = await openOnce(current, policy, options, deadline);
     const location = answer.headers.location;
