@@ -15,6 +15,7 @@ import { deployKernel } from '../host/kernels/deploy.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { generateTransactions, transactionRows } from '../examples/transactions/generate.ts';
 import { aggregateLines } from '../examples/transactions/aggregate.ts';
+import { cli } from './cli-helpers.ts';
 
 const DB = 6;
 const BUCKET = 'data';
@@ -71,6 +72,10 @@ describe('a kernel over an input', () => {
     const byCount = await run({ kernel: 'wordcount', params: { top: 10000 }, input: [`s3://${BUCKET}/words.txt`], tasks: 4, workers: 0 });
     expect(byCount.total).toBe(4);
     expect(byCount.result).toEqual(inline.result);
+    // The CLI's door: --input and --chunk-size through the library's client.
+    const r = await cli(['run', 'wordcount', '--input', `s3://${BUCKET}/words.txt`, '--chunk-size', '1KiB', '-p', 'top=10000', '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', total: Math.ceil(Buffer.byteLength(WORDS) / 1024), result: inline.result });
   });
 
   it('the transactions example gives its reference exactly, for any chunk size and over a prefix of several objects', async () => {
