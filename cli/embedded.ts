@@ -16,7 +16,9 @@ export async function startEmbedded(options: { host?: string; port?: number; pre
   if (port === undefined && options.preferPort !== undefined && (process.env.SUPERCOMPUTE_PLATFORM_PORT ?? '').trim() === '') {
     port = (await isPortFree(options.preferPort, host ?? resolveOptions({ port: 0 }).host)) ? options.preferPort : 0;
   }
-  return startPlatform({ host, port });
+  // The S3 secret that deploying binds to the actions (manifest.yaml, from the environment) is masked like the key.
+  const secrets = [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN].filter((s): s is string => !!s && s.trim() !== '');
+  return startPlatform({ host, port, secrets });
 }
 
 export function embeddedClient(platform: Platform): openwhisk.Client {

@@ -13,9 +13,13 @@ type Dict = Record<string, unknown>;
 export interface RunOptions {
   kernel: string;
   params: Dict;
-  tasks: number;
-  /** Pull mode's worker activations; absent: one activation per task. */
+  /** Absent only with `input`: then the input's pieces. */
+  tasks?: number;
+  /** Pull mode's worker activations; absent: one activation per task (with `input`: planned by the deployment). */
   workers?: number;
+  /** The job's data input (s3:// or http(s) URLs) and the bytes per task it is cut into. */
+  input?: string | string[];
+  chunkSize?: string;
   /** How tasks and workers were chosen, reported with the outcome. */
   plan?: SizingPlan;
   json: boolean;
@@ -66,7 +70,8 @@ export async function validateJob(client: openwhisk.Client, kernel: string, para
 export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   // Both counts given (workers 0: push mode), so the client submits them as they are.
-  const job = await sc.run(options.kernel, options.params, { tasks: options.tasks, workers: options.workers ?? 0 });
+  const { input, chunkSize, tasks, workers } = options;
+  const job = await sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers } : { tasks, workers: workers ?? 0 });
   const { id: jobId, total } = job;
   if (!options.json) {
     console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);

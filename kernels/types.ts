@@ -1,7 +1,24 @@
-/** One task of a job: task `index` of `count`, numbered from 0. Kernels derive a task's input from it. */
+import type { TaskInput } from '../pipeline/data/objects.ts';
+
+/**
+ * One task of a job: task `index` of `count`, numbered from 0. Kernels derive a task's input from it, or, when the job
+ * names a data input (`input`: S3 objects or URLs), read the slice of it this task owns.
+ */
 export interface TaskRef {
   index: number;
   count: number;
+  /** The job's data input only: the byte ranges this task reads, each pinned to the object's ETag. */
+  input?: TaskInput;
+  /** The job's data input only: the lines (records) that start in this task's ranges, each read once by one task. */
+  records?: AsyncIterable<string>;
+  /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */
+  chunks?(): AsyncIterable<Uint8Array>;
+}
+
+/** What a kernel's `parse` learns of the job besides its params. */
+export interface JobShape {
+  /** The job names a data input: every task gets `records` (and `chunks`). */
+  input: boolean;
 }
 
 /**
@@ -26,8 +43,11 @@ export class KernelInputError extends Error {
 export interface Kernel<Params, Partial, Result> {
   readonly name: string;
   readonly description: string;
-  /** Validates and normalises raw parameters; throws KernelInputError naming the bad field. */
-  parse(raw: Record<string, unknown>): Params;
+  /**
+   * Validates and normalises raw parameters; throws KernelInputError naming the bad field. `job` says whether the job
+   * names a data input (absent: it does not).
+   */
+  parse(raw: Record<string, unknown>, job?: JobShape): Params;
   /** Checks that the job can be cut into `tasks` tasks (throws KernelInputError if not) and returns that count. */
   split(params: Params, tasks: number): number;
   /** Computes one task's partial; `inputs` reads data from outside the job (the strictest access when absent). */

@@ -1,5 +1,5 @@
 import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
-import type { DataInputs, Kernel } from './types.ts';
+import type { DataInputs, JobShape, Kernel } from './types.ts';
 import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
@@ -104,17 +104,21 @@ function summarise(params: WordcountParams, counts: Map<string, number>): Wordco
 
 export const wordcount = {
   name: NAME,
-  description: 'Counts case-folded Unicode words in a text (inline or fetched from a URL) and reports the most frequent.',
+  description: 'Counts case-folded Unicode words in a text (inline, fetched from a URL, or the job\'s input) and reports the most frequent.',
   params: {
-    text: 'the text to count (give text or url)',
+    text: 'the text to count (give text or url, or run it over an input: --input s3://… or URLs)',
     url: 'an http(s) URL to fetch the text from, public addresses only unless the deployment allows more (give text or url)',
     top: 'how many of the most frequent words to report, 1 to 10000 (default 10)',
   },
-  parse(raw) {
+  parse(raw, job?: JobShape) {
     const p = checkFields(NAME, raw, ['text', 'url', 'top']);
     const top = numberField(NAME, p, 'top', { min: 1, max: MAX_TOP, integer: true, allowString: true }, 10);
+    if (job?.input) {
+      if (p.text !== undefined || p.url !== undefined) throw new KernelInputError(`${NAME}: the job names an input; give no "text" or "url" as well`);
+      return { top };
+    }
     if ((p.text === undefined) === (p.url === undefined)) {
-      throw new KernelInputError(`${NAME}: give exactly one of the fields "text" and "url"`);
+      throw new KernelInputError(`${NAME}: give exactly one of the fields "text" and "url" (or name the job's input)`);
     }
     if (p.text !== undefined) {
       if (typeof p.text !== 'string') throw new KernelInputError(`${NAME}: field "text" must be a string`);
@@ -139,6 +143,13 @@ export const wordcount = {
   },
   async work(params, task, inputs) {
     checkTaskRef(NAME, task);
+    if (task.records) {
+      // The job's input: the words of the lines this task owns (a line break is never inside a word).
+      const counts = new Map<string, number>();
+      for await (const line of task.records) countWords(line, 0, line.length, counts);
+      return toObject(counts);
+    }
+    if (params.text === undefined && params.url === undefined) throw new KernelInputError(`${NAME}: the task has no input`);
     const text = await textOf(params, inputs);
     const [start, end] = shareOf(text.length, task.index, task.count);
     return toObject(countWords(text, start, end));

@@ -32,4 +32,6 @@ export function errorMessage(err: unknown): string {
 export function registerEnvSecrets(params: Record<string, unknown>): void {
   addSecret(process.env.__OW_API_KEY);
   if (typeof params.redisUrl === 'string') addSecret(params.redisUrl);
+  // The S3 credentials bound to the entry and kernel actions (pipeline/data/s3-settings.ts).
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) if (typeof params[name] === 'string') addSecret(params[name] as string);
 }

@@ -1,8 +1,8 @@
-// `supercompute run KERNEL --param k=v [--tasks N] [--workers W]`: one job, with progress, result and timings. Without
+// `supercompute run KERNEL --param k=v [--tasks N] [--workers W] [--input URL… [--chunk-size SIZE]]`: one job, with progress, result and timings. Without
 // both counts the job is planned for the target (cli/plan-run.ts) and the plan printed before it runs.
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
-import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt } from '../params.ts';
+import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
 import { planRun } from '../plan-run.ts';
 import { describePlan } from '../../pipeline/job/plan.ts';
 import { checkRequest, reportJob, runJob, validateJob } from '../run-job.ts';
@@ -14,6 +14,8 @@ import { resultFormatOf, writeWhole } from '../out-file.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
+  input: string[];
+  chunkSize?: string;
   params?: string;
   tasks?: string;
   workers?: string;
@@ -37,6 +39,8 @@ export function registerRun(program: Command, kernelHelp?: string): void {
     .option('--params <json>', 'kernel parameters as one JSON object (--param entries win)')
     .option('-t, --tasks <n>', 'number of tasks to split the job into (default: planned from the kernel and the target)')
     .option('--workers <n>', 'pull workers claiming the tasks from a queue (default: planned); 0 = push mode, one activation per task')
+    .option('-i, --input <url>', 'run over data: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or an http(s) URL (repeatable); each task reads the lines of its piece', collect, [])
+    .option('--chunk-size <size>', 'with --input: bytes per task, e.g. 64MiB (the default), 1GB, 500000; or give --tasks instead')
     .option('--slots <n>', 'workers the target computes at once, for the plan (default: cores here, or the target\'s concurrent invocations)')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
@@ -73,26 +77,36 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
   const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
+  if (flags.chunkSize !== undefined && flags.input.length === 0) throw new UsageError('--chunk-size needs --input');
+  if (flags.chunkSize !== undefined && asked.tasks !== undefined) throw new UsageError('give --chunk-size or --tasks, not both');
+  const input = flags.input.length === 0 ? undefined : flags.input.length === 1 ? flags.input[0] : flags.input;
 
   // What can be checked here is checked before anything is asked of the target; the kernel's own checks follow.
   await checkRequest(kernel, params, asked);
   if (flags.out !== undefined) resultFormatOf(flags.out, kernel, undefined);
   const target = resolveTarget(flags);
   const client = createClient(target);
-  const plan = await planRun(kernel, params, asked, target, client);
-  const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, plan.profile.producesPng);
-  const { tasks } = plan;
+  // With an input only the deployment sees its objects: it cuts the job into tasks, plans the workers and checks the
+  // rest, so nothing is planned or validated here.
+  const plan = input === undefined ? await planRun(kernel, params, asked, target, client) : undefined;
+  const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, plan?.profile.producesPng ?? false);
+  const tasks = plan ? plan.tasks : asked.tasks;
   // The entry action takes `tasks` without `workers` for push mode.
-  const workers = plan.workers > 0 ? plan.workers : undefined;
-  await validateJob(client, kernel, params, tasks, workers);
-  if (!flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
+  const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : asked.workers;
+  if (plan) {
+    await validateJob(client, kernel, params, plan.tasks, workers);
+    if (!flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
+  }
   // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
   const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
-    const { profile: _profile, ...sizing } = plan;
-    const options = { kernel, params, tasks, workers, plan: sizing, json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard };
+    const sizing = plan ? (({ profile: _profile, ...rest }) => rest)(plan) : undefined;
+    const options = {
+      kernel, params, tasks, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize } : {}),
+      json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard,
+    };
     const outcome = await runJob(new Supercompute(target), options);
     const code = reportJob(options, outcome);
     if (flags.out && outcome.status.state === 'done') {

@@ -11,6 +11,12 @@ export interface JobRequest {
   kernel: string;
   params: Answer;
   tasks?: number;
+  /**
+   * The job's data input: `s3://BUCKET/KEY`, `s3://BUCKET/PREFIX/` or http(s) URLs (one or a list). The task count is
+   * then the number of pieces it is cut into: by `chunkSize` (bytes, or e.g. '64MiB'), or into `tasks` tasks.
+   */
+  input?: string | string[];
+  chunkSize?: number | string;
   /** Pull mode: worker activations claiming the job's tasks (the entry action's `workers`); absent: one per task. */
   workers?: number;
   /**
@@ -33,6 +39,8 @@ export async function submitJob(client: openwhisk.Client, request: JobRequest, a
   const params: Answer = { kernel: request.kernel, params: request.params };
   if (request.tasks !== undefined) params.tasks = request.tasks;
   if (request.workers !== undefined) params.workers = request.workers;
+  if (request.input !== undefined) params.input = request.input;
+  if (request.chunkSize !== undefined) params.chunkSize = request.chunkSize;
   params.wait = request.waitMs ?? 0;
   const answer = await invokeAction(client, action, params);
   const state = stateOf(answer);

@@ -33,6 +33,13 @@ export interface RunOptions {
   workers?: number;
   /** Workers the target computes at once, for the plan; default the cores here (a local target) or its limits. */
   slots?: number;
+  /**
+   * The job's data input: `s3://BUCKET/KEY`, `s3://BUCKET/PREFIX/` or http(s) URLs (one or a list); each task reads
+   * its slice as `task.records`. The deployment lists and cuts it: by `chunkSize` (bytes or '64MiB'; default 64 MiB),
+   * or into `tasks` tasks; the workers are planned there unless given.
+   */
+  input?: string | string[];
+  chunkSize?: number | string;
 }
 
 export type MapOptions = RunOptions & WaitOptions;
@@ -86,6 +93,12 @@ export class Supercompute {
    * deployment refuse throws an ActionError (400; 413 for params over the deployment's `maxParamsBytes`).
    */
   async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
+    if (options.input !== undefined) {
+      // Only the deployment sees the input's objects, so it cuts the job into tasks and plans it.
+      const { tasks, workers, input, chunkSize } = options;
+      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers, input, chunkSize });
+      return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, undefined);
+    }
     const plan = await this.plan(kernel, params, options);
     const tasks = plan?.tasks ?? options.tasks;
     // The entry action takes `tasks` without `workers` for push mode.

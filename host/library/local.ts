@@ -27,7 +27,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDeplo
   log(redis.started ? `started a private redis-server at ${redis.url}` : `using Redis at ${redis.url}`);
   let platform: Platform | undefined;
   try {
-    platform = await startPlatform({ host: '127.0.0.1', port: options.port ?? 0, secrets: [redis.url] });
+    platform = await startPlatform({ host: '127.0.0.1', port: options.port ?? 0, secrets: [redis.url, ...[process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN].filter((s): s is string => !!s && s.trim() !== '')] });
     log(`embedded OpenWhisk platform at ${platform.url}`);
     const target: Target = {
       apihost: platform.url,

@@ -1,8 +1,11 @@
 // What a worker needs about its job (parsed params, task count, settings), cached per warm container. The kernel is the
 // one its action was bundled with (pipeline/kernel-runtime/), the version the job pinned.
-import type { AnyKernel, DataInputs } from '../../kernels/types.ts';
+import type { AnyKernel, DataInputs, TaskRef } from '../../kernels/types.ts';
+import type { DataAccess } from '../data/data-access.ts';
+import type { TaskInput } from '../data/objects.ts';
 import { dataInputsFor } from '../inputs/data-inputs.ts';
 import { JobStore, UnknownJobError } from '../store/job-store.ts';
+import { dataAccessFor, taskRefOf } from './job-input.ts';
 
 export interface JobContext {
   kernel: AnyKernel;
@@ -19,6 +22,8 @@ export interface JobContext {
   ioTasksPerWorker: number;
   /** What its tasks may read from outside the job: the deployment's URL policy when the job was created. */
   inputs: DataInputs;
+  /** Task `index` as the kernel gets it: with the job's data input, the slices it reads (from the job store). */
+  taskRef(index: number): Promise<TaskRef>;
 }
 
 /** The job is no longer running: done, failed or cancelled (a cancelled job keeps only a small record). */
@@ -30,23 +35,33 @@ const cache = new Map<string, JobContext>();
 const CACHE_SIZE = 8;
 
 /** The running job's context, or the state it ended in (its workers then skip). */
-export async function jobContext(store: JobStore, jobId: string, kernel: AnyKernel): Promise<JobContext | JobEnded> {
+export async function jobContext(store: JobStore, jobId: string, kernel: AnyKernel, actionParams: Record<string, unknown> = {}): Promise<JobContext | JobEnded> {
   const hit = cache.get(jobId);
   if (hit) return hit;
   const meta = await store.meta(jobId);
   if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
   if (meta.state !== 'running') return { ended: meta.state };
   if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
+  const hasInput = Boolean(meta.input);
+  let access: DataAccess | undefined;
+  const data = () => (access ??= dataAccessFor(actionParams, meta.allowHosts));
+  const total = meta.total;
   const ctx: JobContext = {
     kernel,
     action: meta.kernelAction,
-    params: kernel.parse(JSON.parse(meta.params)),
+    params: kernel.parse(JSON.parse(meta.params), { input: hasInput }),
     total: meta.total,
     retries: meta.retries,
     taskTimeoutMs: meta.taskTimeoutMs,
     leaseMs: meta.leaseMs,
     ioTasksPerWorker: meta.ioTasksPerWorker,
     inputs: dataInputsFor(meta.allowHosts),
+    async taskRef(index) {
+      if (!hasInput) return { index, count: total };
+      const json = await store.taskInput(jobId, index);
+      if (json === undefined) throw new Error(`task ${index} has no slices of the job's input (the job's keys expired?)`);
+      return taskRefOf(index, total, JSON.parse(json) as TaskInput, data);
+    },
   };
   cache.set(jobId, ctx);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);

@@ -13,6 +13,8 @@ export interface KernelPlanRequest {
   tasks?: number;
   workers?: number;
   sizing?: { capacity: WorkerCapacity; limits: SizingLimits };
+  /** The job names a data input: `tasks` is its partition count, and with `sizing` only the workers are planned. */
+  input?: boolean;
 }
 
 export interface KernelPlan {
@@ -35,16 +37,18 @@ export function planRequestOf(p: Record<string, unknown>): KernelPlanRequest {
   if (tasks !== undefined) out.tasks = tasks;
   if (workers !== undefined) out.workers = workers;
   if (p.sizing && typeof p.sizing === 'object') out.sizing = p.sizing as KernelPlanRequest['sizing'];
+  if (p.input === true) out.input = true;
   return out;
 }
 
 export function planWithKernel(kernel: AnyKernel, request: KernelPlanRequest): KernelPlan {
-  const { parsed } = parseKernelParams(kernel, request.params);
+  const { parsed } = parseKernelParams(kernel, request.params, { input: request.input === true });
   const profile = profileOf(kernel, parsed);
   let tasks = request.tasks;
   let sizing: SizingPlan | undefined;
-  if (tasks === undefined && request.sizing) {
-    sizing = sizeJob(profile, request.workers === undefined ? {} : { workers: request.workers }, request.sizing.capacity, request.sizing.limits);
+  if ((tasks === undefined || request.input) && request.sizing) {
+    const asked = { ...(tasks !== undefined ? { tasks } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}) };
+    sizing = sizeJob(profile, asked, request.sizing.capacity, request.sizing.limits);
     tasks = sizing.tasks;
   }
   if (tasks === undefined) return { profile };

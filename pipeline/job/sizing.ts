@@ -1,7 +1,7 @@
 // A job's sizing from its kernel and where it runs: the kernel's profile (waits on I/O? how much CPU?) and the worker
 // capacity of the target, handed to the one decision in plan.ts.
 import { availableParallelism } from 'node:os';
-import type { AnyKernel } from '../../kernels/types.ts';
+import type { AnyKernel, JobShape } from '../../kernels/types.ts';
 import { HttpError } from '../http.ts';
 import { errorMessage } from '../redact.ts';
 import { planSizing, type SizingInputs, type SizingPlan } from './plan.ts';
@@ -74,9 +74,9 @@ export interface ParsedJob {
 }
 
 /** The kernel's parsed params; bad params are a 400. */
-export function parseKernelParams(kernel: AnyKernel, params: Record<string, unknown>): ParsedJob {
+export function parseKernelParams(kernel: AnyKernel, params: Record<string, unknown>, job: JobShape = { input: false }): ParsedJob {
   try {
-    return { kernel, parsed: kernel.parse(params) };
+    return { kernel, parsed: kernel.parse(params, job) };
   } catch (err) {
     throw new HttpError(400, `invalid params for kernel '${kernel.name}': ${errorMessage(err)}`);
   }

@@ -40,6 +40,8 @@ export interface JobSpec extends JobTuning, PinnedKernel {
   total: number;
   /** Pull mode's worker activations (at most `total`); 0 = one activation per task (push mode). */
   workers: number;
+  /** The job's data input as the request named it (JSON list of sources); '' or absent: none. */
+  input?: string;
 }
 
 /** The limits a request is checked against; the deployment's settings, or the defaults (the CLI's early check). */

@@ -22,7 +22,7 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
     let resultJson: string;
     try {
       if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
-      const parsed = kernel.parse(JSON.parse(meta.params));
+      const parsed = kernel.parse(JSON.parse(meta.params), { input: Boolean(meta.input) });
       const result = kernel.reduce(parsed, partials.map((p) => JSON.parse(p.partial)));
       resultJson = JSON.stringify(result ?? null);
     } catch (err) {

@@ -63,7 +63,7 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
   let store: JobStore | undefined;
   try {
     store = await jobStoreFor(params);
-    const ctx = await jobContext(store, jobId, kernel);
+    const ctx = await jobContext(store, jobId, kernel, params);
     if ('ended' in ctx) return { jobId, index, skipped: ctx.ended };
     if (index >= ctx.total) return { error: `task ${index} is outside the job's ${ctx.total} tasks` };
 
@@ -72,7 +72,7 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
 
     let partialJson: string;
     try {
-      partialJson = partialJsonOf(await ctx.kernel.work(ctx.params, { index, count: ctx.total }, ctx.inputs));
+      partialJson = partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs));
     } catch (err) {
       const error = taskError(index, err);
       const f = await store.failTask(jobId, index, error, ctx.retries);

@@ -22,7 +22,7 @@ export async function runWorker(kernel: AnyKernel, params: Record<string, unknow
   let store: JobStore | undefined;
   try {
     store = await jobStoreFor(params);
-    const ctx = await jobContext(store, jobId, kernel);
+    const ctx = await jobContext(store, jobId, kernel, params);
     if ('ended' in ctx) return { jobId, worker, skipped: ctx.ended };
     return await runPullWorker(store, jobId, worker, ctx, run);
   } catch (err) {

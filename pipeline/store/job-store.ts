@@ -93,11 +93,20 @@ export class JobStore {
 
   // --- a job's life ---
 
-  /** Creates the job with its spec; false if a job with this id exists (nothing is changed then). */
-  async create(jobId: string, spec: JobSpec, now = Date.now()): Promise<boolean> {
+  /**
+   * Creates the job with its spec and, for a job with a data input, each task's slices (JSON, task 0 first); false if
+   * a job with this id exists (nothing is changed then).
+   */
+  async create(jobId: string, spec: JobSpec, now = Date.now(), taskInputs: readonly string[] = []): Promise<boolean> {
     const expiresAt = now + this.ttlSeconds * 1000;
     const fields = encodeMeta({ ...spec, state: 'running', created: now, expiresAt });
-    return (await this.run('create', [jobKeys(jobId).meta], [expiresAt, ...fields])) === 1;
+    const k = jobKeys(jobId);
+    return (await this.run('create', [k.meta, k.inputs], [expiresAt, taskInputs.length, ...taskInputs, ...fields])) === 1;
+  }
+
+  /** The slices of the job's data input that task `index` reads (JSON); undefined when the job has none. */
+  async taskInput(jobId: string, index: number): Promise<string | undefined> {
+    return (await this.read((r) => r.hGet(jobKeys(jobId).inputs, String(index)))) ?? undefined;
   }
 
   /** Marks a running job failed; false if it was not running. */

@@ -15,6 +15,8 @@
 //   lease           string  the supervisor activation holding the job's lease (expires unless renewed)
 //   supervisorStart string  short-lived marker: someone started a supervisor
 //   reduceKick      string  short-lived marker: someone restarted a reduce that seemed lost
+//   inputs          hash    task index -> the slices of the job's data input it reads (JSON TaskInput; a job with
+//                           an `input` only), written with the meta by the script that creates the job
 // Pull mode (workers claiming tasks from the job's queue):
 //   claimNext       string  how many tasks have been claimed a first time (the next first claim is this index)
 //   requeued        list    task indices to claim again (a lease expired, an attempt failed, a speculative copy)
@@ -32,6 +34,7 @@ export const KEY_PREFIX = 'sc:job:';
 const KEY_NAMES = [
   'meta', 'partials', 'doneBits', 'tasks', 'result', 'starts', 'startedBy', 'attempts', 'dispatched', 'retried',
   'speculated', 'lease', 'supervisorStart', 'reduceKick', 'claimNext', 'requeued', 'leases', 'claimedBy', 'workers',
+  'inputs',
 ] as const;
 
 export type JobKeys = Record<(typeof KEY_NAMES)[number], string>;

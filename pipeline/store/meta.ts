@@ -52,6 +52,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   leaseMs: 'number',
   ioTasksPerWorker: 'number',
   allowHosts: 'string',
+  input: 'string',
 };
 
 const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {

@@ -80,19 +80,23 @@ export async function startPipeline(opts: {
   actionLimits?: Record<string, PlannedLimits>;
   /** Limits of the built-in kernels' tasks actions (push-mode tasks, pull-mode workers), e.g. `{ timeout: 1000 }`. */
   kernelLimits?: PlannedLimits;
+  /** Parameters bound at deploy time beside `redisUrl`, as the manifest's `$VAR` inputs would be (e.g. AWS_*). */
+  deployParams?: Record<string, unknown>;
+  /** Further secrets the platform masks in what it produces. */
+  secrets?: string[];
   /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
   faults?: FaultOptions & { redisDrop?: boolean };
 }): Promise<PipelineEnv> {
   const { url: redisUrl, password: redisPassword } = redisUrlOnDb(opts.db);
   const { redisDrop, ...faults } = opts.faults ?? {};
   if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*` });
-  const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl] });
+  const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl, ...(opts.secrets ?? [])] });
   const redis = createClient({ url: redisUrl });
   let kernelActions: Record<string, string> = {};
   try {
     await redis.connect();
     const { kernels } = await deployManifest(embeddedClient(platform), {
-      params: { redisUrl },
+      params: { ...opts.deployParams, redisUrl },
       actionParams: opts.params,
       actionLimits: opts.actionLimits,
       ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits } } : {}),

@@ -1,8 +1,25 @@
--- Creates a job: its meta hash holds the spec, `state` running and the expiry of all its keys.
--- KEYS[1] meta
--- ARGV[1] expiresAt (epoch ms); ARGV[2..] field, value pairs
+-- Creates a job: its meta hash holds the spec, `state` running and the expiry of all its keys; a job with a data
+-- input gets its tasks' slices in the same step, expiring with it.
+-- KEYS[1] meta, KEYS[2] inputs
+-- ARGV[1] expiresAt (epoch ms); ARGV[2] n, the number of task inputs; ARGV[3..2+n] task i's input (JSON, task 0
+-- first); ARGV[3+n..] field, value pairs
 -- Returns 1 when created, 0 when a job with this id exists (nothing is changed then).
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+local n = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3 + n))
 redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+if n > 0 then
+  redis.call('DEL', KEYS[2])
+  -- In batches: unpack's stack is bounded.
+  local batch = {}
+  for i = 1, n do
+    batch[#batch + 1] = tostring(i - 1)
+    batch[#batch + 1] = ARGV[2 + i]
+    if #batch >= 1000 or i == n then
+      redis.call('HSET', KEYS[2], unpack(batch))
+      batch = {}
+    end
+  end
+  redis.call('PEXPIREAT', KEYS[2], ARGV[1])
+end
 return 1

@@ -1,0 +1,57 @@
+// A deterministic CSV of card transactions for the Big Data example: `customer,date,category,amount`, one header line,
+// then `rows` rows drawn from a seeded PRNG (mulberry32), so a seed and a row count always give the same bytes.
+//   npx tsx examples/transactions/generate.ts ROWS [SEED] > transactions.csv
+import { pathToFileURL } from 'node:url';
+
+export const HEADER = 'customer,date,category,amount';
+export const CATEGORIES = ['groceries', 'rent', 'travel', 'dining', 'fuel', 'health', 'books', 'électronique'] as const;
+const CUSTOMERS = 500;
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cents as the CSV writes them: `1234` → `12.34`. */
+export function formatCents(cents: number): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+}
+
+/** The rows (no header), each `customer,date,category,amount`. */
+export function* transactionRows(rows: number, seed = 1): Generator<string> {
+  const rand = mulberry32(seed);
+  const pick = (n: number) => Math.floor(rand() * n);
+  for (let i = 0; i < rows; i++) {
+    const customer = `C${String(1 + pick(CUSTOMERS)).padStart(4, '0')}`;
+    const month = 1 + pick(12);
+    const day = 1 + pick(28);
+    const date = `2025-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    const category = CATEGORIES[pick(CATEGORIES.length)];
+    // Mostly small amounts, a few large ones.
+    const cents = 1 + pick(rand() < 0.05 ? 500_000 : 20_000);
+    yield `${customer},${date},${category},${formatCents(cents)}`;
+  }
+}
+
+/** The whole CSV: header, rows, a final newline. */
+export function generateTransactions(rows: number, seed = 1): string {
+  return [HEADER, ...transactionRows(rows, seed)].join('\n') + '\n';
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = Number(process.argv[2]);
+  const seed = process.argv[3] === undefined ? 1 : Number(process.argv[3]);
+  if (!Number.isSafeInteger(rows) || rows < 0 || !Number.isSafeInteger(seed)) {
+    process.stderr.write('usage: generate.ts ROWS [SEED]\n');
+    process.exit(2);
+  }
+  const out = process.stdout;
+  out.write(`${HEADER}\n`);
+  for (const row of transactionRows(rows, seed)) out.write(`${row}\n`);
+}

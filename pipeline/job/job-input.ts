@@ -1,0 +1,63 @@
+// A job's data input (`input`: s3:// objects or prefixes, http(s) URLs; `chunkSize` or `tasks`), at its two ends:
+// when the job is created its objects are listed once and cut into one slice list per task (pipeline/data/), which the
+// job store keeps beside the meta; when a task runs, its slices become the kernel's `records` and `chunks`.
+import type { TaskRef } from '../../kernels/types.ts';
+import { DataAccess } from '../data/data-access.ts';
+import { DataReadError, InputSpecError } from '../data/errors.ts';
+import { parseDataInput, sourceName } from '../data/input-spec.ts';
+import type { TaskInput } from '../data/objects.ts';
+import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
+import { readChunks, readRecords } from '../data/record-reader.ts';
+import { readS3Settings } from '../data/s3-settings.ts';
+import { HttpError } from '../http.ts';
+import { errorMessage } from '../redact.ts';
+
+/** Bytes per task when a job names an input but neither `chunkSize` nor `tasks`. */
+export const DEFAULT_CHUNK_SIZE = '64MiB';
+
+export interface PlannedInput {
+  /** The sources as the request named them, for the job's meta (JSON list). */
+  sources: string;
+  /** Each task's slices, task 0 first. */
+  tasks: TaskInput[];
+}
+
+/** The deployment's data access: S3 from the action's bound AWS_* parameters, URLs held to `allowHosts`. */
+export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts: string): DataAccess {
+  return new DataAccess({ s3: readS3Settings(actionParams), allowHosts });
+}
+
+/**
+ * The request's data input listed and cut into tasks; undefined when it names none. Anything wrong with it, from a
+ * malformed field to an object that cannot be listed (missing, empty, unreachable, access denied, refused by the URL
+ * guard), is a 400 naming it, before the job exists.
+ */
+export async function planJobInput(raw: Record<string, unknown>, tasks: number | undefined, access: () => DataAccess): Promise<PlannedInput | undefined> {
+  if (raw.input === undefined || raw.input === null || raw.input === '') {
+    if (raw.chunkSize !== undefined && raw.chunkSize !== null && raw.chunkSize !== '') throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
+    return undefined;
+  }
+  try {
+    const sources = parseDataInput(raw.input);
+    const chunkSize = raw.chunkSize === '' || raw.chunkSize === null ? undefined : raw.chunkSize;
+    const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
+    const objects = await access().list(sources);
+    return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(objects, by) };
+  } catch (err) {
+    if (err instanceof InputSpecError || err instanceof DataReadError) throw new HttpError(400, `input: ${errorMessage(err)}`);
+    // The S3 client refuses settings it cannot use (a key without its secret): the deployment's, but named to the caller.
+    throw new HttpError(400, `input: cannot read it: ${errorMessage(err)}`);
+  }
+}
+
+/** The task as its kernel sees it: with the job's data input, its slices, records and chunks. */
+export function taskRefOf(index: number, count: number, input: TaskInput | undefined, access: () => DataAccess): TaskRef {
+  if (!input) return { index, count };
+  return {
+    index,
+    count,
+    input,
+    records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
+    chunks: () => readChunks(access(), input),
+  };
+}

@@ -1,0 +1,173 @@
+// Jobs over their own data (`input`): any kernel reads the records of its slice of S3 objects (a real s3rver) through
+// the deployed pipeline, and gets the same result however the input is cut; bad inputs are refused before the job
+// exists; an object changed under a running job fails it, naming the object.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import openwhisk from 'openwhisk';
+import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
+import { deployKernel } from '../host/kernels/deploy.ts';
+import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+import { generateTransactions, transactionRows } from '../examples/transactions/generate.ts';
+import { aggregateLines } from '../examples/transactions/aggregate.ts';
+import { cli } from './cli-helpers.ts';
+
+const DB = 6;
+const BUCKET = 'data';
+const SECRET = 'S3RVER';
+let dir: string;
+let s3: S3Server;
+let client: S3Client;
+let env: PipelineEnv;
+let gate: Server | undefined;
+
+const TEXT = [
+  'The quick brown fox — le renard brun rapide — jumps over the lazy dog.',
+  "Don't count l’eau twice; ÉCOLE and école are one word, as are Straße and STRASSE? No: case-folding keeps ß.",
+  '',
+  '日本語 のテキスト and emoji 😀 between words, words_with_connectors and 123 numbers 123.',
+].join('\r\n');
+const WORDS = Array.from({ length: 40 }, (_, i) => `${TEXT}\nline ${i} of ${40 - i} words ${'again '.repeat(i % 5)}`).join('\n') + '\n';
+
+async function put(key: string, body: string): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+}
+
+async function run(body: Record<string, unknown>) {
+  const { status, body: answer } = await env.submit(body);
+  expect(status, JSON.stringify(answer)).toBe(200);
+  return env.waitForJob(answer.jobId as string);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sc-data-jobs-'));
+  s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
+  client = createS3Client(readS3Settings(s3.env));
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } = s3.env;
+  env = await startPipeline({ db: DB, deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL }, secrets: [SECRET] });
+  await put('words.txt', WORDS);
+  await put('empty.txt', '');
+});
+
+afterAll(async () => {
+  gate?.close();
+  await env?.stop();
+  await s3?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a kernel over an input', () => {
+  it('wordcount over an S3 object cut into small chunks equals wordcount over the same text inline', async () => {
+    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    expect(inline.state).toBe('done');
+    const chunked = await run({ kernel: 'wordcount', params: { top: 10000 }, input: `s3://${BUCKET}/words.txt`, chunkSize: 300 });
+    expect(chunked.state, chunked.error).toBe('done');
+    expect(chunked.total).toBe(Math.ceil(Buffer.byteLength(WORDS) / 300));
+    expect(chunked.result).toEqual(inline.result);
+    const byCount = await run({ kernel: 'wordcount', params: { top: 10000 }, input: [`s3://${BUCKET}/words.txt`], tasks: 4, workers: 0 });
+    expect(byCount.total).toBe(4);
+    expect(byCount.result).toEqual(inline.result);
+    // The CLI's door: --input and --chunk-size through the library's client.
+    const r = await cli(['run', 'wordcount', '--input', `s3://${BUCKET}/words.txt`, '--chunk-size', '1KiB', '-p', 'top=10000', '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', total: Math.ceil(Buffer.byteLength(WORDS) / 1024), result: inline.result });
+  });
+
+  it('the transactions example gives its reference exactly, for any chunk size and over a prefix of several objects', async () => {
+    const ow = openwhisk({ apihost: env.platform.url, api_key: env.platform.auth });
+    await deployKernel(ow, 'examples/transactions/kernel.ts');
+    await put('tx/all.csv', generateTransactions(3000, 7));
+    const whole = aggregateLines(generateTransactions(3000, 7).split('\n'));
+    expect(whole.rows).toBe(3000);
+    for (const chunkSize of ['4KiB', 10_000, '64MiB']) {
+      const job = await run({ kernel: 'aggregate', input: `s3://${BUCKET}/tx/all.csv`, chunkSize });
+      expect(job.state, `${chunkSize}: ${job.error}`).toBe('done');
+      expect(job.result, String(chunkSize)).toEqual(whole);
+    }
+    // A prefix of three objects, each with its header, cut by a task count.
+    const parts = [1, 2, 3].map((seed) => generateTransactions(700 + seed * 100, seed));
+    for (const [i, csv] of parts.entries()) await put(`tx/parts/${i}.csv`, csv);
+    const all = aggregateLines(parts.flatMap((csv) => csv.split('\n')));
+    expect(all.rows).toBe([...transactionRows(800, 1), ...transactionRows(900, 2), ...transactionRows(1000, 3)].length);
+    const job = await run({ kernel: 'aggregate', params: { top: 10 }, input: `s3://${BUCKET}/tx/parts/`, tasks: 7 });
+    expect(job.state, job.error).toBe('done');
+    expect(job.total).toBe(7);
+    expect(job.result).toEqual(all);
+  });
+});
+
+describe('bad inputs', () => {
+  const messageOf = (answer: Record<string, unknown>) => (typeof answer.error === 'string' ? answer.error : JSON.stringify(answer));
+
+  async function refused(body: Record<string, unknown>, rest = false): Promise<{ status?: number; error: string }> {
+    if (!rest) {
+      const { status, body: answer } = await env.submit(body);
+      return { status, error: messageOf(answer) };
+    }
+    // Deployment settings other than the bound ones: the entry action is final, so through the compositions' door,
+    // `job-create`, which creates jobs with the same code and answers errors as results.
+    const res = await fetch(`${env.platform.url}/api/v1/namespaces/_/actions/job-create?blocking=true&result=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: env.authorization },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.json()) as Record<string, unknown>;
+    expect(answer.jobId, JSON.stringify(answer)).toBeUndefined();
+    return { error: messageOf(answer) };
+  }
+
+  it('are a clear 4xx and leave no job behind', async () => {
+    const before = await env.jobIds();
+    const wc = { kernel: 'wordcount', params: {} };
+    const cases: Array<[Record<string, unknown>, RegExp, boolean?]> = [
+      [{ ...wc, input: 's3://no-such-bucket/x.txt' }, /no such bucket/],
+      [{ ...wc, input: `s3://${BUCKET}/missing.txt` }, /s3:\/\/data\/missing\.txt: no such object/],
+      [{ ...wc, input: `s3://${BUCKET}/empty.txt` }, /empty\.txt is empty/],
+      [{ ...wc, input: `s3://${BUCKET}/nothing-here/` }, /no objects under this prefix/],
+      [{ ...wc, input: `s3://${BUCKET}/words.txt`, chunkSize: '12 parsecs' }, /chunkSize must be a size/],
+      [{ ...wc, input: `s3://${BUCKET}/words.txt`, chunkSize: 0 }, /chunkSize must be a size.*not positive/],
+      [{ ...wc, chunkSize: '1MiB', params: { text: 'a' } }, /'chunkSize' needs an 'input'/],
+      [{ ...wc, input: 'ftp://example.com/x' }, /is not an s3:\/\/BUCKET\/KEY/],
+      [{ ...wc, input: 'http://127.0.0.1:9/data.txt' }, /URL refers to a non-public address/],
+      [{ ...wc, input: `s3://${BUCKET}/words.txt`, params: { text: 'both' } }, /give no "text" or "url" as well/],
+      [{ ...wc, input: `s3://${BUCKET}/words.txt`, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }, /could not reach the S3 endpoint http:\/\/127\.0\.0\.1:1/, true],
+      [{ ...wc, input: `s3://${BUCKET}/words.txt`, AWS_ACCESS_KEY_ID: 'NOBODY', AWS_SECRET_ACCESS_KEY: 'never-shown-secret' }, /access denied by the S3 endpoint/, true],
+    ];
+    for (const [body, message, rest] of cases) {
+      const { status, error } = await refused(body, rest);
+      if (!rest) expect(status, error).toBe(400);
+      expect(error).toMatch(message);
+      expect(error).not.toContain('never-shown-secret');
+    }
+    expect(await env.jobIds()).toEqual(before);
+  });
+});
+
+describe('an input that changes under a running job', () => {
+  it('fails the job, naming the object', async () => {
+    const ow = openwhisk({ apihost: env.platform.url, api_key: env.platform.auth });
+    await deployKernel(ow, 'test/fixtures/kernels/gated-lines.ts');
+    await put('changing.txt', 'one\ntwo\nthree\n');
+    // Tasks wait on the gate until the object has been replaced.
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    gate = createServer((_req, res) => void opened.then(() => res.end('go')));
+    gate.listen(0, '127.0.0.1');
+    await once(gate, 'listening');
+    const port = (gate.address() as { port: number }).port;
+    const arrived = once(gate, 'request');
+    const { status, body } = await env.submit({ kernel: 'gated-lines', params: { gate: `http://127.0.0.1:${port}/` }, input: `s3://${BUCKET}/changing.txt`, chunkSize: 4 });
+    expect(status, JSON.stringify(body)).toBe(200);
+    await arrived;
+    await put('changing.txt', 'one\ntwo\nthree\nfour\n');
+    open();
+    const job = await env.waitForJob(body.jobId as string);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/s3:\/\/data\/changing\.txt changed since the job was split/);
+  });
+});
