@@ -64,7 +64,7 @@ describe('compositions of the pipeline', () => {
     const viaFlow = (await invokeBlocking(ow, 'supercompute-flow', request)).response.result.jobId as string;
     const viaAction = (await ow.actions.invoke({ name: 'supercompute', params: request, blocking: true, result: true })).jobId as string;
     const storedSpec = async (jobId: string) => {
-      const { state, created, expiresAt, firstStart, lastStart, lastEnd, reduceEnd, lastDispatch, reinvokes, speculated, ...spec } = (await store.meta(jobId))!;
+      const { state, created, expiresAt, firstStart, lastStart, lastEnd, reduceEnd, lastDispatch, reinvokes, resentRanges, speculated, ...spec } = (await store.meta(jobId))!;
       return spec;
     };
     const spec = await storedSpec(viaAction);
