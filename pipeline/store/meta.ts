@@ -97,6 +97,9 @@ function decode(codec: Codec, raw: string | null | undefined): string | number |
 }
 
 /** The job's meta from HMGET values in the order of `fields`; undefined for an unknown (or expired) job. */
+/** Spec fields a job may not have at all (absent reads as absent, not as empty). */
+const OPTIONAL_SPEC_FIELDS: ReadonlySet<string> = new Set(['input']);
+
 export function decodeMeta(fields: ReadonlyArray<keyof JobMeta>, values: ReadonlyArray<string | null>): JobMeta | undefined {
   const out: Record<string, unknown> = {};
   fields.forEach((field, i) => {
@@ -106,7 +109,7 @@ export function decodeMeta(fields: ReadonlyArray<keyof JobMeta>, values: Readonl
   if (!isJobState(out.state)) return undefined;
   // A cancelled job keeps only a small record: absent spec fields read as empty.
   for (const [field, codec] of Object.entries(SPEC_FIELDS)) {
-    if (out[field] === undefined) out[field] = codec === 'string' ? '' : codec === 'boolean' ? false : 0;
+    if (out[field] === undefined && !OPTIONAL_SPEC_FIELDS.has(field)) out[field] = codec === 'string' ? '' : codec === 'boolean' ? false : 0;
   }
   if (out.params === '') out.params = '{}';
   out.created ??= 0;
