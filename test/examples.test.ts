@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Supercompute } from '../host/library/index.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import squares from './fixtures/kernels/squares.ts';
+import { defineKernel } from '../kernels/define.ts';
 
 // Keys are per job and nothing here scans or flushes, so the database is shared with kernels-user.test.ts.
 const DB = 11;
@@ -42,5 +43,26 @@ describe('the examples, deployed and run through the library', () => {
     const job = await sc.run('squares', params, { tasks: 4, workers: 0 });
     expect(await job.result()).toEqual(squares.reference!(squares.parse(params)));
     expect((await sc.listKernels()).map((k) => k.name)).toEqual(expect.arrayContaining(['nqueens', 'option-pricing', 'squares', 'primes']));
+  });
+
+  it('deploys a kernel object given inline, each method sent by its source', async () => {
+    const cubes = defineKernel<{ n: number }, number, number>({
+      name: 'cubes',
+      description: 'the sum of i³ for i below n',
+      params: { n: 'the bound (required)' },
+      parse(raw) {
+        return { n: Number(raw.n) };
+      },
+      split: (_p, tasks) => tasks,
+      work(p, t) {
+        let sum = 0;
+        for (let i = Math.floor((p.n * t.index) / t.count); i < Math.floor((p.n * (t.index + 1)) / t.count); i++) sum += i * i * i;
+        return sum;
+      },
+      reduce: (_p, partials) => partials.reduce((a, b) => a + b, 0),
+    });
+    expect(await sc.deployKernel(cubes)).toMatchObject({ name: 'cubes' });
+    const job = await sc.run('cubes', { n: 1000 }, { tasks: 4, workers: 0 });
+    expect(await job.result()).toBe(499_500 ** 2);
   });
 });

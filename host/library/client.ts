@@ -1,6 +1,9 @@
 // The library's client: jobs on an OpenWhisk with the pipeline deployed (run a kernel, map a function over inputs),
 // the pipeline's deploy, and users' kernels. Jobs are submitted and followed through the host's one job client
 // (host/jobs/), and sized as the CLI sizes them (host/job-sizing.ts).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type openwhisk from 'openwhisk';
 import { ActionError, JobClient } from '../jobs/client.ts';
 import { planForTarget } from '../job-sizing.ts';
@@ -10,6 +13,8 @@ import { createClient, resolveTarget, type Target } from '../target.ts';
 import { HttpError } from '../../pipeline/http.ts';
 import type { SizingPlan } from '../../pipeline/job/plan.ts';
 import { functionSource } from './function-source.ts';
+import { kernelObjectModule } from './kernel-object-module.ts';
+import type { Kernel } from '../../kernels/types.ts';
 import { Job, type WaitOptions } from './job.ts';
 import type { LocalOptions } from './local.ts';
 
@@ -169,9 +174,20 @@ export class Supercompute {
     }
   }
 
-  /** Deploys a kernel module (a TypeScript or JavaScript file) as `name` (default: its own). */
-  deployKernel(file: string, options: { name?: string; force?: boolean } = {}): ReturnType<typeof deployKernel> {
-    return deployKernel(this.openwhisk, file, options);
+  /**
+   * Deploys a kernel module (a TypeScript or JavaScript file), or a kernel object whose methods are self-contained (each
+   * is sent by its source, as `map` sends a function), as `name` (default: its own).
+   */
+  async deployKernel(fileOrKernel: string | Kernel<any, any, any>, options: { name?: string; force?: boolean } = {}): ReturnType<typeof deployKernel> {
+    if (typeof fileOrKernel === 'string') return deployKernel(this.openwhisk, fileOrKernel, options);
+    const dir = await mkdtemp(join(tmpdir(), 'supercompute-kernel-'));
+    try {
+      const file = join(dir, 'kernel.mjs');
+      await writeFile(file, kernelObjectModule(fileOrKernel));
+      return await deployKernel(this.openwhisk, file, options);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** The kernels deployed on the target. */
