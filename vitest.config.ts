@@ -11,9 +11,8 @@ export default defineConfig({
     // is merely slow on a busy machine may take longer than it would alone.
     testTimeout: 300_000,
     hookTimeout: 120_000,
-    // Test files start their own platform instances and child processes. Most of a file's time is spent waiting on
-    // jobs (supervisor periods, leases, task sleeps), so three files at a time keep two cores busy.
-    maxWorkers: 3,
+    // Test files start their own platform instances and child processes; two cores, so run two at a time.
+    maxWorkers: 2,
     minWorkers: 1,
   },
 });
