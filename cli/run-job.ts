@@ -53,19 +53,6 @@ export async function checkRequest(kernel: string, params: Dict, asked: { tasks?
   }
 }
 
-/** The job's own checks, by the spec's parser and the deployed kernel, so mistakes are reported before anything runs. */
-export async function validateJob(client: openwhisk.Client, kernel: string, params: Dict, tasks: number, workers?: number): Promise<void> {
-  const { parseJobRequest } = await import('../pipeline/job/spec.ts');
-  const { planWithDeployedKernel } = await import('../host/kernels/ask.ts');
-  const { usageErrorOf } = await import('./plan-run.ts');
-  try {
-    parseJobRequest({ kernel, params, tasks, workers });
-    await planWithDeployedKernel(client, kernel, { params, tasks, ...(workers !== undefined ? { workers } : {}) });
-  } catch (err) {
-    throw usageErrorOf(err);
-  }
-}
-
 /** Submits and follows the job through the library's client: the CLI's submit and wait are the library's. */
 export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();

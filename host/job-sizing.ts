@@ -6,10 +6,15 @@ import { availableParallelism } from 'node:os';
 import type openwhisk from 'openwhisk';
 import { readTargetCapacity } from './target-capacity.ts';
 import { isLocalTarget, type Target } from './target.ts';
-import { planWithDeployedKernel } from './kernels/ask.ts';
+import { resolveKernel } from '../pipeline/kernel-catalog.ts';
+import { planOnDeployment } from '../pipeline/kernel-control.ts';
+import type { OwClient } from '../pipeline/ow.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import { sizeJob, type KernelProfile, type WorkerCapacity } from '../pipeline/job/sizing.ts';
+
+/** How long the kernel's control action may take to answer, ms. */
+const ASK_KERNEL_MS = 60_000;
 
 export interface AskedSizing {
   tasks?: number;
@@ -39,12 +44,26 @@ export type TargetPlan = SizingPlan & { profile: KernelProfile };
 
 /**
  * The job's tasks and workers: as asked where asked, the rest planned for the target from the deployed kernel's
- * profile. An unknown kernel or bad params is the deployment's refusal (an HttpError, 400), before anything else is
- * asked of the target.
+ * profile, in one call to the kernel's control action, which also checks that its split takes the task count. An
+ * unknown kernel or bad params is the deployment's refusal (an HttpError, 400), before anything else is asked of the
+ * target.
  */
 export async function planForTarget(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
-  const answer = await planWithDeployedKernel(client, kernel, { params });
+  const ow = client as unknown as OwClient;
+  const deployed = await resolveKernel(ow, kernel);
   const both = asked.tasks !== undefined && asked.workers !== undefined;
-  const capacity = both ? { slots: 1, slotsFrom: 'not needed' } : await targetWorkerCapacity(asked, target, client, answer.deployed.tasksAction);
-  return { ...sizeJob(answer.profile, { tasks: asked.tasks, workers: asked.workers }, capacity, DEFAULTS), profile: answer.profile };
+  const capacity = both ? undefined : await targetWorkerCapacity(asked, target, client, deployed.tasksAction);
+  const answer = await planOnDeployment(
+    deployed.controlAction,
+    {
+      params,
+      ...(asked.tasks !== undefined ? { tasks: asked.tasks } : {}),
+      ...(asked.workers !== undefined ? { workers: asked.workers } : {}),
+      ...(capacity ? { sizing: { capacity, limits: DEFAULTS } } : {}),
+    },
+    { deadline: Date.now() + ASK_KERNEL_MS, ow },
+  );
+  // The control action sizes only a job whose task count is not given; the workers for a given count are planned here.
+  const plan = answer.sizing ?? sizeJob(answer.profile, { tasks: asked.tasks, workers: asked.workers }, capacity ?? { slots: 1, slotsFrom: 'not needed' }, DEFAULTS);
+  return { ...plan, profile: answer.profile };
 }

@@ -15,19 +15,21 @@ const ENTRY = join(repoRoot, 'host', 'library', 'index.ts');
 
 /**
  * Keeps each module's `import.meta.url` where its source file is: code that finds files beside itself (the platform's
- * runtime, the build's repository root) finds the same files from the bundle.
+ * runtime, the build's repository root) finds the same files from a bundle written to `outDir`.
  */
-const sourceLocations: Plugin = {
-  name: 'source-locations',
-  setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
-      const fromBundle = relative(libraryDir, args.path).split(sep).join('/');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`), loader: 'ts' };
-    });
-  },
-};
+export function sourceLocations(outDir: string): Plugin {
+  return {
+    name: 'source-locations',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const fromBundle = relative(outDir, args.path).split(sep).join('/');
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`), loader: 'ts' };
+      });
+    },
+  };
+}
 
 /** The JavaScript: fast enough to run before every test run. */
 export async function buildLibraryBundle(): Promise<void> {
@@ -41,7 +43,7 @@ export async function buildLibraryBundle(): Promise<void> {
     packages: 'external',
     sourcemap: 'linked',
     logLevel: 'warning',
-    plugins: [luaScripts, sourceLocations],
+    plugins: [luaScripts, sourceLocations(libraryDir)],
   });
 }
 

@@ -5,7 +5,7 @@ import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '..
 import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
 import { planRun } from '../plan-run.ts';
 import { describePlan } from '../../pipeline/job/plan.ts';
-import { checkRequest, reportJob, runJob, validateJob } from '../run-job.ts';
+import { checkRequest, reportJob, runJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
@@ -93,10 +93,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const tasks = plan ? plan.tasks : asked.tasks;
   // The entry action takes `tasks` without `workers` for push mode.
   const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : asked.workers;
-  if (plan) {
-    await validateJob(client, kernel, params, plan.tasks, workers);
-    if (!flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
-  }
+  if (plan && !flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
   // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
   const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);

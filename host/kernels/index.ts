@@ -5,4 +5,4 @@ export { KernelBuildError } from './bundle.ts';
 export { KernelModuleError } from './validate.ts';
 export { buildKernel } from './build.ts';
 export { BUILTIN_KERNELS } from './prebuilt.ts';
-export { planWithDeployedKernel, describeDeployedKernel } from './ask.ts';
+export { describeDeployedKernel } from './ask.ts';
