@@ -25,14 +25,15 @@ export function checkWritableDir(flag: string, dir: string): void {
 
 /**
  * The format of `run --out FILE`, from its extension: `.json`, or `.png` for a kernel whose result is an image
- * (`pngResult`; undefined when the kernel is not known here, which the job's own checks report). Its directory must
+ * (`pngResult`; undefined when the kernel is not known here, which the job's own checks report; `kernel` undefined for
+ * `status -o`, which does not know it yet). Its directory must
  * exist and be writable, and FILE must not be a directory.
  */
-export function resultFormatOf(file: string, kernel: string, pngResult: boolean | undefined): ResultFormat {
+export function resultFormatOf(file: string, kernel: string | undefined, pngResult: boolean | undefined): ResultFormat {
   const ext = extname(file).toLowerCase();
   if (ext !== '.json' && !(ext === '.png' && pngResult !== false)) {
     const formats = pngResult === false ? '.json' : '.json, or .png for an image result';
-    throw new UsageError(`--out ${file}: kernel '${kernel}' results are written as ${formats}, not '${ext || '(no extension)'}'`);
+    throw new UsageError(`--out ${file}: ${kernel === undefined ? 'results' : `kernel '${kernel}' results`} are written as ${formats}, not '${ext || '(no extension)'}'`);
   }
   checkWritableDir('--out', dirname(resolve(file)));
   let isDir = false;

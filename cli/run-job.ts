@@ -7,6 +7,7 @@ import type { Supercompute } from '../host/library/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
 import { UsageError } from './params.ts';
+import { storedResultLine } from './result-file.ts';
 
 type Dict = Record<string, unknown>;
 
@@ -112,7 +113,7 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   } else if (status.state === 'done') {
     const rate = wallMs > 0 ? ((status.total / wallMs) * 1000).toFixed(1) : '?';
     console.log(`${options.kernel}: done, ${status.done}/${status.total} tasks in ${formatMs(wallMs)} (${rate} tasks/s)`);
-    console.log(`result:${formatResult(status.result, imageHint(status.jobId, options.dashboard !== undefined))}`);
+    console.log(storedResultLine(status, `write it with \`supercompute status ${status.jobId} -o FILE\` (.json, or .png for an image)`) ?? `result:${formatResult(status.result, imageHint(status.jobId, options.dashboard !== undefined))}`);
     const timings = formatTimings(status.timings);
     if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
   } else if (status.state === 'failed') {

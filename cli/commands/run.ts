@@ -9,8 +9,8 @@ import { checkRequest, reportJob, runJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
-import { pngOf } from '../../pipeline/views/png.ts';
-import { resultFormatOf, writeWhole } from '../out-file.ts';
+import { resultFormatOf } from '../out-file.ts';
+import { writeResultFile } from '../result-file.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
@@ -106,13 +106,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
     };
     const outcome = await runJob(new Supercompute(target), options);
     const code = reportJob(options, outcome);
-    if (flags.out && outcome.status.state === 'done') {
-      const { result } = outcome.status;
-      const png = outFormat === 'png' ? pngOf(result) : undefined;
-      if (outFormat === 'png' && png === undefined) throw new Error(`the result of job ${outcome.status.jobId} is not an image; ${flags.out} not written`);
-      writeWhole(flags.out, png !== undefined ? Buffer.from(png, 'base64') : JSON.stringify(result, null, 2) + '\n');
-      console.error(`wrote ${flags.out}`);
-    }
+    if (flags.out && outFormat && outcome.status.state === 'done') await writeResultFile(flags.out, outFormat, outcome.status);
     return code;
   } finally {
     await redis?.stop();

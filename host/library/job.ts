@@ -5,6 +5,8 @@ import type { JobClient, JobWaitOptions } from '../jobs/client.ts';
 import { writeJobPlots } from '../job-plots.ts';
 import type { JobState, JobStatus } from '../../pipeline/job/status.ts';
 import type { SizingPlan } from '../../pipeline/job/plan.ts';
+import type { ResultRef } from '../../pipeline/data/value-ref.ts';
+import { resultValue } from '../jobs/result-value.ts';
 
 /** How a wait follows the job: progress callbacks and the limits that end the wait while the job still runs. */
 export type WaitOptions = Pick<JobWaitOptions, 'onProgress' | 'timeoutMs' | 'stallMs' | 'pollMs' | 'signal'>;
@@ -54,11 +56,21 @@ export class Job<Result = unknown> {
     return this.#ended;
   }
 
-  /** The job's result once it is done; a JobFailedError when it failed or was cancelled. */
+  /**
+   * The job's result once it is done, read from the object store when it is kept there (with this process's AWS_*
+   * settings); a JobFailedError when it failed or was cancelled.
+   */
   async result(options: WaitOptions = {}): Promise<Result> {
     const status = await this.wait(options);
     if (status.state !== 'done') throw new JobFailedError(status);
-    return status.result as Result;
+    return (await resultValue(status)) as Result;
+  }
+
+  /** Where the done job's result is kept in the object store, or undefined when it is inline in the status. */
+  async resultRef(options: WaitOptions = {}): Promise<ResultRef | undefined> {
+    const status = await this.wait(options);
+    if (status.state !== 'done') throw new JobFailedError(status);
+    return status.resultRef;
   }
 
   /** Cancels the running job; an ActionError (409) when it had already ended, (404) for a job that is gone. */

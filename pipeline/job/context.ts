@@ -6,6 +6,7 @@ import type { TaskInput } from '../data/objects.ts';
 import { dataInputsFor } from '../inputs/data-inputs.ts';
 import { JobStore, UnknownJobError } from '../store/job-store.ts';
 import { dataAccessFor, taskRefOf } from './job-input.ts';
+import { partialToKeep } from './large-values.ts';
 
 export interface JobContext {
   kernel: AnyKernel;
@@ -22,6 +23,8 @@ export interface JobContext {
   ioTasksPerWorker: number;
   /** What its tasks may read from outside the job: the deployment's URL policy when the job was created. */
   inputs: DataInputs;
+  /** What the job store keeps for task `index`'s partial: the JSON, or a reference to it in the object store. */
+  partialToKeep(index: number, partialJson: string): Promise<string>;
   /** Task `index` as the kernel gets it: with the job's data input, the slices it reads (from the job store). */
   taskRef(index: number): Promise<TaskRef>;
 }
@@ -56,6 +59,7 @@ export async function jobContext(store: JobStore, jobId: string, kernel: AnyKern
     leaseMs: meta.leaseMs,
     ioTasksPerWorker: meta.ioTasksPerWorker,
     inputs: dataInputsFor(meta.allowHosts),
+    partialToKeep: (index, partialJson) => partialToKeep(actionParams, meta, jobId, index, partialJson),
     async taskRef(index) {
       if (!hasInput) return { index, count: total };
       const json = await store.taskInput(jobId, index);

@@ -68,7 +68,7 @@ async function computeLeased(store: JobStore, jobId: string, worker: number, ctx
   const renew = setInterval(() => void store.renewLease(jobId, index, worker, ctx.leaseMs).catch(() => false), Math.max(100, ctx.leaseMs / 3));
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = (async () => partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs)))();
+    const work = (async () => ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs))))();
     const overLimit = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), limitMs)));
     const partialJson = await Promise.race([work, overLimit]);
     return partialJson === undefined ? { overLimit: work } : { partialJson };

@@ -40,6 +40,13 @@ export interface JobTuning {
    * comma-separated; '' = public addresses only.
    */
   allowHosts: string;
+  /**
+   * A task's partial or the job's result whose JSON is larger than this many bytes goes to the object store (when the
+   * actions have one: AWS_* settings) and the job store keeps a reference to it (pipeline/job/large-values.ts).
+   */
+  inlineResultBytes: number;
+  /** The bucket those values go to, under `jobs/JOBID/`; created when missing. */
+  resultsBucket: string;
 }
 
 export interface PipelineSettings extends JobTuning {
@@ -75,6 +82,8 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   leaseMs: 30_000,
   ioTasksPerWorker: 1000,
   allowHosts: '',
+  inlineResultBytes: 256 * 1024,
+  resultsBucket: 'supercompute-results',
 };
 
 function boolParam(raw: unknown, fallback: boolean): boolean {
@@ -94,6 +103,10 @@ function intParam(raw: unknown, fallback: number, min: number, max: number): num
 function listParam(raw: unknown): string {
   if (Array.isArray(raw)) return raw.map(String).join(',');
   return typeof raw === 'string' ? raw.trim() : '';
+}
+
+function textParam(raw: unknown, fallback: string): string {
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : fallback;
 }
 
 /** The Redis holding the jobs, from the action's `redisUrl` parameter. */
@@ -124,5 +137,7 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     leaseMs: intParam(params.leaseMs, DEFAULTS.leaseMs, 300, DAY_MS),
     ioTasksPerWorker: intParam(params.ioTasksPerWorker, DEFAULTS.ioTasksPerWorker, 1, 100_000),
     allowHosts: listParam(params.allowHosts),
+    inlineResultBytes: intParam(params.inlineResultBytes, DEFAULTS.inlineResultBytes, 1024, 64 * 1024 * 1024),
+    resultsBucket: textParam(params.resultsBucket, DEFAULTS.resultsBucket),
   };
 }

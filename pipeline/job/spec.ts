@@ -105,6 +105,14 @@ function allowHostsOf(raw: string): string {
   }
 }
 
+/** The deployment's `resultsBucket`, which must be a valid S3 bucket name; a bad one is a deployment error. */
+function resultsBucketOf(name: string): string {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes('..')) {
+    throw new HttpError(500, `the deployment's resultsBucket "${name}" is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)`);
+  }
+  return name;
+}
+
 /** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
@@ -157,6 +165,8 @@ export function planJob(request: JobRequest, plan: KernelPlan, pinned: PinnedKer
     leaseMs: settings.leaseMs,
     ioTasksPerWorker: settings.ioTasksPerWorker,
     allowHosts: allowHostsOf(settings.allowHosts),
+    inlineResultBytes: settings.inlineResultBytes,
+    resultsBucket: resultsBucketOf(settings.resultsBucket),
   };
   return sizing ? { spec, sizing } : { spec };
 }

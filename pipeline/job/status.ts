@@ -36,13 +36,17 @@ export interface RetryCounts {
   budget: number;
 }
 
+import type { ResultRef } from '../data/value-ref.ts';
+
 export interface JobStatus {
   jobId: string;
   state: JobState;
   done: number;
   total: number;
   kernel: string;
+  /** A done job's result, unless it is kept in the object store: then `resultRef` says where (and `result` is absent). */
   result?: unknown;
+  resultRef?: ResultRef;
   error?: string;
   timings?: Timings;
   retries?: RetryCounts;

@@ -1,10 +1,12 @@
 // `op: reduce`, asked for by the `reduce` action (run by rule `supercompute-done-reduce` when the last task is done):
-// merges the partials with the kernel's reduce and stores the result; the job's timings are completed by the same step.
+// merges the partials (those in the object store read back) with the kernel's reduce and stores the result (a large
+// one in the object store); the job's timings are completed by the same step.
 // Running it twice changes nothing.
 import type { AnyKernel } from '../../kernels/types.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
 import { errorMessage } from '../redact.ts';
+import { partialValues, resultToKeep } from '../job/large-values.ts';
 
 export async function reduceJob(kernel: AnyKernel, params: Record<string, unknown>) {
   const jobId = jobIdOf(params);
@@ -23,8 +25,9 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
     try {
       if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
       const parsed = kernel.parse(JSON.parse(meta.params), { input: Boolean(meta.input) });
-      const result = kernel.reduce(parsed, partials.map((p) => JSON.parse(p.partial)));
-      resultJson = JSON.stringify(result ?? null);
+      const result = kernel.reduce(parsed, await partialValues(params, partials));
+      // A large result goes to the object store; a store that fails here fails the job, naming the store.
+      resultJson = await resultToKeep(params, meta, jobId, result, JSON.stringify(result ?? null));
     } catch (err) {
       // Running it again would fail the same way: the job fails instead of waiting for a result.
       const error = `reduce failed: ${errorMessage(err)}`;

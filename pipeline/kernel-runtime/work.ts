@@ -72,7 +72,7 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
 
     let partialJson: string;
     try {
-      partialJson = partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs));
+      partialJson = await ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs)));
     } catch (err) {
       const error = taskError(index, err);
       const f = await store.failTask(jobId, index, error, ctx.retries);

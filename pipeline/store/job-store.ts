@@ -5,6 +5,7 @@ import { commandOptions } from 'redis';
 import type { JobSpec } from '../job/spec.ts';
 import { isJobState, type JobState, type JobStatus } from '../job/status.ts';
 import type { Range } from '../ranges.ts';
+import { storedRefOf, type ResultRef } from '../data/value-ref.ts';
 import { allJobKeys, jobEndedChannel, jobKeys } from './keys.ts';
 import { META_FIELDS, decodeMeta, encodeMeta, timingsOf, type JobMeta } from './meta.ts';
 import { command, type Redis } from './redis.ts';
@@ -348,7 +349,9 @@ export class JobStore {
     };
     if (meta.state === 'done') {
       const json = await this.resultJson(jobId);
-      status.result = json === undefined ? null : JSON.parse(json);
+      const ref = json === undefined ? undefined : storedRefOf<ResultRef>(json);
+      if (ref) status.resultRef = ref;
+      else status.result = json === undefined ? null : JSON.parse(json);
     }
     if (meta.state === 'failed') status.error = meta.error ?? 'the job failed';
     if (meta.state !== 'running') status.timings = timingsOf(meta);
@@ -359,7 +362,7 @@ export class JobStore {
     return this.read((r) => r.hLen(jobKeys(jobId).partials));
   }
 
-  /** All partials, ordered by task index. */
+  /** All partials as stored (JSON, or a reference to it in the object store), ordered by task index. */
   async partials(jobId: string): Promise<Array<{ index: number; partial: string }>> {
     const all = await this.read((r) => r.hGetAll(jobKeys(jobId).partials));
     return Object.entries(all)
@@ -367,6 +370,7 @@ export class JobStore {
       .sort((a, b) => a.index - b.index);
   }
 
+  /** The result as stored: its JSON, or a reference to it in the object store (pipeline/data/value-ref.ts). */
   async resultJson(jobId: string): Promise<string | undefined> {
     return (await this.read((r) => r.get(jobKeys(jobId).result))) ?? undefined;
   }

@@ -52,6 +52,8 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   leaseMs: 'number',
   ioTasksPerWorker: 'number',
   allowHosts: 'string',
+  inlineResultBytes: 'number',
+  resultsBucket: 'string',
   input: 'string',
 };
 

@@ -101,7 +101,7 @@ const SCRIPT = String.raw`
     if (st.timings && typeof st.timings.elapsedMs === 'number') $('elapsed').textContent = fmtSeconds(st.timings.elapsedMs / 1000);
     drawGrid(st);
     if (st.state === 'done') {
-      var result = st.result;
+      var result = st.result !== undefined ? st.result : st.resultRef;
       if (result && typeof result === 'object' && typeof result.png === 'string') {
         result = Object.assign({}, result, { png: '(' + result.png.length + ' base64 characters)' });
       }
