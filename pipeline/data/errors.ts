@@ -16,12 +16,20 @@ export class DataReadError extends Error {
   }
 }
 
-/** The object is no longer the one the job was split on (its ETag or size changed). */
+/**
+ * The object is no longer the one the job was split on (its ETag or size changed): `detail` says how. Another attempt
+ * would read the same changed object, so a task failing with it fails its job at once (`retryable: false`).
+ */
 export class ObjectChangedError extends DataReadError {
   override readonly name = 'ObjectChangedError';
-  constructor(object: string, then: string, now: string | undefined) {
+  readonly retryable = false;
+  constructor(object: string, detail: string) {
     super(object, '');
-    this.message = `${object} changed since the job was split (ETag ${then} then, ${now ?? 'none'} now)`;
+    this.message = `${object} changed since the job was split (${detail})`;
+  }
+
+  static etag(object: string, then: string | undefined, now: string | undefined): ObjectChangedError {
+    return new ObjectChangedError(object, `ETag ${then ?? 'none'} then, ${now ?? 'none'} now`);
   }
 }
 
