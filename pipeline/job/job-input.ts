@@ -1,7 +1,7 @@
 // A job's data input (`input`: s3:// objects or prefixes, http(s) URLs; `chunkSize` or `tasks`), at its two ends:
 // when the job is created its objects are listed once and cut into one slice list per task (pipeline/data/), which the
 // job store keeps beside the meta; when a task runs, its slices become the kernel's `records` and `chunks`.
-import type { TaskRef } from '../../kernels/types.ts';
+import type { TaskRef, WholeInput } from '../../kernels/types.ts';
 import { DataAccess } from '../data/data-access.ts';
 import { DataReadError, InputSpecError } from '../data/errors.ts';
 import { parseDataInput, sourceName } from '../data/input-spec.ts';
@@ -59,5 +59,18 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     input,
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
     chunks: () => readChunks(access(), input),
+  };
+}
+
+/**
+ * The whole of a data input (`input` as a request names it) read in order by one process, each object by one plain
+ * GET, streamed and pinned to the version listed now: what a kernel's serial `reference` reads.
+ */
+export async function wholeInputOf(input: unknown, access: DataAccess): Promise<WholeInput> {
+  const objects = await access.list(parseDataInput(input));
+  const whole = { slices: objects.map((o) => ({ object: o.name, etag: o.etag, size: o.size, start: 0 })) };
+  return {
+    records: { [Symbol.asyncIterator]: () => readRecords(access, whole) },
+    chunks: () => readChunks(access, whole),
   };
 }
