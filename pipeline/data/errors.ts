@@ -33,7 +33,16 @@ export class ObjectChangedError extends DataReadError {
   }
 }
 
+/**
+ * The data is not line records as the reader reads them (bytes that are not UTF-8 text). Reading it again gives the
+ * same, so a task failing with it fails its job at once (`retryable: false`).
+ */
+export class RecordFormatError extends DataReadError {
+  override readonly name: string = 'RecordFormatError';
+  readonly retryable = false;
+}
+
 /** A record (line) longer than the reader's bound: the data is not line records, or needs a larger bound. */
-export class RecordTooLongError extends DataReadError {
+export class RecordTooLongError extends RecordFormatError {
   override readonly name = 'RecordTooLongError';
 }
