@@ -29,6 +29,8 @@ let s3: S3Server;
 let client: S3Client;
 let env: PipelineEnv;
 const gates: Server[] = [];
+/** Serves WORDS without range support. */
+let plain: Server | undefined;
 
 const TEXT = [
   'The quick brown fox — le renard brun rapide — jumps over the lazy dog.',
@@ -53,13 +55,25 @@ beforeAll(async () => {
   s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
   client = createS3Client(readS3Settings(s3.env));
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } = s3.env;
-  env = await startPipeline({ db: DB, deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL }, secrets: [SECRET] });
+  // URLs name the local servers by `localhost`, which this deployment allows; 127.0.0.1 stays refused.
+  env = await startPipeline({
+    db: DB,
+    deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL },
+    params: { supercompute: { allowHosts: 'localhost' } },
+    secrets: [SECRET],
+  });
   await put('words.txt', WORDS);
   await put('empty.txt', '');
+  // Bytes that are not UTF-8 text, in lines.
+  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'binary.bin', Body: Buffer.from([0x61, 0x0a, 0xff, 0xfe, 0x00, 0x0a, 0x62, 0x0a]) }));
+  plain = createServer((_req, res) => res.writeHead(200, { 'content-length': Buffer.byteLength(WORDS) }).end(WORDS));
+  plain.listen(0, '127.0.0.1');
+  await once(plain, 'listening');
 });
 
 afterAll(async () => {
   for (const gate of gates) gate.close();
+  plain?.close();
   await env?.stop();
   await s3?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -109,6 +123,33 @@ describe('a kernel over an input', () => {
   });
 });
 
+describe('URLs', () => {
+  const localhost = (port: number, path: string) => `http://localhost:${port}/${path}`;
+
+  it("wordcount's url is the job's input: a URL that reads ranges is cut into tasks like any input", async () => {
+    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    // s3rver answers anonymous GETs with ranges, as a public web server does.
+    const job = await run({ kernel: 'wordcount', params: { url: localhost(s3.port, `${BUCKET}/words.txt`), top: 10000 }, chunkSize: 300 });
+    expect(job.state, job.error).toBe('done');
+    expect(job.total).toBe(Math.ceil(Buffer.byteLength(WORDS) / 300));
+    expect(job.result).toEqual(inline.result);
+    const { status, body } = await env.submit({ kernel: 'wordcount', params: { url: localhost(s3.port, `${BUCKET}/words.txt`) }, input: `s3://${BUCKET}/words.txt` });
+    expect(status).toBe(400);
+    expect(body.error).toMatch(/give "url" or the job's 'input', not both/);
+  });
+
+  it('a URL whose server reads no ranges is one task, read whole', async () => {
+    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    const port = (plain!.address() as { port: number }).port;
+    for (const body of [{ params: { url: localhost(port, 'words.txt'), top: 10000 }, chunkSize: 300 }, { params: { top: 10000 }, input: localhost(port, 'words.txt'), tasks: 4 }]) {
+      const job = await run({ kernel: 'wordcount', ...body });
+      expect(job.state, job.error).toBe('done');
+      expect(job.total).toBe(1);
+      expect(job.result).toEqual(inline.result);
+    }
+  });
+});
+
 describe('bad inputs', () => {
   const messageOf = (answer: Record<string, unknown>) => (typeof answer.error === 'string' ? answer.error : JSON.stringify(answer));
 
@@ -153,6 +194,15 @@ describe('bad inputs', () => {
       expect(error).not.toContain('never-shown-secret');
     }
     expect(await env.jobIds()).toEqual(before);
+  });
+});
+
+describe('binary input to a line kernel', () => {
+  it('fails the job at once, naming the object and the byte, without spending retries', async () => {
+    const job = await run({ kernel: 'wordcount', params: {}, input: `s3://${BUCKET}/binary.bin`, chunkSize: 4 });
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/^task \d failed: s3:\/\/data\/binary\.bin: the record at byte 2 is not UTF-8 text \(read binary data as byte chunks\)/);
+    expect(job.retries).toMatchObject({ tasks: 0, invocations: 0 });
   });
 });
 

@@ -11,6 +11,7 @@ import { readChunks, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
 import { HttpError } from '../http.ts';
 import { errorMessage } from '../redact.ts';
+import type { JobRequest } from './spec.ts';
 
 /** Bytes per task when a job names an input but neither `chunkSize` nor `tasks`. */
 export const DEFAULT_CHUNK_SIZE = '64MiB';
@@ -28,18 +29,18 @@ export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts:
 }
 
 /**
- * The request's data input listed and cut into tasks; undefined when it names none. Anything wrong with it, from a
- * malformed field to an object that cannot be listed (missing, empty, unreachable, access denied, refused by the URL
- * guard), is a 400 naming it, before the job exists.
+ * The request's data input (`input`, or a kernel's input param: spec.ts) listed and cut into tasks; undefined when it
+ * names none. Anything wrong with it, from a malformed field to an object that cannot be listed (missing, empty,
+ * unreachable, access denied, refused by the URL guard), is a 400 naming it, before the job exists.
  */
-export async function planJobInput(raw: Record<string, unknown>, tasks: number | undefined, access: () => DataAccess): Promise<PlannedInput | undefined> {
-  if (raw.input === undefined || raw.input === null || raw.input === '') {
-    if (raw.chunkSize !== undefined && raw.chunkSize !== null && raw.chunkSize !== '') throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
+export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'>, access: () => DataAccess): Promise<PlannedInput | undefined> {
+  const { input, chunkSize, tasks } = request;
+  if (input === undefined) {
+    if (chunkSize !== undefined) throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
     return undefined;
   }
   try {
-    const sources = parseDataInput(raw.input);
-    const chunkSize = raw.chunkSize === '' || raw.chunkSize === null ? undefined : raw.chunkSize;
+    const sources = parseDataInput(input);
     const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
     const objects = await access().list(sources);
     return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(objects, by) };
