@@ -12,12 +12,14 @@ import { answerMarkdown, benchAnswer } from './answer.ts';
 import { benchDefaults, defaultsMarkdown } from './defaults.ts';
 import { benchKernels, kernelsMarkdown } from './kernels.ts';
 import { benchUserKernel, userKernelMarkdown } from './user-kernel.ts';
+import { benchData, dataMarkdown } from './data.ts';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
 interface Benchmark {
   describe: string;
-  run(opts: { quick: boolean }): Promise<{ data: unknown; markdown: string }>;
+  /** `argv`: the command line's options, for a benchmark's own (`--size=BYTES`). */
+  run(opts: { quick: boolean; argv: string[] }): Promise<{ data: unknown; markdown: string }>;
 }
 
 export const benchmarks: Record<string, Benchmark> = {
@@ -74,6 +76,13 @@ export const benchmarks: Record<string, Benchmark> = {
       return { data, markdown: defaultsMarkdown(data) };
     },
   },
+  data: {
+    describe: 'a CSV in a local S3 store (1 GiB; --quick 64 MiB; --size=BYTES) aggregated on 2 workers vs serially, and ranged vs plain GET throughput',
+    async run(opts) {
+      const data = await benchData(opts);
+      return { data, markdown: dataMarkdown(data) };
+    },
+  },
   answer: {
     describe: 'a warm 100-ms job, submit → answer through the host client: long-polls on status vs polling every 500 ms',
     async run(opts) {
@@ -85,22 +94,22 @@ export const benchmarks: Record<string, Benchmark> = {
 
 export const defaultBenchmarks = ['platform', 'pipeline', 'compositions'];
 
-export async function runBench(names: string[], opts: { quick: boolean }): Promise<void> {
+export async function runBench(names: string[], opts: { quick: boolean; argv?: string[] }): Promise<void> {
   const selected = names.length > 0 ? names : defaultBenchmarks;
   for (const name of selected) {
     const bench = benchmarks[name];
     if (!bench) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(benchmarks).join(', ')}`);
     console.error(`bench ${name}: ${bench.describe} ...`);
-    const { data, markdown } = await bench.run(opts);
+    const { data, markdown } = await bench.run({ quick: opts.quick, argv: opts.argv ?? [] });
     console.log(writeReport(resultsDir, name, data, markdown));
   }
 }
 
-/** Entry point of `supercompute bench [NAME...] [--quick]`. */
+/** Entry point of `supercompute bench [NAME...] [--quick] [--size=BYTES]`. */
 export async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   await runBench(
     argv.filter((a) => !a.startsWith('--')),
-    { quick },
+    { quick, argv: argv.filter((a) => a.startsWith('--')) },
   );
 }

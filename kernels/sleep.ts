@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Kernel } from './types.ts';
+import type { Kernel, WholeInput } from './types.ts';
 import { defineKernel } from './define.ts';
 import { MAX_TASKS, checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
 import { KernelInputError } from './types.ts';
@@ -71,8 +71,8 @@ export const sleep = {
     for (const part of partials) totalMs += part.slept;
     return { tasks: partials.length, totalMs };
   },
-  /** Runs `tasks` tasks (default 1) one after another. */
-  async reference(params: SleepParams, tasks = 1) {
+  /** Runs `tasks` tasks (default 1) one after another; sleep reads no input. */
+  async reference(params: SleepParams, _input?: WholeInput, tasks = 1) {
     let totalMs = 0;
     for (let i = 0; i < tasks; i++) {
       await waitAtLeast(msOf(params, i));

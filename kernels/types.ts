@@ -15,6 +15,12 @@ export interface TaskRef {
   chunks?(): AsyncIterable<Uint8Array>;
 }
 
+/**
+ * The whole of a job's data input read in order by one process, for a kernel's serial `reference`: every record of
+ * every object once, as the tasks' records together give them, or every byte.
+ */
+export type WholeInput = Required<Pick<TaskRef, 'records' | 'chunks'>>;
+
 /** What a kernel's `parse` learns of the job besides its params. */
 export interface JobShape {
   /** The job names a data input: every task gets `records` (and `chunks`). */
@@ -54,8 +60,11 @@ export interface Kernel<Params, Partial, Result> {
   work(params: Params, task: TaskRef, inputs?: DataInputs): Partial | Promise<Partial>;
   /** Merges all partials (given in any order, one per task) into the result. */
   reduce(params: Params, partials: Partial[]): Result;
-  /** The serial computation the parallel result must equal (tests use it; the pipeline never calls it). */
-  reference?(params: Params): Result | Promise<Result>;
+  /**
+   * The serial computation the parallel result must equal (tests and benchmarks use it; the pipeline never calls it).
+   * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/job/job-input.ts).
+   */
+  reference?(params: Params, input?: WholeInput): Result | Promise<Result>;
   /** Its parameters for `supercompute kernel list`: name → one line saying what it is, with its default. */
   readonly params?: Readonly<Record<string, string>>;
   /**

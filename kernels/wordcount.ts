@@ -1,5 +1,5 @@
 import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
-import type { DataInputs, JobShape, Kernel } from './types.ts';
+import type { DataInputs, JobShape, Kernel, WholeInput } from './types.ts';
 import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
 import { checkFields, checkTaskRef, checkTasks, numberField, shareOf } from './params.ts';
@@ -161,7 +161,12 @@ export const wordcount = {
     }
     return summarise(params, counts);
   },
-  async reference(params: WordcountParams, inputs?: DataInputs) {
+  async reference(params: WordcountParams, input?: WholeInput, inputs?: DataInputs) {
+    if (input) {
+      const counts = new Map<string, number>();
+      for await (const line of input.records) countWords(line, 0, line.length, counts);
+      return summarise(params, counts);
+    }
     const text = await textOf(params, inputs);
     return summarise(params, countWords(text, 0, text.length));
   },

@@ -1,6 +1,6 @@
 // Jobs over their own data (`input`): any kernel reads the records of its slice of S3 objects (a real s3rver) through
 // the deployed pipeline, and gets the same result however the input is cut; bad inputs are refused before the job
-// exists; an object changed under a running job fails it, naming the object.
+// exists; an object changed under a running job fails it at once, naming the object.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
@@ -15,7 +15,11 @@ import { deployKernel } from '../host/kernels/deploy.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { generateTransactions, transactionRows } from '../examples/transactions/generate.ts';
 import { aggregateLines } from '../examples/transactions/aggregate.ts';
+import aggregate from '../examples/transactions/kernel.ts';
+import { DataAccess } from '../pipeline/data/data-access.ts';
+import { wholeInputOf } from '../pipeline/job/job-input.ts';
 import { cli } from './cli-helpers.ts';
+import { jobKeys } from '../pipeline/store/keys.ts';
 
 const DB = 6;
 const BUCKET = 'data';
@@ -24,7 +28,9 @@ let dir: string;
 let s3: S3Server;
 let client: S3Client;
 let env: PipelineEnv;
-let gate: Server | undefined;
+const gates: Server[] = [];
+/** Serves WORDS without range support. */
+let plain: Server | undefined;
 
 const TEXT = [
   'The quick brown fox — le renard brun rapide — jumps over the lazy dog.',
@@ -49,13 +55,25 @@ beforeAll(async () => {
   s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
   client = createS3Client(readS3Settings(s3.env));
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } = s3.env;
-  env = await startPipeline({ db: DB, deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL }, secrets: [SECRET] });
+  // URLs name the local servers by `localhost`, which this deployment allows; 127.0.0.1 stays refused.
+  env = await startPipeline({
+    db: DB,
+    deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL },
+    params: { supercompute: { allowHosts: 'localhost' } },
+    secrets: [SECRET],
+  });
   await put('words.txt', WORDS);
   await put('empty.txt', '');
+  // Bytes that are not UTF-8 text, in lines.
+  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'binary.bin', Body: Buffer.from([0x61, 0x0a, 0xff, 0xfe, 0x00, 0x0a, 0x62, 0x0a]) }));
+  plain = createServer((_req, res) => res.writeHead(200, { 'content-length': Buffer.byteLength(WORDS) }).end(WORDS));
+  plain.listen(0, '127.0.0.1');
+  await once(plain, 'listening');
 });
 
 afterAll(async () => {
-  gate?.close();
+  for (const gate of gates) gate.close();
+  plain?.close();
   await env?.stop();
   await s3?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -78,7 +96,7 @@ describe('a kernel over an input', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', total: Math.ceil(Buffer.byteLength(WORDS) / 1024), result: inline.result });
   });
 
-  it('the transactions example gives its reference exactly, for any chunk size and over a prefix of several objects', async () => {
+  it('the transactions example gives its serial reference exactly, for any chunk size and over a prefix of several objects', async () => {
     const ow = openwhisk({ apihost: env.platform.url, api_key: env.platform.auth });
     await deployKernel(ow, 'examples/transactions/kernel.ts');
     await put('tx/all.csv', generateTransactions(3000, 7));
@@ -89,6 +107,9 @@ describe('a kernel over an input', () => {
       expect(job.state, `${chunkSize}: ${job.error}`).toBe('done');
       expect(job.result, String(chunkSize)).toEqual(whole);
     }
+    // The kernel's serial reference, one process reading the whole object by one plain GET, gives the same.
+    const access = new DataAccess({ s3: readS3Settings(s3.env) });
+    expect(await aggregate.reference!({ top: 10 }, await wholeInputOf(`s3://${BUCKET}/tx/all.csv`, access))).toEqual(whole);
     // A prefix of three objects, each with its header, cut by a task count.
     const parts = [1, 2, 3].map((seed) => generateTransactions(700 + seed * 100, seed));
     for (const [i, csv] of parts.entries()) await put(`tx/parts/${i}.csv`, csv);
@@ -98,6 +119,34 @@ describe('a kernel over an input', () => {
     expect(job.state, job.error).toBe('done');
     expect(job.total).toBe(7);
     expect(job.result).toEqual(all);
+    expect(await aggregate.reference!({ top: 10 }, await wholeInputOf(`s3://${BUCKET}/tx/parts/`, access))).toEqual(all);
+  });
+});
+
+describe('URLs', () => {
+  const localhost = (port: number, path: string) => `http://localhost:${port}/${path}`;
+
+  it("wordcount's url is the job's input: a URL that reads ranges is cut into tasks like any input", async () => {
+    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    // s3rver answers anonymous GETs with ranges, as a public web server does.
+    const job = await run({ kernel: 'wordcount', params: { url: localhost(s3.port, `${BUCKET}/words.txt`), top: 10000 }, chunkSize: 300 });
+    expect(job.state, job.error).toBe('done');
+    expect(job.total).toBe(Math.ceil(Buffer.byteLength(WORDS) / 300));
+    expect(job.result).toEqual(inline.result);
+    const { status, body } = await env.submit({ kernel: 'wordcount', params: { url: localhost(s3.port, `${BUCKET}/words.txt`) }, input: `s3://${BUCKET}/words.txt` });
+    expect(status).toBe(400);
+    expect(body.error).toMatch(/give "url" or the job's 'input', not both/);
+  });
+
+  it('a URL whose server reads no ranges is one task, read whole', async () => {
+    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    const port = (plain!.address() as { port: number }).port;
+    for (const body of [{ params: { url: localhost(port, 'words.txt'), top: 10000 }, chunkSize: 300 }, { params: { top: 10000 }, input: localhost(port, 'words.txt'), tasks: 4 }]) {
+      const job = await run({ kernel: 'wordcount', ...body });
+      expect(job.state, job.error).toBe('done');
+      expect(job.total).toBe(1);
+      expect(job.result).toEqual(inline.result);
+    }
   });
 });
 
@@ -148,26 +197,48 @@ describe('bad inputs', () => {
   });
 });
 
+describe('binary input to a line kernel', () => {
+  it('fails the job at once, naming the object and the byte, without spending retries', async () => {
+    const job = await run({ kernel: 'wordcount', params: {}, input: `s3://${BUCKET}/binary.bin`, chunkSize: 4 });
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/^task \d failed: s3:\/\/data\/binary\.bin: the record at byte 2 is not UTF-8 text \(read binary data as byte chunks\)/);
+    expect(job.retries).toMatchObject({ tasks: 0, invocations: 0 });
+  });
+});
+
 describe('an input that changes under a running job', () => {
-  it('fails the job, naming the object', async () => {
-    const ow = openwhisk({ apihost: env.platform.url, api_key: env.platform.auth });
-    await deployKernel(ow, 'test/fixtures/kernels/gated-lines.ts');
-    await put('changing.txt', 'one\ntwo\nthree\n');
-    // Tasks wait on the gate until the object has been replaced.
+  /** A URL that answers only once `open()` is called; `arrived` resolves at the first request. */
+  async function startGate(): Promise<{ url: string; arrived: Promise<unknown>; open: () => void }> {
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
-    gate = createServer((_req, res) => void opened.then(() => res.end('go')));
-    gate.listen(0, '127.0.0.1');
-    await once(gate, 'listening');
-    const port = (gate.address() as { port: number }).port;
-    const arrived = once(gate, 'request');
-    const { status, body } = await env.submit({ kernel: 'gated-lines', params: { gate: `http://127.0.0.1:${port}/` }, input: `s3://${BUCKET}/changing.txt`, chunkSize: 4 });
-    expect(status, JSON.stringify(body)).toBe(200);
-    await arrived;
-    await put('changing.txt', 'one\ntwo\nthree\nfour\n');
-    open();
-    const job = await env.waitForJob(body.jobId as string);
-    expect(job.state).toBe('failed');
-    expect(job.error).toMatch(/s3:\/\/data\/changing\.txt changed since the job was split/);
+    const server = createServer((_req, res) => void opened.then(() => res.end('go')));
+    gates.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const arrived = once(server, 'request');
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, arrived, open };
+  }
+
+  it('fails the job at once, naming the object, without spending retries (pull and push mode)', async () => {
+    const ow = openwhisk({ apihost: env.platform.url, api_key: env.platform.auth });
+    await deployKernel(ow, 'test/fixtures/kernels/gated-lines.ts');
+    for (const [mode, workers] of [['pull', 2], ['push', 0]] as const) {
+      const key = `changing-${mode}.txt`;
+      await put(key, 'one\ntwo\nthree\n');
+      // Tasks wait on the gate until the object has been replaced.
+      const gate = await startGate();
+      const { status, body } = await env.submit({ kernel: 'gated-lines', params: { gate: gate.url }, input: `s3://${BUCKET}/${key}`, chunkSize: 4, workers });
+      expect(status, JSON.stringify(body)).toBe(200);
+      await gate.arrived;
+      await put(key, 'one\ntwo\nthree\nfour\n');
+      gate.open();
+      const job = await env.waitForJob(body.jobId as string);
+      expect(job.state, mode).toBe('failed');
+      expect(job.error).toMatch(new RegExp(`^task \\d failed: s3://data/changing-${mode}\\.txt changed since the job was split \\(ETag "[0-9a-f]+" then, "[0-9a-f]+" now\\)`));
+      // No attempt was made again: the first failure failed the job.
+      expect(job.retries, mode).toMatchObject({ tasks: 0, invocations: 0 });
+      const attempts = Object.values(await env.redis.hGetAll(jobKeys(body.jobId as string).attempts)).map(Number);
+      for (const a of attempts) expect(a, mode).toBe(1);
+    }
   });
 });

@@ -27,7 +27,7 @@ describe('sleep kernel', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(sleep.reduce(params, parts)).toEqual({ tasks: 4, totalMs: 200 });
-    expect(await sleep.reference(params, 2)).toEqual({ tasks: 2, totalMs: 100 });
+    expect(await sleep.reference(params, undefined, 2)).toEqual({ tasks: 2, totalMs: 100 });
   });
 
   it('runs thousands of trivial tasks', async () => {
@@ -37,7 +37,7 @@ describe('sleep kernel', () => {
   it('lets one task wait longer than the others (a straggler)', async () => {
     const params = sleep.parse({ ms: 0, slowTask: 2, slowMs: 30 });
     expect(await Promise.all([0, 1, 2, 3].map((index) => sleep.work(params, { index, count: 4 })))).toEqual([{ slept: 0 }, { slept: 0 }, { slept: 30 }, { slept: 0 }]);
-    expect(await runJob(sleep, { ms: 0, slowTask: 2, slowMs: 30 }, 4)).toEqual(await sleep.reference(params, 4));
+    expect(await runJob(sleep, { ms: 0, slowTask: 2, slowMs: 30 }, 4)).toEqual(await sleep.reference(params, undefined, 4));
   });
 
   it('rejects bad params', () => {

@@ -84,7 +84,7 @@ describe('wordcount kernel', () => {
       const local = dataInputsFor('127.0.0.1');
       const r = await runJob(wordcount, raw, 4, 1, local);
       expect(r).toEqual({ top: [['three', 300], ['two', 200]], distinctWords: 3, totalWords: 600 });
-      await expect(wordcount.reference(wordcount.parse({ url: `http://127.0.0.1:${port}/missing` }), local)).rejects.toThrow(/HTTP 404/);
+      await expect(wordcount.reference(wordcount.parse({ url: `http://127.0.0.1:${port}/missing` }), undefined, local)).rejects.toThrow(/HTTP 404/);
     } finally {
       server.close();
     }

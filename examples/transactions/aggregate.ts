@@ -83,3 +83,10 @@ export function aggregateLines(lines: Iterable<string>, params: AggregateParams 
   return summarise(params, [one]);
 }
 
+/** The same over lines as they stream (the job's whole input, read by one process). */
+export async function aggregateRecords(lines: AsyncIterable<string>, params: AggregateParams = { top: 10 }): Promise<AggregateResult> {
+  const one = emptyPartial();
+  for await (const line of lines) addRow(one, line);
+  return summarise(params, [one]);
+}
+

@@ -1,7 +1,11 @@
 // A deterministic CSV of card transactions for the Big Data example: `customer,date,category,amount`, one header line,
 // then `rows` rows drawn from a seeded PRNG (mulberry32), so a seed and a row count always give the same bytes.
 //   npx tsx examples/transactions/generate.ts ROWS [SEED] > transactions.csv
+//   npx tsx examples/transactions/generate.ts --size=1GiB [SEED] > transactions.csv
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import { parseByteSize } from '../../pipeline/data/byte-size.ts';
 
 export const HEADER = 'customer,date,category,amount';
 export const CATEGORIES = ['groceries', 'rent', 'travel', 'dining', 'fuel', 'health', 'books', 'électronique'] as const;
@@ -44,14 +48,43 @@ export function generateTransactions(rows: number, seed = 1): string {
   return [HEADER, ...transactionRows(rows, seed)].join('\n') + '\n';
 }
 
+/**
+ * The CSV as it streams, in buffers of about `chunkBytes`: header, then rows until `rows` of them or, given `bytes`,
+ * until at least that many bytes (a whole row more at most). The same seed gives the same bytes, never held whole.
+ */
+export function* transactionChunks(until: { rows: number } | { bytes: number }, seed = 1, chunkBytes = 2 ** 20): Generator<Buffer> {
+  const rows = 'rows' in until ? until.rows : Infinity;
+  const bytes = 'bytes' in until ? until.bytes : Infinity;
+  let lines = [HEADER];
+  let pending = HEADER.length + 1;
+  let written = 0;
+  for (const row of transactionRows(rows, seed)) {
+    if (written + pending >= bytes) break;
+    lines.push(row);
+    pending += Buffer.byteLength(row) + 1;
+    if (pending >= chunkBytes) {
+      yield Buffer.from(lines.join('\n') + '\n');
+      written += pending;
+      lines = [];
+      pending = 0;
+    }
+  }
+  if (lines.length > 0) yield Buffer.from(lines.join('\n') + '\n');
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rows = Number(process.argv[2]);
-  const seed = process.argv[3] === undefined ? 1 : Number(process.argv[3]);
-  if (!Number.isSafeInteger(rows) || rows < 0 || !Number.isSafeInteger(seed)) {
-    process.stderr.write('usage: generate.ts ROWS [SEED]\n');
+  const [what, seedArg] = process.argv.slice(2);
+  const seed = seedArg === undefined ? 1 : Number(seedArg);
+  let until: { rows: number } | { bytes: number } | undefined;
+  if (what?.startsWith('--size=')) until = { bytes: parseByteSize(what.slice('--size='.length), '--size') };
+  else if (what !== undefined && Number.isSafeInteger(Number(what)) && Number(what) >= 0) until = { rows: Number(what) };
+  if (!until || !Number.isSafeInteger(seed)) {
+    process.stderr.write('usage: generate.ts ROWS [SEED], or generate.ts --size=BYTES [SEED] (e.g. --size=1GiB)\n');
     process.exit(2);
   }
-  const out = process.stdout;
-  out.write(`${HEADER}\n`);
-  for (const row of transactionRows(rows, seed)) out.write(`${row}\n`);
+  // Streamed with backpressure: a file of any size in constant memory.
+  pipeline(Readable.from(transactionChunks(until, seed)), process.stdout).catch((err: NodeJS.ErrnoException) => {
+    // A reader that stops early (`| head`) is not an error.
+    if (err.code !== 'EPIPE') throw err;
+  });
 }

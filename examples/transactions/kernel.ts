@@ -4,7 +4,7 @@
 //   npx supercompute kernel deploy examples/transactions/kernel.ts
 //   npx supercompute run aggregate --input s3://data/transactions/ --chunk-size 16MiB
 import { defineKernel, KernelInputError } from 'supercompute';
-import { addRow, emptyPartial, summarise, type AggregateParams, type AggregatePartial, type AggregateResult } from './aggregate.ts';
+import { addRow, aggregateRecords, emptyPartial, summarise, type AggregateParams, type AggregatePartial, type AggregateResult } from './aggregate.ts';
 
 export default defineKernel<AggregateParams, AggregatePartial, AggregateResult>({
   name: 'aggregate',
@@ -24,4 +24,9 @@ export default defineKernel<AggregateParams, AggregatePartial, AggregateResult>(
     return partial;
   },
   reduce: summarise,
+  // The serial computation: one process reads the whole input in order (wholeInputOf gives it).
+  reference(params, input) {
+    if (!input) throw new KernelInputError('aggregate: its reference reads the job\'s whole input; give it one');
+    return aggregateRecords(input.records, params);
+  },
 });

@@ -6,7 +6,7 @@ export { ActionError, JobStatusUnreadableError, WaitGaveUpError } from '../jobs/
 export type { JobState, JobStatus, RetryCounts, Timings } from '../../pipeline/job/status.ts';
 export type { SizingPlan } from '../../pipeline/job/plan.ts';
 export type { ResultRef, ValueRef } from '../../pipeline/data/value-ref.ts';
-export type { Kernel, TaskRef, DataInputs, JobEstimate, JobShape } from '../../kernels/types.ts';
+export type { Kernel, TaskRef, DataInputs, JobEstimate, JobShape, WholeInput } from '../../kernels/types.ts';
 export type { TaskInput, ObjectSlice } from '../../pipeline/data/objects.ts';
 export { KernelInputError } from '../../kernels/types.ts';
 export { defineKernel } from '../../kernels/define.ts';

@@ -16,16 +16,33 @@ export class DataReadError extends Error {
   }
 }
 
-/** The object is no longer the one the job was split on (its ETag or size changed). */
+/**
+ * The object is no longer the one the job was split on (its ETag or size changed): `detail` says how. Another attempt
+ * would read the same changed object, so a task failing with it fails its job at once (`retryable: false`).
+ */
 export class ObjectChangedError extends DataReadError {
   override readonly name = 'ObjectChangedError';
-  constructor(object: string, then: string, now: string | undefined) {
+  readonly retryable = false;
+  constructor(object: string, detail: string) {
     super(object, '');
-    this.message = `${object} changed since the job was split (ETag ${then} then, ${now ?? 'none'} now)`;
+    this.message = `${object} changed since the job was split (${detail})`;
+  }
+
+  static etag(object: string, then: string | undefined, now: string | undefined): ObjectChangedError {
+    return new ObjectChangedError(object, `ETag ${then ?? 'none'} then, ${now ?? 'none'} now`);
   }
 }
 
+/**
+ * The data is not line records as the reader reads them (bytes that are not UTF-8 text). Reading it again gives the
+ * same, so a task failing with it fails its job at once (`retryable: false`).
+ */
+export class RecordFormatError extends DataReadError {
+  override readonly name: string = 'RecordFormatError';
+  readonly retryable = false;
+}
+
 /** A record (line) longer than the reader's bound: the data is not line records, or needs a larger bound. */
-export class RecordTooLongError extends DataReadError {
+export class RecordTooLongError extends RecordFormatError {
   override readonly name = 'RecordTooLongError';
 }

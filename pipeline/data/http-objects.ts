@@ -72,15 +72,15 @@ export class HttpObjects implements ByteReader {
     }
     const { status, body } = answer;
     try {
-      if (status === 412) throw new ObjectChangedError(url, etag ?? 'none', undefined);
-      if (status === 416) throw new DataReadError(url, `bytes ${start}-${end ?? ''} are past its end: it changed since the job was split`);
+      if (status === 412) throw ObjectChangedError.etag(url, etag, undefined);
+      if (status === 416) throw new ObjectChangedError(url, `bytes ${start}-${end ?? ''} are now past its end`);
       if (status < 200 || status >= 300) throw new DataReadError(url, `${COULD_NOT_FETCH}: it answered HTTP ${status}`);
       const now = header(answer.headers.etag);
-      if (etag !== undefined && now !== etag) throw new ObjectChangedError(url, etag, now);
+      if (etag !== undefined && now !== etag) throw ObjectChangedError.etag(url, etag, now);
       const contentRange = header(answer.headers['content-range']);
       const total = status === 206 ? contentRangeTotal(contentRange) : Number(header(answer.headers['content-length']) ?? NaN);
       if (slice.size !== undefined && Number.isFinite(total) && total !== slice.size) {
-        throw new DataReadError(url, `changed since the job was split (${slice.size} bytes then, ${total} now)`);
+        throw new ObjectChangedError(url, `${slice.size} bytes then, ${total} now`);
       }
       const served = status === 206 ? contentRangeStart(contentRange) : 0;
       if (served !== start) throw new DataReadError(url, `the server answered bytes from ${served ?? 'an unknown offset'} when asked for bytes from ${start}`);

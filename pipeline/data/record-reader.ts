@@ -11,7 +11,7 @@
 // Records are decoded as UTF-8 one whole line at a time ('\n' never occurs inside a multi-byte character), and bytes
 // that are not UTF-8 fail the read: use readChunks for binary data.
 import { formatByteSize } from './byte-size.ts';
-import { DataReadError, RecordTooLongError } from './errors.ts';
+import { RecordFormatError, RecordTooLongError } from './errors.ts';
 import type { ByteReader, ObjectSlice, TaskInput } from './objects.ts';
 
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 2 ** 20;
@@ -62,7 +62,7 @@ export async function* readSliceRecords(reader: ByteReader, slice: ObjectSlice, 
     try {
       return decoder.decode(bytes);
     } catch {
-      throw new DataReadError(slice.object, `the record at byte ${recordStart} is not UTF-8 text (read binary data as byte chunks)`);
+      throw new RecordFormatError(slice.object, `the record at byte ${recordStart} is not UTF-8 text (read binary data as byte chunks)`);
     }
   };
 

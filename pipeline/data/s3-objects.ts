@@ -113,18 +113,18 @@ export class S3Objects implements ByteReader {
       answer = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: slice.etag }));
     } catch (err) {
       const e = err as S3ErrorLike;
-      if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) throw new ObjectChangedError(slice.object, slice.etag ?? 'none', undefined);
+      if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) throw ObjectChangedError.etag(slice.object, slice.etag, undefined);
       if (e.name === 'InvalidRange' || e.$metadata?.httpStatusCode === 416) {
-        throw new DataReadError(slice.object, `bytes ${start}-${end ?? ''} are past its end: it changed since the job was split`);
+        throw new ObjectChangedError(slice.object, `bytes ${start}-${end ?? ''} are now past its end`);
       }
       throw await this.failure(err, slice.object, bucket, false);
     }
     const body = answer.Body as Readable | undefined;
     try {
-      if (slice.etag !== undefined && answer.ETag !== slice.etag) throw new ObjectChangedError(slice.object, slice.etag, answer.ETag);
+      if (slice.etag !== undefined && answer.ETag !== slice.etag) throw ObjectChangedError.etag(slice.object, slice.etag, answer.ETag);
       const total = contentRangeTotal(answer.ContentRange) ?? (range === undefined ? answer.ContentLength : undefined);
       if (slice.size !== undefined && total !== undefined && total !== slice.size) {
-        throw new DataReadError(slice.object, `changed since the job was split (${slice.size} bytes then, ${total} now)`);
+        throw new ObjectChangedError(slice.object, `${slice.size} bytes then, ${total} now`);
       }
       const served = contentRangeStart(answer.ContentRange) ?? 0;
       if (served !== start) throw new DataReadError(slice.object, `the S3 endpoint answered bytes from ${served} when asked for ${range}`);

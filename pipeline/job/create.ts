@@ -28,7 +28,7 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
   const request = parseJobRequest(raw, settings);
   const ow = owClient();
   const kernel = await resolveKernel(ow, request.kernel);
-  const input = await planJobInput(raw, request.tasks, () => dataAccessFor(raw, settings.allowHosts));
+  const input = await planJobInput(request, () => dataAccessFor(raw, settings.allowHosts));
   if (input && input.tasks.length > settings.maxTasks) {
     throw new HttpError(400, `input: cut into ${input.tasks.length} tasks; the limit is ${settings.maxTasks} (give a larger chunkSize)`);
   }

@@ -1,7 +1,7 @@
 // A job's data input (`input`: s3:// objects or prefixes, http(s) URLs; `chunkSize` or `tasks`), at its two ends:
 // when the job is created its objects are listed once and cut into one slice list per task (pipeline/data/), which the
 // job store keeps beside the meta; when a task runs, its slices become the kernel's `records` and `chunks`.
-import type { TaskRef } from '../../kernels/types.ts';
+import type { TaskRef, WholeInput } from '../../kernels/types.ts';
 import { DataAccess } from '../data/data-access.ts';
 import { DataReadError, InputSpecError } from '../data/errors.ts';
 import { parseDataInput, sourceName } from '../data/input-spec.ts';
@@ -11,6 +11,7 @@ import { readChunks, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
 import { HttpError } from '../http.ts';
 import { errorMessage } from '../redact.ts';
+import type { JobRequest } from './spec.ts';
 
 /** Bytes per task when a job names an input but neither `chunkSize` nor `tasks`. */
 export const DEFAULT_CHUNK_SIZE = '64MiB';
@@ -28,18 +29,18 @@ export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts:
 }
 
 /**
- * The request's data input listed and cut into tasks; undefined when it names none. Anything wrong with it, from a
- * malformed field to an object that cannot be listed (missing, empty, unreachable, access denied, refused by the URL
- * guard), is a 400 naming it, before the job exists.
+ * The request's data input (`input`, or a kernel's input param: spec.ts) listed and cut into tasks; undefined when it
+ * names none. Anything wrong with it, from a malformed field to an object that cannot be listed (missing, empty,
+ * unreachable, access denied, refused by the URL guard), is a 400 naming it, before the job exists.
  */
-export async function planJobInput(raw: Record<string, unknown>, tasks: number | undefined, access: () => DataAccess): Promise<PlannedInput | undefined> {
-  if (raw.input === undefined || raw.input === null || raw.input === '') {
-    if (raw.chunkSize !== undefined && raw.chunkSize !== null && raw.chunkSize !== '') throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
+export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'>, access: () => DataAccess): Promise<PlannedInput | undefined> {
+  const { input, chunkSize, tasks } = request;
+  if (input === undefined) {
+    if (chunkSize !== undefined) throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
     return undefined;
   }
   try {
-    const sources = parseDataInput(raw.input);
-    const chunkSize = raw.chunkSize === '' || raw.chunkSize === null ? undefined : raw.chunkSize;
+    const sources = parseDataInput(input);
     const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
     const objects = await access().list(sources);
     return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(objects, by) };
@@ -59,5 +60,18 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     input,
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
     chunks: () => readChunks(access(), input),
+  };
+}
+
+/**
+ * The whole of a data input (`input` as a request names it) read in order by one process, each object by one plain
+ * GET, streamed and pinned to the version listed now: what a kernel's serial `reference` reads.
+ */
+export async function wholeInputOf(input: unknown, access: DataAccess): Promise<WholeInput> {
+  const objects = await access.list(parseDataInput(input));
+  const whole = { slices: objects.map((o) => ({ object: o.name, etag: o.etag, size: o.size, start: 0 })) };
+  return {
+    records: { [Symbol.asyncIterator]: () => readRecords(access, whole) },
+    chunks: () => readChunks(access, whole),
   };
 }

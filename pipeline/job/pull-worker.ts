@@ -15,7 +15,7 @@ import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { announceDone } from './announce-done.ts';
 import type { JobContext } from './context.ts';
 import { partialJsonOf } from './partial-json.ts';
-import { taskError } from './task-error.ts';
+import { retriesAfter, taskError } from './task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (as push-mode workers do). */
 const SUPERVISOR_CHECK_EVERY = 32;
@@ -144,13 +144,13 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     try {
       attempt = await computeLeased(store, jobId, worker, ctx, index, limit.ms);
     } catch (err) {
-      if (await failAttempt(store, jobId, ctx, state, index, taskError(index, err))) return;
+      if (await failAttempt(store, jobId, ctx, state, index, taskError(index, err), retriesAfter(err, ctx.retries))) return;
       continue;
     }
     if ('overLimit' in attempt) {
       // Should the given-up work finish after all, its partial counts like any other: the first completion wins.
       attempt.overLimit.then((json) => completeTask(store, jobId, index, json, { run, cold, start }, state)).catch(() => {});
-      if (await failAttempt(store, jobId, ctx, state, index, `task ${index} exceeded its time limit of ${limit.ms} ms${limit.why}`)) return;
+      if (await failAttempt(store, jobId, ctx, state, index, `task ${index} exceeded its time limit of ${limit.ms} ms${limit.why}`, ctx.retries)) return;
       continue;
     }
     const r = await completeTask(store, jobId, index, attempt.partialJson, { run, cold, start }, state);
@@ -161,11 +161,11 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
 }
 
 /**
- * Counts a failed attempt against the task's retries and puts the task back in the queue; true when the job failed
+ * Counts a failed attempt against the task's `retries` and puts the task back in the queue; true when the job failed
  * (its retries or the job's retry budget spent), which stops the worker.
  */
-async function failAttempt(store: JobStore, jobId: string, ctx: JobContext, state: WorkerState, index: number, error: string): Promise<boolean> {
-  const f = await store.failTask(jobId, index, error, ctx.retries);
+async function failAttempt(store: JobStore, jobId: string, ctx: JobContext, state: WorkerState, index: number, error: string, retries: number): Promise<boolean> {
+  const f = await store.failTask(jobId, index, error, retries);
   if (f.failed) {
     stop(state, { error, jobFailed: true });
     return true;

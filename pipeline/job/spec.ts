@@ -22,6 +22,30 @@ export interface JobRequest {
   tasks?: number;
   /** Pull mode: worker activations that claim tasks from the job's queue; 0 invokes one per task. */
   workers?: number;
+  /** The job's data input as given (`input`, or a kernel's input param: INPUT_PARAMS); checked when it is listed. */
+  input?: unknown;
+  /** Bytes per task of the input (job-input.ts checks it). */
+  chunkSize?: unknown;
+}
+
+/**
+ * Kernels' params that are sugar for the job's input: `wordcount -p url=U` is `wordcount --input U`, one http(s) URL
+ * through the URL guard and the ranged reader, so that a large document is cut into tasks like any input rather than
+ * fetched whole by every task. The param is taken out of the kernel's params here, the one place a request becomes a
+ * job, so the kernel sees an input job.
+ */
+export const INPUT_PARAMS: Readonly<Record<string, string>> = { wordcount: 'url' };
+
+const absent = (value: unknown) => value === undefined || value === null || value === '';
+
+/** The request's input, with a kernel's input param moved out of its params into it. */
+function inputOf(kernel: string, params: Record<string, unknown>, given: unknown): { params: Record<string, unknown>; input?: unknown } {
+  const name = Object.hasOwn(INPUT_PARAMS, kernel) ? INPUT_PARAMS[kernel] : undefined;
+  if (name === undefined || params[name] === undefined) return absent(given) ? { params } : { params, input: given };
+  const { [name]: url, ...rest } = params;
+  if (!absent(given)) throw new HttpError(400, `${kernel}: give "${name}" or the job's 'input', not both`);
+  if (typeof url !== 'string' || !/^https?:\/\//i.test(url.trim())) throw new HttpError(400, `${kernel}: field "${name}" must be an http or https URL`);
+  return { params: rest, input: url.trim() };
 }
 
 /** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-catalog.ts). */
@@ -116,8 +140,10 @@ function resultsBucketOf(name: string): string {
 /** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
-  const params = parseParams(p.params, limits.maxParamsBytes);
+  const { params, input } = inputOf(p.kernel, parseParams(p.params, limits.maxParamsBytes), p.input);
   const request: JobRequest = { kernel: p.kernel, params };
+  if (input !== undefined) request.input = input;
+  if (!absent(p.chunkSize)) request.chunkSize = p.chunkSize;
   const tasks = parseCount('tasks', p.tasks, 1, limits.maxTasks);
   const workers = parseCount('workers', p.workers, 0, limits.maxWorkers);
   if (tasks !== undefined) request.tasks = tasks;

@@ -2,7 +2,8 @@
 // kernel's partial, and stores partial, done mark and the task's record (activation, container, cold or warm,
 // queued/start/end times) in one step.
 // The worker whose mark completes the job announces it (the done trigger, whose rule runs reduce). A failing task is
-// invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails.
+// invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails. An error
+// that no attempt can cure (an input object changed since the split) fails the job at once.
 import type { AnyKernel } from '../../kernels/types.ts';
 import { announceDone } from '../job/announce-done.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
@@ -15,7 +16,7 @@ import { StoreUnavailableError } from '../store/unavailable.ts';
 import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor, redispatchTask } from '../supervisor/remedies.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
-import { taskError } from '../job/task-error.ts';
+import { retriesAfter, taskError } from '../job/task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
 const SUPERVISOR_CHECK_EVERY = 32;
@@ -75,7 +76,7 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
       partialJson = await ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs)));
     } catch (err) {
       const error = taskError(index, err);
-      const f = await store.failTask(jobId, index, error, ctx.retries);
+      const f = await store.failTask(jobId, index, error, retriesAfter(err, ctx.retries));
       const retrying = f.retry && (await retryTask(store, jobId, index, error, f.attempts, ctx.action));
       return { jobId, index, error, attempts: f.attempts, retrying, jobFailed: f.failed };
     }
