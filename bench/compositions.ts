@@ -50,7 +50,8 @@ export async function benchCompositions(opts: { quick: boolean }): Promise<Compo
       if (count !== undefined && JSON.stringify(r.result) !== JSON.stringify(count)) throw new Error(`${path} path: result differs`);
       count = r.result;
       // Reduce and the last records land a moment after the answer: count what started during the job.
-      const tasks = pipe.kernelAction.primes!;
+      // Both paths run the job in push mode (tasks without workers).
+      const tasks = pipe.pushAction.primes!;
       const names = path === 'map' ? ['supercompute-map', 'job-create', tasks, 'job-await', 'reduce'] : ['supercompute', 'split', 'coordinate', tasks, 'reduce'];
       let activations = 0;
       for (const name of names) activations += await pipe.countActivations(name, since);

@@ -61,7 +61,7 @@ class Runner {
     const { jobId } = await this.pipe.jobs.submit({ kernel: job.kernel, params: job.params, tasks: plan.tasks, ...(plan.workers > 0 ? { workers: plan.workers } : {}) });
     const status = await this.pipe.jobs.wait(jobId, {});
     if (status.state !== 'done') throw new Error(`${job.label}: job ${jobId} ended ${status.state}: ${String(status.error ?? '')}`);
-    const counts = await Promise.all(['supercompute', 'split', 'coordinate', this.pipe.kernelAction[job.kernel]!, 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
+    const counts = await Promise.all(['supercompute', 'split', 'coordinate', (plan.workers > 0 ? this.pipe.kernelAction : this.pipe.pushAction)[job.kernel]!, 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
     return { status, plan, activations: counts.reduce((a, b) => a + b, 0) };
   }
 

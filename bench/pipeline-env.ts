@@ -32,6 +32,8 @@ export interface BenchPipeline {
   entryParams: Record<string, unknown>;
   /** Each built-in kernel's tasks action (package-qualified), whose activations are a job's tasks or workers. */
   kernelAction: Record<string, string>;
+  /** Each built-in kernel's push-mode tasks action (its tasks action when it waits on I/O). */
+  pushAction: Record<string, string>;
   /** Activation records (with docs) of `name` that started at or after `since`. */
   activations(name: string, since: number): Promise<ActivationDoc[]>;
   countActivations(name: string, since: number): Promise<number>;
@@ -66,7 +68,7 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
       params: { redisUrl: opts.redisUrl },
       actionParams: opts.actionParams,
       actionLimits: opts.actionLimits,
-      ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits } } : {}),
+      ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits, push: opts.kernelLimits } } : {}),
     });
     const entry = plan.actions.find((a) => a.name === 'supercompute');
     const base = `${platform.url}/api/v1/namespaces/_/activations`;
@@ -79,7 +81,8 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
       client,
       jobs: new JobClient(client),
       entryParams: { ...(entry?.parameters ?? {}) },
-      kernelAction: Object.fromEntries(kernels.map((k) => [k.name, k.actions[0]!])),
+      kernelAction: Object.fromEntries(kernels.map((k) => [k.name, k.tasksAction])),
+      pushAction: Object.fromEntries(kernels.map((k) => [k.name, k.pushAction])),
       async activations(name, since) {
         const out: ActivationDoc[] = [];
         for (let skip = 0; ; skip += 200) {

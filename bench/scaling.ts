@@ -137,7 +137,7 @@ export async function cpuBound(
       const job = await runJob(p, 'primes', { below }, tasks);
       const t = timingsOf(job.status);
       const count = Number((job.status.result as { count?: number } | undefined)?.count);
-      const records = taskRecords(await p.activations(p.kernelAction.primes!, job.submitted), job.jobId);
+      const records = taskRecords(await p.activations(p.pushAction.primes!, job.submitted), job.jobId);
       const best = Math.min(...serialSeconds);
       const speedup = best / (t.elapsedMs / 1000);
       runs.push({

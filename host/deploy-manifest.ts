@@ -8,7 +8,7 @@ import { loadManifest } from './manifest.ts';
 import { applyActionOverrides, applyParamOverrides } from './plan-overrides.ts';
 import { deploy, type DeployEvent } from './manifest-deploy.ts';
 import { defaultManifest, ensureBuilt } from './ensure-built.ts';
-import { deployBuiltinKernels, type DeployedKernel } from './kernels/deploy.ts';
+import { deployBuiltinKernels, type DeployKernelOptions, type DeployedKernel } from './kernels/deploy.ts';
 import { KERNEL_PACKAGE } from '../pipeline/kernel-catalog.ts';
 
 export interface DeployManifestOptions {
@@ -21,7 +21,7 @@ export interface DeployManifestOptions {
   /** Limits per action name, merged over the manifest's. */
   actionLimits?: Record<string, PlannedLimits>;
   /** Limits of the built-in kernels' actions, per role, over their defaults (host/kernels/deploy.ts). */
-  kernelLimits?: { tasks?: PlannedLimits; control?: PlannedLimits };
+  kernelLimits?: DeployKernelOptions['limits'];
   log?: (line: string) => void;
   /** Where the manifest's warnings go; `log` when not given. */
   warn?: (line: string) => void;

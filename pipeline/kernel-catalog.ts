@@ -1,5 +1,6 @@
-// Deployed kernels as the platform lists them: each version of a kernel is two actions in the kernels package, one
-// running its tasks and one answering control calls (plan, describe, reduce), described by their annotations. A
+// Deployed kernels as the platform lists them: each version of a kernel is actions in the kernels package, one running
+// its pull workers' tasks, one its push-mode tasks (the same action for a kernel that waits on I/O) and one answering
+// control calls (plan, describe, reduce), described by their annotations. A
 // kernel's current version is its latest complete deployment; a job pins the version it started with.
 import { HttpError } from './http.ts';
 import type { OwClient } from './ow.ts';
@@ -21,14 +22,19 @@ export const KERNEL_ANNOTATIONS = {
   builtin: 'supercompute-kernel-builtin',
 } as const;
 
-export type KernelRole = 'tasks' | 'control';
+/**
+ * `tasks`: pull workers (one per container for a CPU-bound kernel, so W workers are W processes); `push`: one task per
+ * activation, several to a container as OpenWhisk's intra-container concurrency allows, so a push job of many small
+ * tasks does not start a container for each (only a CPU-bound kernel has its own); `control`: plan, describe, reduce.
+ */
+export type KernelRole = 'tasks' | 'push' | 'control';
 
 /** A kernel's name: what `kernel deploy --name` and a module's `name` may be. */
 export const KERNEL_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
-/** The two action names (in the kernels package) of version `version` of kernel `name`. */
+/** The action names (in the kernels package) of version `version` of kernel `name`. */
 export function kernelActionNames(name: string, version: string): Record<KernelRole, string> {
-  return { tasks: `${name}@${version}`, control: `${name}.control@${version}` };
+  return { tasks: `${name}@${version}`, push: `${name}.push@${version}`, control: `${name}.control@${version}` };
 }
 
 /** Package-qualified, as a job's meta stores it and invokes it. */
@@ -48,6 +54,8 @@ export interface KernelVersion {
   builtin: boolean;
   /** Package-qualified action names. */
   tasksAction: string;
+  /** Push mode's tasks; the tasks action itself for a kernel that waits on I/O. */
+  pushAction: string;
   controlAction: string;
 }
 
@@ -60,7 +68,7 @@ function annotationsOf(a: ListedAction): Map<string, unknown> {
   return new Map((a.annotations ?? []).map((kv) => [kv.key, kv.value]));
 }
 
-/** Every complete version (both actions listed, the control one with its deployed-at) among a package's actions. */
+/** Every complete version (all its actions listed, the control one with its deployed-at) among a package's actions. */
 export function kernelVersions(actions: readonly ListedAction[]): KernelVersion[] {
   const names = new Set(actions.map((a) => a.name));
   const out: KernelVersion[] = [];
@@ -73,6 +81,8 @@ export function kernelVersions(actions: readonly ListedAction[]): KernelVersion[
     if (typeof name !== 'string' || typeof version !== 'string' || !Number.isFinite(deployedAt) || deployedAt <= 0) continue;
     const actionNames = kernelActionNames(name, version);
     if (a.name !== actionNames.control || !names.has(actionNames.tasks)) continue;
+    const waitsOnIo = ann.get(KERNEL_ANNOTATIONS.waitsOnIo) === true;
+    if (!waitsOnIo && !names.has(actionNames.push)) continue;
     const params = ann.get(KERNEL_ANNOTATIONS.params);
     out.push({
       name,
@@ -80,10 +90,11 @@ export function kernelVersions(actions: readonly ListedAction[]): KernelVersion[
       deployedAt,
       description: String(ann.get(KERNEL_ANNOTATIONS.description) ?? ''),
       params: params && typeof params === 'object' ? (params as Record<string, string>) : {},
-      waitsOnIo: ann.get(KERNEL_ANNOTATIONS.waitsOnIo) === true,
+      waitsOnIo,
       producesPng: ann.get(KERNEL_ANNOTATIONS.producesPng) === true,
       builtin: ann.get(KERNEL_ANNOTATIONS.builtin) === true,
       tasksAction: qualified(actionNames.tasks),
+      pushAction: qualified(waitsOnIo ? actionNames.tasks : actionNames.push),
       controlAction: qualified(actionNames.control),
     });
   }

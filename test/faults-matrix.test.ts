@@ -51,7 +51,7 @@ const MODES: Mode[] = [
     job: { kernel: 'primes', params: { below: BELOW }, result: () => ({ count: PRIMES_BELOW }) },
     request: {},
     settings: FAST,
-    runs: ['primes@*'],
+    runs: ['primes.push@*'],
     concurrency: 8,
     starts: ['coordinate'],
     kill: { killContainer: 0.05 },

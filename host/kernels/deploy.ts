@@ -1,5 +1,6 @@
-// Deploying, listing and removing kernels. A kernel version is two actions in the kernels package (the package's
-// parameters, redisUrl and ttlSeconds, are theirs): NAME@VERSION runs tasks, NAME@VERSION.control answers plan,
+// Deploying, listing and removing kernels. A kernel version is actions in the kernels package (the package's
+// parameters, redisUrl and ttlSeconds, are theirs): NAME@VERSION runs pull workers' tasks, NAME.push@VERSION push-mode
+// tasks (CPU-bound kernels only; one that waits on I/O runs them on NAME@VERSION), NAME.control@VERSION answers plan,
 // describe and reduce; the same code, VERSION a hash of it and its limits. The control action is created last and
 // carries the deployed-at time, so a version is current only once both exist (pipeline/kernel-catalog.ts). Running
 // jobs keep the version they pinned; versions older than the job TTL are pruned on the next deploy.
@@ -15,6 +16,7 @@ import {
   kernelVersions,
   listKernelActions,
   qualified,
+  type KernelRole,
   type KernelVersion,
 } from '../../pipeline/kernel-catalog.ts';
 import type { OwClient } from '../../pipeline/ow.ts';
@@ -37,14 +39,18 @@ export interface DeployKernelOptions {
   /** Mark it built-in (the deployment's own kernels). */
   builtin?: boolean;
   /** Limits over the defaults, per role. */
-  limits?: { tasks?: PlannedLimits; control?: PlannedLimits };
+  limits?: { tasks?: PlannedLimits; push?: PlannedLimits; control?: PlannedLimits };
 }
 
 export interface DeployedKernel {
   name: string;
   version: string;
-  /** Package-qualified: the tasks action, then the control action. */
+  /** Package-qualified: the tasks action, the push action (a CPU-bound kernel's), then the control action. */
   actions: string[];
+  /** Package-qualified, by role (the push action is the tasks action for a kernel that waits on I/O). */
+  tasksAction: string;
+  pushAction: string;
+  controlAction: string;
   deployedAt: number;
   /** Versions pruned (older than the job TTL). */
   pruned: string[];
@@ -52,10 +58,14 @@ export interface DeployedKernel {
 
 const DEFAULT_TTL_SECONDS = 86_400;
 
-/** Tasks: one per container for CPU-bound kernels, so W workers are W processes on W cores; many for ones that wait. */
-function limitsOf(built: BuiltKernel, o: DeployKernelOptions): { tasks: PlannedLimits; control: PlannedLimits } {
+/**
+ * Pull workers: one per container for CPU-bound kernels, so W workers are W processes on W cores; many for ones that
+ * wait. Push-mode tasks: up to 8 to a container, as OpenWhisk's nodejs runtime takes them.
+ */
+function limitsOf(built: BuiltKernel, o: DeployKernelOptions): Record<KernelRole, PlannedLimits> {
   return {
     tasks: { timeout: 300_000, memory: 256, concurrency: built.description.waitsOnIo ? 8 : 1, ...o.limits?.tasks },
+    push: { timeout: 300_000, memory: 256, concurrency: 8, ...o.limits?.push },
     control: { timeout: 300_000, memory: 512, concurrency: 8, ...o.limits?.control },
   };
 }
@@ -98,7 +108,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
   const version = createHash('sha256').update(built.code).update(JSON.stringify(limits)).digest('hex').slice(0, 10);
   const names = kernelActionNames(name, version);
   const d = built.description;
-  const annotations = (role: 'tasks' | 'control', deployedAt?: number) =>
+  const annotations = (role: KernelRole, deployedAt?: number) =>
     kv({
       [KERNEL_ANNOTATIONS.name]: name,
       [KERNEL_ANNOTATIONS.version]: version,
@@ -111,30 +121,42 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
       [KERNEL_ANNOTATIONS.builtin]: o.builtin === true,
       'provide-api-key': true,
     });
-  const create = (action: string, role: 'tasks' | 'control', deployedAt?: number) =>
+  const create = (action: string, role: KernelRole, deployedAt?: number) =>
     ow.actions.create({
       name: qualified(action),
       overwrite: true,
       action: { exec: { kind: 'nodejs:20', code: built.code }, limits: limits[role], annotations: annotations(role, deployedAt) } as unknown as openwhisk.Action,
     });
+  const ownPush = !d.waitsOnIo;
+  const actions = [qualified(names.tasks), ...(ownPush ? [qualified(names.push)] : []), qualified(names.control)];
   const deployedAt = Date.now();
   try {
     await create(names.tasks, 'tasks');
+    if (ownPush) await create(names.push, 'push');
     await create(names.control, 'control', deployedAt);
   } catch (err) {
     // A version missing its control action is no version; take back what was made (unless it was there already).
     const current = currentVersions(kernelVersions(await listKernelActions(ow as unknown as OwClient).catch(() => [])));
-    if (current.get(name)?.version !== version) await removeActions(ow, [qualified(names.control), qualified(names.tasks)]).catch(() => {});
+    if (current.get(name)?.version !== version) await removeActions(ow, [...actions].reverse()).catch(() => {});
     throw new KernelDeployError(`deploying kernel ${name}: ${describeOwError(err)}`, 502);
   }
   const pruned = await pruneVersions(ow, name, version, deployedAt - ttlSeconds * 1000);
-  return { name, version, actions: [qualified(names.tasks), qualified(names.control)], deployedAt, pruned };
+  return {
+    name,
+    version,
+    actions,
+    tasksAction: qualified(names.tasks),
+    pushAction: qualified(ownPush ? names.push : names.tasks),
+    controlAction: qualified(names.control),
+    deployedAt,
+    pruned,
+  };
 }
 
 /** Removes versions of `name` deployed before `before` (no running job can have pinned them), never `keep`. */
 async function pruneVersions(ow: openwhisk.Client, name: string, keep: string, before: number): Promise<string[]> {
   const old = kernelVersions(await listKernelActions(ow as unknown as OwClient)).filter((v) => v.name === name && v.version !== keep && v.deployedAt < before);
-  for (const v of old) await removeActions(ow, [v.controlAction, v.tasksAction]);
+  for (const v of old) await removeActions(ow, [...new Set([v.controlAction, v.pushAction, v.tasksAction])]);
   return old.map((v) => v.version);
 }
 

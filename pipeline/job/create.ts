@@ -43,7 +43,7 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
     },
     { deadline: Math.min(Date.now() + 60_000, deadline(5000)), ow },
   );
-  const { spec, sizing } = planJob(request, plan, { kernelAction: kernel.tasksAction, kernelControl: kernel.controlAction }, settings);
+  const { spec, sizing } = planJob(request, plan, kernel, settings);
   if (input) {
     if (spec.total !== input.tasks.length) {
       throw new HttpError(400, `kernel '${kernel.name}' split its input's ${input.tasks.length} tasks into ${spec.total}; a kernel reading an input must keep the task count`);

@@ -9,6 +9,7 @@ import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
 import { UrlPolicy } from '../inputs/url-policy.ts';
 import type { KernelPlan } from './kernel-plan.ts';
+import type { KernelVersion } from '../kernel-catalog.ts';
 
 /**
  * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
@@ -50,11 +51,14 @@ function inputOf(kernel: string, params: Record<string, unknown>, given: unknown
 
 /** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-catalog.ts). */
 export interface PinnedKernel {
-  /** Runs the tasks: `op: work` (push mode) and `op: worker` (pull mode). */
+  /** Runs the job's tasks: the version's push action (`op: work`) in push mode, its tasks action (`op: worker`) in pull mode. */
   kernelAction: string;
   /** Answers `op: plan | describe | reduce`. */
   kernelControl: string;
 }
+
+/** A deployed kernel version's actions, of which a job pins those it runs. */
+export type KernelVersionActions = Pick<KernelVersion, 'tasksAction' | 'pushAction' | 'controlAction'>;
 
 export interface JobSpec extends JobTuning, PinnedKernel {
   kernel: string;
@@ -161,7 +165,7 @@ export interface PlannedJob {
  * The job's spec from its request and its kernel's plan (the kernel's checks, run by the kernel's control action), with
  * every setting fixed.
  */
-export function planJob(request: JobRequest, plan: KernelPlan, pinned: PinnedKernel, settings: SpecSettings = DEFAULTS): PlannedJob {
+export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVersionActions, settings: SpecSettings = DEFAULTS): PlannedJob {
   const { sizing } = plan;
   const workers = sizing?.workers ?? request.workers ?? 0;
   const total = plan.total;
@@ -171,8 +175,8 @@ export function planJob(request: JobRequest, plan: KernelPlan, pinned: PinnedKer
   }
   const spec: JobSpec = {
     kernel: kernel.name,
-    kernelAction: pinned.kernelAction,
-    kernelControl: pinned.kernelControl,
+    kernelAction: workers > 0 ? version.tasksAction : version.pushAction,
+    kernelControl: version.controlAction,
     params: JSON.stringify(request.params),
     total,
     // More workers than tasks would only find the queue empty.

@@ -63,6 +63,8 @@ export interface PipelineEnv {
   waitForJob(jobId: string, options?: JobWaitOptions): Promise<TestJobStatus>;
   /** The tasks action (package-qualified) of each built-in kernel as deployed: `kernelAction.sleep`. */
   kernelAction: Record<string, string>;
+  /** Each built-in kernel's push-mode tasks action (its tasks action when it waits on I/O). */
+  pushAction: Record<string, string>;
   /** Every key under the job prefix on this database. */
   jobKeys(): Promise<string[]>;
   /** The ids of every job with a key on this database (a job left behind, even half-written, shows here). */
@@ -93,16 +95,18 @@ export async function startPipeline(opts: {
   const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl, ...(opts.secrets ?? [])] });
   const redis = createClient({ url: redisUrl });
   let kernelActions: Record<string, string> = {};
+  let pushActions: Record<string, string> = {};
   try {
     await redis.connect();
     const { kernels } = await deployManifest(embeddedClient(platform), {
       params: { ...opts.deployParams, redisUrl },
       actionParams: opts.params,
       actionLimits: opts.actionLimits,
-      ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits } } : {}),
+      ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits, push: opts.kernelLimits } } : {}),
     });
     rememberKernelVersions(kernels);
-    kernelActions = Object.fromEntries(kernels.map((k) => [k.name, k.actions[0]!]));
+    kernelActions = Object.fromEntries(kernels.map((k) => [k.name, k.tasksAction]));
+    pushActions = Object.fromEntries(kernels.map((k) => [k.name, k.pushAction]));
   } catch (err) {
     await platform.stop();
     throw err;
@@ -128,6 +132,7 @@ export async function startPipeline(opts: {
     redisPassword,
     authorization,
     kernelAction: kernelActions,
+    pushAction: pushActions,
     async submit(body, opts = {}) {
       const res = await fetch(`${web}/${opts.action ?? 'supercompute'}.${opts.ext ?? 'http'}`, {
         method: 'POST',
