@@ -5,6 +5,8 @@ import { createClient } from 'redis';
 export interface RedisClientFilter {
   /** `*` pattern over the client's name (set by `CLIENT SETNAME`, or the client library's `name` option). */
   name?: string;
+  /** `*` patterns over the client's name: any of them. */
+  names?: string[];
   /** `*` pattern over the client's address as the server sees it, `ip:port`. */
   addr?: string;
   /** Keep the connection whose id is listed (e.g. a test's control connection). */
@@ -51,7 +53,8 @@ export async function dropRedisConnections(redisUrl: string, matching: RedisClie
   try {
     const own = Number(await client.sendCommand(['CLIENT', 'ID']));
     const list = parseClientList(String(await client.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal'])));
-    const name = matching.name === undefined ? undefined : glob(matching.name);
+    const patterns = [...(matching.name === undefined ? [] : [matching.name]), ...(matching.names ?? [])];
+    const names = patterns.length === 0 ? undefined : patterns.map(glob);
     const addr = matching.addr === undefined ? undefined : glob(matching.addr);
     const victims = list.filter(
       (c) =>
@@ -59,7 +62,7 @@ export async function dropRedisConnections(redisUrl: string, matching: RedisClie
         c.name !== OWN_NAME &&
         !/[MS]/.test(c.flags) &&
         !(matching.exceptIds ?? []).includes(c.id) &&
-        (!name || name.test(c.name)) &&
+        (!names || names.some((n) => n.test(c.name))) &&
         (!addr || addr.test(c.addr)),
     );
     let dropped = 0;

@@ -27,7 +27,11 @@ export interface FaultOptions {
   redisDropAt?: number[];
   /** The Redis whose client connections are dropped. */
   redisUrl?: string;
-  /** `*` pattern over client names (`CLIENT SETNAME`); default: every normal client but the platform's own. */
+  /**
+   * `*` pattern over client names (`CLIENT SETNAME`); default: every normal client but the platform's own. `{pid}` in it
+   * stands for the process id of each of this platform's live containers, so that only connections its actions opened
+   * are dropped when their clients put their pid in their names.
+   */
   redisClientName?: string;
 }
 
@@ -164,6 +168,9 @@ export class Faults implements FaultsView {
   private redisDropped = 0;
   private timers: NodeJS.Timeout[] = [];
 
+  /** This platform's live containers' process ids (set once its pool exists). */
+  containerPids: () => number[] = () => [];
+
   constructor(private readonly o: FaultOptions) {
     this.seed = String(o.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.streams = Object.fromEntries(KINDS.map((k) => [k, prng(hash32(`${this.seed}/${k}`))])) as Record<FaultKind, () => number>;
@@ -242,7 +249,9 @@ export class Faults implements FaultsView {
     if (!url) throw new Error('faults.redisUrl is not set');
     try {
       const { dropRedisConnections } = await import('./faults-redis.ts');
-      const dropped = await dropRedisConnections(url, { name: this.o.redisClientName });
+      const pattern = this.o.redisClientName;
+      const names = pattern?.includes('{pid}') ? this.containerPids().map((pid) => pattern.replaceAll('{pid}', String(pid))) : pattern === undefined ? undefined : [pattern];
+      const dropped = names?.length === 0 ? 0 : await dropRedisConnections(url, names === undefined ? {} : { names });
       this.redisDropped += dropped;
       this.record({ kind: 'redisDrop', n: this.counts.redisDrop++, action: filter, fault: true, value: dropped });
       return dropped;

@@ -53,13 +53,18 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
-  pool = createContainerPool({
+  const invokerPool = createContainerPool({
     apiHost: options.apiHost || url,
     userMemoryMB: options.userMemoryMB,
     idleMs: options.idleContainerMs,
     faults,
     env: options.composerRedis3 ? { [COMPOSER_REDIS3_ENV]: 'true' } : undefined,
   });
+  pool = invokerPool;
+  const containerPids = new Map<string, number>();
+  invokerPool.events.on('started', (id: string, pid: number | undefined) => pid !== undefined && containerPids.set(id, pid));
+  invokerPool.events.on('removed', (id: string) => containerPids.delete(id));
+  faults.containerPids = () => [...containerPids.values()];
   faults.start();
   alarms.start(url);
 

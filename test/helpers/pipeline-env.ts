@@ -91,7 +91,8 @@ export async function startPipeline(opts: {
 }): Promise<PipelineEnv> {
   const { url: redisUrl, password: redisPassword } = redisUrlOnDb(opts.db);
   const { redisDrop, ...faults } = opts.faults ?? {};
-  if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*` });
+  // Only this platform's actions' connections: their client names end in their process id.
+  if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*-{pid}` });
   const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl, ...(opts.secrets ?? [])] });
   const redis = createClient({ url: redisUrl });
   let kernelActions: Record<string, string> = {};
