@@ -131,7 +131,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
   const s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
   let pipe: BenchPipeline | undefined;
   try {
-    const client = createS3Client(readS3Settings(s3.env));
+    const client = await createS3Client(readS3Settings(s3.env));
     let t = performance.now();
     await storeCsv(client, bytes);
     const access = new DataAccess({ s3: readS3Settings(s3.env) });

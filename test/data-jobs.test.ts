@@ -53,7 +53,7 @@ async function run(body: Record<string, unknown>) {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sc-data-jobs-'));
   s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
-  client = createS3Client(readS3Settings(s3.env));
+  client = await createS3Client(readS3Settings(s3.env));
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } = s3.env;
   // URLs name the local servers by `localhost`, which this deployment allows; 127.0.0.1 stays refused.
   env = await startPipeline({

@@ -14,7 +14,7 @@ import { DataAccess } from '../pipeline/data/data-access.ts';
 import { parseDataInput } from '../pipeline/data/input-spec.ts';
 import { parsePartitionBy, partitionObjects, type PartitionBy } from '../pipeline/data/partition.ts';
 import { readChunks, readRecords, type RecordReaderOptions } from '../pipeline/data/record-reader.ts';
-import { DataReadError, InputSpecError, ObjectChangedError, RecordTooLongError } from '../pipeline/data/errors.ts';
+import { DataReadError, InputSpecError, ObjectChangedError, RecordFormatError, RecordTooLongError } from '../pipeline/data/errors.ts';
 import type { ObjectInfo } from '../pipeline/data/objects.ts';
 
 const BUCKET = 'data';
@@ -58,7 +58,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sc-data-'));
   s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
   const settings = readS3Settings(s3.env);
-  client = createS3Client(settings);
+  client = await createS3Client(settings);
   access = new DataAccess({ s3: settings, allowHosts: '127.0.0.1' });
   for (const [key, text] of Object.entries(FILES)) await put(key, text);
   await Promise.all(Array.from({ length: 100 }, (_, i) => put(`many/part-${String(i).padStart(3, '0')}.txt`, `object ${i} line 1\nobject ${i} line 2 ü\n${'z'.repeat(i % 7)}\n`)));
@@ -256,7 +256,7 @@ describe('bad input', () => {
   it('binary data: the line reader refuses bytes that are not UTF-8; byte chunks read them exactly', async () => {
     const objects = await listed(`s3://${BUCKET}/binary.bin`);
     await expect(readAll(objects, { chunkBytes: 100 })).rejects.toThrow(
-      new DataReadError(`s3://${BUCKET}/binary.bin`, 'the record at byte 0 is not UTF-8 text (read binary data as byte chunks)'),
+      new RecordFormatError(`s3://${BUCKET}/binary.bin`, 'the record at byte 0 is not UTF-8 text (read binary data as byte chunks)'),
     );
     const parts: Uint8Array[] = [];
     for (const task of partitionObjects(objects, { chunkBytes: 3 })) for await (const c of readChunks(access, task)) parts.push(c);

@@ -51,7 +51,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sc-large-results-'));
   // No bucket yet: the first large value creates it.
   s3 = await startS3Server({ port: 0, directory: join(dir, 's3') });
-  client = createS3Client(readS3Settings(s3.env));
+  client = await createS3Client(readS3Settings(s3.env));
   const aws = Object.fromEntries(AWS_NAMES.map((name) => [name, s3.env[name]]));
   env = await startPipeline({ db: DB, deployParams: aws, params: { supercompute: { inlineResultBytes: INLINE } } });
   // The host reads stored results with its own AWS settings (the CLI's children inherit them).

@@ -4,7 +4,7 @@ import { UrlPolicy } from '../inputs/url-policy.ts';
 import { HttpObjects, type HttpObjectsOptions } from './http-objects.ts';
 import type { DataSource } from './input-spec.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from './objects.ts';
-import { createS3Client, type S3ClientOptions, type S3Settings } from './s3-settings.ts';
+import { S3Connection, type S3ClientOptions, type S3Settings } from './s3-settings.ts';
 import { S3Objects } from './s3-objects.ts';
 
 export interface DataAccessSettings {
@@ -27,7 +27,7 @@ export class DataAccess implements ByteReader {
   }
 
   private get s3(): S3Objects {
-    this.s3Objects ??= new S3Objects(createS3Client(this.settings.s3 ?? {}, this.settings.s3Client));
+    this.s3Objects ??= new S3Objects(new S3Connection(this.settings.s3 ?? {}, this.settings.s3Client));
     return this.s3Objects;
   }
 

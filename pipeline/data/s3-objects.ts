@@ -1,7 +1,7 @@
 // Objects in S3 (or an S3-compatible server): listing a key or a prefix with sizes and ETags, and reading byte ranges
 // pinned to the ETag seen when listing. Errors name the object and the cause in S3's own words.
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import type { S3Connection } from './s3-settings.ts';
 import { DataReadError, InputSpecError, ObjectChangedError } from './errors.ts';
 import type { DataSource } from './input-spec.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from './objects.ts';
@@ -46,17 +46,20 @@ export function describeS3Error(err: unknown, bucket: string, endpoint: string):
 }
 
 export class S3Objects implements ByteReader {
-  private readonly endpointName: Promise<string>;
+  constructor(private readonly s3: S3Connection) {}
 
-  constructor(private readonly client: S3Client) {
-    this.endpointName = (async () => {
+  private async endpointName(): Promise<string> {
+    try {
+      const { client } = await this.s3.open();
       const endpoint = await client.config.endpoint?.();
       return endpoint ? `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}` : `of region ${await client.config.region()}`;
-    })().catch(() => 'configured');
+    } catch {
+      return 'configured';
+    }
   }
 
   private async failure(err: unknown, name: string, bucket: string, listing: boolean): Promise<Error> {
-    const { why, missing } = describeS3Error(err, bucket, await this.endpointName);
+    const { why, missing } = describeS3Error(err, bucket, await this.endpointName());
     return listing && missing ? new InputSpecError(`${name}: ${why}`) : new DataReadError(name, why);
   }
 
@@ -64,7 +67,8 @@ export class S3Objects implements ByteReader {
   private async bucketMissing(err: unknown, bucket: string): Promise<unknown> {
     if ((err as S3ErrorLike).$metadata?.httpStatusCode !== 404) return err;
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
+      const { client, sdk } = await this.s3.open();
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }));
       return err;
     } catch (bucketErr) {
       return (bucketErr as S3ErrorLike).$metadata?.httpStatusCode === 404 ? Object.assign(new Error('no such bucket'), { name: 'NoSuchBucket' }) : err;
@@ -73,10 +77,11 @@ export class S3Objects implements ByteReader {
 
   /** The objects a source names, with size and ETag; a missing bucket or object, or an empty prefix, is InputSpecError. */
   async list(source: Extract<DataSource, { kind: 's3-object' | 's3-prefix' }>): Promise<ObjectInfo[]> {
+    const { client, sdk } = await this.s3.open();
     if (source.kind === 's3-object') {
       const name = s3Name(source.bucket, source.key);
       try {
-        const head = await this.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key }));
+        const head = await client.send(new sdk.HeadObjectCommand({ Bucket: source.bucket, Key: source.key }));
         return [{ name, size: head.ContentLength ?? 0, etag: head.ETag, ranges: true }];
       } catch (err) {
         throw await this.failure(await this.bucketMissing(err, source.bucket), name, source.bucket, true);
@@ -88,7 +93,7 @@ export class S3Objects implements ByteReader {
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: source.bucket, Prefix: source.prefix, ContinuationToken: token }));
+        page = await client.send(new sdk.ListObjectsV2Command({ Bucket: source.bucket, Prefix: source.prefix, ContinuationToken: token }));
       } catch (err) {
         throw await this.failure(err, name, source.bucket, true);
       }
@@ -108,9 +113,10 @@ export class S3Objects implements ByteReader {
     const { start, end } = slice;
     if (end !== undefined && end <= start) return;
     const range = start > 0 || end !== undefined ? `bytes=${start}-${end === undefined ? '' : end - 1}` : undefined;
+    const { client, sdk } = await this.s3.open();
     let answer;
     try {
-      answer = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: slice.etag }));
+      answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: slice.etag }));
     } catch (err) {
       const e = err as S3ErrorLike;
       if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) throw ObjectChangedError.etag(slice.object, slice.etag, undefined);

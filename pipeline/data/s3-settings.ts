@@ -1,7 +1,7 @@
 // An S3 client configured the way AWS tools are (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 // AWS_REGION, AWS_ENDPOINT_URL), from a plain object: an action gets them as bound parameters, a host process from its
 // environment. The endpoint is the operator's setting, so it is not held to the URL policy that job-supplied URLs are.
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 export interface S3Settings {
   accessKeyId?: string;
@@ -37,11 +37,42 @@ export function readS3Settings(source: Record<string, unknown>): S3Settings {
   };
 }
 
+export type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+let sdk: Promise<S3Sdk> | undefined;
+
 /**
- * A client for these settings. Without an access key it signs nothing (public buckets): it never falls back to the
- * SDK's credential chain, which inside an action would reach for the cloud's metadata service.
+ * The AWS SDK, loaded on first use: most activations never touch S3, and loading the SDK was most of a kernel
+ * container's cold start.
  */
-export function createS3Client(settings: S3Settings, options: S3ClientOptions = {}): S3Client {
+export function s3Sdk(): Promise<S3Sdk> {
+  return (sdk ??= import('@aws-sdk/client-s3'));
+}
+
+/** A client for these settings and the SDK's commands, made on first use. */
+export class S3Connection {
+  private opened?: Promise<{ client: S3Client; sdk: S3Sdk }>;
+
+  constructor(
+    private readonly settings: S3Settings,
+    private readonly options: S3ClientOptions = {},
+  ) {}
+
+  open(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    return (this.opened ??= s3Sdk().then((loaded) => ({ client: newS3Client(loaded, this.settings, this.options), sdk: loaded })));
+  }
+}
+
+/** A client for these settings (the SDK loaded first). */
+export async function createS3Client(settings: S3Settings, options: S3ClientOptions = {}): Promise<S3Client> {
+  return (await new S3Connection(settings, options).open()).client;
+}
+
+/**
+ * Without an access key the client signs nothing (public buckets): it never falls back to the SDK's credential chain,
+ * which inside an action would reach for the cloud's metadata service.
+ */
+function newS3Client({ S3Client }: S3Sdk, settings: S3Settings, options: S3ClientOptions): S3Client {
   const { accessKeyId, secretAccessKey, sessionToken, endpoint } = settings;
   if (accessKeyId !== undefined && secretAccessKey === undefined) throw new Error('AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not');
   const auth = accessKeyId !== undefined && secretAccessKey !== undefined

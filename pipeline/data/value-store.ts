@@ -1,10 +1,9 @@
 // Writing and reading the values a job keeps in the object store (pipeline/data/value-ref.ts): each put is one whole
 // object (S3 never shows a half-written one), the bucket is created when missing, and every read is checked against
 // the reference's length and sha256. Errors name the store and the object.
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { describeS3Error } from './s3-objects.ts';
-import { createS3Client, readS3Settings, type S3Settings } from './s3-settings.ts';
+import { S3Connection, readS3Settings, type S3Settings } from './s3-settings.ts';
 import { refLocation, type ValueRef } from './value-ref.ts';
 
 /** The object store could not take or give back a value; the message names the store and the object. */
@@ -25,7 +24,7 @@ export class ValueStore {
   private readonly endpoint: string;
 
   constructor(
-    private readonly client: S3Client,
+    private readonly s3: S3Connection,
     settings: S3Settings,
   ) {
     this.endpoint = settings.endpoint ?? `AWS S3 (${settings.region ?? 'us-east-1'})`;
@@ -38,13 +37,14 @@ export class ValueStore {
 
   async put(bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<ValueRef> {
     const name = `s3://${bucket}/${key}`;
-    const send = () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.length }));
+    const { client, sdk } = await this.s3.open();
+    const send = () => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.length }));
     try {
       try {
         await send();
       } catch (err) {
         if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
-        await this.client.send(new CreateBucketCommand({ Bucket: bucket })).catch((createErr: { name?: string }) => {
+        await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })).catch((createErr: { name?: string }) => {
           // Another writer made it meanwhile.
           if (createErr.name !== 'BucketAlreadyOwnedByYou' && createErr.name !== 'BucketAlreadyExists') throw createErr;
         });
@@ -60,7 +60,8 @@ export class ValueStore {
     const { bucket, key } = refLocation(ref);
     let bytes: Buffer;
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const { client, sdk } = await this.s3.open();
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
       bytes = Buffer.from(await answer.Body!.transformToByteArray());
     } catch (err) {
       throw this.fail('read', ref.$ref, bucket, err);
@@ -81,7 +82,7 @@ export function valueStoreFor(source: Record<string, unknown>): ValueStore | und
   const id = JSON.stringify(settings);
   let store = clients.get(id);
   if (!store) {
-    store = new ValueStore(createS3Client(settings, { connectTimeoutMs: 3000, maxAttempts: 3 }), settings);
+    store = new ValueStore(new S3Connection(settings, { connectTimeoutMs: 3000, maxAttempts: 3 }), settings);
     clients.set(id, store);
   }
   return store;
