@@ -189,8 +189,18 @@ async function plansBeside(run: Runner, belows: number[], reps: number): Promise
   return out;
 }
 
-export async function benchDefaults(opts: { quick: boolean }): Promise<DefaultsBenchResult> {
+/** `--plans=1e9,1e11`: the limits whose plan is compared with hand sizings (default 1e9, 1e11 and 1e12; --quick 1e9). */
+function planLimits(argv: string[], quick: boolean): number[] {
+  const given = argv.find((a) => a.startsWith('--plans='));
+  if (!given) return quick ? [1e9] : [1e9, 1e11, 1e12];
+  const limits = given.slice('--plans='.length).split(',').map(Number);
+  if (limits.some((n) => !Number.isFinite(n) || n < 1e6)) throw new Error(`--plans: limits such as 1e9,1e11, got ${given}`);
+  return limits;
+}
+
+export async function benchDefaults(opts: { quick: boolean; argv?: string[] }): Promise<DefaultsBenchResult> {
   const quick = opts.quick;
+  const limits = planLimits(opts.argv ?? [], quick);
   const reps = quick ? 1 : 3;
   const redis = await ensureRedis();
   const pipe = await startBenchPipeline({ redisUrl: redis.url, platformDefaults: true });
@@ -202,7 +212,7 @@ export async function benchDefaults(opts: { quick: boolean }): Promise<DefaultsB
     const below = quick ? 1e9 : 1e10;
     const primes = await primesScaling(run, below, reps);
     const unequal = await unequalTasks(run, reps, quick);
-    const plans = await plansBeside(run, quick ? [1e9] : [1e9, 1e11, 1e12], quick ? 1 : 2);
+    const plans = await plansBeside(run, limits, quick ? 1 : 2);
     const tasks = await manyTasks(run, quick ? 1 : 3, quick);
     return { machine: machine(), quick, primes, unequal, tasks, plans };
   } finally {

@@ -70,7 +70,7 @@ export const benchmarks: Record<string, Benchmark> = {
     },
   },
   defaults: {
-    describe: 'on the shipped defaults: primes scaling beside primesieve, unequal tasks, 10,000 small tasks pull vs push, the plan vs hand sizing',
+    describe: 'on the shipped defaults: primes scaling beside primesieve, unequal tasks, 10,000 small tasks pull vs push, the plan vs hand sizing (--plans=1e9,1e11: which limits; default also 1e12)',
     async run(opts) {
       const data = await benchDefaults(opts);
       return { data, markdown: defaultsMarkdown(data) };

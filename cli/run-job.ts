@@ -146,7 +146,7 @@ function imageHint(jobId: string, hasDashboard: boolean): string {
   return [
     hasDashboard ? 'shown on the dashboard above; ' : '',
     'save it with `-o FILE.png` next time, or now with ',
-    `\`supercompute status ${jobId} --json | jq -r .result.png | base64 -d > ${jobId}.png\``,
+    `\`supercompute status ${jobId} -o ${jobId}.png\``,
   ].join('');
 }
 

@@ -109,7 +109,7 @@ describe('supercompute run and status output', () => {
     const out = JSON.parse(json.stdout) as { jobId: string; result: { png: string } };
     expect(out.result.png.length).toBeGreaterThan(65_536);
     const text = await cli(['status', out.jobId, '--apihost', platform.url]);
-    expect(text.stdout).toMatch(/png: a PNG image of \d+ KiB \(save it with `supercompute status \S+ --json \| jq -r \.result\.png \| base64 -d > \S+\.png`\)/);
+    expect(text.stdout).toMatch(/png: a PNG image of \d+ KiB \(save it with `supercompute status \S+ -o \S+\.png`\)/);
     expect(text.stdout).not.toContain(out.result.png.slice(0, 40));
   });
 

@@ -43,7 +43,7 @@ export function registerStatus(program: Command): void {
         if (status.state === 'failed') console.log(`error: ${typeof status.error === 'string' ? status.error : JSON.stringify(status.error)}`);
         const stored = storedResultLine(status, `write it with \`supercompute status ${status.jobId} -o FILE\` (.json, or .png for an image)`);
         if (stored) console.log(stored);
-        else if (status.result !== undefined) console.log(`result:${formatResult(status.result, `save it with \`supercompute status ${status.jobId} --json | jq -r .result.png | base64 -d > ${status.jobId}.png\``)}`);
+        else if (status.result !== undefined) console.log(`result:${formatResult(status.result, `save it with \`supercompute status ${status.jobId} -o ${status.jobId}.png\``)}`);
         const timings = formatTimings(status.timings);
         if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
       }
