@@ -6,15 +6,13 @@ import { availableParallelism } from 'node:os';
 import type openwhisk from 'openwhisk';
 import { readTargetCapacity } from './target-capacity.ts';
 import { isLocalTarget, type Target } from './target.ts';
+import { ASK_KERNEL_MS } from './kernels/ask.ts';
 import { resolveKernel } from '../pipeline/kernel-catalog.ts';
 import { planOnDeployment } from '../pipeline/kernel-control.ts';
 import type { OwClient } from '../pipeline/ow.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import { sizeJob, type KernelProfile, type WorkerCapacity } from '../pipeline/job/sizing.ts';
-
-/** How long the kernel's control action may take to answer, ms. */
-const ASK_KERNEL_MS = 60_000;
 
 export interface AskedSizing {
   tasks?: number;

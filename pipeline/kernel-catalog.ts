@@ -37,6 +37,15 @@ export function kernelActionNames(name: string, version: string): Record<KernelR
   return { tasks: `${name}@${version}`, push: `${name}.push@${version}`, control: `${name}.control@${version}` };
 }
 
+/** A version's package-qualified actions, by what they run. */
+export type KernelVersionActions = Pick<KernelVersion, 'tasksAction' | 'pushAction' | 'controlAction'>;
+
+/** A kernel that waits on I/O runs push tasks on its tasks action. */
+export function kernelVersionActions(name: string, version: string, waitsOnIo: boolean): KernelVersionActions {
+  const names = kernelActionNames(name, version);
+  return { tasksAction: qualified(names.tasks), pushAction: qualified(waitsOnIo ? names.tasks : names.push), controlAction: qualified(names.control) };
+}
+
 /** Package-qualified, as a job's meta stores it and invokes it. */
 export function qualified(action: string): string {
   return `${KERNEL_PACKAGE}/${action}`;
@@ -93,9 +102,7 @@ export function kernelVersions(actions: readonly ListedAction[]): KernelVersion[
       waitsOnIo,
       producesPng: ann.get(KERNEL_ANNOTATIONS.producesPng) === true,
       builtin: ann.get(KERNEL_ANNOTATIONS.builtin) === true,
-      tasksAction: qualified(actionNames.tasks),
-      pushAction: qualified(waitsOnIo ? actionNames.tasks : actionNames.push),
-      controlAction: qualified(actionNames.control),
+      ...kernelVersionActions(name, version, waitsOnIo),
     });
   }
   return out;

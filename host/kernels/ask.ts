@@ -5,10 +5,11 @@ import { resolveKernel } from '../../pipeline/kernel-catalog.ts';
 import { callKernel, type KernelDescription } from '../../pipeline/kernel-control.ts';
 import type { OwClient } from '../../pipeline/ow.ts';
 
-const ASK_MS = 60_000;
+/** How long a deployed kernel's control action may take to answer the host, ms. */
+export const ASK_KERNEL_MS = 60_000;
 
 export async function describeDeployedKernel(ow: openwhisk.Client, kernel: string): Promise<KernelDescription> {
   const client = ow as unknown as OwClient;
   const v = await resolveKernel(client, kernel);
-  return callKernel<KernelDescription>(v.controlAction, 'describe', {}, { deadline: Date.now() + ASK_MS, ow: client });
+  return callKernel<KernelDescription>(v.controlAction, 'describe', {}, { deadline: Date.now() + ASK_KERNEL_MS, ow: client });
 }

@@ -13,6 +13,7 @@ import {
   KERNEL_PACKAGE,
   currentVersions,
   kernelActionNames,
+  kernelVersionActions,
   kernelVersions,
   listKernelActions,
   qualified,
@@ -141,16 +142,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
     throw new KernelDeployError(`deploying kernel ${name}: ${describeOwError(err)}`, 502);
   }
   const pruned = await pruneVersions(ow, name, version, deployedAt - ttlSeconds * 1000);
-  return {
-    name,
-    version,
-    actions,
-    tasksAction: qualified(names.tasks),
-    pushAction: qualified(ownPush ? names.push : names.tasks),
-    controlAction: qualified(names.control),
-    deployedAt,
-    pruned,
-  };
+  return { name, version, actions, ...kernelVersionActions(name, version, d.waitsOnIo), deployedAt, pruned };
 }
 
 /** Removes versions of `name` deployed before `before` (no running job can have pinned them), never `keep`. */

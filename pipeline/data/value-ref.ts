@@ -31,11 +31,6 @@ export function storedRefOf<T extends ValueRef = ValueRef>(raw: string): T | und
   return raw.startsWith(MARK) ? (JSON.parse(raw.slice(MARK.length)) as T) : undefined;
 }
 
-export function isValueRef(value: unknown): value is ValueRef {
-  const v = value as Partial<ValueRef> | null;
-  return typeof v === 'object' && v !== null && typeof v.$ref === 'string' && v.$ref.startsWith('s3://') && typeof v.bytes === 'number' && typeof v.sha256 === 'string';
-}
-
 /** The bucket and key of `s3://BUCKET/KEY`. */
 export function refLocation(ref: ValueRef): { bucket: string; key: string } {
   const rest = ref.$ref.slice('s3://'.length);

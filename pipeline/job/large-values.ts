@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeStoredRef, storedRefOf, type ResultRef } from '../data/value-ref.ts';
 import { valueStoreFor, ValueStoreError, type ValueStore } from '../data/value-store.ts';
 import { pngOf } from '../views/png.ts';
+import { boundedMap } from '../pool.ts';
 
 /** What a job's spec says about where its large values go. */
 export interface LargeValueSettings {
@@ -16,7 +17,7 @@ export interface LargeValueSettings {
 /** Reads of partials in flight at once while a reduce gathers them. */
 const READS_IN_FLIGHT = 8;
 
-export function jobObjectPrefix(jobId: string): string {
+function jobObjectPrefix(jobId: string): string {
   return `jobs/${jobId}/`;
 }
 
@@ -39,26 +40,21 @@ export async function partialToKeep(actionParams: Record<string, unknown>, setti
 /** The partials as the kernel's reduce takes them, references read back from the object store. */
 export async function partialValues(actionParams: Record<string, unknown>, partials: Array<{ index: number; partial: string }>): Promise<unknown[]> {
   const values: unknown[] = new Array(partials.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < partials.length) {
-      const i = next++;
-      const { index, partial } = partials[i]!;
-      const ref = storedRefOf(partial);
-      if (!ref) {
-        values[i] = JSON.parse(partial);
-        continue;
-      }
-      const store = valueStoreFor(actionParams);
-      if (!store) throw new ValueStoreError(`task ${index}'s partial is in the object store (${ref.$ref}), but this action has no object store configured (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID)`);
-      try {
-        values[i] = JSON.parse((await store.get(ref)).toString('utf8'));
-      } catch (err) {
-        throw new ValueStoreError(`task ${index}'s partial: ${(err as Error).message}`);
-      }
+  const { errors } = await boundedMap(partials.map((p, i) => ({ ...p, i })), READS_IN_FLIGHT, async ({ index, partial, i }) => {
+    const ref = storedRefOf(partial);
+    if (!ref) {
+      values[i] = JSON.parse(partial);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, partials.length) }, lane));
+    const store = valueStoreFor(actionParams);
+    if (!store) throw new ValueStoreError(`task ${index}'s partial is in the object store (${ref.$ref}), but this action has no object store configured (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID)`);
+    try {
+      values[i] = JSON.parse((await store.get(ref)).toString('utf8'));
+    } catch (err) {
+      throw new ValueStoreError(`task ${index}'s partial: ${(err as Error).message}`);
+    }
+  });
+  if (errors.length > 0) throw errors[0];
   return values;
 }
 

@@ -9,7 +9,7 @@ import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
 import { UrlPolicy } from '../inputs/url-policy.ts';
 import type { KernelPlan } from './kernel-plan.ts';
-import type { KernelVersion } from '../kernel-catalog.ts';
+import type { KernelVersionActions } from '../kernel-catalog.ts';
 
 /**
  * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
@@ -56,9 +56,6 @@ export interface PinnedKernel {
   /** Answers `op: plan | describe | reduce`. */
   kernelControl: string;
 }
-
-/** A deployed kernel version's actions, of which a job pins those it runs. */
-export type KernelVersionActions = Pick<KernelVersion, 'tasksAction' | 'pushAction' | 'controlAction'>;
 
 export interface JobSpec extends JobTuning, PinnedKernel {
   kernel: string;

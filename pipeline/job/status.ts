@@ -1,5 +1,6 @@
 // What a job looks like from outside: the `status` action's answer, read by the CLI, the library, the tests and the
 // benchmarks. One vocabulary: a job has a `state`.
+import type { ResultRef } from '../data/value-ref.ts';
 
 export const JOB_STATES = ['running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -35,8 +36,6 @@ export interface RetryCounts {
   speculative: number;
   budget: number;
 }
-
-import type { ResultRef } from '../data/value-ref.ts';
 
 export interface JobStatus {
   jobId: string;

@@ -18,7 +18,7 @@ export function taskError(index: number, err: unknown): string {
  * Whether another attempt could succeed. An error that says it cannot (`retryable: false`, such as an input object
  * changed since the split), itself or as the `cause` of what the kernel threw, fails the job at once.
  */
-export function isRetryable(err: unknown): boolean {
+function isRetryable(err: unknown): boolean {
   for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     if ((e as { retryable?: unknown }).retryable === false) return false;
   }

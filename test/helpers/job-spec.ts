@@ -3,11 +3,11 @@
 // runs), pinned to the kernel version the test's pipeline deployed (startPipeline records them here).
 import { kernels } from '../../kernels/index.ts';
 import { HttpError } from '../../pipeline/http.ts';
-import { qualified, kernelActionNames } from '../../pipeline/kernel-catalog.ts';
+import { kernelVersionActions, type KernelVersionActions } from '../../pipeline/kernel-catalog.ts';
 import { planWithKernel } from '../../pipeline/job/kernel-plan.ts';
 import { DEFAULTS, type JobTuning } from '../../pipeline/job/settings.ts';
 import { actionCapacity } from '../../pipeline/job/sizing.ts';
-import { parseJobRequest, planJob, type JobSpec, type KernelVersionActions, type PinnedKernel, type PlannedJob, type SpecSettings } from '../../pipeline/job/spec.ts';
+import { parseJobRequest, planJob, type JobSpec, type PinnedKernel, type PlannedJob, type SpecSettings } from '../../pipeline/job/spec.ts';
 
 const deployed = new Map<string, string>();
 
@@ -17,15 +17,13 @@ export function rememberKernelVersions(versions: ReadonlyArray<{ name: string; v
 }
 
 /** The actions of the deployed version of `kernel` (placeholders when no pipeline was started: store-only tests). */
-export function kernelVersionActions(kernel: string): KernelVersionActions {
-  const names = kernelActionNames(kernel, deployed.get(kernel) ?? 'none');
-  const ownPush = Object.hasOwn(kernels, kernel) && kernels[kernel]!.waitsOnIo !== true;
-  return { tasksAction: qualified(names.tasks), pushAction: qualified(ownPush ? names.push : names.tasks), controlAction: qualified(names.control) };
+export function deployedActions(kernel: string): KernelVersionActions {
+  return kernelVersionActions(kernel, deployed.get(kernel) ?? 'none', Object.hasOwn(kernels, kernel) && kernels[kernel]!.waitsOnIo === true);
 }
 
 /** The actions a job of `kernel` pins in push mode (no workers) or pull mode. */
 export function pinnedKernel(kernel: string, mode: 'push' | 'pull' = 'push'): PinnedKernel {
-  const v = kernelVersionActions(kernel);
+  const v = deployedActions(kernel);
   return { kernelAction: mode === 'push' ? v.pushAction : v.tasksAction, kernelControl: v.controlAction };
 }
 
@@ -39,7 +37,7 @@ export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = D
     ...(request.tasks !== undefined ? { tasks: request.tasks } : { sizing: { capacity: actionCapacity(settings.workerSlots), limits: settings } }),
     ...(request.workers !== undefined ? { workers: request.workers } : {}),
   });
-  return planJob(request, plan, kernelVersionActions(request.kernel), settings);
+  return planJob(request, plan, deployedActions(request.kernel), settings);
 }
 
 export function jobSpecOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): JobSpec {
