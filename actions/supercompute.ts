@@ -6,7 +6,7 @@
 import { awaitJob } from '../pipeline/job/await.ts';
 import { createJob } from '../pipeline/job/create.ts';
 import { readSettings } from '../pipeline/job/settings.ts';
-import { HttpError, answer, errorResult } from '../pipeline/http.ts';
+import { HttpError, answer, checkWebCaller, errorResult } from '../pipeline/http.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { integerOf } from '../pipeline/integer.ts';
 import { sibling, webBase } from '../pipeline/names.ts';
@@ -50,6 +50,7 @@ async function cancelJob(redisUrl: string, jobId: unknown) {
 export async function main(params: Params) {
   registerEnvSecrets(params);
   try {
+    checkWebCaller(params, process.env.__OW_NAMESPACE);
     const settings = readSettings(params);
     if (params.cancel !== undefined) return answer(params, await cancelJob(settings.redisUrl, params.cancel));
     const wait = parseWait(params);

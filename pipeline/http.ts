@@ -13,6 +13,19 @@ export function isWebCall(params: Record<string, unknown>): boolean {
   return typeof params.__ow_method === 'string';
 }
 
+/**
+ * A web call that changes something must come with the key of the namespace that owns the action. OpenWhisk's
+ * `require-whisk-auth: true` admits any valid key, of whichever namespace, and passes its namespace as `__ow_user`;
+ * the action itself must tell its own namespace from another one (OpenWhisk: docs/webactions.md, "Securing web
+ * actions"; the controller's WebActions.scala). Plain invokes are the REST API's to authorize.
+ */
+export function checkWebCaller(params: Record<string, unknown>, ownNamespace: string | undefined): void {
+  if (!isWebCall(params)) return;
+  const user = params.__ow_user;
+  if (typeof user !== 'string' || user === '') throw new HttpError(401, "this web action needs the namespace's key (Basic auth)");
+  if (user !== ownNamespace) throw new HttpError(403, `a key of namespace '${user}' may not submit or cancel jobs of namespace '${ownNamespace ?? ''}'`);
+}
+
 export function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.statusCode;
   if (err instanceof StoreUnavailableError) return 503;

@@ -5,7 +5,11 @@
 //   SUPERCOMPUTE_PLATFORM_PORT                    port (default 3233; 0 = any free port)
 //   SUPERCOMPUTE_PLATFORM_NAMESPACE               namespace of the key (default guest)
 //   SUPERCOMPUTE_PLATFORM_AUTH                    "uuid:key" accepted by basic auth
-//   SUPERCOMPUTE_PLATFORM_SYSTEM_AUTH             "uuid:key" of the whisk.system namespace (the catalog's owner)
+//   SUPERCOMPUTE_PLATFORM_SYSTEM_AUTH             "uuid:key" of the whisk.system namespace (the catalog's owner); default:
+//                                                 standalone's with standalone's guest key, else one generated and kept
+//                                                 in the data folder (system-key.ts)
+//   SUPERCOMPUTE_PLATFORM_DATA_DIR                the platform's data folder (default
+//                                                 $XDG_DATA_HOME/supercompute/platform, else ~/.local/share/...)
 //   SUPERCOMPUTE_PLATFORM_API_HOST                __OW_API_HOST given to actions (default: the listen URL)
 //   SUPERCOMPUTE_PLATFORM_CONCURRENT_INVOCATIONS  concurrentInvocations
 //   SUPERCOMPUTE_PLATFORM_INVOCATIONS_PER_MINUTE  invocationsPerMinute
@@ -21,6 +25,7 @@
 //   SUPERCOMPUTE_FAULTS                           fault injection options as JSON (see faults.ts)
 
 import { type FaultOptions, resolveFaultOptions } from './faults.ts';
+import { defaultDataDir } from './system-key.ts';
 
 export const GUEST_AUTH =
   '23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
@@ -59,8 +64,13 @@ export interface PlatformOptions {
   port: number;
   namespace: string;
   auth: string;
-  /** "uuid:key" of the `whisk.system` namespace, which owns the catalog (`utils`, `alarms`). */
+  /**
+   * "uuid:key" of the `whisk.system` namespace, which owns the catalog (`utils`, `alarms`). Empty: the platform
+   * generates one when it starts and keeps it in `dataDir` (the default whenever `auth` is not standalone's key).
+   */
   systemAuth: string;
+  /** Where the platform keeps what outlives it: the generated system key. */
+  dataDir: string;
   /** __OW_API_HOST for actions; empty = the listen URL. */
   apiHost: string;
   limits: PlatformLimits;
@@ -118,12 +128,15 @@ export function resolveOptions(input: PlatformOptionsInput = {}): PlatformOption
     firesPerMinute: envNumber('SUPERCOMPUTE_PLATFORM_FIRES_PER_MINUTE') ?? defaultLimits.firesPerMinute,
     ...input.limits,
   };
+  const auth = input.auth ?? envString('SUPERCOMPUTE_PLATFORM_AUTH') ?? GUEST_AUTH;
   return {
     host: input.host ?? envString('SUPERCOMPUTE_PLATFORM_HOST') ?? '127.0.0.1',
     port: input.port ?? envNumber('SUPERCOMPUTE_PLATFORM_PORT') ?? 3233,
     namespace: input.namespace ?? envString('SUPERCOMPUTE_PLATFORM_NAMESPACE') ?? 'guest',
-    auth: input.auth ?? envString('SUPERCOMPUTE_PLATFORM_AUTH') ?? GUEST_AUTH,
-    systemAuth: input.systemAuth ?? envString('SUPERCOMPUTE_PLATFORM_SYSTEM_AUTH') ?? SYSTEM_AUTH,
+    auth,
+    // Standalone's published system key goes only with standalone's published guest key.
+    systemAuth: input.systemAuth ?? envString('SUPERCOMPUTE_PLATFORM_SYSTEM_AUTH') ?? (auth === GUEST_AUTH ? SYSTEM_AUTH : ''),
+    dataDir: input.dataDir ?? envString('SUPERCOMPUTE_PLATFORM_DATA_DIR') ?? defaultDataDir(),
     composerRedis3: input.composerRedis3 ?? envString('SUPERCOMPUTE_PLATFORM_COMPOSER_REDIS3') === 'true',
     alarmMinuteMs: input.alarmMinuteMs ?? envNumber('SUPERCOMPUTE_PLATFORM_ALARM_MINUTE_MS') ?? 60_000,
     apiHost: input.apiHost ?? envString('SUPERCOMPUTE_PLATFORM_API_HOST') ?? '',

@@ -1,5 +1,6 @@
 // The embedded OpenWhisk-compatible platform: one process, actions in child processes.
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { type PlatformOptionsInput, resolveOptions } from './config.ts';
 import { EntityStore } from './store/entities.ts';
 import { ActivationStore } from './invoker/activations.ts';
@@ -13,6 +14,7 @@ import type { ContainerPool } from './invoker/types.ts';
 import { Faults, type FaultsView } from './faults.ts';
 import { secretsOf } from './secrets.ts';
 import { COMPOSER_REDIS3_ENV } from './runtime/options.ts';
+import { SYSTEM_KEY_FILE, storedSystemKey } from './system-key.ts';
 
 export type { PlatformOptions, PlatformLimits, PlatformOptionsInput } from './config.ts';
 export { GUEST_AUTH, SYSTEM_AUTH, SYSTEM_NAMESPACE, resolveOptions } from './config.ts';
@@ -26,13 +28,19 @@ export interface Platform {
   apiHost: string;
   auth: string;
   namespace: string;
+  /** The whisk.system key (the catalog's namespace). */
+  systemAuth: string;
+  /** The file that keeps `systemAuth` when the platform generated it. */
+  systemKeyFile?: string;
   /** Injected faults: counters, the decision log, and `dropRedis()`. */
   faults: FaultsView;
   stop(): Promise<void>;
 }
 
 export async function startPlatform(input: PlatformOptionsInput = {}): Promise<Platform> {
-  const options = resolveOptions(input);
+  const resolved = resolveOptions(input);
+  const generated = resolved.systemAuth === '';
+  const options = generated ? { ...resolved, systemAuth: storedSystemKey(resolved.dataDir) } : resolved;
   let pool: ContainerPool | undefined;
   const store = new EntityStore();
   installCatalog(store);
@@ -74,6 +82,8 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     apiHost: url,
     auth: options.auth,
     namespace: options.namespace,
+    systemAuth: options.systemAuth,
+    ...(generated ? { systemKeyFile: join(options.dataDir, SYSTEM_KEY_FILE) } : {}),
     faults,
     stop() {
       stopping ??= (async () => {

@@ -31,7 +31,8 @@ beforeAll(async () => {
   await ow.actions.create({ name: 'guarded', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': 'token-1' } });
   await ow.actions.create({ name: 'keyed', action: 'function main(p) { return { body: p.__ow_user }; }', annotations: { ...exported, 'require-whisk-auth': true } });
   await ow.actions.create({ name: 'numbered', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': 42 } });
-  await ow.actions.create({ name: 'closed', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': false } });
+  await ow.actions.create({ name: 'unguarded', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': false } });
+  await ow.actions.create({ name: 'closed', action: 'function main() { return { body: "ok" }; }', annotations: { ...exported, 'require-whisk-auth': { key: 'x' } } });
   await ow.actions.create({ name: 'raw', action: 'function main(p) { return { body: { q: p.__ow_query, b: p.__ow_body, m: p.__ow_method } }; }', annotations: { ...exported, 'raw-http': true } });
   await ow.packages.create({ name: 'site' });
   await ow.actions.create({ name: 'site/status', action: 'function main(p) { return { statusCode: 201, headers: { "x-custom": "yes" }, body: { created: p.id } }; }', annotations: exported });
@@ -100,7 +101,7 @@ describe('web actions', () => {
     expect(await ok.text()).toBe('ok');
   });
 
-  it('require-whisk-auth true admits only the namespace key (Basic auth), as OpenWhisk does; any other value is closed', async () => {
+  it('require-whisk-auth true admits a valid key (Basic auth) of any namespace, named in __ow_user, as OpenWhisk does', async () => {
     const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
     const refused = await fetch(`${web}/default/keyed.text`);
     expect(refused.status).toBe(401);
@@ -110,9 +111,15 @@ describe('web actions', () => {
     const ok = await fetch(`${web}/default/keyed.text`, { headers: basic(platform.auth) });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('guest');
-    // A number compares with the header as text; `false` (or anything but a string, number or true) admits no one.
+    // Another namespace's key is a valid key too: the controller lets it through and the action sees whose it is.
+    const foreign = await fetch(`${web}/default/keyed.text`, { headers: basic(platform.systemAuth) });
+    expect(foreign.status).toBe(200);
+    expect(await foreign.text()).toBe('whisk.system');
+    // A number compares with the header as text; `false` is as if the annotation were absent; anything but a string,
+    // a number or a boolean admits no one.
     expect((await fetch(`${web}/default/numbered.text`, { headers: { 'x-require-whisk-auth': '42' } })).status).toBe(200);
     expect((await fetch(`${web}/default/numbered.text`, { headers: { 'x-require-whisk-auth': '43' } })).status).toBe(401);
+    expect((await fetch(`${web}/default/unguarded.text`)).status).toBe(200);
     expect((await fetch(`${web}/default/closed.text`, { headers: basic(platform.auth) })).status).toBe(401);
     // OPTIONS is answered without auth (CORS preflight), the action not run.
     expect((await fetch(`${web}/default/keyed.text`, { method: 'OPTIONS' })).status).toBe(200);

@@ -75,6 +75,65 @@ describe('who may submit and cancel', () => {
   });
 });
 
+describe("another namespace's key", () => {
+  // The platform's whisk.system key: a valid key, of a namespace that does not own the pipeline.
+  const foreignAuth = () => basic(env.platform.systemAuth);
+  const whatFailed = (status: number, body: unknown) => `${status} ${JSON.stringify(body)}`;
+
+  it('gets 403 on every door of supercompute, web and REST, and starts or cancels nothing', async () => {
+    const held = await heldJob();
+    const before = await env.jobIds();
+    const job = JSON.stringify({ kernel: 'pi', params: { samples: 1000 }, tasks: 2 });
+    const web = (path: string, init: RequestInit = {}) =>
+      fetch(`${env.web}/${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: foreignAuth(), ...init.headers } });
+
+    // The web door: the platform admits any valid key (require-whisk-auth: true, as OpenWhisk); the action refuses a
+    // key of another namespace.
+    for (const path of ['supercompute.http', 'supercompute', `supercompute.http?cancel=${held}`]) {
+      const res = await web(path, { method: path.includes('cancel') ? 'GET' : 'POST', body: path.includes('cancel') ? undefined : job });
+      const body = (await res.json()) as { error?: string };
+      expect(res.status, whatFailed(res.status, body)).toBe(403);
+      expect(body.error).toBe("a key of namespace 'whisk.system' may not submit or cancel jobs of namespace 'guest'");
+    }
+    const json = await web('supercompute.json', { method: 'POST', body: job });
+    expect(await json.json()).toMatchObject({ statusCode: 403 });
+
+    // The REST doors: the entry action, its compositions, and cancelling.
+    for (const name of ['supercompute', 'supercompute-flow', 'supercompute-wait', 'supercompute-map', 'job-create']) {
+      const res = await fetch(`${env.platform.url}/api/v1/namespaces/guest/actions/${name}?blocking=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: foreignAuth() },
+        body: JSON.stringify({ kernel: 'pi', params: { samples: 1000 }, tasks: 2, cancel: name === 'supercompute' ? held : undefined }),
+      });
+      expect(res.status, name).toBe(403);
+    }
+    expect(await env.jobIds()).toEqual(before);
+    expect(await store.state(held)).toBe('running');
+  });
+
+  it("cannot reach the pipeline through a rule on its trigger, a sequence or a binding of its own", async () => {
+    const system = (method: string, path: string, body: unknown) =>
+      fetch(`${env.platform.url}/api/v1/namespaces/_/${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: foreignAuth() },
+        body: JSON.stringify(body),
+      });
+    // The issue's attack: a public package of the other namespace whose action a rule on the pipeline's trigger
+    // would run with the namespace's key.
+    expect((await system('PUT', 'packages/lure?overwrite=true', { publish: true })).status).toBe(200);
+    const code = 'function main() { return { key: process.env.__OW_API_KEY }; }';
+    expect((await system('PUT', 'actions/lure/x?overwrite=true', { exec: { kind: 'nodejs:20', code } })).status).toBe(200);
+    expect((await system('PUT', 'rules/steal', { trigger: '/guest/supercompute-done', action: '/whisk.system/lure/x' })).status).toBe(403);
+    expect((await system('GET', 'rules/steal', undefined)).status).toBe(404);
+    // The rule the pipeline deployed is still the only one on its trigger.
+    const trigger = (await env.ow.triggers.get({ name: 'supercompute-done' })) as { rules?: Record<string, unknown> };
+    expect(Object.keys(trigger.rules ?? {})).toEqual(['guest/supercompute-done-reduce']);
+    // A sequence of the pipeline's entry action, and a binding of its kernels' package.
+    expect((await system('PUT', 'actions/wrapped', { exec: { kind: 'sequence', components: ['/guest/supercompute'] } })).status).toBe(403);
+    expect((await system('PUT', 'packages/kernels', { binding: { namespace: 'guest', name: 'supercompute-kernels' } })).status).toBe(403);
+  });
+});
+
 describe('URL inputs', () => {
   it("cannot read the platform's own API or anything on loopback", async () => {
     const api = `${env.platform.url}/api/v1`;

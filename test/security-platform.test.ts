@@ -1,14 +1,16 @@
 // Security of the embedded platform: auth on every API route, loopback by default, bounded and
 // validated input (413, 400, never 500, nothing stored on failure), and no secrets in what it produces.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, resolveOptions, type Platform } from '../platform/index.ts';
+import { startPlatform, resolveOptions, SYSTEM_AUTH, GUEST_AUTH, type Platform } from '../platform/index.ts';
 import { MAX_JSON_DEPTH } from '../platform/json-depth.ts';
-import { type Client, basicAuth, clientOf, startWithClient } from './helpers/platform-client.ts';
+import { type Client, basicAuth, clientOf, failure, startWithClient } from './helpers/platform-client.ts';
 
 const KEY = 'c0ffee00-1111-2222-3333-444455556666:Sup3rS3cretPlatformKeyNobodyMayRead0123456789abcdefABCDEF';
 const REDIS_PASS = 'redis-pass-7f3a9c';
@@ -171,6 +173,8 @@ describe('authentication', () => {
     ['a wrong key', basicAuth(`${KEY.split(':')[0]}:wrong`)],
     ['the guest key', basicAuth('23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP')],
     ['the key without its uuid', basicAuth(SECRET_PART)],
+    // With a key of its own, the platform has a whisk.system key of its own too: standalone's published one is nobody's.
+    ["standalone's published system key", basicAuth(SYSTEM_AUTH)],
     ['garbage', 'Basic !!!not-base64'],
     ['another scheme', `Bearer ${KEY}`],
   ];
@@ -205,6 +209,136 @@ describe('authentication', () => {
     expect(await res.text()).toBe('hi');
     expect((await fetch(`${platform.url}/api/v1/web/guest/default/echo.json`)).status).toBe(404);
     expectWhiskError(await request('GET', '/api/v1/namespaces/someone-else/actions'), 403);
+  });
+});
+
+describe("another namespace's key", () => {
+  const foreign = () => basicAuth(platform.systemAuth);
+  const inGuest = (path: string) => path.replace('/namespaces/_/', '/namespaces/guest/');
+
+  it("acts on nothing of this namespace: 403 on every route that names it, and nothing changes", async () => {
+    const before = await snapshot();
+    for (const [method, path, body] of ROUTES.filter(([, p]) => p.includes('/namespaces/_/'))) {
+      const a = await request(method, inGuest(path).replace(ID, activationId), { auth: foreign(), body: body === undefined ? undefined : JSON.stringify(body) });
+      // Listing another namespace's packages is allowed, and shows only its public ones (none here).
+      if (method === 'GET' && path.endsWith('/packages')) {
+        expect(a.status, a.text).toBe(200);
+        expect(a.json).toEqual([]);
+      } else {
+        expectWhiskError(a, 403);
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("may not put a rule on this namespace's trigger, whatever action it names", async () => {
+    const before = await snapshot();
+    const put = (name: string, rule: object) => request('PUT', `/api/v1/namespaces/_/rules/${name}`, { auth: foreign(), body: JSON.stringify(rule) });
+    expectWhiskError(await put('on-guest', { trigger: '/guest/t', action: '/whisk.system/utils/echo' }), 403);
+    expectWhiskError(await put('on-guest-too', { trigger: '/guest/t', action: 'utils/echo' }), 403);
+    // Not even to learn whether such a trigger exists.
+    expectWhiskError(await put('on-nothing', { trigger: '/guest/no-such-trigger', action: '/whisk.system/utils/echo' }), 403);
+    expect((await request('GET', '/api/v1/namespaces/_/rules', { auth: foreign() })).json).toEqual([]);
+    expect((await ow.triggers.get({ name: 't' })).rules).toEqual({ 'guest/r': { action: { name: 'echo', path: 'guest' }, status: 'active' } });
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("may not make this namespace's actions and packages its own through a sequence or a binding", async () => {
+    const put = (path: string, body: object) => request('PUT', `/api/v1/namespaces/_/${path}`, { auth: foreign(), body: JSON.stringify(body) });
+    expectWhiskError(await put('actions/wrapped', { exec: { kind: 'sequence', components: ['/guest/echo'] } }), 403);
+    expectWhiskError(await put('actions/wrapped', { exec: { kind: 'sequence', components: ['/whisk.system/utils/echo', '/guest/pkg/missing'] } }), 403);
+    expectWhiskError(await put('packages/bound', { binding: { namespace: 'guest', name: 'pkg' } }), 403);
+    // Whether a package exists elsewhere is not told either.
+    expectWhiskError(await put('packages/bound', { binding: { namespace: 'guest', name: 'no-such-package' } }), 403);
+    // Its own missing package is its own to be told about.
+    expect((await put('packages/bound', { binding: { namespace: 'whisk.system', name: 'no-such-package' } })).status).toBe(400);
+  });
+});
+
+describe('the whisk.system key', () => {
+  const dataDirs: string[] = [];
+  const freshDataDir = () => {
+    const dir = join(mkdtempSync(join(os.tmpdir(), 'supercompute-key-')), 'data');
+    dataDirs.push(dirname(dir));
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is generated for a platform with its own guest key, kept in its data folder for its owner only, and kept", async () => {
+    const dataDir = freshDataDir();
+    const first = await startPlatform({ port: 0, auth: KEY, dataDir });
+    try {
+      expect(first.systemAuth).not.toBe(SYSTEM_AUTH);
+      expect(first.systemAuth).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[A-Za-z0-9]{64}$/);
+      expect(first.systemKeyFile).toBe(join(dataDir, 'auth.whisk.system'));
+      expect(readFileSync(first.systemKeyFile!, 'utf8').trim()).toBe(first.systemAuth);
+      expect(statSync(first.systemKeyFile!).mode & 0o777).toBe(0o600);
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      const whoami = await fetch(`${first.url}/api/v1/namespaces`, { headers: { authorization: basicAuth(first.systemAuth) } });
+      expect(await whoami.json()).toEqual(['whisk.system']);
+      expect((await fetch(`${first.url}/api/v1/namespaces`, { headers: { authorization: basicAuth(SYSTEM_AUTH) } })).status).toBe(401);
+      // The key is masked like the guest key in the logs the platform keeps.
+      const system = clientOf({ url: first.url, auth: first.systemAuth });
+      await system.actions.create({ name: 'say', action: 'function main(p) { console.log(p.k); return {}; }' });
+      const said = await system.actions.invoke({ name: 'say', params: { k: first.systemAuth }, blocking: true });
+      expect(said.logs).toHaveLength(1);
+      expect(said.logs[0]).not.toContain(first.systemAuth.split(':')[1]);
+    } finally {
+      await first.stop();
+    }
+    const again = await startPlatform({ port: 0, auth: KEY, dataDir });
+    await again.stop();
+    expect(again.systemAuth).toBe(first.systemAuth);
+  });
+
+  it("stays standalone's with standalone's guest key, and is whatever is configured", async () => {
+    const dataDir = freshDataDir();
+    const standalone = await startPlatform({ port: 0, auth: GUEST_AUTH, dataDir });
+    await standalone.stop();
+    expect(standalone.systemAuth).toBe(SYSTEM_AUTH);
+    expect(standalone.systemKeyFile).toBeUndefined();
+    const configured = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee:configured';
+    const set = await startPlatform({ port: 0, auth: KEY, systemAuth: configured, dataDir });
+    await set.stop();
+    expect(set.systemAuth).toBe(configured);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('refuses to start on a key file that holds no key, rather than replace it', async () => {
+    const dataDir = freshDataDir();
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'auth.whisk.system'), 'not a key\n');
+    await expect(startPlatform({ port: 0, auth: KEY, dataDir })).rejects.toThrow(/auth\.whisk\.system does not hold a key/);
+  });
+});
+
+describe('shared packages and bindings (OpenWhisk: PackageCollection)', () => {
+  const system = () => clientOf({ url: platform.url, auth: platform.systemAuth });
+
+  it("another namespace's binding is never shared, even marked public: its bound package may be private", async () => {
+    await system().packages.update({ name: 'vault', package: { publish: false } });
+    await system().actions.update({ name: 'vault/open', action: 'function main() { return { opened: true }; }' });
+    await system().packages.update({ name: 'door', package: { publish: true, binding: { namespace: 'whisk.system', name: 'vault' } } });
+    expect((await failure(ow.actions.invoke({ name: '/whisk.system/door/open', blocking: true }))).statusCode).toBe(403);
+    expect((await failure(ow.actions.get({ name: '/whisk.system/door/open' }))).statusCode).toBe(403);
+    expect((await failure(ow.packages.get({ name: '/whisk.system/door' }))).statusCode).toBe(403);
+    expect((await failure(ow.packages.create({ name: 'through-door', package: { binding: { namespace: 'whisk.system', name: 'door' } } }))).statusCode).toBe(403);
+    expect(((await ow.packages.list({ namespace: 'whisk.system' })) as { name: string }[]).map((p) => p.name)).not.toContain('door');
+    // Its owner reaches its private package through it.
+    expect(await system().actions.invoke({ name: 'door/open', blocking: true, result: true })).toEqual({ opened: true });
+  });
+
+  it('a binding of a package that stops being public stops working', async () => {
+    await system().packages.update({ name: 'lent', package: { publish: true } });
+    await system().actions.update({ name: 'lent/get', action: 'function main() { return { got: true }; }' });
+    await ow.packages.create({ name: 'borrowed', package: { binding: { namespace: 'whisk.system', name: 'lent' } } });
+    expect(await ow.actions.invoke({ name: 'borrowed/get', blocking: true, result: true })).toEqual({ got: true });
+    await system().packages.update({ name: 'lent', package: { publish: false } });
+    expect((await failure(ow.actions.invoke({ name: 'borrowed/get', blocking: true }))).statusCode).toBe(403);
+    expect((await failure(ow.actions.get({ name: 'borrowed/get' }))).statusCode).toBe(403);
+    await ow.packages.delete({ name: 'borrowed' });
   });
 });
 

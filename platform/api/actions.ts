@@ -106,6 +106,8 @@ function parseSequence(ctx: ApiContext, self: EntityRef, v: unknown): Exec {
   for (const name of v as string[]) {
     const ref = resolveName(name, self.namespace);
     if (!ref) throw badRequest(Messages.sequenceComponentNotFound);
+    // As OpenWhisk: the right to read every component is checked before the components are looked for.
+    if (!entitled(ctx.store, ref, self.namespace)) throw new WhiskError(403, Messages.notAuthorized);
     components.push(refKey(ref));
   }
   // Count atomic actions across nested sequences and reject cycles.

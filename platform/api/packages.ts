@@ -7,6 +7,7 @@ import { Messages } from '../messages.ts';
 import { readNamespace, resourceTarget, sendList } from './resource.ts';
 import { checkName, safeDecode } from '../names.ts';
 import { type PackageEntity, bumpVersion } from '../store/entities.ts';
+import { packageReadable } from '../invoker/resolve.ts';
 
 function packageJson(p: PackageEntity): Record<string, unknown> {
   return {
@@ -32,18 +33,20 @@ function parseBinding(v: unknown, ns: string): PackageEntity['binding'] | undefi
 
 export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/api/v1/namespaces/:namespace/packages';
-  // Another namespace's packages: only its public ones are listed, and only they may be read (else 403).
+  // Another namespace's packages: only its public ones (never a binding) are listed, and only they may be read (else
+  // 403), as OpenWhisk's `packages-public` view and PackageCollection's read right have it.
+  const isBinding = (p: PackageEntity) => 'namespace' in p.binding;
   app.get(base, async (req, reply) => {
     const { ns, own } = readNamespace(ctx, req);
-    const all = ctx.store.packages.inNamespace(ns).filter((p) => own || p.publish);
+    const all = ctx.store.packages.inNamespace(ns).filter((p) => own || (p.publish && !isBinding(p)));
     return sendList(req, reply, 'packages', all, packageJson);
   });
 
   app.get(`${base}/:name`, async (req, reply) => {
-    const { ns, own } = readNamespace(ctx, req);
+    const { caller, ns } = readNamespace(ctx, req);
     const name = checkName(safeDecode((req.params as { name: string }).name));
+    if (!packageReadable(ctx.store, ns, name, caller.namespace)) throw new WhiskError(403, Messages.notAuthorized);
     const pkg = ctx.store.packages.get(`/${ns}/${name}`);
-    if (!own && !pkg?.publish) throw new WhiskError(403, Messages.notAuthorized);
     if (!pkg) throw notFound();
     const b = pkg.binding as { namespace?: string; name?: string };
     const contentPath = b.namespace ? `${b.namespace}/${b.name}` : `${pkg.namespace}/${pkg.name}`;
@@ -64,8 +67,8 @@ export function registerPackages(app: FastifyInstance, ctx: ApiContext): void {
     if (old && !boolParam(query(req), 'overwrite')) throw new WhiskError(409, Messages.conflict);
     const binding = parseBinding(body.binding, ns) ?? old?.binding ?? {};
     if ('namespace' in binding) {
+      if (!packageReadable(ctx.store, binding.namespace, binding.name, ns)) throw new WhiskError(403, Messages.notAuthorized);
       const bound = ctx.store.packages.get(`/${binding.namespace}/${binding.name}`);
-      if (binding.namespace !== ns && bound && !bound.publish) throw new WhiskError(403, Messages.notAuthorized);
       if (!bound) throw badRequest(Messages.bindingDoesNotExist);
       if ('namespace' in bound.binding) throw badRequest(Messages.bindingCannotReferenceBinding);
     }

@@ -8,6 +8,7 @@ import { Messages } from '../messages.ts';
 import { resolveName, refPath } from '../names.ts';
 import { listRoute, resourceTarget } from './resource.ts';
 import { type RuleEntity, type EntityName, bumpVersion } from '../store/entities.ts';
+import { entitled } from '../invoker/resolve.ts';
 
 function ruleJson(r: RuleEntity): Record<string, unknown> {
   return {
@@ -59,11 +60,13 @@ export function registerRules(app: FastifyInstance, ctx: ApiContext): void {
     const trigger = body.trigger !== undefined ? parseRef(body.trigger, ns) : old?.trigger;
     const action = body.action !== undefined ? parseRef(body.action, ns) : old?.action;
     if (!trigger || !action) throw badRequest('rule requires a valid trigger and a valid action');
+    // OpenWhisk checks the right to read both before it looks for them: a trigger is only its namespace's (triggers
+    // are never shared), an action its namespace's or in a package the rule's namespace may read.
+    const actionRef = resolveName(`/${action.path}/${action.name}`, ns);
+    if (trigger.path.split('/')[0] !== ns || (actionRef && !entitled(ctx.store, actionRef, ns))) throw new WhiskError(403, Messages.notAuthorized);
     const t = triggerOf({ trigger });
     if (!t) throw badRequest(`trigger /${trigger.path}/${trigger.name} does not exist`);
-    const actionRef = resolveName(`/${action.path}/${action.name}`, ns);
     if (!actionRef || !ctx.invoker.resolve(actionRef)) throw badRequest(`action /${action.path}/${action.name} does not exist`);
-    if (!ctx.invoker.resolve(actionRef, ns)) throw new WhiskError(403, Messages.notAuthorized);
     if (old) {
       const oldTrigger = triggerOf(old);
       if (oldTrigger?.rules) delete oldTrigger.rules[fqn];

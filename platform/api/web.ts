@@ -207,9 +207,13 @@ function sendResult(reply: FastifyReply, path: WebPath, record: ActivationRecord
   }
 }
 
-/** OpenWhisk's `require-whisk-auth`: a secret in `X-Require-Whisk-Auth`, or `true` for the API key. */
+/**
+ * OpenWhisk's `require-whisk-auth` (WebActions.scala, confirmAuthenticated): a secret in `X-Require-Whisk-Auth`, or
+ * `true` for any valid key, of whichever namespace: the action sees whose in `__ow_user` and is the one to refuse
+ * keys of other namespaces. `false` is as if absent; any other value admits no one.
+ */
 function authorized(annotation: unknown, req: FastifyRequest, user: Caller | undefined): boolean {
-  if (annotation === undefined) return true;
+  if (annotation === undefined || annotation === false) return true;
   if (typeof annotation === 'string' || typeof annotation === 'number') {
     return req.headers['x-require-whisk-auth'] === String(annotation);
   }

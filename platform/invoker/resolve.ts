@@ -52,11 +52,26 @@ function finish(action: ActionEntity, ref: EntityRef, params: KeyValue[]): Resol
 }
 
 /**
- * Whether `namespace` may read or invoke the entity at `ref`: its own, or an action of a public package (OpenWhisk
- * shares packages, never loose actions, triggers or rules, across namespaces).
+ * Whether `namespace` may read or invoke the entity at `ref`: its own, or an action of a package it may read
+ * (OpenWhisk shares packages, never loose actions, triggers or rules, across namespaces).
  */
 export function entitled(store: EntityStore, ref: EntityRef, namespace: string): boolean {
-  if (ref.namespace === namespace) return true;
-  if (!ref.pkg) return false;
-  return store.packages.get(`/${ref.namespace}/${ref.pkg}`)?.publish === true;
+  if (!ref.pkg) return ref.namespace === namespace;
+  return packageReadable(store, ref.namespace, ref.pkg, namespace);
+}
+
+/**
+ * OpenWhisk's read right on a package (PackageCollection): a package is readable by its owner, and by everyone once
+ * published; a binding only by its owner, and only while the package it binds is readable by that owner too. A
+ * package that does not exist is its namespace owner's to be told so (404 later), anyone else's 403.
+ */
+export function packageReadable(store: EntityStore, ns: string, name: string, namespace: string, depth = 0): boolean {
+  const owner = ns === namespace;
+  const pkg = store.packages.get(`/${ns}/${name}`);
+  if (!pkg) return owner;
+  const b = pkg.binding as { namespace?: string; name?: string };
+  if (!b.namespace || !b.name) return owner || pkg.publish;
+  // Bindings of bindings are refused at creation; the depth guard keeps a hand-made loop from running on.
+  if (!owner || depth > 0) return false;
+  return packageReadable(store, b.namespace, b.name, namespace, depth + 1);
 }
