@@ -31,9 +31,9 @@ const isWebCall = (p: Params): boolean => typeof p.__ow_method === 'string';
 function parseWait(p: Params): number {
   if (p.wait === undefined && !isWebCall(p)) return DEFAULT_WAIT_MS;
   if (p.wait === undefined || p.wait === null || p.wait === '' || p.wait === false) return 0;
-  // Milliseconds as a JSON number, or decimal digits from a form: not `true`, `[5]` or `"0x10"`.
-  const wait = typeof p.wait === 'number' ? p.wait : integerOf(p.wait);
-  if (wait === undefined || !Number.isFinite(wait) || wait < 0) throw new HttpError(400, "'wait' must be a number of milliseconds >= 0");
+  // Whole milliseconds as a JSON number, or decimal digits from a form: not `1.5`, `true`, `[5]` or `"0x10"`.
+  const wait = integerOf(p.wait);
+  if (wait === undefined || wait < 0) throw new HttpError(400, "'wait' must be an integer number of milliseconds >= 0");
   return wait;
 }
 

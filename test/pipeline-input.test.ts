@@ -44,7 +44,7 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['kernel with illegal characters', { kernel: '../primes;rm', params: {}, tasks: 2 }, 400, /unknown kernel/],
   ['params with a huge number', { kernel: 'primes', params: { below: 1e300 }, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
   ['params with a wrong type', { kernel: 'primes', params: { below: [1] }, tasks: 2 }, 400, /invalid params for kernel 'primes': .*below/],
-  ['wait negative', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: -1 }, 400, /'wait' must be a number of milliseconds >= 0/],
+  ['wait negative', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: -1 }, 400, /'wait' must be an integer number of milliseconds >= 0/],
   ['cancel not an id', { cancel: { jobId: 'x' } }, 400, /'cancel' must be a job id/],
   ['tasks true', { kernel: 'sleep', params: { ms: 0 }, tasks: true }, 400, /'tasks' must be an integer, got true/],
   ['tasks in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: [5] }, 400, /'tasks' must be an integer, got an array/],
@@ -54,7 +54,8 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['workers in an array', { kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: [1] }, 400, /'workers' must be an integer, got an array/],
   ['params with __proto__', { kernel: 'pi', params: '{"__proto__": {"samples": 5}}', tasks: 2 }, 400, /^invalid params for kernel 'pi': pi: unknown field "__proto__" \(allowed: samples, seed\)$/],
   ['params nested too deeply to measure', { kernel: 'sleep', params: `{"ms": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, tasks: 1 }, 400, /'params' is nested too deeply/],
-  ['wait true', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: true }, 400, /'wait' must be a number of milliseconds >= 0/],
+  ['wait true', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: true }, 400, /'wait' must be an integer number of milliseconds >= 0/],
+  ['wait fractional', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: 1.5 }, 400, /'wait' must be an integer number of milliseconds >= 0/],
 ];
 
 describe('pipeline input', () => {
@@ -71,6 +72,29 @@ describe('pipeline input', () => {
     const deep = await post(`{"kernel": "sleep", "tasks": 1, "params": {"ms": ${'['.repeat(10_000)}0${']'.repeat(10_000)}}}`);
     expect(deep.status).toBe(400);
     expect(((await deep.json()) as { error: string }).error).toMatch(/nested more than \d+ levels deep/);
+    expect(await env.jobIds()).toEqual(before);
+  });
+
+  it('refuses a count too large for a number (1e999999), rather than taking it as not given', async () => {
+    const before = await env.jobIds();
+    for (const [field, text] of [['tasks', '1e999999'], ['workers', '-1e999999'], ['wait', '1e999999']]) {
+      const res = await fetch(`${env.web}/supercompute.http`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: env.authorization },
+        body: `{"kernel": "sleep", "params": {"ms": 0}${field === 'tasks' ? '' : ', "tasks": 2'}, "${field}": ${text}}`,
+      });
+      const body = (await res.json()) as { error: string };
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(body.error).toMatch(new RegExp(`^'${field}' must be`));
+      if (field !== 'wait') expect(body.error).toBe(`'${field}' must be an integer, got a number too large to represent`);
+    }
+    // Through the REST API too.
+    const rest = await fetch(`${env.platform.url}/api/v1/namespaces/_/actions/supercompute?blocking=true&result=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: env.authorization },
+      body: '{"kernel": "sleep", "params": {"ms": 0}, "tasks": 1e999999}',
+    });
+    expect(await rest.json()).toMatchObject({ statusCode: 400, error: "'tasks' must be an integer, got a number too large to represent" });
     expect(await env.jobIds()).toEqual(before);
   });
 

@@ -105,6 +105,10 @@ describe('allowHosts', () => {
     expect(() => new UrlPolicy(entry)).toThrow(AllowHostsError);
     expect(() => new UrlPolicy(entry)).toThrow(JSON.stringify(entry));
   });
+
+  it.each(['300.1.1.1', '10.1.2', '1.2.3.4.5', '256.0.0.1.', 'data.0x7f'])('refuses %s as an invalid address, not a host name', (entry) => {
+    expect(() => new UrlPolicy(entry)).toThrow(`setting 'allowHosts': ${JSON.stringify(entry)} is not a valid IP address`);
+  });
 });
 
 describe('guarded fetch', () => {
@@ -144,6 +148,20 @@ describe('guarded fetch', () => {
     expect(text(await fetchGuarded(`http://localhost:${secret.port}/secret`, new UrlPolicy('localhost'), { ...LIMITS, resolve: async () => [{ address: '127.0.0.1', family: 4 }] }))).toBe('internal secret words');
     // A name on the list vouches for that name only, not for the addresses it has.
     expect(await errorOf(fetchGuarded(url, new UrlPolicy('localhost'), LIMITS))).toBe(NON_PUBLIC_ADDRESS);
+  });
+
+  it('takes a host name with a trailing dot for the same host', async () => {
+    const asked: string[] = [];
+    const recording: Resolver = async (hostname) => {
+      asked.push(hostname);
+      return [{ address: '127.0.0.1', family: 4 }];
+    };
+    const url = `http://data.internal.:${secret.port}/secret`;
+    expect(text(await fetchGuarded(url, new UrlPolicy('data.internal'), { ...LIMITS, resolve: recording }))).toBe('internal secret words');
+    expect(asked).toEqual(['data.internal']);
+    // With the system resolver, `localhost.` is localhost (from the hosts file): loopback, so refused as such.
+    expect(await errorOf(fetchGuarded(`http://localhost.:${secret.port}/secret`, strict, LIMITS))).toBe(NON_PUBLIC_ADDRESS);
+    expect(secret.seen).toEqual(['/secret']);
   });
 
   it('connects to the address it checked: a name that resolves elsewhere on a second lookup changes nothing', async () => {

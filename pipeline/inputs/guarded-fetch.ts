@@ -43,7 +43,9 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 /** A socket lookup that resolves the host, refuses it unless every address passes the policy, and hands those on. */
 function checkedLookup(policy: UrlPolicy, resolver: Resolver) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    resolver(hostname).then(
+    // `host.example.` is `host.example`, fully qualified; the system resolver finds names from the hosts file only
+    // without the dot.
+    resolver(hostname.endsWith('.') ? hostname.slice(0, -1) : hostname).then(
       (found) => {
         const family = options.family === 4 || options.family === 6 ? options.family : undefined;
         const addresses = family ? found.filter((a) => a.family === family) : found;

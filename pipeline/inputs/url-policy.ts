@@ -10,6 +10,12 @@ export class AllowHostsError extends Error {
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
+/**
+ * A name whose last label is a number is an IPv4 address to URL parsers (WHATWG URL: "ends in a number"), never a host
+ * name: `300.1.1.1` is an address out of range, not a name.
+ */
+const NUMERIC_LAST_LABEL = /(^|\.)(\d+|0x[0-9a-f]*)$/;
+
 /** A host as the policy compares it: lower case, no brackets around an IPv6 address, no trailing dot. */
 export function canonicalHost(host: string): string {
   const h = host.trim().toLowerCase();
@@ -50,6 +56,8 @@ export class UrlPolicy {
       this.networks.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
     } else if (family !== 0) {
       this.networks.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
+    } else if (NUMERIC_LAST_LABEL.test(address)) {
+      throw new AllowHostsError(`setting 'allowHosts': ${JSON.stringify(entry)} is not a valid IP address`);
     } else if (HOST_NAME.test(address)) {
       this.hosts.add(address);
     } else {

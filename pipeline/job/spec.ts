@@ -33,18 +33,24 @@ export interface JobRequest {
  * Kernels' params that are sugar for the job's input: `wordcount -p url=U` is `wordcount --input U`, one http(s) URL
  * through the URL guard and the ranged reader, so that a large document is cut into tasks like any input rather than
  * fetched whole by every task. The param is taken out of the kernel's params here, the one place a request becomes a
- * job, so the kernel sees an input job.
+ * job, so the kernel sees an input job. `instead` are the kernel's params that give its input another way: named with
+ * the URL they are refused here, before the URL is fetched.
  */
-export const INPUT_PARAMS: Readonly<Record<string, string>> = { wordcount: 'url' };
+export const INPUT_PARAMS: Readonly<Record<string, { param: string; instead: readonly string[] }>> = {
+  wordcount: { param: 'url', instead: ['text'] },
+};
 
 const absent = (value: unknown) => value === undefined || value === null || value === '';
 
 /** The request's input, with a kernel's input param moved out of its params into it. */
 function inputOf(kernel: string, params: Record<string, unknown>, given: unknown): { params: Record<string, unknown>; input?: unknown } {
-  const name = Object.hasOwn(INPUT_PARAMS, kernel) ? INPUT_PARAMS[kernel] : undefined;
-  if (name === undefined || params[name] === undefined) return absent(given) ? { params } : { params, input: given };
+  const sugar = Object.hasOwn(INPUT_PARAMS, kernel) ? INPUT_PARAMS[kernel] : undefined;
+  if (sugar === undefined || params[sugar.param] === undefined) return absent(given) ? { params } : { params, input: given };
+  const name = sugar.param;
   const { [name]: url, ...rest } = params;
   if (!absent(given)) throw new HttpError(400, `${kernel}: give "${name}" or the job's 'input', not both`);
+  const other = sugar.instead.find((field) => rest[field] !== undefined);
+  if (other !== undefined) throw new HttpError(400, `${kernel}: give exactly one of the fields "${other}" and "${name}" (or name the job's input)`);
   if (typeof url !== 'string' || !/^https?:\/\//i.test(url.trim())) throw new HttpError(400, `${kernel}: field "${name}" must be an http or https URL`);
   return { params: rest, input: url.trim() };
 }
@@ -109,6 +115,7 @@ function parseParams(raw: unknown, maxBytes: number): Record<string, unknown> {
 function shown(raw: unknown): string {
   if (typeof raw === 'string') return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
   if (Array.isArray(raw)) return 'an array';
+  if (typeof raw === 'number' && !Number.isFinite(raw)) return 'a number too large to represent';
   return typeof raw === 'object' ? 'an object' : String(raw);
 }
 

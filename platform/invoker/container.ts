@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { nestsDeeperThan, tooDeep } from '../json-depth.ts';
+import { argumentsJson } from './overflow-json.ts';
 
 export const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 /** How long logs may trail a response before the container's log stream is deemed out of step. */
@@ -337,7 +338,7 @@ export class Container {
 
   private post(route: string, payload: unknown, timeoutMs: number): Promise<Exchange> {
     if (!this.alive) return Promise.resolve({ kind: 'exited', reason: this.exitReason ?? 'killed' });
-    const body = JSON.stringify(payload);
+    const body = argumentsJson(payload);
     return new Promise((resolve) => {
       let settled = false;
       const finish = (ex: Exchange) => {
