@@ -1,6 +1,5 @@
 // Web action: the live dashboard of one job (`.../dashboard.html?jobId=ID`), a page that polls the `status` web action
-// of the same namespace and package, addressed through the host the request came to.
-import { webBase } from '../pipeline/names.ts';
+// of the same namespace and package, at a URL relative to the page.
 import { dashboardHtml } from '../pipeline/views/dashboard-html.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { integerOf } from '../pipeline/integer.ts';
@@ -14,18 +13,16 @@ function page(statusCode: number, body: string) {
 }
 
 /**
- * The status URL the page polls. Without a forwarded scheme the URL is scheme-relative, so the browser uses the page's
- * own (a proxy may end TLS before the platform sees the request).
+ * The status URL the page polls, relative to the page: the browser resolves it against the address it loaded the page
+ * from, whatever scheme, host and path prefix a proxy in front gives it. Nothing in it comes from the request's Host
+ * header, which OpenWhisk hands a web action as the caller sent it, so a caller could point an absolute URL anywhere;
+ * nor from __OW_API_HOST, the address actions reach the API at, which a browser outside may not.
  */
 export function statusUrlFor(params: Record<string, unknown>, jobId: string): string {
-  const headers = (params.__ow_headers ?? {}) as Record<string, unknown>;
-  const host = typeof headers.host === 'string' ? headers.host : '';
-  const proto = typeof headers['x-forwarded-proto'] === 'string' ? headers['x-forwarded-proto'].split(',')[0]!.trim() : '';
-  const base = webBase(process.env.__OW_ACTION_NAME ?? '', process.env.__OW_NAMESPACE ?? '_');
+  // `dashboard.html/a/b` is served too (the rest is `__ow_path`): climb back to the action's folder.
+  const extra = typeof params.__ow_path === 'string' ? params.__ow_path.split('/').length - 1 : 0;
   // `.http`: an error answers with its own status code (with `.json` OpenWhisk answers 200 whatever happened).
-  const path = `${base}status.http?jobId=${encodeURIComponent(jobId)}`;
-  if (!host) return path;
-  return `${/^https?$/.test(proto) ? `${proto}:` : ''}//${host}${path}`;
+  return `${'../'.repeat(extra)}status.http?jobId=${encodeURIComponent(jobId)}`;
 }
 
 export async function main(params: Record<string, unknown>) {

@@ -157,7 +157,11 @@ export const map = {
   parse(raw) {
     const p = checkFields(NAME, raw, ['source', 'inputs', 'reduceSource']);
     compileFunction(p.source, 'source');
-    if (p.reduceSource !== undefined) compileFunction(p.reduceSource, 'reduceSource');
+    // The reduce step takes the value a reduce function returns; an async one is known from its source, so refused here
+    // rather than after every task has run.
+    if (p.reduceSource !== undefined && compileFunction(p.reduceSource, 'reduceSource').constructor?.name === 'AsyncFunction') {
+      throw new KernelInputError(`${NAME}: field "reduceSource" is an async function; a reduce function must return its value, not a promise`);
+    }
     if (!Array.isArray(p.inputs) || p.inputs.length === 0) throw new KernelInputError(`${NAME}: field "inputs" must be a non-empty array`);
     return { source: p.source as string, inputs: p.inputs, ...(p.reduceSource !== undefined ? { reduceSource: p.reduceSource as string } : {}) };
   },

@@ -2,6 +2,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { dashboardHtml, defaultPngUrl } from '../pipeline/views/dashboard-html.ts';
+import { statusUrlFor } from '../actions/dashboard.ts';
 
 interface FakeElement {
   id: string;
@@ -114,5 +115,21 @@ describe('dashboardHtml', () => {
     expect(page.el('dashboard').attrs['data-state']).toBe('failed');
     expect(page.el('error').textContent).toBe('task 4 failed');
     expect(page.el('image').hidden).not.toBe(false);
+  });
+});
+
+describe("the dashboard action's status URL", () => {
+  const page = 'https://whisk.example/prefix/api/v1/web/guest/default/dashboard.html?jobId=j1';
+
+  it('is relative to the page, whatever Host header the request came with', () => {
+    const params = { __ow_method: 'get', __ow_path: '', __ow_headers: { host: 'evil.example', 'x-forwarded-proto': 'http' } };
+    const url = statusUrlFor(params, 'j1');
+    expect(url).toBe('status.http?jobId=j1');
+    expect(new URL(url, page).href).toBe('https://whisk.example/prefix/api/v1/web/guest/default/status.http?jobId=j1');
+  });
+
+  it('climbs back over a path after the action', () => {
+    const url = statusUrlFor({ __ow_path: '/a/b' }, 'j 1');
+    expect(new URL(url, 'http://h/api/v1/web/guest/default/dashboard.html/a/b?jobId=j').href).toBe('http://h/api/v1/web/guest/default/status.http?jobId=j%201');
   });
 });

@@ -58,13 +58,16 @@ describe('map kernel', () => {
       [{ source: 'x => x', inputs: 'abc' }, /non-empty array/],
       [{ source: 'x => x', inputs, extra: 1 }, /unknown field "extra"/],
       [{ source: 'x => x', inputs, reduceSource: 7 }, /reduceSource/],
+      [{ source: 'x => x', inputs, reduceSource: 'async (r) => r' }, /"reduceSource" is an async function; a reduce function must return its value/],
+      [{ source: 'x => x', inputs, reduceSource: 'async function total(r) { return r.length; }' }, /"reduceSource" is an async function/],
       [{ source: '(() => { for (;;); })()', inputs }, /not a function's source: Error: Script execution timed out/],
     ];
     for (const [raw, why] of refused) {
       expect(() => map.parse(raw), JSON.stringify(raw)).toThrow(KernelInputError);
       expect(() => map.parse(raw), JSON.stringify(raw)).toThrow(why);
     }
-    await expect(runJob(map, { source: 'x => x', inputs, reduceSource: 'async (r) => r' }, 2)).rejects.toThrow(/cannot be async/);
+    // A plain function that returns a promise cannot be told from its source: refused when it returns one.
+    await expect(runJob(map, { source: 'x => x', inputs, reduceSource: '(r) => Promise.resolve(r)' }, 2)).rejects.toThrow(/cannot be async/);
     await expect(runJob(map, { source: 'x => 10n', inputs }, 2)).rejects.toThrow(/result for input 0 is not JSON: TypeError/);
   });
 });

@@ -55,6 +55,8 @@ const bad: Array<[string, Record<string, unknown>, number, RegExp]> = [
   ['params with __proto__', { kernel: 'pi', params: '{"__proto__": {"samples": 5}}', tasks: 2 }, 400, /^invalid params for kernel 'pi': pi: unknown field "__proto__" \(allowed: samples, seed\)$/],
   ['params nested too deeply to measure', { kernel: 'sleep', params: `{"ms": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, tasks: 1 }, 400, /'params' is nested too deeply/],
   ['wait true', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: true }, 400, /'wait' must be an integer number of milliseconds >= 0/],
+  ['map with an async reduceSource', { kernel: 'map', params: { source: 'x => x', inputs: [1, 2], reduceSource: 'async (r) => r' }, tasks: 2 }, 400, /invalid params for kernel 'map': map: field "reduceSource" is an async function/],
+  ['wordcount with both text and url', { kernel: 'wordcount', params: { text: 'a b', url: 'http://localhost:1/never-fetched' }, tasks: 2 }, 400, /^wordcount: give exactly one of the fields "text" and "url"/],
   ['wait fractional', { kernel: 'sleep', params: { ms: 0 }, tasks: 1, wait: 1.5 }, 400, /'wait' must be an integer number of milliseconds >= 0/],
 ];
 

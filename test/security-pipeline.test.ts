@@ -1,7 +1,7 @@
 // The deployed pipeline's doors: submitting and cancelling need the namespace's key (the entry web action is
 // `require-whisk-auth: true`), the read-only views stay public by job id, and a job's URL input cannot read this
 // machine or its network (the platform's own API included) unless the deployment's `allowHosts` says so.
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../pipeline/ids.ts';
@@ -72,6 +72,25 @@ describe('who may submit and cancel', () => {
     expect(await cancelled.json()).toEqual({ jobId, state: 'cancelled' });
     // The job client cancels through the REST API with the key, as the CLI does.
     await expect(env.jobs.cancel(await heldJob())).resolves.toMatchObject({ state: 'cancelled' });
+  });
+});
+
+describe('the dashboard', () => {
+  it("takes nothing from the request's Host header: the status URL it polls is relative to the page", async () => {
+    const jobId = await heldJob();
+    const url = new URL(`${env.web}/dashboard.html?jobId=${jobId}`);
+    const html = await new Promise<string>((resolve, reject) => {
+      const req = request(url, { headers: { host: 'evil.example', 'x-forwarded-proto': 'https' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(html).toContain(`status.http?jobId=${jobId}`);
+    expect(html).not.toContain('evil.example');
+    await env.jobs.cancel(jobId);
   });
 });
 
