@@ -160,7 +160,7 @@ describe('pipeline input', () => {
     const before = await env.jobIds();
     const res = await fetch(`${env.platform.url}/api/v1/web/guest/lonely/supercompute.http`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: env.authorization },
       body: JSON.stringify({ kernel: 'sleep', params: { ms: 0 }, tasks: 2 }),
     });
     expect(res.status).toBe(502);

@@ -27,8 +27,9 @@ export function registerPlatform(program: Command): void {
     .option('--json', 'print the connection details as one JSON line')
     .addHelpText(
       'after',
-      '\nEvery SUPERCOMPUTE_PLATFORM_* variable of platform/config.ts applies (HOST, PORT, NAMESPACE, AUTH, API_HOST,\n' +
-        'CONCURRENT_INVOCATIONS, INVOCATIONS_PER_MINUTE, ...); --host and --port win over the environment.',
+      '\nEvery SUPERCOMPUTE_PLATFORM_* variable of platform/config.ts applies (HOST, PORT, NAMESPACE, AUTH, SYSTEM_AUTH,\n' +
+        'DATA_DIR, API_HOST, CONCURRENT_INVOCATIONS, ...); --host and --port win over the environment. With a key of your\n' +
+        "own (AUTH) and no SYSTEM_AUTH, the whisk.system key is generated and kept in DATA_DIR's auth.whisk.system.",
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = cmd.opts<PlatformFlags>();
@@ -53,6 +54,7 @@ export function registerPlatform(program: Command): void {
           console.log(`supercompute platform listening on ${platform.url}`);
           console.log(`  namespace ${platform.namespace}; to use it with wsk or this CLI:`);
           console.log(`  export __OW_API_HOST=${platform.apiHost} __OW_API_KEY=${platform.auth}`);
+          if (platform.systemKeyFile) console.log(`  the whisk.system key (the catalog's namespace) is in ${platform.systemKeyFile}`);
           console.log('Press Ctrl-C to stop.');
         }
         const signal = await untilSignal();
