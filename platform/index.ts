@@ -47,7 +47,7 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
   };
   const throttle = new Throttle(options.limits);
   const invoker = new Invoker(store, activations, poolProxy, options.limits.actionSequenceLimit, (ns) => throttle.hold(ns));
-  const alarms = new AlarmProvider(options.alarmMinuteMs);
+  const alarms = new AlarmProvider(options.alarmMinuteMs, { limitCronFields: options.limitCronFields });
   const app = createServer({ options, store, activations, invoker, throttle, faults, alarms });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;
