@@ -1,5 +1,6 @@
 // The embedded OpenWhisk-compatible platform: one process, actions in child processes.
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { type PlatformOptionsInput, resolveOptions } from './config.ts';
 import { EntityStore } from './store/entities.ts';
 import { ActivationStore } from './invoker/activations.ts';
@@ -12,7 +13,7 @@ import { AlarmProvider } from './alarms/provider.ts';
 import type { ContainerPool } from './invoker/types.ts';
 import { Faults, type FaultsView } from './faults.ts';
 import { secretsOf } from './secrets.ts';
-import { COMPOSER_REDIS3_ENV } from './runtime/options.ts';
+import { COMPOSER_REDIS3_ENV, IMAGE_MODULES_MISSING, imageModulesDir } from './runtime/options.ts';
 
 export type { PlatformOptions, PlatformLimits, PlatformOptionsInput } from './config.ts';
 export { GUEST_AUTH, SYSTEM_AUTH, SYSTEM_NAMESPACE, resolveOptions } from './config.ts';
@@ -33,6 +34,8 @@ export interface Platform {
 
 export async function startPlatform(input: PlatformOptionsInput = {}): Promise<Platform> {
   const options = resolveOptions(input);
+  // Actions resolve the official image's modules (platform/runtime/): without them no action could load `openwhisk`.
+  if (!imageModulesDir(fileURLToPath(new URL('.', import.meta.url)))) throw new Error(IMAGE_MODULES_MISSING);
   let pool: ContainerPool | undefined;
   const store = new EntityStore();
   installCatalog(store);
