@@ -1,6 +1,7 @@
 // The package as a user installs it: `npm pack`, the tarball installed into an empty project, imported from plain
 // Node 20 and type-checked by a strict tsconfig that checks every declaration file (skipLibCheck: false).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -67,6 +68,12 @@ describe('the packed package, installed into an empty project', () => {
     );
     expect(result.out).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it("installs the nodejs:20 image's modules its platform gives actions (postinstall)", () => {
+    const image = join(project, 'node_modules', 'supercompute', 'platform', 'runtime', 'image', 'node_modules');
+    expect(JSON.parse(readFileSync(join(image, 'openwhisk', 'package.json'), 'utf8'))).toMatchObject({ version: '3.21.8' });
+    expect(JSON.parse(readFileSync(join(image, 'express', 'package.json'), 'utf8'))).toMatchObject({ version: '4.20.0' });
   });
 
   it('runs its command from the installed files', async () => {
