@@ -1,7 +1,9 @@
-// `npm run bench -- [NAME...] [--quick]`: runs the named benchmarks (default: platform, pipeline, compositions) and writes
-// a Markdown and a JSON report for each under bench/results/.
+// `npm run bench -- [NAME...] [--quick] [--publish]`: runs the named benchmarks (default: platform, pipeline,
+// compositions) and writes a Markdown and a JSON report for each under build/bench-results/ (not tracked), or with
+// --publish under bench/results/, the published figures the README quotes.
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { benchPlatform, platformMarkdown } from './platform.ts';
 import { writeReport } from './stats.ts';
 import { benchScaling, scalingMarkdown } from './scaling.ts';
@@ -14,12 +16,15 @@ import { benchKernels, kernelsMarkdown } from './kernels.ts';
 import { benchUserKernel, userKernelMarkdown } from './user-kernel.ts';
 import { benchData, dataMarkdown } from './data.ts';
 
-export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+/** The published figures, tracked: written only when asked (`--publish`). */
+export const publishedDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+/** Where a run's reports go otherwise: inside the ignored build folder, so a run never changes tracked files. */
+export const localResultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'bench-results');
 
 interface Benchmark {
   describe: string;
   /** `argv`: the command line's options, for a benchmark's own (`--size=BYTES`). */
-  run(opts: { quick: boolean; argv: string[] }): Promise<{ data: unknown; markdown: string }>;
+  run(opts: { quick: boolean; argv: string[]; resultsDir: string }): Promise<{ data: unknown; markdown: string }>;
 }
 
 export const benchmarks: Record<string, Benchmark> = {
@@ -33,7 +38,7 @@ export const benchmarks: Record<string, Benchmark> = {
   pipeline: {
     describe: 'primes below 1e10 through the pipeline with 1 and 2 workers, beside the serial reference',
     async run(opts) {
-      const data = await benchPipeline({ ...opts, resultsDir });
+      const data = await benchPipeline(opts);
       return { data, markdown: pipelineMarkdown(data) };
     },
   },
@@ -54,13 +59,13 @@ export const benchmarks: Record<string, Benchmark> = {
   scaling: {
     describe: 'primes speedup on 1..cpus workers, and 1,000-10,000 sleep tasks at once vs a worker_threads pool',
     async run(opts) {
-      const data = await benchScaling({ ...opts, resultsDir });
+      const data = await benchScaling(opts);
       return { data, markdown: scalingMarkdown(data) };
     },
   },
   model: {
     describe: 'predicted end-to-end time of primes below 1e12 and 1e13 on 100-10,000 workers, from the measured costs',
-    run: (opts) => benchModel({ ...opts, resultsDir }),
+    run: (opts) => benchModel({ ...opts, inputDirs: [opts.resultsDir, publishedDir] }),
   },
   compositions: {
     describe: "a 64-task primes job through composer's parallel map beside the same job through the coordinator",
@@ -94,22 +99,24 @@ export const benchmarks: Record<string, Benchmark> = {
 
 export const defaultBenchmarks = ['platform', 'pipeline', 'compositions'];
 
-export async function runBench(names: string[], opts: { quick: boolean; argv?: string[] }): Promise<void> {
+export async function runBench(names: string[], opts: { quick: boolean; publish?: boolean; argv?: string[] }): Promise<void> {
   const selected = names.length > 0 ? names : defaultBenchmarks;
+  const resultsDir = opts.publish ? publishedDir : localResultsDir;
+  mkdirSync(resultsDir, { recursive: true });
   for (const name of selected) {
     const bench = benchmarks[name];
     if (!bench) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(benchmarks).join(', ')}`);
     console.error(`bench ${name}: ${bench.describe} ...`);
-    const { data, markdown } = await bench.run({ quick: opts.quick, argv: opts.argv ?? [] });
+    const { data, markdown } = await bench.run({ quick: opts.quick, argv: opts.argv ?? [], resultsDir });
     console.log(writeReport(resultsDir, name, data, markdown));
+    console.error(`bench ${name}: reports in ${relative(process.cwd(), join(resultsDir, name))}.{md,json}${opts.publish ? '' : ' (--publish: into bench/results/)'}`);
   }
 }
 
-/** Entry point of `supercompute bench [NAME...] [--quick] [--size=BYTES]`. */
+/** Entry point of `supercompute bench [NAME...] [--quick] [--publish] [--size=BYTES]`. */
 export async function main(argv: string[]): Promise<void> {
-  const quick = argv.includes('--quick');
   await runBench(
     argv.filter((a) => !a.startsWith('--')),
-    { quick, argv: argv.filter((a) => a.startsWith('--')) },
+    { quick: argv.includes('--quick'), publish: argv.includes('--publish'), argv: argv.filter((a) => a.startsWith('--')) },
   );
 }

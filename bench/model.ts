@@ -143,10 +143,12 @@ function scenarios(scaling: ScalingResult | undefined, platform: Record<string, 
   return [embedded, deployed];
 }
 
-export async function benchModel(opts: { quick: boolean; resultsDir: string }): Promise<{ data: ModelResult; markdown: string }> {
-  const scaling = readJson<ScalingResult>(join(opts.resultsDir, 'scaling.json'));
-  const platform = readJson<Record<string, any>>(join(opts.resultsDir, 'platform.json'));
-  const defaults = readJson<DefaultsBenchResult>(join(opts.resultsDir, 'defaults.json'));
+/** `inputDirs`: where the measured reports are read from, first found wins (this run's reports, then the published). */
+export async function benchModel(opts: { quick: boolean; inputDirs: string[] }): Promise<{ data: ModelResult; markdown: string }> {
+  const report = <T>(name: string) => readJson<T>(opts.inputDirs.map((dir) => join(dir, name)).find((file) => existsSync(file)) ?? join(opts.inputDirs[0]!, name));
+  const scaling = report<ScalingResult>('scaling.json');
+  const platform = report<Record<string, any>>('platform.json');
+  const defaults = report<DefaultsBenchResult>('defaults.json');
   const span = opts.quick ? 5e7 : 3e8;
   const sieveRate: Record<string, number> = {};
   for (const top of JOBS) sieveRate[String(top)] = measureSieveRate(top, span);

@@ -22,6 +22,8 @@
 //                                                 (opt-in; the official nodejs:20 image has redis 4 only)
 //   SUPERCOMPUTE_PLATFORM_ALARM_MINUTE_MS         length of a minute for the alarms provider's `interval` feed
 //                                                 (default 60000; shorter only for tests and demonstrations)
+//   SUPERCOMPUTE_PLATFORM_LIMIT_CRON_FIELDS       "true": the `alarm` feed refuses a seconds field other than 0, as the
+//                                                 alarms provider installed with LIMIT_CRON_FIELDS does (default: off)
 //   SUPERCOMPUTE_FAULTS                           fault injection options as JSON (see faults.ts)
 
 import { type FaultOptions, resolveFaultOptions } from './faults.ts';
@@ -85,6 +87,8 @@ export interface PlatformOptions {
   composerRedis3: boolean;
   /** Length of a minute for the `interval` alarm feed, ms (60000; shorter only for tests and demonstrations). */
   alarmMinuteMs: number;
+  /** The `alarm` feed refuses crons with seconds granularity, as openwhisk-package-alarms with LIMIT_CRON_FIELDS. */
+  limitCronFields: boolean;
   /** Fault injection, for tests and demonstrations; none by default. */
   faults: FaultOptions;
   /** Further secrets (e.g. a Redis URL with a password) masked in what the platform produces, besides `auth`. */
@@ -139,6 +143,7 @@ export function resolveOptions(input: PlatformOptionsInput = {}): PlatformOption
     dataDir: input.dataDir ?? envString('SUPERCOMPUTE_PLATFORM_DATA_DIR') ?? defaultDataDir(),
     composerRedis3: input.composerRedis3 ?? envString('SUPERCOMPUTE_PLATFORM_COMPOSER_REDIS3') === 'true',
     alarmMinuteMs: input.alarmMinuteMs ?? envNumber('SUPERCOMPUTE_PLATFORM_ALARM_MINUTE_MS') ?? 60_000,
+    limitCronFields: input.limitCronFields ?? envString('SUPERCOMPUTE_PLATFORM_LIMIT_CRON_FIELDS') === 'true',
     apiHost: input.apiHost ?? envString('SUPERCOMPUTE_PLATFORM_API_HOST') ?? '',
     limits,
     userMemoryMB: input.userMemoryMB ?? envNumber('SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB') ?? 32 * 1024,

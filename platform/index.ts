@@ -1,6 +1,7 @@
 // The embedded OpenWhisk-compatible platform: one process, actions in child processes.
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type PlatformOptionsInput, resolveOptions } from './config.ts';
 import { EntityStore } from './store/entities.ts';
 import { ActivationStore } from './invoker/activations.ts';
@@ -13,7 +14,7 @@ import { AlarmProvider } from './alarms/provider.ts';
 import type { ContainerPool } from './invoker/types.ts';
 import { Faults, type FaultsView } from './faults.ts';
 import { secretsOf } from './secrets.ts';
-import { COMPOSER_REDIS3_ENV } from './runtime/options.ts';
+import { COMPOSER_REDIS3_ENV, IMAGE_MODULES_MISSING, imageModulesDir } from './runtime/options.ts';
 import { SYSTEM_KEY_FILE, storedSystemKey } from './system-key.ts';
 
 export type { PlatformOptions, PlatformLimits, PlatformOptionsInput } from './config.ts';
@@ -38,6 +39,8 @@ export interface Platform {
 }
 
 export async function startPlatform(input: PlatformOptionsInput = {}): Promise<Platform> {
+  // Actions resolve the official image's modules (platform/runtime/): without them no action could load `openwhisk`.
+  if (!imageModulesDir(fileURLToPath(new URL('.', import.meta.url)))) throw new Error(IMAGE_MODULES_MISSING);
   const resolved = resolveOptions(input);
   const generated = resolved.systemAuth === '';
   const options = generated ? { ...resolved, systemAuth: storedSystemKey(resolved.dataDir) } : resolved;
@@ -55,7 +58,7 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
   };
   const throttle = new Throttle(options.limits);
   const invoker = new Invoker(store, activations, poolProxy, options.limits.actionSequenceLimit, (ns) => throttle.hold(ns));
-  const alarms = new AlarmProvider(options.alarmMinuteMs);
+  const alarms = new AlarmProvider(options.alarmMinuteMs, { limitCronFields: options.limitCronFields });
   const app = createServer({ options, store, activations, invoker, throttle, faults, alarms });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;

@@ -87,8 +87,33 @@ describe('the alarms feeds', () => {
     await ow.feeds.create({ name: '/whisk.system/alarms/once', trigger: 'at-once', params: { date, trigger_payload: { hello: 'alarm' } } });
     const fired = await waitUntil('the once alarm to run its rule', async () => (await activationsOf('on-once'))[0]);
     expect(fired.response.result).toEqual({ hello: 'alarm' });
-    const err = await failure(ow.feeds.get({ name: '/whisk.system/alarms/once', trigger: 'at-once' }));
-    expect(err.statusCode).toBe(502);
+    // As Apache's provider: the fired alarm is kept, disabled, and deleting its feed afterwards succeeds.
+    const feed = { name: '/whisk.system/alarms/once', trigger: 'at-once' };
+    const disabled = await waitUntil('the fired alarm to be disabled', async () => {
+      const status = (((await ow.feeds.get(feed)) as Activation).response.result as { status: { active: boolean; reason?: unknown } }).status;
+      return status.active ? undefined : status;
+    });
+    expect(disabled.reason).toEqual({ kind: 'AUTO', message: 'Automatically disabled after firing once' });
+    await ow.feeds.delete(feed);
+    expect((await failure(ow.feeds.get(feed))).statusCode).toBe(502);
+  });
+
+  it('once with deleteAfterFire: the fire deletes the trigger and its alarm', async () => {
+    await ow.triggers.create({ name: 'at-once-gone', trigger: { annotations: [{ key: 'feed', value: '/whisk.system/alarms/once' }] } });
+    const date = new Date(Date.now() + 500).toISOString();
+    await ow.feeds.create({ name: '/whisk.system/alarms/once', trigger: 'at-once-gone', params: { date, deleteAfterFire: true } });
+    const gone = () => ow.triggers.get({ name: 'at-once-gone' }).then(() => undefined, (err: { statusCode?: number }) => err.statusCode);
+    expect(await waitUntil('the fire to delete its trigger', gone)).toBe(404);
+  });
+
+  it('alarm: a 6-field cron (seconds first) is accepted, as the provider does unless LIMIT_CRON_FIELDS', async () => {
+    await ow.actions.create({ name: 'on-second', action: 'function main(p) { return p; }' });
+    await ow.triggers.create({ name: 'every-second', trigger: { annotations: [{ key: 'feed', value: '/whisk.system/alarms/alarm' }] } });
+    await ow.rules.create({ name: 'second-rule', trigger: 'every-second', action: 'on-second' });
+    const feed = { name: '/whisk.system/alarms/alarm', trigger: 'every-second' };
+    await ow.feeds.create({ ...feed, params: { cron: '* * * * * *', trigger_payload: { second: true } } });
+    await waitUntil('two fires a second apart', async () => ((await activationsOf('on-second')).length >= 2 ? true : undefined));
+    await ow.feeds.delete(feed);
   });
 
   it('interval: fires again and again until the trigger is deleted', async () => {
@@ -142,5 +167,27 @@ describe('the alarms feeds', () => {
     await deploy(plan, client);
     const read = (await ow.feeds.get({ name: '/whisk.system/alarms/alarm', trigger: 'hourly' })) as Activation;
     expect(read.response.result).toMatchObject({ config: { cron: '0 * * * *' }, status: { active: true } });
+  });
+});
+
+describe('the alarms provider installed with LIMIT_CRON_FIELDS', () => {
+  let limited: Platform;
+  let client: Client;
+  beforeAll(async () => {
+    ({ platform: limited, ow: client } = await startWithClient({ limitCronFields: true }));
+  });
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it('refuses a seconds field other than 0 and keeps one of 0', async () => {
+    await client.triggers.create({ name: 'limited', trigger: { annotations: [{ key: 'feed', value: '/whisk.system/alarms/alarm' }] } });
+    const feed = { name: '/whisk.system/alarms/alarm', trigger: 'limited' };
+    const refused = await failure(client.feeds.create({ ...feed, params: { cron: '*/8 * * * * *' } }));
+    expect(refused.statusCode).toBe(502);
+    expect(JSON.stringify(refused.error)).toContain('cron pattern is limited to 5 fields with 1 minute as the finest granularity');
+    await client.feeds.create({ ...feed, params: { cron: '0 */5 * * * *' } });
+    const read = (await client.feeds.get(feed)) as Activation;
+    expect(read.response.result).toMatchObject({ config: { cron: '0 */5 * * * *' }, status: { active: true } });
   });
 });

@@ -26,7 +26,10 @@ describe('the API info', () => {
   it('GET / answers the controller document, as JSON, with the nodejs:20 runtime as default', async () => {
     const res = await fetch(`${platform.url}/`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    // wskdeploy (runtimes/runtimes.go) uses this document only when strings.Contains("application/json; charset=UTF-8",
+    // <the answer's Content-Type>); otherwise it falls back to a built-in table and rewrites nodejs:20 to nodejs:10.
+    expect('application/json; charset=UTF-8'.includes(res.headers.get('content-type') ?? '')).toBe(true);
+    expect(res.headers.get('content-type')).toBe('application/json');
     const info = (await res.json()) as Record<string, any>;
     expect(info).toMatchObject({ description: 'OpenWhisk', api_paths: ['/api/v1'], support: { github: expect.any(String) } });
     expect(info.runtimes.nodejs).toContainEqual(expect.objectContaining({ kind: 'nodejs:20', default: true }));
@@ -98,6 +101,28 @@ describe('the runtime, as the official nodejs:20 image', () => {
     const $composer = { redis: { uri: process.env.REDIS_URL || 'redis://127.0.0.1:6379' } };
     const a = await invokeBlocking(ow, 'fork', { n: 1, $composer });
     expect(a.response.success).toBe(false);
-    expect(JSON.stringify(a.response.result)).toContain('The action did not produce a valid response and exited unexpectedly.');
+    expect(JSON.stringify(a.response.result)).toContain("Cannot find module 'redis-commands'");
+  });
+
+  it("resolves the image's modules at its versions, and none of the platform's own", async () => {
+    // serialize-error 9 is an ES module that exports no package.json: it is imported instead.
+    const versions = `async function main() {
+      const v = (m) => { try { return require(m + '/package.json').version; } catch (e) { return e.code; } };
+      const serializeError = typeof (await import('serialize-error')).serializeError;
+      return { openwhisk: v('openwhisk'), express: v('express'), 'body-parser': v('body-parser'), redis: v('redis'), uuid: v('uuid'),
+        serializeError, fastify: v('fastify'), yaml: v('yaml'), '@aws-sdk/client-s3': v('@aws-sdk/client-s3') };
+    }`;
+    await ow.actions.create({ name: 'image-modules', action: versions });
+    // apache/openwhisk-runtime-nodejs core/nodejsActionBase/package.json; body-parser comes with express.
+    expect(await ow.actions.invoke({ name: 'image-modules', blocking: true, result: true })).toEqual({
+      openwhisk: '3.21.8', express: '4.20.0', 'body-parser': expect.stringMatching(/^1\./), redis: '4.0.4', uuid: '8.3.2', serializeError: 'function',
+      fastify: 'MODULE_NOT_FOUND', yaml: 'MODULE_NOT_FOUND', '@aws-sdk/client-s3': 'MODULE_NOT_FOUND',
+    });
+    await ow.actions.create({ name: 'wants-fastify', action: "const fastify = require('fastify'); function main() { return {}; }" });
+    const fails = await invokeBlocking(ow, 'wants-fastify', {});
+    expect(fails.response.success).toBe(false);
+    expect(JSON.stringify(fails.response.result)).toContain("Cannot find module 'fastify'");
+    await ow.actions.create({ name: 'wants-express', action: "const express = require('express'); function main() { return { router: typeof express.Router }; }" });
+    expect(await ow.actions.invoke({ name: 'wants-express', blocking: true, result: true })).toEqual({ router: 'function' });
   });
 });

@@ -11,7 +11,7 @@ type BenchMain = (argv: string[]) => unknown;
 export function registerBench(program: Command, benchmarks?: string): void {
   const command = program
     .command('bench')
-    .description('run the benchmarks (bench/index.ts): bench [NAME...] [--quick]')
+    .description('run the benchmarks (bench/index.ts): bench [NAME...] [--quick] [--publish]; reports in build/bench-results/, or bench/results/ with --publish')
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]', 'passed to the benchmark')

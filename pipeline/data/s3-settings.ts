@@ -46,6 +46,9 @@ let sdk: Promise<S3Sdk> | undefined;
  * container's cold start.
  */
 export function s3Sdk(): Promise<S3Sdk> {
+  // The SDK's range is pinned to releases that run on Node 20 (README, "Node 20 and the AWS SDK"): its notice that later
+  // releases need Node 22 is for whoever moves that pin, not for every command's output and every activation's logs.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return (sdk ??= import('@aws-sdk/client-s3'));
 }
 

@@ -2,7 +2,7 @@
 // actions hand it their lifecycle events (CREATE, READ, UPDATE, DELETE, PAUSE, UNPAUSE); it keeps each trigger's
 // schedule and fires the trigger through the REST API with the key the feed was given (the trigger owner's), so a
 // fire is admitted, throttled and recorded like any other. Alarms live as long as the platform, as its entities do.
-import { type AlarmConfig, AlarmConfigError, type FeedKind, nextFire, parseConfig } from './schedule.ts';
+import { type AlarmConfig, AlarmConfigError, type CronRules, type FeedKind, nextFire, parseConfig } from './schedule.ts';
 
 /** Longest single wait; later fires are reached in steps (setTimeout's limit is about 24.8 days). */
 const MAX_WAIT_MS = 24 * 60 * 60 * 1000;
@@ -38,7 +38,10 @@ export class AlarmProvider {
   private baseUrl = '';
   private stopped = false;
 
-  constructor(private readonly minuteMs: number) {}
+  constructor(
+    private readonly minuteMs: number,
+    private readonly cronRules: CronRules,
+  ) {}
 
   /** The API the provider fires triggers through; known once the server listens. */
   start(baseUrl: string): void {
@@ -82,7 +85,7 @@ export class AlarmProvider {
     const now = Date.now();
     let config: AlarmConfig;
     try {
-      config = parseConfig(feed, msg, now);
+      config = parseConfig(feed, msg, now, this.cronRules);
     } catch (err) {
       if (err instanceof AlarmConfigError) return answer(400, err.message);
       throw err;
@@ -150,9 +153,11 @@ export class AlarmProvider {
       this.setActive(alarm, false, `firing the trigger answered ${status}`);
       return;
     }
+    // As the provider does: a fired `once` alarm is kept, disabled, unless it deletes its trigger (and then its record).
     if (alarm.config.feed === 'once') {
+      if (alarm.config.deleteAfterFire === 'false') return this.setActive(alarm, false, 'Automatically disabled after firing once');
       this.remove(alarm);
-      if (alarm.config.deleteAfterFire !== 'false') await this.deleteTrigger(alarm, alarm.config.deleteAfterFire === 'rules');
+      await this.deleteTrigger(alarm, alarm.config.deleteAfterFire === 'rules');
     }
   }
 

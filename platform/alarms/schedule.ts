@@ -44,8 +44,19 @@ function payloadOf(v: unknown): Record<string, unknown> {
   return { payload: v };
 }
 
-function checkCron(cron: string, timezone: string | undefined): void {
-  if (cron.trim().split(/\s+/).length > 5) fail('cron pattern is limited to 5 fields with 1 minute as the finest granularity');
+/** Where the alarms provider is installed with LIMIT_CRON_FIELDS: a sixth (seconds) field other than `0` is refused. */
+export interface CronRules {
+  limitCronFields: boolean;
+}
+
+/** The provider's own rule: six fields or more, and the seconds field (sixth from the end) is not `0`. */
+function hasSecondsGranularity(cron: string): boolean {
+  const fields = cron.trim().split(/\s+/);
+  return fields.length > 5 && fields[fields.length - 6] !== '0';
+}
+
+function checkCron(cron: string, timezone: string | undefined, rules: CronRules): void {
+  if (rules.limitCronFields && hasSecondsGranularity(cron)) fail('cron pattern is limited to 5 fields with 1 minute as the finest granularity');
   try {
     CronExpressionParser.parse(cron, timezone ? { tz: timezone } : {});
   } catch (err) {
@@ -54,7 +65,7 @@ function checkCron(cron: string, timezone: string | undefined): void {
 }
 
 /** The feed's parameters as an alarm, or an AlarmConfigError saying what is wrong. `now` for "in the future". */
-export function parseConfig(feed: FeedKind, params: Record<string, unknown>, now: number): AlarmConfig {
+export function parseConfig(feed: FeedKind, params: Record<string, unknown>, now: number, rules: CronRules): AlarmConfig {
   const config: AlarmConfig = { feed, payload: payloadOf(params.trigger_payload) };
   if (feed === 'once') {
     if (params.date === undefined || params.date === '') fail('alarms once trigger feed is missing the date parameter');
@@ -79,7 +90,7 @@ export function parseConfig(feed: FeedKind, params: Record<string, unknown>, now
   }
   if (typeof params.cron !== 'string' || params.cron.trim() === '') fail('alarms trigger feed is missing the cron parameter');
   config.timezone = typeof params.timezone === 'string' && params.timezone !== '' ? params.timezone : undefined;
-  checkCron(params.cron, config.timezone);
+  checkCron(params.cron, config.timezone, rules);
   config.cron = params.cron;
   return config;
 }

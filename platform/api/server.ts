@@ -16,6 +16,9 @@ import { registerWeb } from './web.ts';
 import { registerAlarms } from './alarms.ts';
 import { apiInfo, apiVersionInfo } from './info.ts';
 
+/** What fastify names a reply it serialised as JSON. */
+const FASTIFY_JSON = 'application/json; charset=utf-8';
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 const CORS = {
@@ -68,6 +71,13 @@ export function createServer(ctx: ApiContext): FastifyInstance {
     const declared = Number(req.headers['content-length'] ?? 0);
     const limit = req.routeOptions.bodyLimit ?? ctx.options.limits.maxPayloadSize;
     if (declared > limit) throw new WhiskError(413, Messages.entityTooBig(declared, limit));
+  });
+
+  // OpenWhisk's controller (akka-http's JSON marshaller) says `application/json` with no charset, and tools read it
+  // literally: wskdeploy takes `GET /`'s runtimes only if the header is a substring of "application/json; charset=UTF-8".
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.getHeader('content-type') === FASTIFY_JSON) reply.header('content-type', 'application/json');
+    return payload;
   });
 
   app.setErrorHandler((err: FastifyError | WhiskError, req, reply) => {

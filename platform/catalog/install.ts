@@ -61,7 +61,7 @@ export const CATALOG: Record<string, CatalogPackage> = {
         description: 'Fire trigger when alarm occurs',
         feed: true,
         parameters: [
-          { name: 'cron', required: true, description: 'UNIX crontab syntax for firing the trigger, 5 fields' },
+          { name: 'cron', required: true, description: 'UNIX crontab syntax for firing the trigger: 5 fields, or 6 with seconds first' },
           { name: 'timezone', required: false },
           { name: 'trigger_payload', required: false },
           { name: 'startDate', required: false },
