@@ -64,7 +64,7 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
   // Both counts given (workers 0: push mode), so the client submits them as they are.
   const { input, chunkSize, tasks, workers } = options;
   const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers } : { tasks, workers: workers ?? 0 });
-  const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${formatMs(options.waitTimeoutMs)}: submitting the job, which may have started`);
+  const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;
   if (!options.json) {
     console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
