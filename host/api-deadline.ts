@@ -45,7 +45,8 @@ export function deadlineAgent(apihost: string, options: DeadlineOptions = {}): h
       (Base.prototype as unknown as { addRequest: (r: http.ClientRequest, o: unknown) => void }).addRequest.call(this, req, requestOptions);
     }
   }
-  return new DeadlineAgent({ keepAlive: true });
+  // As Node's global agent: kept-alive connections given up before a server's 5 s keep-alive would close them.
+  return new DeadlineAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
 }
 
 /**
