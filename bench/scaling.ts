@@ -129,7 +129,7 @@ export async function cpuBound(
       limits: { memory: { min: OTHER_MB, max: WORK_MB, default: 256 } },
       actionLimits: others,
       kernelLimits: { memory: WORK_MB, concurrency: 1 },
-      actionParams: { supercompute: { ttlSeconds: 3600, taskWindow: 0 } },
+      actionParams: { supercompute: { ttlSeconds: 3600, taskWindow: 0, maxTasksInFlight: 0 } },
     });
     try {
       // Warm every worker container first: the figure is the steady-state compute, cold starts are measured below.
@@ -173,7 +173,7 @@ async function orchestration(redisUrl: string, quick: boolean, resultsDir: strin
     // All tasks in flight at once, as an operator would allow for this workload.
     limits: { concurrentInvocations: 100_000, invocationsPerMinute: 10_000_000 },
     kernelLimits: { concurrency: workConcurrency },
-    actionParams: { supercompute: { ttlSeconds: 3600, taskWindow: 0 } },
+    actionParams: { supercompute: { ttlSeconds: 3600, taskWindow: 0, maxTasksInFlight: 0 } },
   });
   const fanout = Number(p.entryParams.fanout ?? 32);
   const leafSize = Number(p.entryParams.leafSize ?? 64);

@@ -4,6 +4,12 @@ import type { Writable } from 'node:stream';
 
 const PREFIX = 'supercompute: ';
 
+/**
+ * The exit code of a command the API host did not answer (in time, or at all): what it asked may or may not have been
+ * done. `run` and `status` use it too, for a job whose status could not be read.
+ */
+export const NO_ANSWER_EXIT = 3;
+
 /** An error line with the command's name once, however the message began. */
 export function errorLine(message: string): string {
   return message.startsWith(PREFIX) ? message : PREFIX + message;
@@ -20,6 +26,11 @@ export function endQuietlyOnClosedPipe(): void {
       process.exit(Number(process.exitCode ?? 0));
     });
   }
+}
+
+/** A message about a request that got no answer, naming the API host that gave none (once). */
+export function namingHost(message: string, apihost: string): string {
+  return message.includes(apihost) ? message : `${message} (the API host: ${apihost})`;
 }
 
 /** Resolves once everything written to `stream` so far has been handed to the OS (or the stream is gone). */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { protectJobIds } from './job-id-args.ts';
-import { endQuietlyOnClosedPipe, errorLine, exitWhenFlushed } from './exit.ts';
+import { endQuietlyOnClosedPipe, errorLine, exitWhenFlushed, namingHost, NO_ANSWER_EXIT } from './exit.ts';
 import { helpTextsFor } from './help-texts.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -47,7 +47,15 @@ for (const [, load] of only ? [only] : versionOnly ? [] : commands) (await load(
 program
   .parseAsync(argv)
   .then(() => exitWhenFlushed(Number(process.exitCode ?? 0)))
-  .catch((err: unknown) => {
-    console.error(errorLine(err instanceof Error ? err.message : String(err)));
-    return exitWhenFlushed(1);
+  .catch(async (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    const { isNoAnswer } = await import('../host/api-deadline.ts');
+    if (!isNoAnswer(err)) {
+      console.error(errorLine(message));
+      return exitWhenFlushed(1);
+    }
+    const { resolveTarget } = await import('./target.ts');
+    const { apihost } = resolveTarget(program.opts());
+    console.error(errorLine(namingHost(message, apihost)));
+    return exitWhenFlushed(NO_ANSWER_EXIT);
   });

@@ -11,7 +11,7 @@ export async function deployedRedisUrl(client: openwhisk.Client, action: string)
     desc = await client.actions.get({ name: action, code: false } as { name: string });
   } catch (err) {
     if (statusCodeOf(err) === 404) throw new Error(`action ${action} is not deployed; run \`supercompute deploy\` first`);
-    throw new Error(`reading action ${action}: ${describeOwError(err)}`);
+    throw new Error(`reading action ${action}: ${describeOwError(err)}`, { cause: err });
   }
   const param = desc.parameters?.find((p) => p.key === 'redisUrl');
   return typeof param?.value === 'string' && param.value !== '' ? param.value : undefined;

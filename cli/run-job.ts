@@ -3,11 +3,13 @@ import type openwhisk from 'openwhisk';
 import type { SizingPlan } from '../pipeline/job/plan.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
+import { beforeDeadline } from '../host/api-deadline.ts';
 import type { Supercompute } from '../host/library/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
 import { UsageError } from './params.ts';
 import { storedResultLine } from './result-file.ts';
+import { NO_ANSWER_EXIT } from './exit.ts';
 
 type Dict = Record<string, unknown>;
 
@@ -28,6 +30,8 @@ export interface RunOptions {
   pollMs: number;
   /** Stop waiting after this long, ms; 0 = no limit. */
   waitTimeoutMs: number;
+  /** Epoch ms by which the command ends (`--wait-timeout` from its start): the submit too, the wait with what is left. */
+  deadline?: number;
   /** Stop waiting when the job has shown no progress for this long, ms; 0 = never. */
   stallMs: number;
   /** Where the job's live dashboard is, printed with the job id. */
@@ -59,7 +63,8 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
   const started = Date.now();
   // Both counts given (workers 0: push mode), so the client submits them as they are.
   const { input, chunkSize, tasks, workers } = options;
-  const job = await sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers } : { tasks, workers: workers ?? 0 });
+  const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers } : { tasks, workers: workers ?? 0 });
+  const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;
   if (!options.json) {
     console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
@@ -76,7 +81,7 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
   try {
     const status = await job.wait({
       pollMs: options.pollMs,
-      timeoutMs: options.waitTimeoutMs,
+      timeoutMs: options.deadline === undefined ? options.waitTimeoutMs : Math.max(1, options.deadline - Date.now()),
       stallMs: options.stallMs,
       signal: abort.signal,
       onProgress: (s) => progress.update(s.done, s.total),
@@ -100,7 +105,7 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
 }
 
 /** Exit codes of `run`: the job's end, or why the wait ended without it. */
-export const EXIT = { done: 0, failed: 1, stillRunning: 2, statusUnreadable: 3, cancelled: 4, interrupted: 130 } as const;
+export const EXIT = { done: 0, failed: 1, stillRunning: 2, statusUnreadable: NO_ANSWER_EXIT, cancelled: 4, interrupted: 130 } as const;
 
 /**
  * Prints the outcome (JSON on stdout with `json`) and returns the exit code: 0 done, 1 failed, 2 still running (wait

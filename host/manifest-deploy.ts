@@ -50,7 +50,7 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw new Error(`deploying ${what}: ${describeOwError(err)}`);
+    throw new Error(`deploying ${what}: ${describeOwError(err)}`, { cause: err });
   }
 }
 

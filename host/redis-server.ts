@@ -17,6 +17,8 @@ export interface RedisHandle {
   url: string;
   /** True when this process started a private redis-server, which `stop` ends. */
   started: boolean;
+  /** The private redis-server's process id (tests stop and resume it); absent when none was started. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startRedisServer(binary: string, port?: number): Promise<R
   return {
     url: `redis://127.0.0.1:${port}`,
     started: true,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     stop: () => stopChild(child, dir),
   };
 }

@@ -2,6 +2,7 @@
 import openwhisk from 'openwhisk';
 import { readWskprops } from './wskprops.ts';
 import { GUEST_AUTH } from '../platform/config.ts';
+import { deadlineAgent, type DeadlineOptions } from './api-deadline.ts';
 
 export const DEFAULT_API_HOST = 'http://127.0.0.1:3233';
 
@@ -59,12 +60,14 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = proce
   };
 }
 
-export function createClient(target: Target): openwhisk.Client {
+/** A client for the target whose every request has a deadline (host/api-deadline.ts), never past `options.deadline`. */
+export function createClient(target: Target, options: DeadlineOptions = {}): openwhisk.Client {
   return openwhisk({
     apihost: target.apihost,
     api_key: target.auth,
     namespace: target.namespace,
     ignore_certs: target.insecure,
+    agent: deadlineAgent(target.apihost, options),
   });
 }
 

@@ -19,6 +19,18 @@ export function splitRange(r: Range, fanout: number, leafSize: number): Range[] 
   return out;
 }
 
+/** How many leaves (ranges invoked as they are) the coordinator tree cuts `total` tasks into. */
+export function leafCount(total: number, fanout: number, leafSize: number): number {
+  let leaves = 0;
+  const pending: Range[] = [{ from: 0, to: total }];
+  for (let r = pending.pop(); r; r = pending.pop()) {
+    const parts = splitRange(r, fanout, leafSize);
+    if (parts.length === 1 && parts[0] === r) leaves++;
+    else pending.push(...parts);
+  }
+  return leaves;
+}
+
 /** Compresses sorted indices into ranges. */
 export function toRanges(indices: readonly number[]): Range[] {
   const out: Range[] = [];

@@ -131,7 +131,8 @@ describe('supercompute run and status while every status activation is lost', ()
   });
 
   it('ends `run` at --wait-timeout with its own exit code and a message that is not a job failure', async () => {
-    const r = await cli(['run', 'sleep', '--param', 'ms=0', '--tasks', '2', '--wait-timeout', '2', '--no-progress', '--apihost', lossy.url]);
+    // --wait-timeout bounds the whole command: long enough for planning and the submit on a busy machine.
+    const r = await cli(['run', 'sleep', '--param', 'ms=0', '--tasks', '2', '--wait-timeout', '20', '--no-progress', '--apihost', lossy.url]);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/could not read the status of job \S+ \(\d+ polls failed in a row, then the wait timed out\)/);
     expect(r.stderr).toMatch(/may still be running: follow it with `supercompute status \S+`/);

@@ -9,7 +9,7 @@ import { jobSpecOf, pinnedKernel } from './helpers/job-spec.ts';
 describe('job spec', () => {
   it('applies every default, with the retry budget resolved for the job', () => {
     const spec = jobSpecOf({ kernel: 'primes', params: '{"below": 1e6}', tasks: '8' });
-    const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, workerSlots, retryBudget, ...tuning } = DEFAULTS;
+    const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, maxTasksInFlight, workerSlots, retryBudget, ...tuning } = DEFAULTS;
     expect(spec).toEqual({ kernel: 'primes', ...pinnedKernel('primes'), params: '{"below":1000000}', total: 8, workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).retryBudget).toBe(500);
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 }, { ...DEFAULTS, retryBudget: 7 }).retryBudget).toBe(7);
@@ -20,6 +20,17 @@ describe('job spec', () => {
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 2, workers: 5 }).workers).toBe(2);
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 4, workers: 0 }).workers).toBe(0);
     expect(readSettings({ leaseMs: '1500', maxWorkers: '8' })).toMatchObject({ leaseMs: 1500, maxWorkers: 8 });
+  });
+
+  it("cuts a push job's leaf windows so the job keeps at most maxTasksInFlight tasks outstanding", () => {
+    // 1,000 tasks are 16 leaves of 64: 16 × 16 fit in 256. 5,000 are 96 leaves: 2 each. A pull job's leaves start workers.
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).taskWindow).toBe(16);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 5000 }).taskWindow).toBe(2);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 5000, workers: 4 }).taskWindow).toBe(16);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 5000 }, { ...DEFAULTS, maxTasksInFlight: 0 }).taskWindow).toBe(16);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 100_000 }).taskWindow).toBe(1);
+    expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 640 }, { ...DEFAULTS, taskWindow: 0, maxTasksInFlight: 40 }).taskWindow).toBe(4);
+    expect(readSettings({ maxTasksInFlight: '0' }).maxTasksInFlight).toBe(0);
   });
 
   it("takes the deployment's settings from action parameters as forms and the CLI send them", () => {

@@ -11,6 +11,7 @@ import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { resultFormatOf } from '../out-file.ts';
 import { writeResultFile } from '../result-file.ts';
+import { beforeDeadline } from '../../host/api-deadline.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
@@ -55,12 +56,14 @@ export function registerRun(program: Command, kernelHelp?: string): void {
         '',
         'A status poll that fails (throttled, the API host or Redis away, a lost activation) is retried with backoff;',
         'only the job\'s end, --wait-timeout or --stall-timeout ends the wait (or polls failing for 10 minutes in a row).',
+        '--wait-timeout bounds the whole command: planning and the submit as well as the wait.',
         '',
         'Exit codes:',
         '  0    the job is done',
         '  1    the job failed (or was refused)',
         '  2    still running when the wait stopped (--wait-timeout, --stall-timeout)',
         '  3    the job\'s status could not be read: its latest polls failed; the job may still be running',
+        '       (or the API host did not answer the submit in time: the job may have started)',
         '  4    the job was cancelled (`supercompute cancel`)',
         '  130  interrupted',
         ...(kernelHelp ? [kernelHelp] : []),
@@ -76,6 +79,8 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const asked = { tasks: positiveInt('--tasks', flags.tasks), workers: nonNegativeInt('--workers', flags.workers), slots: positiveInt('--slots', flags.slots) };
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
+  // --wait-timeout bounds the whole command: planning, the Redis check and the submit as well as the wait.
+  const deadline = waitTimeoutMs > 0 ? Date.now() + waitTimeoutMs : undefined;
   const stallMs = (nonNegativeNumber('--stall-timeout', flags.stallTimeout) ?? 0) * 1000;
   if (flags.chunkSize !== undefined && flags.input.length === 0) throw new UsageError('--chunk-size needs --input');
   if (flags.chunkSize !== undefined && asked.tasks !== undefined) throw new UsageError('give --chunk-size or --tasks, not both');
@@ -85,26 +90,27 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   await checkRequest(kernel, params, asked);
   if (flags.out !== undefined) resultFormatOf(flags.out, kernel, undefined);
   const target = resolveTarget(flags);
-  const client = createClient(target);
+  const client = createClient(target, { deadline });
+  const bounded = <T>(work: Promise<T>, what: string): Promise<T> => beforeDeadline(work, deadline, target.apihost, `--wait-timeout ${flags.waitTimeout} s: ${what}`);
   // With an input only the deployment sees its objects: it cuts the job into tasks, plans the workers and checks the
   // rest, so nothing is planned or validated here.
-  const plan = input === undefined ? await planRun(kernel, params, asked, target, client) : undefined;
+  const plan = input === undefined ? await bounded(planRun(kernel, params, asked, target, client), 'planning the job') : undefined;
   const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, plan?.profile.producesPng ?? false);
   const tasks = plan ? plan.tasks : asked.tasks;
   // The entry action takes `tasks` without `workers` for push mode.
   const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : asked.workers;
   if (plan && !flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
   // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
-  const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await deployedRedisUrl(client, 'supercompute')) : undefined;
+  const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await bounded(deployedRedisUrl(client, 'supercompute'), 'reading the deployed Redis URL')) : undefined;
   if (redis?.started && !flags.json) console.error(`started a private redis-server at ${redis.url} for this run`);
   try {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
     const sizing = plan ? (({ profile: _profile, ...rest }) => rest)(plan) : undefined;
     const options = {
       kernel, params, tasks, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize } : {}),
-      json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, stallMs, dashboard,
+      json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, deadline, stallMs, dashboard,
     };
-    const outcome = await runJob(new Supercompute(target), options);
+    const outcome = await runJob(new Supercompute({ ...target, deadline }), options);
     const code = reportJob(options, outcome);
     if (flags.out && outFormat && outcome.status.state === 'done') await writeResultFile(flags.out, outFormat, outcome.status);
     return code;

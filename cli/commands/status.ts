@@ -4,7 +4,7 @@ import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
 import { isTransient, JobClient } from '../../host/jobs/client.ts';
 import { nonNegativeNumber, UsageError } from '../params.ts';
 import { EXIT } from '../run-job.ts';
-import { errorLine } from '../exit.ts';
+import { errorLine, namingHost } from '../exit.ts';
 import { resultFormatOf } from '../out-file.ts';
 import { storedResultLine, writeResultFile } from '../result-file.ts';
 
@@ -26,13 +26,14 @@ export function registerStatus(program: Command): void {
       const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, undefined, undefined);
       const answerMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? DEFAULT_ANSWER_S) * 1000;
       if (answerMs === 0) throw new UsageError('--wait-timeout must be more than 0 seconds');
-      const jobs = new JobClient(createClient(resolveTarget(flags)));
+      const target = resolveTarget(flags);
+      const jobs = new JobClient(createClient(target));
       let status;
       try {
         status = await jobs.status(jobId, 0, Date.now() + answerMs);
       } catch (err) {
         if (!isTransient(err)) throw err;
-        console.error(errorLine(`could not read the status of job ${jobId}: ${(err as Error).message}`));
+        console.error(errorLine(namingHost(`could not read the status of job ${jobId}: ${(err as Error).message}`, target.apihost)));
         process.exitCode = EXIT.statusUnreadable;
         return;
       }

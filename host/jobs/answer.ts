@@ -27,6 +27,16 @@ export class ActionError extends Error {
   }
 }
 
+/**
+ * The API host answered 404 for the action itself: it is not deployed there, or not yet again (a platform restarted
+ * before the redeploy). Asking again will not help unless someone deploys.
+ */
+export class ActionNotDeployedError extends ActionError {
+  constructor(readonly action: string) {
+    super(`action ${action} is not deployed here; run \`supercompute deploy\` first`, 404, false);
+  }
+}
+
 export function isTransient(err: unknown): boolean {
   return err instanceof ActionError && err.transient;
 }

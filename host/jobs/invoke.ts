@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type openwhisk from 'openwhisk';
 import { describeOwError, statusCodeOf } from '../../pipeline/ow-error.ts';
-import { ActionError, type Answer } from './answer.ts';
+import { ActionError, ActionNotDeployedError, type Answer } from './answer.ts';
 
 export interface InvokeLimits {
   /** 429s retried, with backoff, before giving up (a standalone OpenWhisk allows 60 invokes a minute). */
@@ -63,7 +63,7 @@ async function answerOf(client: openwhisk.Client, name: string, params: Answer, 
       const answer = applicationErrorAnswer(err);
       if (answer) return answer;
       const code = statusCodeOf(err);
-      if (code === 404) throw new ActionError(`action ${name} is not deployed here; run \`supercompute deploy\` first`, 404);
+      if (code === 404) throw new ActionNotDeployedError(name);
       if (code !== 429 || attempt >= limits.throttledRetries || stop?.aborted) throw new ActionError(`${name}: ${describeOwError(err)}`, code);
       await sleep(backoff(attempt), undefined, { signal: stop });
     }

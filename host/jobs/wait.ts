@@ -1,12 +1,13 @@
 // Following a job until it leaves `running`, bounded by its progress rather than by the clock. Each poll is a
 // long-poll: `status` holds its answer until the job ends or the poll interval has passed, so the end is known when
 // it happens and progress still comes every interval. A poll that fails (throttled, the API host or Redis away, a
-// lost `status` activation) says nothing about the job: it is retried with backoff, never read as the job failing.
+// lost `status` activation, the `status` action missing while a platform is redeployed) says nothing about the job: it
+// is retried with backoff, never read as the job failing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type openwhisk from 'openwhisk';
 import type { JobStatus } from '../../pipeline/job/status.ts';
 import { WaitGaveUpError, waitForProgress } from '../wait-for-progress.ts';
-import { ActionError, isTransient } from './answer.ts';
+import { ActionError, ActionNotDeployedError, isTransient } from './answer.ts';
 import { readJobStatus, STATUS_ANSWER_MARGIN_MS } from './status.ts';
 
 export interface JobWaitOptions {
@@ -92,7 +93,9 @@ export async function waitForJob(client: openwhisk.Client, jobId: string, option
         try {
           status = await readJobStatus(client, jobId, holdMs, Math.min(until, asked + holdMs + lostAfterMs));
         } catch (err) {
-          if (!isTransient(err)) throw err;
+          // The job was submitted through this deployment, so a `status` action missing is a platform restarted before
+          // its redeploy, not an answer about the job: a failed poll, like one the API host did not answer.
+          if (!isTransient(err) && !(err instanceof ActionNotDeployedError)) throw err;
           // Cut short by the wait's own deadline while it could still answer in time: not a failed poll; the deadline
           // ends the wait with the job seen running.
           if (Date.now() >= until && last !== undefined && Date.now() - asked < holdMs + CUT_POLL_GRACE_MS) return undefined;

@@ -27,8 +27,8 @@ import { BUILTIN_KERNELS, builtinKernel } from './prebuilt.ts';
 
 export class KernelDeployError extends Error {
   override readonly name = 'KernelDeployError';
-  constructor(message: string, readonly statusCode = 400) {
-    super(message);
+  constructor(message: string, readonly statusCode = 400, options?: ErrorOptions) {
+    super(message, options);
   }
 }
 
@@ -83,7 +83,7 @@ async function kernelPackage(ow: openwhisk.Client): Promise<{ ttlSeconds: number
     if ((err as { statusCode?: number }).statusCode === 404) {
       throw new KernelDeployError(`package ${KERNEL_PACKAGE} does not exist on the target: deploy the pipeline first (supercompute deploy)`, 404);
     }
-    throw new KernelDeployError(`reading package ${KERNEL_PACKAGE}: ${describeOwError(err)}`, 502);
+    throw new KernelDeployError(`reading package ${KERNEL_PACKAGE}: ${describeOwError(err)}`, 502, { cause: err });
   }
   const ttl = Number(pkg.parameters?.find((p) => p.key === 'ttlSeconds')?.value);
   return { ttlSeconds: Number.isFinite(ttl) && ttl > 0 ? ttl : DEFAULT_TTL_SECONDS };
@@ -139,7 +139,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
     // A version missing its control action is no version; take back what was made (unless it was there already).
     const current = currentVersions(kernelVersions(await listKernelActions(ow as unknown as OwClient).catch(() => [])));
     if (current.get(name)?.version !== version) await removeActions(ow, [...actions].reverse()).catch(() => {});
-    throw new KernelDeployError(`deploying kernel ${name}: ${describeOwError(err)}`, 502);
+    throw new KernelDeployError(`deploying kernel ${name}: ${describeOwError(err)}`, 502, { cause: err });
   }
   const pruned = await pruneVersions(ow, name, version, deployedAt - ttlSeconds * 1000);
   return { name, version, actions, ...kernelVersionActions(name, version, d.waitsOnIo), deployedAt, pruned };

@@ -29,6 +29,11 @@ export interface SupercomputeOptions {
   redisUrl?: string;
   /** Accept the API host's self-signed certificate (`__OW_IGNORE_CERTS=true` also does). */
   insecure?: boolean;
+  /**
+   * Epoch ms: no request to the API host outlasts it (each request also has its own bound, host/api-deadline.ts). The
+   * CLI's `run --wait-timeout` sets it.
+   */
+  deadline?: number;
 }
 
 export interface RunOptions {
@@ -70,7 +75,7 @@ export class Supercompute {
    */
   constructor(options: SupercomputeOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.target = resolveTarget(options, env);
-    this.openwhisk = createClient(this.target);
+    this.openwhisk = createClient(this.target, { deadline: options.deadline });
     this.jobs = new JobClient(this.openwhisk);
     this.redisUrl = options.redisUrl ?? (env.REDIS_URL || undefined);
   }

@@ -58,6 +58,13 @@ export interface PipelineSettings extends JobTuning {
   maxParamsBytes: number;
   /** Most worker activations a pull-mode job may ask for. */
   maxWorkers: number;
+  /**
+   * Push mode: tasks one job keeps outstanding at most, over all its leaves (each leaf's window is cut to its share,
+   * at least 1), so that one job never takes the whole invoker pool: with the pool full, every other action (the
+   * entry action, `status`, another job's coordinators) would wait for a container of the job's to drain. 0 = no
+   * bound but the leaves' windows.
+   */
+  maxTasksInFlight: number;
   /** Workers that compute at once, for sizing a job that does not say (cores or invoker slots); 0 = the cores of the machine running the entry action. */
   workerSlots: number;
 }
@@ -72,6 +79,7 @@ export const DEFAULTS: Omit<PipelineSettings, 'redisUrl'> = {
   leafSize: 64,
   concurrency: 16,
   taskWindow: 16,
+  maxTasksInFlight: 256,
   retries: 2,
   taskTimeoutMs: 330_000,
   retryBudget: 0,
@@ -127,6 +135,7 @@ export function readSettings(params: Record<string, unknown>): PipelineSettings 
     leafSize: intParam(params.leafSize, DEFAULTS.leafSize, 1, 10_000),
     concurrency: intParam(params.concurrency, DEFAULTS.concurrency, 1, 1000),
     taskWindow: intParam(params.taskWindow, DEFAULTS.taskWindow, 0, 100_000),
+    maxTasksInFlight: intParam(params.maxTasksInFlight, DEFAULTS.maxTasksInFlight, 0, 10_000_000),
     retries: intParam(params.retries, DEFAULTS.retries, 0, 100),
     taskTimeoutMs: intParam(params.taskTimeoutMs, DEFAULTS.taskTimeoutMs, 1000, DAY_MS),
     retryBudget: intParam(params.retryBudget, DEFAULTS.retryBudget, 0, 10_000_000),

@@ -5,6 +5,7 @@
 import { HttpError } from '../http.ts';
 import { integerOf } from '../integer.ts';
 import { errorMessage } from '../redact.ts';
+import { leafCount } from '../ranges.ts';
 import type { SizingPlan } from './plan.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
 import { UrlPolicy } from '../inputs/url-policy.ts';
@@ -159,6 +160,17 @@ export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimit
   return request;
 }
 
+/**
+ * Each leaf's window of outstanding tasks: `taskWindow`, cut so that a push job of `total` tasks keeps at most
+ * `maxTasksInFlight` outstanding over all its leaves (at least one each). A pull job's leaves start workers, unwindowed.
+ */
+export function pushTaskWindow(total: number | undefined, settings: Pick<SpecSettings, 'taskWindow' | 'maxTasksInFlight' | 'fanout' | 'leafSize'>): number {
+  const { taskWindow, maxTasksInFlight } = settings;
+  if (total === undefined || maxTasksInFlight === 0) return taskWindow;
+  const share = Math.max(1, Math.floor(maxTasksInFlight / leafCount(total, settings.fanout, settings.leafSize)));
+  return taskWindow === 0 ? share : Math.min(taskWindow, share);
+}
+
 /** A job's spec and, when the job sized itself, the plan it followed. */
 export interface PlannedJob {
   spec: JobSpec;
@@ -188,7 +200,7 @@ export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVe
     fanout: settings.fanout,
     leafSize: settings.leafSize,
     concurrency: settings.concurrency,
-    taskWindow: settings.taskWindow,
+    taskWindow: pushTaskWindow(workers > 0 ? undefined : total, settings),
     retries: settings.retries,
     taskTimeoutMs: settings.taskTimeoutMs,
     retryBudget: settings.retryBudget > 0 ? settings.retryBudget : defaultRetryBudget(total),
