@@ -296,7 +296,9 @@ export class Container {
       return c;
     } catch (err) {
       await c.kill();
-      throw err;
+      // The runtime's last words on stderr say why (a permission it lacks, a missing file): the operator needs them.
+      const said = c.stderrTail.split('\n').filter((l) => /^\w*Error\b|^\s*resource:/.test(l)).map((l) => l.trim()).join(', ');
+      throw said ? new Error(`${(err as Error).message}: ${said}`) : err;
     } finally {
       clearTimeout(timer);
     }
