@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,7 +191,9 @@ describe('container pool', () => {
     const pids = new Map<string, number>();
     const onStart = (id: string, pid: number) => pids.set(id, pid);
     pool.events.on('started', onStart);
-    const a = action('function main() { console.log("spinning"); while (true) {} }', { limits: { timeout: 300 } });
+    // A worker thread spinning too: the whole process goes, not just the answer.
+    const spinner = `new (require('worker_threads').Worker)('while (true) {}', { eval: true });`;
+    const a = action(`function main() { console.log("spinning"); ${spinner} while (true) {} }`, { limits: { timeout: 300 } });
     const out = await pool.run(request(a));
     expect(out).toMatchObject({ status: 'action developer error', result: { error: 'The action exceeded its time limits of 300 milliseconds.' } });
     expect(out.logs.join('\n')).toContain('spinning');
@@ -202,6 +205,51 @@ describe('container pool', () => {
       result: { error: 'The action exceeded its time limits of 300 milliseconds during initialization.' },
     });
     pool.events.off('started', onStart);
+  });
+
+  it("kills an action past its memory limit, at run and at init, with OpenWhisk's answer", async () => {
+    const pids = new Map<string, number>();
+    const onStart = (id: string, pid: number) => pids.set(id, pid);
+    pool.events.on('started', onStart);
+    const exhausted = { status: 'action developer error', result: { error: 'The action exhausted its memory and was aborted.' } };
+    // Off the JavaScript heap (the resident-set watch), on it (V8's heap cap), and while initialising.
+    const buffers = action('function main() { globalThis.held = Buffer.alloc(1200 * 1024 * 1024, 1); return new Promise(() => {}); }', { limits: { memory: 256 } });
+    const heap = action('function main() { const held = []; for (;;) held.push(new Array(100000).fill(Math.random())); }', { limits: { memory: 128 } });
+    const init = action('globalThis.held = Buffer.alloc(400 * 1024 * 1024, 1); while (true) {} function main() { return {}; }', { limits: { memory: 128 } });
+    for (const a of [buffers, heap, init]) {
+      const out = await pool.run(request(a));
+      expect(out, a.code).toMatchObject(exhausted);
+      expect(alive(pids.get(out.containerId)!)).toBe(false);
+    }
+    pool.events.off('started', onStart);
+  });
+
+  it('lets actions use worker threads and native addons of their own, and refuses child processes', async () => {
+    const worker = action(`function main() {
+      return new Promise((resolve) => {
+        const w = new (require('worker_threads').Worker)('require("worker_threads").parentPort.postMessage(6 * 7)', { eval: true });
+        w.once('message', (answer) => resolve({ answer }));
+      });
+    }`);
+    expect(await pool.run(request(worker))).toMatchObject({ status: 'success', result: { answer: 42 } });
+
+    const child = action("function main() { try { require('child_process').execSync('true'); return { ran: true }; } catch (e) { return { refused: e.code }; } }");
+    expect(await pool.run(request(child))).toMatchObject({ status: 'success', result: { refused: 'ERR_ACCESS_DENIED' } });
+
+    // Any Node-API addon will do: rollup's, which the test tooling installs for this platform.
+    const addon = createRequire(import.meta.url).resolve(`@rollup/rollup-${process.platform}-${process.arch}-gnu`);
+    const zip = new AdmZip();
+    zip.addFile('native/addon.node', fs.readFileSync(addon));
+    zip.addFile(
+      'index.js',
+      Buffer.from(`exports.main = () => {
+        const loaded = { exports: {} };
+        process.dlopen(loaded, require('path').join(__dirname, 'native', 'addon.node'));
+        return { dlopen: Object.keys(loaded.exports).length > 0, required: typeof require('./native/addon.node') };
+      };`),
+    );
+    const out = await pool.run(request(action(zip.toBuffer().toString('base64'), { binary: true })));
+    expect(out, JSON.stringify(out.result)).toMatchObject({ status: 'success', result: { dlopen: true, required: 'object' } });
   });
 
   it('survives an action that exits the process, and replaces the container', async () => {

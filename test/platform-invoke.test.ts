@@ -134,6 +134,18 @@ describe('failures', () => {
     expect(annotation(a, 'timeout')).toBe(true);
   });
 
+  it("kills an action past its memory limit, with OpenWhisk's answer", async () => {
+    await ow.actions.create({
+      name: 'hog',
+      action: 'function main() { globalThis.held = Buffer.alloc(1200 * 1024 * 1024, 1); return new Promise(() => {}); }',
+      limits: { memory: 256 },
+    });
+    const err = await failure(ow.actions.invoke({ name: 'hog', blocking: true }));
+    expect(err.statusCode).toBe(502);
+    const a = err.error as unknown as Activation;
+    expect(a.response).toMatchObject({ status: 'action developer error', success: false, result: { error: 'The action exhausted its memory and was aborted.' } });
+  });
+
   it('answers 202 when a blocking invoke outlasts ?timeout', async () => {
     await ow.actions.create({ name: 'waits', action: 'function main() { return new Promise((r) => setTimeout(() => r({ done: true }), 1500)); }' });
     const res = await postEmpty(platform, '/api/v1/namespaces/_/actions/waits?blocking=true&timeout=100');

@@ -8,17 +8,25 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { nestsDeeperThan, tooDeep } from '../json-depth.ts';
 import { argumentsJson } from './overflow-json.ts';
+import { sandboxFlags } from './sandbox.ts';
+import { watchMemory } from './memory-watch.ts';
+import { imageModulesDir } from '../runtime/options.ts';
 
 export const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 /** How long logs may trail a response before the container's log stream is deemed out of step. */
 const SENTINEL_GRACE_MS = 2_000;
 const START_TIMEOUT_MS = 30_000;
+/** What V8 writes to stderr as it aborts the process at its heap cap (`--max-old-space-size`). */
+const V8_HEAP_EXHAUSTED = 'JavaScript heap out of memory';
+const STDERR_TAIL_CHARS = 1_000;
 
 export interface ContainerOptions {
   id: string;
   runtimePath: string;
   apiHost: string;
   concurrency: number;
+  /** The action's memory limit, MB: its JavaScript heap is capped there, and the process is killed past it. */
+  memoryMB: number;
   /** The action's log limit, MB; 0 collects nothing. */
   logLimitMB: number;
   env?: Record<string, string>;
@@ -210,16 +218,22 @@ export class Container {
   private exitReason: string | undefined;
   private killed = false;
   private readonly dir: string;
+  private outOfMemory = false;
+  /** The end of stderr, where V8 says why it aborted. */
+  private stderrTail = '';
 
   private constructor(opts: ContainerOptions) {
     installExitHook();
     this.id = opts.id;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ow-container-'));
     liveDirs.add(this.dir);
+    // The official image's modules, where an action's lookups end (a sandboxed runtime may not link them itself).
+    const image = imageModulesDir(path.dirname(opts.runtimePath));
+    if (image) fs.symlinkSync(image, path.join(this.dir, 'node_modules'), 'dir');
     this.logs = new LogCollector(Math.max(0, Math.floor(opts.logLimitMB * 1024 * 1024)));
     this.agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, opts.concurrency) });
     const inherited = ['PATH', 'HOME', 'LANG', 'TZ'].filter((k) => process.env[k] !== undefined);
-    this.child = spawn(process.execPath, [opts.runtimePath], {
+    this.child = spawn(process.execPath, [...sandboxFlags(opts.runtimePath, this.dir, opts.memoryMB), opts.runtimePath], {
       cwd: this.dir,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       env: {
@@ -234,8 +248,14 @@ export class Container {
       },
     });
     live.add(this.child);
+    const stopWatching = watchMemory(this.child, opts.memoryMB, () => {
+      this.outOfMemory = true;
+      void this.kill();
+    });
     this.closed = new Promise((resolve) => {
       this.child.once('close', (code, signal) => {
+        stopWatching();
+        if (signal === 'SIGABRT' && this.stderrTail.includes(V8_HEAP_EXHAUSTED)) this.outOfMemory = true;
         this.exitReason ??= signal ? `killed by ${signal}` : `exit code ${code}`;
         live.delete(this.child);
         this.logs.close();
@@ -253,7 +273,10 @@ export class Container {
     for (const s of ['stdout', 'stderr'] as const) {
       const stream = this.child[s]!;
       stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => this.logs.feed(s, chunk));
+      stream.on('data', (chunk: string) => {
+        this.logs.feed(s, chunk);
+        if (s === 'stderr') this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      });
       stream.on('error', () => {});
     }
   }
@@ -278,7 +301,9 @@ export class Container {
       return c;
     } catch (err) {
       await c.kill();
-      throw err;
+      // The runtime's last words on stderr say why (a permission it lacks, a missing file): the operator needs them.
+      const said = c.stderrTail.split('\n').filter((l) => /^\w*Error\b|^\s*resource:/.test(l)).map((l) => l.trim()).join(', ');
+      throw said ? new Error(`${(err as Error).message}: ${said}`) : err;
     } finally {
       clearTimeout(timer);
     }
@@ -299,6 +324,11 @@ export class Container {
 
   get alive(): boolean {
     return !this.killed && this.exitReason === undefined;
+  }
+
+  /** True once the process went past its memory limit (and was killed for it, or aborted by V8's heap cap). */
+  get memoryExhausted(): boolean {
+    return this.outOfMemory;
   }
 
   /** True when a log segment had to be handed out without its sentinel; the container should be retired. */

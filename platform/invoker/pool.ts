@@ -18,6 +18,8 @@ const defaultRuntimePath = fileURLToPath(new URL('../../build/runtime/proxy.cjs'
 
 const EXITED = 'The action did not produce a valid response and exited unexpectedly.';
 const INIT_EXITED = 'The action did not initialize and exited unexpectedly.';
+/** OpenWhisk's answer when the container went past its memory limit, at init or at run. */
+const MEMORY_EXHAUSTED = 'The action exhausted its memory and was aborted.';
 const STOPPED = 'The container pool was stopped before the activation finished.';
 
 type InitResult =
@@ -255,6 +257,7 @@ class Pool implements InvokerPool {
         runtimePath: this.runtimePath,
         apiHost: this.opts.apiHost,
         concurrency: slot.concurrency,
+        memoryMB: a.limits.memory,
         logLimitMB: a.limits.logs,
         env: this.opts.env,
       });
@@ -287,7 +290,7 @@ class Pool implements InvokerPool {
     if (ex.kind === 'timeout') result = { error: `The action exceeded its time limits of ${a.limits.timeout} milliseconds during initialization.` };
     else if (ex.kind === 'exited') {
       if (this.stopped) status = 'whisk internal error';
-      result = { error: this.stopped ? STOPPED : INIT_EXITED };
+      result = { error: this.stopped ? STOPPED : container.memoryExhausted ? MEMORY_EXHAUSTED : INIT_EXITED };
     } else result = isDict(ex.body) && 'error' in ex.body ? ex.body : { error: `The action failed to initialize: ${ex.text}` };
     const logs = await container.killAndDrain();
     void this.destroy(slot);
@@ -391,7 +394,7 @@ class Pool implements InvokerPool {
       };
     }
     if (this.stopped) return { status: 'whisk internal error', result: { error: STOPPED }, logs: await logs };
-    return { status: 'action developer error', result: { error: EXITED }, logs: await logs };
+    return { status: 'action developer error', result: { error: container.memoryExhausted ? MEMORY_EXHAUSTED : EXITED }, logs: await logs };
   }
 
   /** No new runs go to the slot; it is destroyed once its current runs end. */

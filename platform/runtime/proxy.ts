@@ -44,6 +44,8 @@ function error(status: number, message: string): Reply {
 function exposeImageModules(): void {
   const dir = imageModulesDir(__dirname);
   if (!dir) throw new Error(IMAGE_MODULES_MISSING);
+  // The platform links them before a sandboxed container starts (it may not make links itself); a runtime started
+  // on its own links them here.
   const link = path.join(process.cwd(), 'node_modules');
   if (!fs.existsSync(link)) fs.symlinkSync(dir, link, 'dir');
 }
@@ -101,7 +103,7 @@ function untar(buf: Buffer, dir: string): void {
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const prefix = field(345, 155);
-    let name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
     longName = undefined;
     const data = buf.subarray(off + 512, off + 512 + size);
     off += 512 + Math.ceil(size / 512) * 512;
@@ -109,23 +111,34 @@ function untar(buf: Buffer, dir: string): void {
       longName = data.toString('utf8').replace(/\0.*$/s, '');
       continue;
     }
-    name = path.normalize(name);
-    if (name.startsWith('..') || path.isAbsolute(name)) continue;
-    const target = path.join(dir, name);
-    if (type === '5') fs.mkdirSync(target, { recursive: true });
-    else if (type === '0' || type === '') {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, data);
-    }
+    if (type === '5') writeEntry(dir, name, undefined);
+    else if (type === '0' || type === '') writeEntry(dir, name, data);
   }
+}
+
+function unzip(buf: Buffer, dir: string): void {
+  // adm-zip is only needed by zipped actions; loading it lazily keeps cold starts short.
+  const AdmZip = require('adm-zip') as typeof import('adm-zip');
+  for (const entry of new AdmZip(buf).getEntries()) writeEntry(dir, entry.entryName, entry.isDirectory ? undefined : entry.getData());
+}
+
+/**
+ * One archive entry under `dir` (a directory when `data` is undefined); names that would land outside it are skipped.
+ * Written here rather than by the archive library, which inspects every parent directory: under the container's
+ * permissions, those above its own directory are not readable.
+ */
+function writeEntry(dir: string, name: string, data: Buffer | undefined): void {
+  const normalized = path.normalize(name);
+  if (normalized.startsWith('..') || path.isAbsolute(normalized)) return;
+  const target = path.join(dir, normalized);
+  fs.mkdirSync(data === undefined ? target : path.dirname(target), { recursive: true });
+  if (data !== undefined) fs.writeFileSync(target, data);
 }
 
 function extract(base64: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ow-action-'));
   if (base64.startsWith('UEsDB')) {
-    // adm-zip is only needed by zipped actions; loading it lazily keeps cold starts short.
-    const AdmZip = require('adm-zip') as typeof import('adm-zip');
-    new AdmZip(Buffer.from(base64, 'base64')).extractAllTo(dir, true);
+    unzip(Buffer.from(base64, 'base64'), dir);
   } else if (base64.startsWith('H4sI')) {
     untar(zlib.gunzipSync(Buffer.from(base64, 'base64')), dir);
   } else {
