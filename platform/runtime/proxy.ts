@@ -42,12 +42,13 @@ function error(status: number, message: string): Reply {
  * action's own `node_modules`, and nothing of the project is on the way up.
  */
 function exposeImageModules(): void {
+  // The platform links them before a sandboxed container starts (it may neither make links nor look outside its
+  // folders); a runtime started on its own finds and links them here.
+  const link = path.join(process.cwd(), 'node_modules');
+  if (fs.existsSync(link)) return;
   const dir = imageModulesDir(__dirname);
   if (!dir) throw new Error(IMAGE_MODULES_MISSING);
-  // The platform links them before a sandboxed container starts (it may not make links itself); a runtime started
-  // on its own links them here.
-  const link = path.join(process.cwd(), 'node_modules');
-  if (!fs.existsSync(link)) fs.symlinkSync(dir, link, 'dir');
+  fs.symlinkSync(dir, link, 'dir');
 }
 
 function assertFunction(fn: unknown, name: string): Handler {
