@@ -1,6 +1,6 @@
 // The fault matrix, one file per mode (test/faults-push-mode.test.ts, test/faults-pull-mode.test.ts): a job of a few
-// hundred tasks under each injected fault, alone and mixed, and through a restart of the platform, in push mode (primes: one activation per task, a
-// coordinator tree) and in pull mode (sleep: W workers claiming tasks from the job's queue): the result is exact, every
+// hundred tasks under each injected fault, alone and mixed, and through a restart of the platform, in push mode
+// (primes: one activation per task, a coordinator tree) and in pull mode (sleep: W workers claiming tasks from the job's queue): the result is exact, every
 // task counted once, and the job's record says how much re-running it took. The same seed gives the same fault
 // decisions. Both files share a Redis database: a dropped Redis connection is one of the file's own platform's
 // containers (pipeline-env.ts). Every rule of recovery is table-tested on its own (supervisor-decide.test.ts);
