@@ -72,10 +72,10 @@ async function computeLeased(store: JobStore, jobId: string, worker: number, ctx
     store: ctx.store,
     jobId,
     index,
+    retries: ctx.retries,
     limitMs: limit.ms,
     limitError: limit.error,
     lease: { worker, leaseMs: ctx.leaseMs },
-    failure: { error: limit.error, retries: ctx.retries, budgetError: budgetSpent(limit.error) },
   });
   const renew = setInterval(() => void store.renewLease(jobId, index, worker, ctx.leaseMs).catch(() => false), Math.max(100, ctx.leaseMs / 3));
   let timer: NodeJS.Timeout | undefined;

@@ -78,6 +78,7 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
       store: ctx.store,
       jobId,
       index,
+      retries: ctx.retries,
       limitMs: ctx.taskTimeoutMs,
       limitError: `task ${index} did not finish within ${ctx.taskTimeoutMs} ms`,
     });

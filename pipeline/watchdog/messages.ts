@@ -1,4 +1,6 @@
-// What the kernel action's main thread and its watchdog thread (pipeline/watchdog/) tell each other.
+// What the kernel action's main thread and its watchdog thread (pipeline/watchdog/) tell each other. A task's start and
+// end are one small message each (an array, a number), since every task sends them; what is the same for all tasks of
+// a job is sent once per job.
 
 /** Where a watched task's job lives. */
 export interface StoreAddress {
@@ -6,35 +8,26 @@ export interface StoreAddress {
   ttlSeconds: number;
 }
 
-/** The main thread starts computing a task. */
-export interface WatchMessage {
-  type: 'watch';
-  id: number;
+/** The first task of a job in this process: where the job lives, and its tasks' retries. */
+export interface JobMessage {
+  type: 'job';
+  jobId: string;
   store: StoreAddress;
-  jobId: string;
-  index: number;
-  /** Past this (epoch ms) the attempt is over its time limit. */
-  limitAt: number;
-  /** Pull mode: the lease the watchdog renews while the task runs, even when the main thread cannot. */
-  lease?: { worker: number; leaseMs: number };
-  /**
-   * Pull mode: what the watchdog records when it ends the attempt itself (the main thread is stuck): a failed attempt
-   * with `error`, counted against `retries`, and the task back in the queue (or the job failed with `budgetError`).
-   * Absent (push mode): nothing is recorded; the supervisor finds a started task past the task timeout.
-   */
-  failure?: { error: string; retries: number; budgetError: string };
+  retries: number;
 }
 
-export type MainMessage =
-  | WatchMessage
-  /** The main thread gave the attempt up and recorded its failure itself; its work may still run. */
-  | { type: 'givenUp'; id: number }
-  /** The task's work settled (done, failed or given up and finished). */
-  | { type: 'end'; id: number };
+/**
+ * The main thread starts computing a task: its watch id, job, index, when it passes its limit (epoch ms), and in pull
+ * mode the worker slot holding its lease, the lease time and the failed attempt's error should the watchdog end it
+ * (push mode: -1, 0, ''; the supervisor finds a started task past the task timeout).
+ */
+export type WatchMessage = [id: number, jobId: string, index: number, limitAt: number, worker: number, leaseMs: number, limitError: string];
 
-/** The watchdog saw the job leave `running` (cancelled, failed, done, or gone): its tasks should stop. */
-export interface JobEndedMessage {
-  type: 'jobEnded';
-  jobId: string;
-  state: string;
-}
+/** `id`: the task's work settled; `-id`: the main thread gave the attempt up and recorded its failure itself. */
+export type MainMessage = JobMessage | WatchMessage | number;
+
+export type WatchdogMessage =
+  /** The job left `running` (cancelled, failed, done, or gone): its tasks should stop. */
+  | { type: 'jobEnded'; jobId: string; state: string }
+  /** The task passed its limit: its signal should abort. */
+  | { type: 'overLimit'; id: number };

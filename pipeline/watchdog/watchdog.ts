@@ -1,22 +1,26 @@
 // Containment of a kernel's runaway code: one watchdog thread per kernel action process (pipeline/watchdog/thread.ts),
 // started with its first task. Every task a worker computes is watched: the thread renews a pull-mode task's lease
 // while it runs (the main thread may be stuck in the kernel), ends the process when a task runs past its time limit
-// or on after its job was cancelled, and says when a watched job has ended, so that its tasks' signals abort and its
-// workers claim no more. The main thread tells the thread of each task's start and end in one message each.
+// or on after its job ended, and says when a task passes its limit or a watched job ends, so that the tasks' signals
+// abort and the job's workers claim no more. A task costs the main thread two small messages and an AbortController.
 import { Worker } from 'node:worker_threads';
 import threadSource from 'supercompute:watchdog-thread';
-import type { JobEndedMessage, MainMessage, WatchMessage } from './messages.ts';
+import type { MainMessage, StoreAddress, WatchdogMessage } from './messages.ts';
 
 let thread: Worker | undefined;
 let broken = false;
 let nextId = 1;
-/** The aborts of the running tasks, by job. */
-const running = new Map<string, Set<AbortController>>();
+/** Jobs the thread was told of. */
+const announced = new Set<string>();
+/** The running tasks' aborts, by watch id and by job. */
+const byId = new Map<number, AbortController>();
+const byJob = new Map<string, Set<AbortController>>();
 const endListeners = new Map<string, Set<(state: string) => void>>();
 
-function onJobEnded({ jobId, state }: JobEndedMessage): void {
-  for (const c of running.get(jobId) ?? []) c.abort(new Error(`job ${jobId} is ${state}`));
-  for (const listener of endListeners.get(jobId) ?? []) listener(state);
+function onMessage(m: WatchdogMessage): void {
+  if (m.type === 'overLimit') return byId.get(m.id)?.abort(new Error('the task passed its time limit'));
+  for (const c of byJob.get(m.jobId) ?? []) c.abort(new Error(`job ${m.jobId} is ${m.state}`));
+  for (const listener of endListeners.get(m.jobId) ?? []) listener(m.state);
 }
 
 /** The process's watchdog thread, started once; undefined when threads cannot start here (tasks then run unwatched). */
@@ -29,7 +33,7 @@ function watchdog(): Worker | undefined {
     return undefined;
   }
   thread.unref();
-  thread.on('message', onJobEnded);
+  thread.on('message', onMessage);
   thread.on('error', () => {
     thread = undefined;
     broken = true;
@@ -50,27 +54,43 @@ export interface TaskWatch {
   end(): void;
 }
 
-/** Watches one attempt from now until `end`; `limitMs` from now its signal aborts, and the watchdog acts soon after. */
-export function watchTask(task: Omit<WatchMessage, 'type' | 'id' | 'limitAt'> & { limitMs: number; limitError: string }): TaskWatch {
+export interface WatchedTask {
+  store: StoreAddress;
+  jobId: string;
+  index: number;
+  /** The job's retries per task (for a failed attempt the watchdog records). */
+  retries: number;
+  limitMs: number;
+  /** The failed attempt's error, should the task run past its limit. */
+  limitError: string;
+  /** Pull mode: the lease the watchdog renews while the task runs, and records the failed attempt of (and requeues). */
+  lease?: { worker: number; leaseMs: number };
+}
+
+/** Watches one attempt from now until `end`. */
+export function watchTask(t: WatchedTask): TaskWatch {
   const id = nextId++;
-  const { limitMs, limitError, ...rest } = task;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(limitError)), limitMs);
-  let tasks = running.get(task.jobId);
-  if (!tasks) running.set(task.jobId, (tasks = new Set()));
+  if (!announced.has(t.jobId)) {
+    announced.add(t.jobId);
+    send({ type: 'job', jobId: t.jobId, store: t.store, retries: t.retries });
+  }
+  send([id, t.jobId, t.index, Date.now() + t.limitMs, t.lease?.worker ?? -1, t.lease?.leaseMs ?? 0, t.lease ? t.limitError : '']);
+  byId.set(id, controller);
+  let tasks = byJob.get(t.jobId);
+  if (!tasks) byJob.set(t.jobId, (tasks = new Set()));
   tasks.add(controller);
-  send({ type: 'watch', id, limitAt: Date.now() + limitMs, ...rest });
   let ended = false;
   return {
     signal: controller.signal,
-    givenUp: () => send({ type: 'givenUp', id }),
+    givenUp: () => send(-id),
     end() {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
+      byId.delete(id);
       tasks.delete(controller);
-      if (tasks.size === 0 && running.get(task.jobId) === tasks) running.delete(task.jobId);
-      send({ type: 'end', id });
+      if (tasks.size === 0 && byJob.get(t.jobId) === tasks) byJob.delete(t.jobId);
+      send(id);
     },
   };
 }
