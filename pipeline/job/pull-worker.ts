@@ -81,7 +81,7 @@ async function computeLeased(store: JobStore, jobId: string, worker: number, ctx
   let timer: NodeJS.Timeout | undefined;
   try {
     const work = (async () => {
-      const task = { ...(await ctx.taskRef(index)), signal: watch.signal };
+      const task = watch.withSignal(await ctx.taskRef(index));
       return ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, task, ctx.inputs)));
     })();
     work.then(watch.end, watch.end);

@@ -84,7 +84,7 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
     });
     let partialJson: string;
     try {
-      const task = { ...(await ctx.taskRef(index)), signal: watch.signal };
+      const task = watch.withSignal(await ctx.taskRef(index));
       partialJson = await ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, task, ctx.inputs)));
       watch.end();
     } catch (err) {
