@@ -16,7 +16,7 @@ import { StoreUnavailableError } from '../store/unavailable.ts';
 import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor, redispatchTask } from '../supervisor/remedies.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
-import { watchTask } from '../watchdog/watchdog.ts';
+import { watchdog, watchTask } from '../watchdog/watchdog.ts';
 import { retriesAfter, taskError } from '../job/task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
@@ -58,6 +58,7 @@ async function retryTask(store: JobStore, jobId: string, index: number, error: s
 
 export async function runTask(kernel: AnyKernel, params: Record<string, unknown>) {
   const run = runInfo(params);
+  watchdog();
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
   const index = Number(params.index);

@@ -162,12 +162,16 @@ parentPort!.on('message', (m: MainMessage) => {
   } else if (Array.isArray(m)) {
     const [id, jobId, index, limitAt, worker, leaseMs, limitError] = m;
     const now = Date.now();
-    watched.set(id, { id, jobId, index, limitAt, worker, leaseMs, limitError, toldOver: false, givenUp: false, renewedAt: now, renewing: false });
+    // A lease is renewed at the first tick that finds its task running (the claim took it a moment ago, but this
+    // thread may have been slow to hear of it), then every third of the lease time.
+    watched.set(id, { id, jobId, index, limitAt, worker, leaseMs, limitError, toldOver: false, givenUp: false, renewedAt: 0, renewing: false });
     const job = jobs.get(jobId)!;
     // A job whose tasks start again is looked at afresh (it ran, or no one looked for a while).
     if (job.endedAt === undefined && now - job.polledAt > POLL_MS) job.polledAt = now;
   } else {
     jobs.set(m.jobId, { store: m.store, retries: m.retries, polledAt: Date.now(), polling: false });
+    // Connected before the job's first lease needs renewing.
+    void storeFor(m.store).catch(() => undefined);
   }
 });
 setInterval(tick, TICK_MS);

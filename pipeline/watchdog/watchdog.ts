@@ -25,8 +25,12 @@ function onMessage(m: WatchdogMessage): void {
   for (const listener of endListeners.get(m.jobId) ?? []) listener(m.state);
 }
 
-/** The process's watchdog thread, started once; undefined when threads cannot start here (tasks then run unwatched). */
-function watchdog(): Worker | undefined {
+/**
+ * The process's watchdog thread, started once; undefined when threads cannot start here (tasks then run unwatched).
+ * A worker starts it before it reads its job, so that the thread is up (and has its own connection) before the first
+ * task's lease needs renewing.
+ */
+export function watchdog(): Worker | undefined {
   if (thread || broken) return thread;
   try {
     thread = new Worker(threadSource, { eval: true, name: 'supercompute-watchdog' });
