@@ -5,6 +5,8 @@
 // attempt is one process, and the task fails after its retries with the time limit as its error.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import openwhisk from 'openwhisk';
+import { deployKernel } from '../host/kernels/deploy.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { waitUntil } from './helpers/wait-until.ts';
@@ -84,6 +86,18 @@ describe('runaway task code', () => {
     });
     for (const e of ends) expect(e.why).toBe('ran past its time limit');
     expectGone(ends);
+  });
+
+  it("aborts a task's signal at its time limit, with the reason; an attempt that then stops in time counts", async () => {
+    await deployKernel(openwhisk({ apihost: env.platform.url, api_key: env.platform.auth }), 'test/fixtures/kernels/aborting.ts');
+    for (const workers of [1, undefined]) {
+      const { status, body } = await env.submit({ kernel: 'aborting', params: {}, tasks: 2, ...(workers ? { workers } : {}) });
+      expect(status, JSON.stringify(body)).toBe(200);
+      const st = await env.waitForJob(body.jobId);
+      expect(st).toMatchObject({ state: 'done', done: 2, result: { reasons: ['the task passed its time limit', 'the task passed its time limit'] } });
+      // The process was not ended: the tasks stopped when told.
+      expect(await watchdogEnds(body.jobId)).toEqual([]);
+    }
   });
 
   it("cancel ends a stuck task of the job within the watchdog's grace, long before its time limit", async () => {
