@@ -162,8 +162,16 @@ export async function startPipeline(opts: {
       await platform.stop();
       platform = await startPlatform({ port, ...platformOptions });
       env.platform = platform;
-      // A kept-alive connection to the stopped platform may be picked before its close is seen: one more try.
-      await deploy().catch(() => deploy());
+      // Connections kept alive to the stopped platform may be picked before their close is seen ("socket hang up"):
+      // each failed try uses one up.
+      for (let tries = 1; ; tries++) {
+        try {
+          await deploy();
+          break;
+        } catch (err) {
+          if (tries >= 5 || !/socket hang up|ECONNRESET/.test(String((err as Error).message))) throw err;
+        }
+      }
     },
     async stop() {
       await redis.quit().catch(() => {});
