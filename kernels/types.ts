@@ -13,6 +13,14 @@ export interface TaskRef {
   records?: AsyncIterable<string>;
   /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */
   chunks?(): AsyncIterable<Uint8Array>;
+  /**
+   * Aborted when this attempt should stop: it passed its time limit (the job's task timeout, or what its worker has
+   * left), or the job was cancelled or failed. Its `reason` says which. A kernel that runs long checks it between steps
+   * (`task.signal?.throwIfAborted()`) or hands it to what it waits on (`fetch(url, { signal })`). One that does not
+   * stop is stopped: a task still running a moment after its limit, or after its job ended, ends its worker's process.
+   * Absent when the pipeline does not run the task (a kernel's own tests).
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -1,13 +1,17 @@
 // The esbuild options every action bundle is built with (pipeline actions and kernel actions alike): one CommonJS
 // file for nodejs:20 with every dependency inside, the job store's Lua scripts imported as text.
 import type { BuildOptions, Plugin } from 'esbuild';
-import { luaSource } from './lua-source.ts';
+import { luaScripts } from './lua-source.ts';
+import { WATCHDOG_THREAD, watchdogThreadSource } from './thread-source.ts';
 
-/** The job store's Lua scripts, imported as text with their includes expanded. */
-export const luaScripts: Plugin = {
-  name: 'lua',
+export { luaScripts };
+
+/** The kernel actions' watchdog thread (pipeline/watchdog/), imported as its bundled script's text. */
+export const watchdogThread: Plugin = {
+  name: 'watchdog-thread',
   setup(b) {
-    b.onLoad({ filter: /\.lua$/ }, (args) => ({ contents: luaSource(args.path), loader: 'text' }));
+    b.onResolve({ filter: /^supercompute:watchdog-thread$/ }, () => ({ path: WATCHDOG_THREAD, namespace: 'watchdog-thread' }));
+    b.onLoad({ filter: /.*/, namespace: 'watchdog-thread' }, async () => ({ contents: await watchdogThreadSource(), loader: 'text' }));
   },
 };
 

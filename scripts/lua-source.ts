@@ -1,5 +1,6 @@
 // Lua scripts of the job store (pipeline/store/lua/) as the text Redis runs: each `-- @include "FILE"` line is
 // replaced by that file (relative to the including one), once per script. Used by the build's bundler and by vitest.
+import type { Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -19,3 +20,11 @@ export function luaSource(file: string, seen: Set<string> = new Set()): string {
 export function luaModule(file: string): string {
   return `export default ${JSON.stringify(luaSource(file))};\n`;
 }
+
+/** The job store's Lua scripts, imported as text with their includes expanded (esbuild). */
+export const luaScripts: Plugin = {
+  name: 'lua',
+  setup(b) {
+    b.onLoad({ filter: /\.lua$/ }, (args) => ({ contents: luaSource(args.path), loader: 'text' }));
+  },
+};

@@ -71,13 +71,15 @@ describe('import graph', () => {
     expect(hostOnly, listed('action code importing host-only code', hostOnly)).toEqual([]);
   });
 
+  const BUNDLER_ALIASES = ['supercompute:kernel', 'supercompute:watchdog-thread'];
   it("action code's npm packages are package.json dependencies, not devDependencies", () => {
     const { dependencies = {} } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       dependencies?: Record<string, string>;
     };
     const undeclared = importsUnder(ACTION_FOLDERS)
-      // `supercompute:kernel` is no package: the kernel bundler aliases it to the kernel module (host/kernels/bundle.ts).
-      .filter(({ imported }) => imported.target.kind === 'package' && imported.specifier !== 'supercompute:kernel' && !(imported.target.name in dependencies))
+      // `supercompute:kernel` and `supercompute:watchdog-thread` are no packages: the kernel bundler aliases them to the
+      // kernel module (host/kernels/bundle.ts) and to the watchdog thread's script (scripts/thread-source.ts).
+      .filter(({ imported }) => imported.target.kind === 'package' && !BUNDLER_ALIASES.includes(imported.specifier) && !(imported.target.name in dependencies))
       .map(({ file, imported }) => `${file} -> ${imported.specifier}`);
     expect(undeclared, listed('action code importing packages outside dependencies', undeclared)).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { timeLimitExceeded } from '../pipeline/supervisor/activation-record.ts';
 import { specOf } from './helpers/job-spec.ts';
 
 const NOW = 1_000_000_000;
-const TUNING = { probeAfterMs: 5000, startTimeoutMs: 60_000, taskTimeoutMs: 330_000 };
+const TUNING = { probeAfterMs: 5000, startTimeoutMs: 60_000, taskTimeoutMs: 330_000, leaseMs: 30_000 };
 
 interface TaskState {
   done?: boolean;
@@ -77,6 +77,10 @@ describe('supervisor decisions', () => {
     ['started by an earlier attempt, latest invoke young: its record is looked at', { dispatchedAgo: 6000, act: 'new', startedAgo: 400_000, by: 'old' }, { probe: [0] }],
     ['started without a dispatch mark (its coordinator lost it): the starter is probed', { startedAgo: 6000, by: 'y' }, { probe: [0] }],
     ['started without a dispatch mark, id unknown: nothing to probe', { startedAgo: 6000 }, {}],
+    // A platform restart: the starter's record never comes (404), and no rule with a dispatch mark applies.
+    ['started without a dispatch mark past the task timeout plus a lease: lost', { startedAgo: 361_000, by: 'gone' }, { lost: [0] }],
+    ['started without a dispatch mark past the task timeout plus a lease, id unknown: lost', { startedAgo: 361_000 }, { lost: [0] }],
+    ['started without a dispatch mark past the task timeout, within a lease more: probed', { startedAgo: 340_000, by: 'y' }, { probe: [0] }],
   ];
   it.each(rows)('%s', (_what, task, expected) => {
     // A second, done task keeps the job from being complete and speculation from being due.

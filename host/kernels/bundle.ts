@@ -5,7 +5,7 @@ import { build, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { actionBundleOptions, luaScripts } from '../../scripts/bundle-options.ts';
+import { actionBundleOptions, luaScripts, watchdogThread } from '../../scripts/bundle-options.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNTIME_ENTRY = join(repoRoot, 'pipeline/kernel-runtime/main.ts');
@@ -36,7 +36,7 @@ export async function bundleKernel(file: string): Promise<string> {
       logLevel: 'silent',
       entryPoints: [RUNTIME_ENTRY],
       write: false,
-      plugins: [luaScripts, kernelModule(path)],
+      plugins: [luaScripts, watchdogThread, kernelModule(path)],
     });
     return out.outputFiles[0]!.text;
   } catch (err) {

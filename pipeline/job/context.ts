@@ -7,6 +7,8 @@ import { dataInputsFor } from '../inputs/data-inputs.ts';
 import { JobStore, UnknownJobError } from '../store/job-store.ts';
 import { dataAccessFor, taskRefOf } from './job-input.ts';
 import { partialToKeep } from './large-values.ts';
+import { readSettings } from './settings.ts';
+import type { StoreAddress } from '../watchdog/messages.ts';
 
 export interface JobContext {
   kernel: AnyKernel;
@@ -21,6 +23,8 @@ export interface JobContext {
   leaseMs: number;
   /** Tasks a worker of an I/O-waiting kernel keeps in flight. */
   ioTasksPerWorker: number;
+  /** Where the job lives, for the process's watchdog thread (pipeline/watchdog/), which opens its own connection. */
+  store: StoreAddress;
   /** What its tasks may read from outside the job: the deployment's URL policy when the job was created. */
   inputs: DataInputs;
   /** What the job store keeps for task `index`'s partial: the JSON, or a reference to it in the object store. */
@@ -49,6 +53,7 @@ export async function jobContext(store: JobStore, jobId: string, kernel: AnyKern
   let access: DataAccess | undefined;
   const data = () => (access ??= dataAccessFor(actionParams, meta.allowHosts));
   const total = meta.total;
+  const settings = readSettings(actionParams);
   const ctx: JobContext = {
     kernel,
     action: meta.kernelAction,
@@ -58,6 +63,7 @@ export async function jobContext(store: JobStore, jobId: string, kernel: AnyKern
     taskTimeoutMs: meta.taskTimeoutMs,
     leaseMs: meta.leaseMs,
     ioTasksPerWorker: meta.ioTasksPerWorker,
+    store: { redisUrl: settings.redisUrl, ttlSeconds: settings.ttlSeconds },
     inputs: dataInputsFor(meta.allowHosts),
     partialToKeep: (index, partialJson) => partialToKeep(actionParams, meta, jobId, index, partialJson),
     async taskRef(index) {

@@ -5,13 +5,15 @@
 // (the completion also drops its lease); the worker that completes the job announces it. Near its deadline a worker
 // hands over to a fresh one in the same slot, between tasks, so it never leaves a task half done. An attempt that runs
 // past its time limit (the job's task timeout, or what the worker has left) is a failed attempt of its task, counted
-// against its retries, and the task goes back to the queue. A worker that dies leaves its tasks' leases to expire:
-// the supervisor requeues them.
+// against its retries, and the task goes back to the queue; should its code not stop, the process's watchdog ends the
+// process (pipeline/watchdog/). A worker that dies leaves its tasks' leases to expire: the supervisor requeues them.
+// A cancelled job's workers claim no more once the watchdog sees it, and their running tasks' signals abort.
 import { deadline, invokeAsync } from '../ow.ts';
 import { errorMessage } from '../redact.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
+import { onJobEnd, watchTask } from '../watchdog/watchdog.ts';
 import { announceDone } from './announce-done.ts';
 import type { JobContext } from './context.ts';
 import { partialJsonOf } from './partial-json.ts';
@@ -58,33 +60,58 @@ export interface PullWorkerOutcome {
 type Attempt = { partialJson: string } | { overLimit: Promise<string> };
 
 /**
- * Computes one task while renewing its lease every third of the lease time, waiting at most `limitMs`. Past it the
- * attempt is given up (the renewals stop): OpenWhisk would kill an activation at its time limit, but a worker cannot
- * stop a kernel's work in its own process, so it stops waiting and leaves the work to finish or not. A kernel that
- * computes without yielding finishes before the limit can be noticed; one that never yields stops the renewals, so
- * its lease expires and the supervisor requeues the task.
+ * Computes one task while renewing its lease every third of the lease time, waiting at most `limit.ms`. The process's
+ * watchdog (pipeline/watchdog/) watches the attempt: it renews the lease too, which a kernel that computes without
+ * yielding keeps this thread from doing, and at the limit the task's signal aborts. Past it the attempt is given up
+ * here (its failure recorded by the caller); should its work still run a moment later, or the main thread be stuck in
+ * it, the watchdog records the failure (when this thread could not) and ends the process, as OpenWhisk ends an
+ * activation at its time limit.
  */
-async function computeLeased(store: JobStore, jobId: string, worker: number, ctx: JobContext, index: number, limitMs: number): Promise<Attempt> {
+async function computeLeased(store: JobStore, jobId: string, worker: number, ctx: JobContext, index: number, limit: AttemptLimit): Promise<Attempt> {
+  const watch = watchTask({
+    store: ctx.store,
+    jobId,
+    index,
+    retries: ctx.retries,
+    limitMs: limit.ms,
+    limitError: limit.error,
+    lease: { worker, leaseMs: ctx.leaseMs },
+  });
   const renew = setInterval(() => void store.renewLease(jobId, index, worker, ctx.leaseMs).catch(() => false), Math.max(100, ctx.leaseMs / 3));
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = (async () => ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs))))();
-    const overLimit = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), limitMs)));
+    const work = (async () => {
+      const task = watch.withSignal(await ctx.taskRef(index));
+      return ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, task, ctx.inputs)));
+    })();
+    work.then(watch.end, watch.end);
+    const overLimit = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), limit.ms)));
     const partialJson = await Promise.race([work, overLimit]);
-    return partialJson === undefined ? { overLimit: work } : { partialJson };
+    if (partialJson !== undefined) return { partialJson };
+    watch.givenUp();
+    return { overLimit: work };
   } finally {
     clearInterval(renew);
     clearTimeout(timer);
   }
 }
 
+const budgetSpent = (error: string) => `${error} (and the job's retry budget is spent)`;
+
+interface AttemptLimit {
+  ms: number;
+  /** The failed attempt's error, should the task run past it. */
+  error: string;
+}
+
 /**
  * An attempt's time limit: the job's task timeout, but no longer than the worker has left before its own time limit
  * (less a margin to record the failure), since OpenWhisk would end the attempt there; with why, for the error.
  */
-function attemptLimit(taskTimeoutMs: number, workerLeftMs: number): { ms: number; why: string } {
+function attemptLimit(index: number, taskTimeoutMs: number, workerLeftMs: number): AttemptLimit {
   const left = Math.max(1, Math.floor(workerLeftMs - ATTEMPT_END_MARGIN_MS));
-  return left < taskTimeoutMs ? { ms: left, why: " (what its worker had left before its own time limit)" } : { ms: taskTimeoutMs, why: '' };
+  const [ms, why] = left < taskTimeoutMs ? [left, " (what its worker had left before its own time limit)"] : [taskTimeoutMs, ''];
+  return { ms, error: `task ${index} exceeded its time limit of ${ms} ms${why}` };
 }
 
 /** What the lanes of one worker share: its outcome so far, the slowest task, and why it stops, once one lane decided. */
@@ -103,8 +130,15 @@ export function claimsInFlight(ctx: JobContext): number {
 export async function runPullWorker(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: WorkerRun): Promise<PullWorkerOutcome> {
   const state: WorkerState = { out: { jobId, worker, counted: 0, claimed: 0 }, slowestMs: 0, stopping: false };
   const end = deadline(0);
-  const lanes = Array.from({ length: claimsInFlight(ctx) }, () => runLane(store, jobId, worker, ctx, run, state, end));
-  await Promise.all(lanes);
+  // The watchdog sees a cancelled (or failed) job within a second or so: no lane claims again, and the running tasks'
+  // signals abort.
+  const unsubscribe = onJobEnd(jobId, (ended) => stop(state, { skipped: ended }));
+  try {
+    const lanes = Array.from({ length: claimsInFlight(ctx) }, () => runLane(store, jobId, worker, ctx, run, state, end));
+    await Promise.all(lanes);
+  } finally {
+    unsubscribe();
+  }
   return state.out;
 }
 
@@ -139,10 +173,10 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     const index = claim.index;
     out.claimed++;
     const cold = run.cold && out.claimed === 1;
-    const limit = attemptLimit(ctx.taskTimeoutMs, end - start);
+    const limit = attemptLimit(index, ctx.taskTimeoutMs, end - start);
     let attempt: Attempt;
     try {
-      attempt = await computeLeased(store, jobId, worker, ctx, index, limit.ms);
+      attempt = await computeLeased(store, jobId, worker, ctx, index, limit);
     } catch (err) {
       if (await failAttempt(store, jobId, ctx, state, index, taskError(index, err), retriesAfter(err, ctx.retries))) return;
       continue;
@@ -150,7 +184,7 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     if ('overLimit' in attempt) {
       // Should the given-up work finish after all, its partial counts like any other: the first completion wins.
       attempt.overLimit.then((json) => completeTask(store, jobId, index, json, { run, cold, start }, state)).catch(() => {});
-      if (await failAttempt(store, jobId, ctx, state, index, `task ${index} exceeded its time limit of ${limit.ms} ms${limit.why}`, ctx.retries)) return;
+      if (await failAttempt(store, jobId, ctx, state, index, limit.error, ctx.retries)) return;
       continue;
     }
     const r = await completeTask(store, jobId, index, attempt.partialJson, { run, cold, start }, state);
@@ -171,7 +205,7 @@ async function failAttempt(store: JobStore, jobId: string, ctx: JobContext, stat
     return true;
   }
   if (f.retry) {
-    const v = await store.requeueTask(jobId, index, `${error} (and the job's retry budget is spent)`);
+    const v = await store.requeueTask(jobId, index, budgetSpent(error));
     if (!v.requeued && v.why === 'budget-spent') {
       stop(state, { error, jobFailed: true });
       return true;

@@ -16,6 +16,7 @@ import { StoreUnavailableError } from '../store/unavailable.ts';
 import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor, redispatchTask } from '../supervisor/remedies.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
+import { watchdog, watchTask } from '../watchdog/watchdog.ts';
 import { retriesAfter, taskError } from '../job/task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
@@ -57,6 +58,7 @@ async function retryTask(store: JobStore, jobId: string, index: number, error: s
 
 export async function runTask(kernel: AnyKernel, params: Record<string, unknown>) {
   const run = runInfo(params);
+  watchdog();
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
   const index = Number(params.index);
@@ -71,10 +73,23 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
     const state = await store.startTask(jobId, index, Date.now(), run.activationId);
     if (state !== 'running') return { jobId, index, skipped: state };
 
+    // The process's watchdog ends a task still running a moment past the task timeout, or after its job ended: the
+    // supervisor then finds the started task past its timeout (pipeline/supervisor/decide.ts).
+    const watch = watchTask({
+      store: ctx.store,
+      jobId,
+      index,
+      retries: ctx.retries,
+      limitMs: ctx.taskTimeoutMs,
+      limitError: `task ${index} did not finish within ${ctx.taskTimeoutMs} ms`,
+    });
     let partialJson: string;
     try {
-      partialJson = await ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, await ctx.taskRef(index), ctx.inputs)));
+      const task = watch.withSignal(await ctx.taskRef(index));
+      partialJson = await ctx.partialToKeep(index, partialJsonOf(await ctx.kernel.work(ctx.params, task, ctx.inputs)));
+      watch.end();
     } catch (err) {
+      watch.end();
       const error = taskError(index, err);
       const f = await store.failTask(jobId, index, error, retriesAfter(err, ctx.retries));
       const retrying = f.retry && (await retryTask(store, jobId, index, error, f.attempts, ctx.action));

@@ -10,10 +10,12 @@ import { errorMessage } from '../redact.ts';
 import { type JobStore, UnknownJobError } from '../store/job-store.ts';
 import { StoreUnavailableError } from '../store/unavailable.ts';
 import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
+import { watchdog } from '../watchdog/watchdog.ts';
 
 export async function runWorker(kernel: AnyKernel, params: Record<string, unknown>) {
   // Read before the first await, as `op: work` does.
   const cold = takeFirstRun();
+  watchdog();
   const run = { activationId: process.env.__OW_ACTIVATION_ID ?? '', container: CONTAINER_ID, cold, ...(cold ? { boot: PROCESS_START } : {}) };
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;

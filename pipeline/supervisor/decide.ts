@@ -3,7 +3,9 @@
 //   - dispatched, and its activation ended (it has a record) without a partial: it crashed or its container was
 //     killed — probe the record, then invoke it again;
 //   - dispatched longer ago than startTimeoutMs and that invoke never started: it was lost (accepted, never run);
-//   - started (by the activation in `startedBy`) with no dispatch mark: that activation's record is probed;
+//   - started (by the activation in `startedBy`) with no dispatch mark: that activation's record is probed; one that
+//     started longer ago than the task timeout plus a lease time is lost (its activation went without a record, as in
+//     a platform restart, or its id is unknown), whatever the probes said;
 //   - started by its latest invoke longer ago than the task timeout: it timed out (a failed attempt of the task);
 //   - never dispatched while no coordinator has dispatched anything (or said it still waits on its outstanding tasks:
 //     push mode's task window) for startTimeoutMs: a coordinator was lost, so its range goes to a fresh coordinator;
@@ -110,6 +112,8 @@ export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUC
     const probeDue = now - (probed.get(i) ?? 0) > meta.probeAfterMs;
     if (!d) {
       if (startedAt === undefined) neverDispatched.push(i);
+      // No activation runs longer than the task timeout: one silent for a lease time past it is gone, record or not.
+      else if (now - startedAt > meta.taskTimeoutMs + meta.leaseMs) decision.lost.push({ index: i, activationId: by ?? '', at: startedAt });
       // Started, but its dispatch mark was lost with its coordinator: the activation that started is the one to watch.
       else if (by && now - startedAt > meta.probeAfterMs * backoff && probeDue) decision.probe.push({ index: i, activationId: by, at: startedAt });
       continue;

@@ -1,6 +1,6 @@
 // The fault matrix, one file per mode (test/faults-push-mode.test.ts, test/faults-pull-mode.test.ts): a job of a few
-// hundred tasks under each injected fault, alone and mixed, in push mode (primes: one activation per task, a
-// coordinator tree) and in pull mode (sleep: W workers claiming tasks from the job's queue): the result is exact, every
+// hundred tasks under each injected fault, alone and mixed, and through a restart of the platform, in push mode
+// (primes: one activation per task, a coordinator tree) and in pull mode (sleep: W workers claiming tasks from the job's queue): the result is exact, every
 // task counted once, and the job's record says how much re-running it took. The same seed gives the same fault
 // decisions. Both files share a Redis database: a dropped Redis connection is one of the file's own platform's
 // containers (pipeline-env.ts). Every rule of recovery is table-tested on its own (supervisor-decide.test.ts);
@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultDecision, FaultKind, FaultOptions } from '../../platform/index.ts';
 import { primes } from '../../kernels/primes.ts';
 import { jobKeys } from '../../pipeline/store/keys.ts';
-import { startPipeline, type PipelineEnv } from './pipeline-env.ts';
+import { startPipeline, type PipelineEnv, type TestJobStatus } from './pipeline-env.ts';
 
 const DB = 4;
 const TASKS = 300;
@@ -42,6 +42,11 @@ interface Mode {
   burst: { tasks: number; every: number; length: number; least: number };
   /** The mixed row: its bursts, the least kills and drops, refusals, and decisions of each kind the second run makes. */
   mixed: { every: number; length: number; leastKillsAndDrops: number; leastThrottles: number; leastDecisions: number };
+  /**
+   * The restart row's settings over `settings`: a task whose activation went with the platform is taken for lost or
+   * timed out after the task timeout (push mode, plus a lease without a dispatch mark), or once its lease expires.
+   */
+  restart: Record<string, unknown>;
 }
 
 // Quick recovery for a test: the supervisor looks every 250 ms, a dispatched task's record after 0.5 s, a task that has
@@ -63,6 +68,7 @@ export const PUSH: Mode = {
     // 429 bursts refuse 5 of every 20 invokes: this many tasks make well over 100 refusals.
     burst: { tasks: 500, every: 20, length: 5, least: 100 },
     mixed: { every: 25, length: 5, leastKillsAndDrops: 11, leastThrottles: 51, leastDecisions: 11 },
+    restart: { taskTimeoutMs: 5000, leaseMs: 1500 },
 };
 
 export const PULL: Mode = {
@@ -86,6 +92,7 @@ export const PULL: Mode = {
     // A job makes few invokes (its workers, supervisors, hand-overs): every other pair is refused.
     burst: { tasks: TASKS, every: 4, length: 2, least: 3 },
     mixed: { every: 4, length: 1, leastKillsAndDrops: 2, leastThrottles: 1, leastDecisions: 1 },
+    restart: {},
 };
 
 let env: PipelineEnv | undefined;
@@ -100,14 +107,14 @@ const decisions = (log: FaultDecision[], kind: FaultKind) => log.filter((d) => d
 /** The matrix's rows for one mode: a file per mode, so that the two run side by side. */
 export function faultsMatrix(mode: Mode): void {
   describe(`jobs under injected faults, ${mode.name} mode`, () => {
-    const start = (faults: FaultOptions & { redisDrop?: boolean }) =>
-      startPipeline({ db: DB, params: { supercompute: mode.settings }, kernelLimits: { concurrency: mode.concurrency }, faults });
+    const start = (faults: FaultOptions & { redisDrop?: boolean }, settings: Record<string, unknown> = {}) =>
+      startPipeline({ db: DB, params: { supercompute: { ...mode.settings, ...settings } }, kernelLimits: { concurrency: mode.concurrency }, faults });
 
-    async function runJob(e: PipelineEnv, onProgress?: (done: number) => Promise<void>, tasks = TASKS) {
+    async function runJob(e: PipelineEnv, onProgress?: (done: number, status: TestJobStatus) => Promise<void>, tasks = TASKS) {
       const { status, body } = await e.submit({ kernel: mode.job.kernel, params: mode.job.params, tasks, ...mode.request });
       expect(status, JSON.stringify(body)).toBe(200);
       expect(body.total).toBe(tasks);
-      return e.waitForJob(body.jobId, { onProgress: (st) => onProgress?.(st.done) });
+      return e.waitForJob(body.jobId, { onProgress: (st) => onProgress?.(st.done, st) });
     }
 
     async function expectExact(e: PipelineEnv, st: Record<string, any>, tasks = TASKS) {
@@ -158,6 +165,20 @@ export function faultsMatrix(mode: Mode): void {
       await expectExact(env, st);
       expect(dropped).toBeGreaterThan(0);
       expect(env.platform.faults.stats().errors).toEqual([]);
+    });
+
+    it('platform restart mid-job: stopped while tasks run, started again on the same port, redeployed', async () => {
+      env = await start({}, mode.restart);
+      const e = env;
+      let doneAtRestart: number | undefined;
+      const st = await runJob(e, async (done, status) => {
+        // Once tasks have started, while the job runs: activations in flight go with the platform, records and all.
+        if (doneAtRestart !== undefined || status.state !== 'running' || (await e.redis.hLen(jobKeys(status.jobId).starts)) === 0) return;
+        doneAtRestart = done;
+        await e.restart();
+      });
+      await expectExact(e, st);
+      expect(doneAtRestart).toBeLessThan(TASKS);
     });
 
     it('mixed: killed + dropped + 429 bursts + one Redis reconnect; the same seed decides the same way', async () => {

@@ -69,6 +69,12 @@ export interface PipelineEnv {
   jobKeys(): Promise<string[]>;
   /** The ids of every job with a key on this database (a job left behind, even half-written, shows here). */
   jobIds(): Promise<string[]>;
+  /**
+   * Stops the platform (its containers die with their activations, and the records it kept go) and starts it again
+   * on the same port with the same options, then deploys the pipeline again: what a platform restart leaves. Jobs in
+   * Redis stay; `platform` is the new one.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,18 +99,21 @@ export async function startPipeline(opts: {
   const { redisDrop, ...faults } = opts.faults ?? {};
   // Only this platform's actions' connections: their client names end in their process id.
   if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*-{pid}` });
-  const platform = await startPlatform({ port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl, ...(opts.secrets ?? [])] });
+  const platformOptions = { limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl, ...(opts.secrets ?? [])] };
+  let platform = await startPlatform({ port: 0, ...platformOptions });
   const redis = createClient({ url: redisUrl });
-  let kernelActions: Record<string, string> = {};
-  let pushActions: Record<string, string> = {};
-  try {
-    await redis.connect();
-    const { kernels } = await deployManifest(embeddedClient(platform), {
+  const deploy = () =>
+    deployManifest(embeddedClient(platform), {
       params: { ...opts.deployParams, redisUrl },
       actionParams: opts.params,
       actionLimits: opts.actionLimits,
       ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits, push: opts.kernelLimits } } : {}),
     });
+  let kernelActions: Record<string, string> = {};
+  let pushActions: Record<string, string> = {};
+  try {
+    await redis.connect();
+    const { kernels } = await deploy();
     rememberKernelVersions(kernels);
     kernelActions = Object.fromEntries(kernels.map((k) => [k.name, k.tasksAction]));
     pushActions = Object.fromEntries(kernels.map((k) => [k.name, k.pushAction]));
@@ -123,7 +132,7 @@ export async function startPipeline(opts: {
     return out.sort();
   };
 
-  return {
+  const env: PipelineEnv = {
     platform,
     ow,
     jobs,
@@ -148,9 +157,26 @@ export async function startPipeline(opts: {
     },
     jobIds: async () => [...new Set((await jobKeys()).map((k) => k.slice(KEY_PREFIX.length + 1).split('}')[0]!))].sort(),
     jobKeys,
+    async restart() {
+      const port = Number(new URL(platform.url).port);
+      await platform.stop();
+      platform = await startPlatform({ port, ...platformOptions });
+      env.platform = platform;
+      // Connections kept alive to the stopped platform may be picked before their close is seen ("socket hang up"):
+      // each failed try uses one up.
+      for (let tries = 1; ; tries++) {
+        try {
+          await deploy();
+          break;
+        } catch (err) {
+          if (tries >= 5 || !/socket hang up|ECONNRESET/.test(String((err as Error).message))) throw err;
+        }
+      }
+    },
     async stop() {
       await redis.quit().catch(() => {});
       await platform.stop();
     },
   };
+  return env;
 }
