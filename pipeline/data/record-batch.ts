@@ -10,20 +10,40 @@ const COMMA = 0x2c;
  * Whole records (lines) that one task owns, in order: each ends in '\n' (or "\r\n"), except a last line of an object
  * that has no final newline. A batch never holds part of a record.
  */
-export class RecordBatch {
+export interface RecordBatch {
+  /** The records' bytes, newlines included; the batch's own (not shared with another batch). */
+  readonly bytes: Buffer;
+  /** Where `bytes[0]` lies in its object (so `offset + start(i)` is record i's byte in the object). */
+  readonly offset: number;
+  /** The object's name (`s3://BUCKET/KEY` or the URL). */
+  readonly object: string;
+  /** Where each record starts in `bytes`, and `bytes.length` after the last: `count + 1` offsets (found when first asked). */
+  readonly starts: Uint32Array;
+  /** How many records. */
+  readonly count: number;
+  start(i: number): number;
+  end(i: number): number;
+  record(i: number): Buffer;
+  text(i: number): string;
+  /**
+   * Record i's fields, split at `separator` (a byte, ',' by default; no quoting): their [start, end) in `bytes` written
+   * as pairs into `into` (`into[2k]`, `into[2k + 1]`), which must hold two numbers per field. Answers the field count
+   * (at most `into.length / 2`; the last field found then runs to the record's end).
+   */
+  fields(i: number, into: Uint32Array | number[], separator?: number): number;
+}
+
+/** A RecordBatch over a buffer of whole records. */
+export class LineBatch implements RecordBatch {
   private lineStarts?: Uint32Array;
   private static readonly decoder = new TextDecoder('utf-8');
 
   constructor(
-    /** The records' bytes, newlines included; the batch's own (not shared with another batch). */
     readonly bytes: Buffer,
-    /** Where `bytes[0]` lies in its object (so `offset + starts[i]` is record i's byte in the object). */
     readonly offset: number,
-    /** The object's name (`s3://BUCKET/KEY` or the URL). */
     readonly object: string,
   ) {}
 
-  /** Where each record starts in `bytes`, and `bytes.length` after the last: `count + 1` offsets. */
   get starts(): Uint32Array {
     if (!this.lineStarts) {
       const bytes = this.bytes;
@@ -35,17 +55,14 @@ export class RecordBatch {
     return this.lineStarts;
   }
 
-  /** How many records. */
   get count(): number {
     return this.starts.length - 1;
   }
 
-  /** Where record i starts in `bytes`. */
   start(i: number): number {
     return this.starts[i];
   }
 
-  /** Where record i ends in `bytes`: before its '\n' and a '\r' before that. */
   end(i: number): number {
     const start = this.starts[i];
     let end = this.starts[i + 1];
@@ -54,21 +71,14 @@ export class RecordBatch {
     return end;
   }
 
-  /** Record i's bytes (a view, not a copy). */
   record(i: number): Buffer {
     return this.bytes.subarray(this.starts[i], this.end(i));
   }
 
-  /** Record i as text (UTF-8; a malformed byte becomes U+FFFD: `task.records` is the path that refuses them). */
   text(i: number): string {
-    return RecordBatch.decoder.decode(this.record(i));
+    return LineBatch.decoder.decode(this.record(i));
   }
 
-  /**
-   * Record i's fields, split at `separator` (a byte, ',' by default; no quoting): their [start, end) in `bytes` written
-   * as pairs into `into` (`into[2k]`, `into[2k + 1]`), which must hold two numbers per field. Answers the field count
-   * (at most `into.length / 2`; the last field found then runs to the record's end).
-   */
   fields(i: number, into: Uint32Array | number[], separator = COMMA): number {
     const bytes = this.bytes;
     const end = this.end(i);

@@ -16,7 +16,7 @@
 import { formatByteSize } from './byte-size.ts';
 import { RecordFormatError, RecordTooLongError } from './errors.ts';
 import type { ByteReader, ObjectSlice, TaskInput } from './objects.ts';
-import { RecordBatch } from './record-batch.ts';
+import { LineBatch, type RecordBatch } from './record-batch.ts';
 
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 2 ** 20;
 export const DEFAULT_BATCH_BYTES = 2 ** 20;
@@ -115,7 +115,7 @@ export async function* readSliceBatches(reader: ByteReader, slice: ObjectSlice, 
     const through = all ? bytes.length : bytes.lastIndexOf(NEWLINE) + 1;
     const rest = bytes.subarray(through);
     if (rest.length > max) throw tooLongAt(object, pendingStart + through, max);
-    const batch = through === 0 ? undefined : new RecordBatch(through === bytes.length ? bytes : bytes.subarray(0, through), pendingStart, object);
+    const batch = through === 0 ? undefined : new LineBatch(through === bytes.length ? bytes : bytes.subarray(0, through), pendingStart, object);
     pending = rest.length > 0 ? [rest] : [];
     pendingBytes = rest.length;
     pendingStart += through;
