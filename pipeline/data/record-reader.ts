@@ -51,15 +51,8 @@ export async function* readChunks(reader: ByteReader, task: TaskInput): AsyncGen
 
 /** The records one slice owns as strings (see the rule above). */
 export async function* readSliceRecords(reader: ByteReader, slice: ObjectSlice, options: RecordReaderOptions = {}): AsyncGenerator<string> {
-  const max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   for await (const batch of readSliceBatches(reader, slice, options)) {
-    // A batch no longer than the limit holds no record longer than it; a larger one is checked record by record.
-    if (batch.bytes.length > max) {
-      for (let i = 0; i < batch.count; i++) {
-        if (batch.end(i) - batch.start(i) > max) throw tooLongAt(slice.object, batch.offset + batch.start(i), max);
-      }
-    }
     let text: string;
     try {
       text = decoder.decode(batch.bytes);
@@ -116,6 +109,10 @@ export async function* readSliceBatches(reader: ByteReader, slice: ObjectSlice, 
     const rest = bytes.subarray(through);
     if (rest.length > max) throw tooLongAt(object, pendingStart + through, max);
     const batch = through === 0 ? undefined : new LineBatch(through === bytes.length ? bytes : bytes.subarray(0, through), pendingStart, object);
+    // A batch no longer than the limit holds no record longer than it; a larger one is checked record by record.
+    if (batch && batch.bytes.length > max) {
+      for (let i = 0; i < batch.count; i++) if (batch.end(i) - batch.start(i) > max) throw tooLongAt(object, pendingStart + batch.start(i), max);
+    }
     pending = rest.length > 0 ? [rest] : [];
     pendingBytes = rest.length;
     pendingStart += through;
