@@ -38,17 +38,25 @@ export class ByteKeys {
   id(bytes: Uint8Array, start: number, end: number, hash = ByteKeys.hash(bytes, start, end)): number {
     const slots = this.slots;
     const mask = slots.length - 1;
+    const hashes = this.hashes;
+    const ends = this.ends;
+    const store = this.store;
     const length = end - start;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const k = slots[slot];
       if (k === EMPTY) return this.add(bytes, start, end, hash, slot);
-      if (this.hashes[k] !== hash) continue;
-      const from = k === 0 ? 0 : this.ends[k - 1];
-      if (this.ends[k] - from !== length) continue;
-      const store = this.store;
-      let i = 0;
-      while (i < length && store[from + i] === bytes[start + i]) i++;
-      if (i === length) return k;
+      if (hashes[k] === hash) {
+        const to = ends[k];
+        let from = to - length;
+        if (from === (k === 0 ? 0 : ends[k - 1])) {
+          let i = start;
+          while (i < end && store[from] === bytes[i]) {
+            from++;
+            i++;
+          }
+          if (i === end) return k;
+        }
+      }
     }
   }
 
