@@ -59,8 +59,10 @@ export interface DataBenchResult {
   jobDefault: { tasks: number; workers: number };
   /** ms per round, each step. */
   ms: Record<Step, number[]>;
-  /** The storage server's CPU time during each job (this process's, less nothing: it only waits meanwhile), ms. */
+  /** The storage server's CPU time during each job (this process's: it only waits on the job meanwhile), ms. */
   storageCpuMs: { job1: number[]; jobDefault: number[] };
+  /** Each job: from its start to its first worker's start, and from its last worker's end to its result stored, ms. */
+  overheadMs: { job1: [number, number][]; jobDefault: [number, number][] };
   /** MB/s (10^6 bytes) per round, medians below. */
   mbps: Record<Step, number>;
   /** job on 1 worker / DuckDB on 1 thread, by MB/s. */
@@ -150,6 +152,7 @@ interface JobRun {
   tasks: number;
   workers: number;
   storageCpuMs: number;
+  overheadMs: [number, number];
 }
 
 async function runJob(pipe: BenchPipeline, chunkSize: string | undefined, workers: number | undefined): Promise<JobRun> {
@@ -158,7 +161,9 @@ async function runJob(pipe: BenchPipeline, chunkSize: string | undefined, worker
   const st = await pipe.jobs.wait(submitted.jobId, {});
   const used = process.cpuUsage(cpu);
   if (st.state !== 'done') throw new Error(`aggregate job ${submitted.jobId} ended ${st.state}: ${String(st.error ?? '')}`);
-  return { ms: st.timings?.elapsedMs ?? NaN, result: st.result, tasks: st.total, workers: submitted.workers ?? NaN, storageCpuMs: (used.user + used.system) / 1000 };
+  const t = st.timings;
+  const overheadMs: [number, number] = [(t?.firstWorkerStart ?? NaN) - (t?.jobStart ?? NaN), (t?.reduceEnd ?? NaN) - (t?.lastWorkerEnd ?? NaN)];
+  return { ms: t?.elapsedMs ?? NaN, result: st.result, tasks: st.total, workers: submitted.workers ?? NaN, storageCpuMs: (used.user + used.system) / 1000, overheadMs };
 }
 
 export async function benchData(opts: { quick: boolean; argv?: string[] }): Promise<DataBenchResult> {
@@ -200,6 +205,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
       jobDefault: { tasks: 0, workers: 0 },
       ms,
       storageCpuMs: { job1: [], jobDefault: [] },
+      overheadMs: { job1: [], jobDefault: [] },
       mbps: { duckdb1: NaN, duckdb2: NaN, job1: NaN, jobDefault: NaN },
       oneWorkerVsDuckdb: NaN,
       planSpeedup: NaN,
@@ -226,6 +232,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
           const job = await runJob(pipe!, chunkSize, 1);
           ms.job1.push(job.ms);
           r.storageCpuMs.job1.push(job.storageCpuMs);
+          r.overheadMs.job1.push(job.overheadMs);
           r.job1 = { tasks: job.tasks, workers: job.workers };
           jobResults.push(job.result);
         },
@@ -233,6 +240,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
           const job = await runJob(pipe!, chunkSize, undefined);
           ms.jobDefault.push(job.ms);
           r.storageCpuMs.jobDefault.push(job.storageCpuMs);
+          r.overheadMs.jobDefault.push(job.overheadMs);
           r.jobDefault = { tasks: job.tasks, workers: job.workers };
           jobResults.push(job.result);
         },
@@ -271,6 +279,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
 export function dataMarkdown(r: DataBenchResult): string {
   const s = (ms: number[]) => ms.map((x) => fmt(x / 1000, 2)).join(', ');
   const row = (step: Step, what: string) => `| ${what} | ${fmt(median(r.ms[step]) / 1000, 2)} | ${fmt(r.mbps[step], 0)} | ${fmt(r.mbps[step] / r.mbps.duckdb1)} | ${s(r.ms[step])} |`;
+  const overheads = (k: 'job1' | 'jobDefault') => r.overheadMs[k].map(([a, b]) => `${fmt(a / 1000)} + ${fmt(b / 1000)}`).join(', ');
   const cpuShare = (k: 'job1' | 'jobDefault') => median(r.storageCpuMs[k].map((cpu, i) => cpu / r.ms[k][i]));
   return [
     `# A job over your own data beside DuckDB: ${fmt(r.objectBytes / 2 ** 20, 1)} MiB of CSV aggregated`,
@@ -287,6 +296,8 @@ export function dataMarkdown(r: DataBenchResult): string {
     `One worker: **${fmt(r.oneWorkerVsDuckdb)}×** DuckDB on one thread. The default plan's speedup over one worker: **${fmt(r.planSpeedup)}×**, against DuckDB's own 2-thread over 1-thread speedup of ${fmt(r.duckdbSpeedup)}× (ratio ${fmt(r.planSpeedup / r.duckdbSpeedup)}). Every job's result equalled DuckDB's exactly: ${r.exact ? 'yes' : 'no'}.`,
     '',
     `The storage server shares the cores: serving a job's reads took ${fmt(cpuShare('job1'))} of a core on one worker and ${fmt(cpuShare('jobDefault'))} on the default plan (its CPU time over the job's time, median).`,
+    '',
+    `A job's fixed costs, rounds in order (s): start → first worker running, and last worker done → result stored: one worker ${overheads('job1')}; the default plan ${overheads('jobDefault')}.`,
     '',
     'Reads alone (nothing computed; from the benchmark process, the job\'s ranges in order):',
     '',
