@@ -82,7 +82,7 @@ export const benchmarks: Record<string, Benchmark> = {
     },
   },
   data: {
-    describe: 'a CSV in a local S3 store (1 GiB; --quick 64 MiB; --size=BYTES) aggregated on 2 workers vs serially, and ranged vs plain GET throughput',
+    describe: 'a CSV (256 MiB; --quick 32 MiB; --size=BYTES) aggregated by DuckDB on 1 and 2 threads beside the aggregate example on 1 worker and the default plan over a local S3 store, and its reads alone',
     async run(opts) {
       const data = await benchData(opts);
       return { data, markdown: dataMarkdown(data) };

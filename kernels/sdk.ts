@@ -3,3 +3,5 @@ export { defineKernel } from './define.ts';
 export { KernelInputError } from './types.ts';
 export type { DataInputs, JobEstimate, JobShape, Kernel, TaskRef, WholeInput } from './types.ts';
 export type { TaskInput, ObjectSlice } from '../pipeline/data/objects.ts';
+export { ByteKeys, hashByte } from './byte-keys.ts';
+export type { RecordBatch } from '../pipeline/data/record-batch.ts';

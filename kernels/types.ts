@@ -1,4 +1,5 @@
 import type { TaskInput } from '../pipeline/data/objects.ts';
+import type { RecordBatch } from '../pipeline/data/record-batch.ts';
 
 /**
  * One task of a job: task `index` of `count`, numbered from 0. Kernels derive a task's input from it, or, when the job
@@ -11,6 +12,11 @@ export interface TaskRef {
   input?: TaskInput;
   /** The job's data input only: the lines (records) that start in this task's ranges, each read once by one task. */
   records?: AsyncIterable<string>;
+  /**
+   * The job's data input only: the same records as `records`, as batches of whole records' bytes (about 1 MiB each,
+   * read as they stream): the fast path, for kernels that scan bytes rather than decode every line (see RecordBatch).
+   */
+  batches?: AsyncIterable<RecordBatch>;
   /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */
   chunks?(): AsyncIterable<Uint8Array>;
   /**
@@ -27,11 +33,11 @@ export interface TaskRef {
  * The whole of a job's data input read in order by one process, for a kernel's serial `reference`: every record of
  * every object once, as the tasks' records together give them, or every byte.
  */
-export type WholeInput = Required<Pick<TaskRef, 'records' | 'chunks'>>;
+export type WholeInput = Required<Pick<TaskRef, 'records' | 'batches' | 'chunks'>>;
 
 /** What a kernel's `parse` learns of the job besides its params. */
 export interface JobShape {
-  /** The job names a data input: every task gets `records` (and `chunks`). */
+  /** The job names a data input: every task gets `records` (and `batches`, `chunks`). */
   input: boolean;
 }
 

@@ -1,10 +1,11 @@
 // The Big Data example: `aggregate` reads a CSV of transactions (customer,date,category,amount; generate.ts writes
 // one) from the job's input and computes spend per category, the top customers by spend and monthly totals, in
-// integer cents so that any cut of the input gives exactly the same result.
+// integer cents so that any cut of the input gives exactly the same result. It reads its records as byte batches
+// (`task.batches`), the fast path: see aggregate.ts.
 //   npx supercompute kernel deploy examples/transactions/kernel.ts
 //   npx supercompute run aggregate --input s3://data/transactions/ --chunk-size 16MiB
 import { defineKernel, KernelInputError } from 'supercompute';
-import { addRow, aggregateRecords, emptyPartial, summarise, type AggregateParams, type AggregatePartial, type AggregateResult } from './aggregate.ts';
+import { aggregateBatches, aggregateInput, summarise, type AggregateParams, type AggregatePartial, type AggregateResult } from './aggregate.ts';
 
 export default defineKernel<AggregateParams, AggregatePartial, AggregateResult>({
   name: 'aggregate',
@@ -17,16 +18,15 @@ export default defineKernel<AggregateParams, AggregatePartial, AggregateResult>(
     return { top };
   },
   split: (_params, tasks) => tasks,
-  async work(_params, task) {
-    const partial = emptyPartial();
-    if (!task.records) throw new Error('aggregate: the task has no input');
-    for await (const line of task.records) addRow(partial, line);
-    return partial;
+  // Batches of whole records as bytes (task.batches): no line is decoded or split, only each key once per task.
+  work(_params, task) {
+    if (!task.batches) throw new Error('aggregate: the task has no input');
+    return aggregateBatches(task.batches);
   },
   reduce: summarise,
   // The serial computation: one process reads the whole input in order (wholeInputOf gives it).
   reference(params, input) {
     if (!input) throw new KernelInputError('aggregate: its reference reads the job\'s whole input; give it one');
-    return aggregateRecords(input.records, params);
+    return aggregateInput(input.batches, params);
   },
 });

@@ -30,6 +30,8 @@ export interface SubmittedJob {
   jobId: string;
   state: JobState;
   total: number;
+  /** Pull workers draining its tasks (0: push mode, one activation per task), when the entry action says. */
+  workers?: number;
   /** The job's status, when it ended within `waitMs`. */
   ended?: JobStatus;
 }
@@ -49,6 +51,7 @@ export async function submitJob(client: openwhisk.Client, request: JobRequest, a
   const total = Number(answer.total);
   if (!Number.isInteger(total)) throw malformed(action, 'no task count', answer);
   const submitted: SubmittedJob = { jobId: answer.jobId, state, total };
+  if (Number.isInteger(answer.workers)) submitted.workers = Number(answer.workers);
   if (state !== 'running') submitted.ended = jobStatusFrom(action, answer, answer.jobId);
   return submitted;
 }

@@ -10,3 +10,5 @@ export type { Kernel, TaskRef, DataInputs, JobEstimate, JobShape, WholeInput } f
 export type { TaskInput, ObjectSlice } from '../../pipeline/data/objects.ts';
 export { KernelInputError } from '../../kernels/types.ts';
 export { defineKernel } from '../../kernels/define.ts';
+export { ByteKeys, hashByte } from '../../kernels/byte-keys.ts';
+export type { RecordBatch } from '../../pipeline/data/record-batch.ts';

@@ -1,13 +1,13 @@
 // A job's data input (`input`: s3:// objects or prefixes, http(s) URLs; `chunkSize` or `tasks`), at its two ends:
 // when the job is created its objects are listed once and cut into one slice list per task (pipeline/data/), which the
-// job store keeps beside the meta; when a task runs, its slices become the kernel's `records` and `chunks`.
+// job store keeps beside the meta; when a task runs, its slices become the kernel's `records`, `batches` and `chunks`.
 import type { TaskRef, WholeInput } from '../../kernels/types.ts';
 import { DataAccess } from '../data/data-access.ts';
 import { DataReadError, InputSpecError } from '../data/errors.ts';
 import { parseDataInput, sourceName } from '../data/input-spec.ts';
 import type { TaskInput } from '../data/objects.ts';
 import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
-import { readChunks, readRecords } from '../data/record-reader.ts';
+import { readChunks, readRecordBatches, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
 import { HttpError } from '../http.ts';
 import { errorMessage } from '../redact.ts';
@@ -51,7 +51,7 @@ export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSiz
   }
 }
 
-/** The task as its kernel sees it: with the job's data input, its slices, records and chunks. */
+/** The task as its kernel sees it: with the job's data input, its slices, records, batches and chunks. */
 export function taskRefOf(index: number, count: number, input: TaskInput | undefined, access: () => DataAccess): TaskRef {
   if (!input) return { index, count };
   return {
@@ -59,6 +59,7 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     count,
     input,
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
+    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access(), input) },
     chunks: () => readChunks(access(), input),
   };
 }
@@ -72,6 +73,7 @@ export async function wholeInputOf(input: unknown, access: DataAccess): Promise<
   const whole = { slices: objects.map((o) => ({ object: o.name, etag: o.etag, size: o.size, start: 0 })) };
   return {
     records: { [Symbol.asyncIterator]: () => readRecords(access, whole) },
+    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access, whole) },
     chunks: () => readChunks(access, whole),
   };
 }
