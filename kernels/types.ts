@@ -1,4 +1,4 @@
-import type { TaskInput } from '../pipeline/data/objects.ts';
+import type { ByteReader, ObjectSlice, TaskInput } from '../pipeline/data/objects.ts';
 
 /**
  * One task of a job: task `index` of `count`, numbered from 0. Kernels derive a task's input from it, or, when the job
@@ -13,6 +13,19 @@ export interface TaskRef {
   records?: AsyncIterable<string>;
   /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */
   chunks?(): AsyncIterable<Uint8Array>;
+  /**
+   * The job's data input only: any byte range of the task's objects, pinned to the version its slices name, for data
+   * whose records are not lines (a Parquet file's footer and row groups).
+   */
+  read?: ByteReader;
+}
+
+/** What a kernel's `prepare` may read of a job's data input before the job exists: its first object. */
+export interface InputPreview {
+  /** The input's first object, whole (`start` 0, `end` its size), pinned to its ETag and size as listed. */
+  object: ObjectSlice;
+  /** Byte ranges of it. */
+  read: ByteReader;
 }
 
 /**
@@ -59,7 +72,13 @@ export interface Kernel<Params, Partial, Result> {
   /** Computes one task's partial; `inputs` reads data from outside the job (the strictest access when absent). */
   work(params: Params, task: TaskRef, inputs?: DataInputs): Partial | Promise<Partial>;
   /** Merges all partials (given in any order, one per task) into the result. */
-  reduce(params: Params, partials: Partial[]): Result;
+  reduce(params: Params, partials: Partial[]): Result | Promise<Result>;
+  /**
+   * For a job that names a data input, before the job exists: checks the params against the input (a SQL query against
+   * its schema), throwing KernelInputError for the caller's mistakes, and answers the raw params the job keeps (which
+   * its tasks then parse), with what it learnt of the input (the schema) added.
+   */
+  prepare?(params: Params, input: InputPreview): Promise<Record<string, unknown>>;
   /**
    * The serial computation the parallel result must equal (tests and benchmarks use it; the pipeline never calls it).
    * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/job/job-input.ts).

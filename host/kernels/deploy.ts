@@ -126,7 +126,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
     ow.actions.create({
       name: qualified(action),
       overwrite: true,
-      action: { exec: { kind: 'nodejs:20', code: built.code }, limits: limits[role], annotations: annotations(role, deployedAt) } as unknown as openwhisk.Action,
+      action: { exec: { kind: 'nodejs:20', code: built.code, ...(built.binary ? { binary: true, main: 'main' } : {}) }, limits: limits[role], annotations: annotations(role, deployedAt) } as unknown as openwhisk.Action,
     });
   const ownPush = !d.waitsOnIo;
   const actions = [qualified(names.tasks), ...(ownPush ? [qualified(names.push)] : []), qualified(names.control)];

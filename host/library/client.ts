@@ -31,6 +31,21 @@ export interface SupercomputeOptions {
   insecure?: boolean;
 }
 
+/** A query's answer (the `sql` kernel's result). */
+export interface SqlResult {
+  columns: string[];
+  rows: unknown[][];
+}
+
+export interface SqlOptions extends Omit<RunOptions, 'input'>, WaitOptions {
+  /** What the query reads: `s3://BUCKET/KEY`, `s3://BUCKET/PREFIX/` or http(s) URLs, CSV (with a header) or Parquet. */
+  input: string | string[];
+  /** The query over all tasks' answers, as table `partials`. */
+  reduce?: string;
+  /** `csv` or `parquet`; default: parquet for names ending in .parquet. */
+  format?: 'csv' | 'parquet';
+}
+
 export interface RunOptions {
   /** Tasks to split the job into; absent: planned for the target. */
   tasks?: number;
@@ -148,6 +163,19 @@ export class Supercompute {
     if (reduceFn.constructor?.name === 'AsyncFunction') throw new TypeError('the reduce function given to mapReduce cannot be async: it must return its value');
     const job = await this.submitMap<Result>({ source, inputs, reduceSource }, options);
     return job.result(options);
+  }
+
+  /**
+   * A SQL query over a data input, run by the built-in `sql` kernel (DuckDB): `map` runs over each task's slice as
+   * table `input`; `reduce`, when given, over all the tasks' answers as table `partials` (else the answer is their
+   * union, in task order). Answers `{columns, rows}`, integers beyond 2^53 as strings.
+   */
+  async sql(map: string, options: SqlOptions): Promise<SqlResult> {
+    const { input, reduce, format, ...run } = options;
+    if (input === undefined) throw new TypeError('sql needs an input: { input: "s3://BUCKET/KEY" } (or URLs)');
+    const params: Dict = { map, ...(reduce !== undefined ? { reduce } : {}), ...(format !== undefined ? { format } : {}) };
+    const job = await this.run<SqlResult>('sql', params, { ...run, input });
+    return job.result(run);
   }
 
   /** Starts `fn` on one input and answers at once; the call's `result()` waits for it. */

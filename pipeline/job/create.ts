@@ -15,6 +15,7 @@ import type { SizingPlan } from './plan.ts';
 import { actionCapacity } from './sizing.ts';
 import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
 import { dataAccessFor, planJobInput } from './job-input.ts';
+import type { ObjectSlice, TaskInput } from '../data/objects.ts';
 
 export interface CreatedJob {
   jobId: string;
@@ -22,6 +23,12 @@ export interface CreatedJob {
   /** The plan the job followed when the request left its sizing to it. */
   sizing?: SizingPlan;
   store: JobStore;
+}
+
+/** The input's first object, whole, pinned as listed. */
+function firstObject(tasks: TaskInput[]): ObjectSlice {
+  const { object, etag, size } = tasks[0].slices[0];
+  return { object, start: 0, ...(size !== undefined ? { end: size, size } : {}), ...(etag !== undefined ? { etag } : {}) };
 }
 
 export async function createJob(raw: Record<string, unknown>, settings: PipelineSettings): Promise<CreatedJob> {
@@ -38,12 +45,13 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
     {
       params: request.params,
       // With an input the tasks are its partitions; the workers are still planned unless asked for.
-      ...(input ? { tasks: input.tasks.length, input: true, ...sizingRequest } : request.tasks !== undefined ? { tasks: request.tasks } : sizingRequest),
+      ...(input ? { tasks: input.tasks.length, input: true, inputObject: firstObject(input.tasks), allowHosts: settings.allowHosts, ...sizingRequest } : request.tasks !== undefined ? { tasks: request.tasks } : sizingRequest),
       ...(request.workers !== undefined ? { workers: request.workers } : {}),
     },
     { deadline: Math.min(Date.now() + 60_000, deadline(5000)), ow },
   );
-  const { spec, sizing } = planJob(request, plan, kernel, settings);
+  // A kernel that checked its params against the input keeps what it learnt of it (a SQL kernel: the schema).
+  const { spec, sizing } = planJob(plan.params ? { ...request, params: plan.params } : request, plan, kernel, settings);
   if (input) {
     if (spec.total !== input.tasks.length) {
       throw new HttpError(400, `kernel '${kernel.name}' split its input's ${input.tasks.length} tasks into ${spec.total}; a kernel reading an input must keep the task count`);

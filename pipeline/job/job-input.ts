@@ -5,7 +5,7 @@ import type { TaskRef, WholeInput } from '../../kernels/types.ts';
 import { DataAccess } from '../data/data-access.ts';
 import { DataReadError, InputSpecError } from '../data/errors.ts';
 import { parseDataInput, sourceName } from '../data/input-spec.ts';
-import type { TaskInput } from '../data/objects.ts';
+import type { ObjectSlice, TaskInput } from '../data/objects.ts';
 import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
 import { readChunks, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
@@ -60,7 +60,15 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     input,
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
     chunks: () => readChunks(access(), input),
+    read: { readRange: (slice) => access().readRange(pinnedTo(input, slice)) },
   };
+}
+
+/** `slice` read as the version of its object that the task's own slices pin; an object the task does not read throws. */
+function pinnedTo(input: TaskInput, slice: ObjectSlice): ObjectSlice {
+  const own = input.slices.find((s) => s.object === slice.object);
+  if (!own) throw new Error(`${slice.object} is not one of this task's objects`);
+  return { ...slice, etag: own.etag, size: own.size };
 }
 
 /**

@@ -25,7 +25,7 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
     try {
       if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
       const parsed = kernel.parse(JSON.parse(meta.params), { input: Boolean(meta.input) });
-      const result = kernel.reduce(parsed, await partialValues(params, partials));
+      const result = await kernel.reduce(parsed, await partialValues(params, partials));
       // A large result goes to the object store; a store that fails here fails the job, naming the store.
       resultJson = await resultToKeep(params, meta, jobId, result, JSON.stringify(result ?? null));
     } catch (err) {
