@@ -22,6 +22,10 @@ export interface KernelPlanRequest {
   inputObject?: ObjectSlice;
   /** The deployment's URL policy for reading `inputObject` when it is a URL. */
   allowHosts?: string;
+  /** A job of several named inputs: each one's first object (`inputObject` is the first of them all). */
+  inputObjects?: Record<string, ObjectSlice>;
+  /** A shuffle job: the key column every map output must have. */
+  partitionBy?: string;
 }
 
 export interface KernelPlan {
@@ -49,6 +53,10 @@ export function planRequestOf(p: Record<string, unknown>): KernelPlanRequest {
   if (p.input === true) out.input = true;
   if (p.inputObject !== undefined) out.inputObject = inputObjectOf(p.inputObject);
   if (typeof p.allowHosts === 'string') out.allowHosts = p.allowHosts;
+  if (p.inputObjects && typeof p.inputObjects === 'object' && !Array.isArray(p.inputObjects)) {
+    out.inputObjects = Object.fromEntries(Object.entries(p.inputObjects).map(([name, o]) => [name, inputObjectOf(o)]));
+  }
+  if (typeof p.partitionBy === 'string') out.partitionBy = p.partitionBy;
   return out;
 }
 
@@ -66,7 +74,13 @@ export async function prepareWithKernel(kernel: AnyKernel, request: KernelPlanRe
   if (!kernel.prepare || !request.input || !request.inputObject) return undefined;
   const { parsed } = parseKernelParams(kernel, request.params, { input: true });
   try {
-    return await kernel.prepare(parsed, { object: request.inputObject, read: read() });
+    const reader = read();
+    return await kernel.prepare(parsed, {
+      object: request.inputObject,
+      read: reader,
+      ...(request.inputObjects ? { tables: request.inputObjects } : {}),
+      ...(request.partitionBy !== undefined ? { partitionBy: request.partitionBy } : {}),
+    });
   } catch (err) {
     if (err instanceof KernelInputError) throw new HttpError(400, `invalid params for kernel '${kernel.name}': ${errorMessage(err)}`);
     if (err instanceof DataReadError) throw new HttpError(400, `input: ${errorMessage(err)}`);
