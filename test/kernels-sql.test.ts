@@ -12,6 +12,8 @@ import { startS3Server, type S3Server } from '../host/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
+import { sql } from '../kernels/sql.ts';
+import type { ByteReader, ObjectSlice } from '../pipeline/data/objects.ts';
 
 const DB = 3;
 const BUCKET = 'sql';
@@ -36,8 +38,9 @@ async function upload(key: string, file: string): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: readFileSync(file) }));
 }
 
+/** In push mode: a few containers of the push action take every task (each new container unpacks DuckDB). */
 async function run(body: Record<string, unknown>) {
-  const { status, body: answer } = await env.submit(body);
+  const { status, body: answer } = await env.submit({ workers: 0, ...body });
   expect(status, JSON.stringify(answer)).toBe(200);
   return env.waitForJob(answer.jobId as string);
 }
@@ -70,7 +73,7 @@ beforeAll(async () => {
   s3 = await startS3Server({ port: 0, directory: join(dir, 's3'), buckets: [BUCKET] });
   client = await createS3Client(readS3Settings(s3.env));
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } = s3.env;
-  env = await startPipeline({ db: DB, deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } });
+  env = await startPipeline({ db: DB, zippedKernels: true, deployParams: { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL } });
   await upload('tx.csv', join(dir, 'tx.csv'));
   await upload('two/a.csv', join(dir, 'a.csv'));
   await upload('two/b.csv', join(dir, 'b.csv'));
@@ -125,7 +128,7 @@ describe('sql over data', () => {
   });
 
   it('the CLI runs it: supercompute run sql --input … -p map=… -p reduce=…', async () => {
-    const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
+    const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', result: await direct(spendOf(`read_csv('${join(dir, 'tx.csv')}')`)) });
   });
@@ -158,25 +161,7 @@ describe('sql refuses', () => {
   });
 
   it('every way out of the slice: files, URLs, extensions, settings (map and reduce alike)', async () => {
-    const escapes: Array<[string, RegExp]> = [
-      ["SELECT * FROM read_csv('/etc/passwd')", /Permission Error: Cannot access file "\/etc\/passwd"/],
-      ["SELECT * FROM read_text('/etc/hostname')", /Permission Error/],
-      ["SELECT * FROM glob('/*')", /Permission Error/],
-      ["SELECT * FROM read_parquet('/tmp/x.parquet')", /Permission Error/],
-      ["COPY (SELECT 1) TO '/tmp/out.csv'", /Permission Error|only a SELECT/],
-      ["ATTACH '/tmp/x.duckdb' AS x", /Permission Error|only a SELECT/],
-      ["EXPORT DATABASE '/tmp/exported'", /Permission Error|only a SELECT/],
-      ['INSTALL httpfs', /Permission Error|only a SELECT/],
-      ['LOAD httpfs', /disabled|Permission Error|only a SELECT/],
-      ["SELECT * FROM 'https://example.com/data.csv'", /Permission Error/],
-      ["SELECT * FROM read_csv('s3://bucket/key.csv')", /Permission Error/],
-      ["SELECT getenv('HOME')", /getenv/],
-      ['SET enable_external_access = true', /locked|only a SELECT/],
-      ['RESET lock_configuration', /locked|only a SELECT/],
-      ["SET temp_directory = '/tmp'", /locked|only a SELECT/],
-      ["PRAGMA threads = 8", /locked|only a SELECT/],
-    ];
-    for (const [query, error] of escapes) {
+    for (const [query, error] of ESCAPES) {
       for (const params of [{ map: query }, { map: 'SELECT branch FROM input', reduce: query }]) {
         const r = await refused(params);
         expect(r.status, query).toBe(400);
@@ -185,6 +170,45 @@ describe('sql refuses', () => {
     }
   });
 
+  it('a task and a reduce lock DuckDB down too: the same escapes, never checked at creation, fail there', async () => {
+    const file = readFileSync(join(dir, 'tx.csv'));
+    const read: ByteReader = {
+      async *readRange(s: ObjectSlice) {
+        yield file.subarray(s.start, s.end ?? file.length);
+      },
+    };
+    const object = { object: 's3://sql/tx.csv', start: 0, end: file.length, size: file.length };
+    const prepared = sql.parse(await sql.prepare(sql.parse({ map: 'SELECT branch FROM input' }, { input: true }), { object, read }), { input: true });
+    const task = { index: 0, count: 1, input: { slices: [object] }, read };
+    const partial = await sql.work(prepared, task);
+    expect(partial.rows.length).toBe(2500);
+    for (const [query, error] of ESCAPES) {
+      await expect(sql.work({ ...prepared, map: query }, task), query).rejects.toThrow(error);
+      await expect(Promise.resolve(sql.reduce({ ...prepared, reduce: query }, [partial])), query).rejects.toThrow(error);
+    }
+  });
+});
+
+const ESCAPES: Array<[string, RegExp]> = [
+  ["SELECT * FROM read_csv('/etc/passwd')", /Permission Error: Cannot access file "\/etc\/passwd"/],
+  ["SELECT * FROM read_text('/etc/hostname')", /Permission Error/],
+  ["SELECT * FROM glob('/*')", /Permission Error/],
+  ["SELECT * FROM read_parquet('/tmp/x.parquet')", /Permission Error/],
+  ["COPY (SELECT 1) TO '/tmp/out.csv'", /Permission Error|only a SELECT/],
+  ["ATTACH '/tmp/x.duckdb' AS x", /Permission Error|only a SELECT/],
+  ["EXPORT DATABASE '/tmp/exported'", /Permission Error|only a SELECT/],
+  ['INSTALL httpfs', /Permission Error|only a SELECT/],
+  ['LOAD httpfs', /disabled|Permission Error|only a SELECT/],
+  ["SELECT * FROM 'https://example.com/data.csv'", /Permission Error/],
+  ["SELECT * FROM read_csv('s3://bucket/key.csv')", /Permission Error/],
+  ["SELECT getenv('HOME')", /getenv/],
+  ['SET enable_external_access = true', /locked|only a SELECT/],
+  ['RESET lock_configuration', /locked|only a SELECT/],
+  ["SET temp_directory = '/tmp'", /locked|only a SELECT/],
+  ["PRAGMA threads = 8", /locked|only a SELECT/],
+];
+
+describe('sql fails clearly', () => {
   it('a query that fails on the data fails its task, and the job, with DuckDB\'s message', async () => {
     const job = await run({ kernel: 'sql', params: { map: "SELECT CASE WHEN cents > 99000 THEN error('cents out of range') END FROM input" }, input: `s3://${BUCKET}/tx.csv`, chunkSize: '64KiB' });
     expect(job.state).toBe('failed');

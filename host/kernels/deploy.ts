@@ -158,8 +158,9 @@ export async function deployKernel(ow: openwhisk.Client, file: string, options: 
 }
 
 /** The built-in kernels, as `npm run build` built them, through the same deploy. */
-export async function deployBuiltinKernels(ow: openwhisk.Client, options: Pick<DeployKernelOptions, 'limits'> = {}): Promise<DeployedKernel[]> {
-  const built = await Promise.all(Object.keys(BUILTIN_KERNELS).map((name) => builtinKernel(name)));
+export async function deployBuiltinKernels(ow: openwhisk.Client, options: Pick<DeployKernelOptions, 'limits'> & { only?: readonly string[] } = {}): Promise<DeployedKernel[]> {
+  const names = Object.keys(BUILTIN_KERNELS).filter((name) => !options.only || options.only.includes(name));
+  const built = await Promise.all(names.map((name) => builtinKernel(name)));
   return Promise.all(built.map((k) => deployBuiltKernel(ow, k, { ...options, builtin: true })));
 }
 
