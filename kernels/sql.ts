@@ -6,6 +6,7 @@ import { emptyTableSql, ident, literal, QueryError, withEngine, type Engine, typ
 import { loadCsvSlice, sniffCsv, type CsvShape } from './sql/csv.ts';
 import { loadParquetSlices, parquetSchema, type ParquetShape } from './sql/parquet.ts';
 import { columnsUsed } from './sql/columns.ts';
+import { checkMapSchema, describeReduce, reduceTables, writeRows, type TableSchema } from './sql/shuffle.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -17,6 +18,12 @@ export interface SqlParams {
   format?: 'csv' | 'parquet';
   /** What the job learnt of its input when it was created (the kernel's `prepare`); tasks read their slices by it. */
   inputShape?: InputShape;
+  /** Several named inputs (`--input NAME=URL`): each one's map query (`map.NAME`; `map` for those without). */
+  maps?: Record<string, string>;
+  /** Several named inputs: what the job learnt of each. */
+  inputShapes?: Record<string, InputShape>;
+  /** A shuffle job: each input's map answer's columns and types, the tables its reduce query reads per partition. */
+  mapSchemas?: Record<string, TableSchema>;
 }
 
 /** One task's answer to the map query, with its index so the union keeps task order. */
@@ -45,7 +52,7 @@ function formatOf(params: SqlParams, object: string): 'csv' | 'parquet' {
   return /\.parquet$/i.test(path) ? 'parquet' : 'csv';
 }
 
-function queryField(p: Record<string, unknown>, field: 'map' | 'reduce'): string | undefined {
+function queryField(p: Record<string, unknown>, field: string): string | undefined {
   const v = p[field];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || v.trim() === '') throw new KernelInputError(`${NAME}: field "${field}" must be a non-empty SQL query`);
@@ -86,6 +93,52 @@ async function loadSlice(engine: Engine, task: TaskRef, shape: InputShape): Prom
   else await loadCsvSlice(engine, owned, shape);
 }
 
+/** The map query of named input `table`: its own (`map.NAME`), or the one for every input (`map`). */
+function mapQueryOf(params: SqlParams, table: string): string {
+  const query = params.maps?.[table] ?? params.map;
+  if (!query) throw new QueryError(`map.${table}: no map query for input "${table}" (give map.${table} or map)`);
+  return query;
+}
+
+/**
+ * `prepare` for a shuffle job or one of several named inputs: each input's shape and its map query's answer (which
+ * must have the key column), then the reduce query against those answers, one table per input.
+ */
+async function prepareShuffle(params: SqlParams, input: InputPreview): Promise<Record<string, unknown>> {
+  if (input.partitionBy === undefined) throw new KernelInputError(`${NAME}: several named inputs are joined per partition: give partitionBy (the join key)`);
+  const key = input.partitionBy;
+  const tables = input.tables ?? { input: input.object };
+  const inputShapes: Record<string, InputShape> = {};
+  const mapSchemas: Record<string, TableSchema> = {};
+  for (const [table, object] of Object.entries(tables)) {
+    const query = mapQueryOf(params, table);
+    const label = input.tables ? `map.${table}` : 'map';
+    const format = formatOf(params, object.object);
+    await withEngine(async (engine) => {
+      const preview = { object, read: input.read };
+      const shape: InputShape = format === 'parquet' ? await parquetSchema(engine, preview) : await sniffCsv(engine, preview);
+      await engine.exec(emptyTableSql('input', shape.columns, shape.types));
+      if (table !== 'input') await engine.exec(`CREATE VIEW ${ident(table)} AS SELECT * FROM ${ident('input')}`);
+      await engine.lockDown();
+      const mapped = await engine.describe(query, label);
+      checkMapSchema(mapped, key, label);
+      const bad = mapped.types.findIndex((t) => NOT_CARRIED.test(t));
+      if (bad >= 0) throw new QueryError(`${label}: column "${mapped.columns[bad]}" has type ${mapped.types[bad]}, which a shuffle cannot carry; cast it (::VARCHAR)`);
+      if (shape.format === 'parquet') shape.project = await columnsUsed(engine, query, shape.columns);
+      inputShapes[table] = shape;
+      mapSchemas[table] = mapped;
+    });
+  }
+  if (params.reduce !== undefined) await describeReduce(params.reduce, mapSchemas);
+  else if (Object.keys(mapSchemas).length > 1) throw new QueryError('reduce: several inputs need a reduce query that joins them');
+  const raw: Record<string, unknown> = { ...(params.map ? { map: params.map } : {}), ...(params.reduce !== undefined ? { reduce: params.reduce } : {}), mapSchemas };
+  for (const [table, query] of Object.entries(params.maps ?? {})) raw[`map.${table}`] = query;
+  if (params.format) raw.format = params.format;
+  if (input.tables) raw.inputShapes = inputShapes;
+  else raw.inputShape = inputShapes.input;
+  return raw;
+}
+
 export const sql = {
   name: NAME,
   description: 'Runs a SQL query (DuckDB) over each task\'s slice of the input as table "input", then an optional reduce query over the union of the answers as table "partials".',
@@ -95,9 +148,10 @@ export const sql = {
     format: 'csv or parquet (default: parquet for objects named *.parquet, else csv)',
   },
   parse(raw, job) {
-    const p = checkFields(NAME, raw, ['map', 'reduce', 'format', 'inputShape']);
+    const named = Object.keys(raw ?? {}).filter((k) => /^map\.[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+    const p = checkFields(NAME, raw, ['map', 'reduce', 'format', 'inputShape', 'inputShapes', 'mapSchemas', ...named]);
     if (!job?.input) throw new KernelInputError(`${NAME}: the job needs an input to query (--input s3://BUCKET/KEY or a URL)`);
-    const map = queryField(p, 'map');
+    const map = queryField(p, 'map') ?? (named.length > 0 ? '' : undefined);
     if (map === undefined) throw new KernelInputError(`${NAME}: field "map" (the query over each slice, table "input") is required`);
     if (p.format !== undefined && p.format !== 'csv' && p.format !== 'parquet') throw new KernelInputError(`${NAME}: field "format" must be csv or parquet`);
     const out: SqlParams = { map };
@@ -106,12 +160,19 @@ export const sql = {
     if (p.format !== undefined) out.format = p.format as SqlParams['format'];
     const shape = shapeOf(p.inputShape);
     if (shape) out.inputShape = shape;
+    if (named.length > 0) out.maps = Object.fromEntries(named.map((k) => [k.slice('map.'.length), queryField(p, k)!]));
+    if (p.inputShapes !== undefined) {
+      if (!p.inputShapes || typeof p.inputShapes !== 'object') throw new KernelInputError(`${NAME}: field "inputShapes" is the job's own (leave it out)`);
+      out.inputShapes = Object.fromEntries(Object.entries(p.inputShapes).map(([k, v]) => [k, shapeOf(v)!]));
+    }
+    if (p.mapSchemas !== undefined) out.mapSchemas = p.mapSchemas as Record<string, TableSchema>;
     return out;
   },
   split(_params, tasks) {
     return checkTasks(NAME, tasks);
   },
   async prepare(params, input: InputPreview) {
+    if (input.tables || input.partitionBy !== undefined) return prepareShuffle(params, input);
     const format = formatOf(params, input.object.object);
     return withEngine(async (engine) => {
       const shape: InputShape = format === 'parquet' ? await parquetSchema(engine, input) : await sniffCsv(engine, input);
@@ -132,13 +193,23 @@ export const sql = {
   },
   async work(params, task) {
     checkTaskRef(NAME, task);
-    const shape = params.inputShape;
+    const table = task.table ?? 'input';
+    const shape = params.inputShapes?.[table] ?? params.inputShape;
     if (!shape) throw new KernelInputError(`${NAME}: the job's input was not inspected when it was created`);
+    const query = mapQueryOf(params, table);
     return withEngine(async (engine) => {
       await loadSlice(engine, task, shape);
+      if (table !== 'input') await engine.exec(`CREATE VIEW ${ident(table)} AS SELECT * FROM ${ident('input')}`);
       await engine.lockDown();
-      return { index: task.index, ...(await engine.query(params.map, 'map')) };
+      return { index: task.index, ...(await engine.query(query, table === 'input' ? 'map' : `map.${table}`)) };
     });
+  },
+  async reducePartition(params, tables) {
+    if (!params.mapSchemas) throw new KernelInputError(`${NAME}: the job's map queries were not checked when it was created`);
+    return reduceTables(params.reduce, params.mapSchemas, tables);
+  },
+  writePart(rows, format) {
+    return writeRows(rows, format);
   },
   async reduce(params, partials) {
     const ordered = [...partials].sort((a, b) => a.index - b.index);
