@@ -60,6 +60,16 @@ export interface RunOptions {
    */
   input?: string | string[];
   chunkSize?: number | string;
+  /**
+   * A shuffle job (with `input`): the rows of every task hash-partitioned by this column into `reducers` partitions
+   * (default 1), each reduced by its own task into one part of a dataset at `output` (s3://BUCKET/PREFIX/; default
+   * under the job in the results bucket) as `outputFormat` parts; `overwrite` replaces a dataset already there.
+   */
+  partitionBy?: string;
+  reducers?: number;
+  output?: string;
+  outputFormat?: 'parquet' | 'csv' | 'jsonl';
+  overwrite?: boolean;
 }
 
 export type MapOptions = RunOptions & WaitOptions;
@@ -115,8 +125,9 @@ export class Supercompute {
   async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
     if (options.input !== undefined) {
       // Only the deployment sees the input's objects, so it cuts the job into tasks and plans it.
-      const { tasks, workers, input, chunkSize } = options;
-      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers, input, chunkSize });
+      const { tasks, workers, input, chunkSize, partitionBy, reducers, output, outputFormat, overwrite } = options;
+      const shuffle = Object.fromEntries(Object.entries({ partitionBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
+      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers, input, chunkSize, ...shuffle });
       return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, undefined);
     }
     const plan = await this.plan(kernel, params, options);
