@@ -23,6 +23,12 @@ export interface RunOptions {
   /** The job's data input (s3:// or http(s) URLs) and the bytes per task it is cut into. */
   input?: string | string[];
   chunkSize?: string;
+  /** A shuffle job's fields (`--partition-by` …). */
+  partitionBy?: string;
+  reducers?: number;
+  output?: string;
+  outputFormat?: 'parquet' | 'csv' | 'jsonl';
+  overwrite?: boolean;
   /** How tasks and workers were chosen, reported with the outcome. */
   plan?: SizingPlan;
   json: boolean;
@@ -62,8 +68,9 @@ export async function checkRequest(kernel: string, params: Dict, asked: { tasks?
 export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   // Both counts given (workers 0: push mode), so the client submits them as they are.
-  const { input, chunkSize, tasks, workers } = options;
-  const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers } : { tasks, workers: workers ?? 0 });
+  const { input, chunkSize, tasks, workers, partitionBy, reducers, output, outputFormat, overwrite } = options;
+  const shuffle = Object.fromEntries(Object.entries({ partitionBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
+  const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers, ...shuffle } : { tasks, workers: workers ?? 0 });
   const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;
   if (!options.json) {

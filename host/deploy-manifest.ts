@@ -22,6 +22,8 @@ export interface DeployManifestOptions {
   actionLimits?: Record<string, PlannedLimits>;
   /** Limits of the built-in kernels' actions, per role, over their defaults (host/kernels/deploy.ts). */
   kernelLimits?: DeployKernelOptions['limits'];
+  /** The built-in kernels to deploy, by name (default: all of them). */
+  builtinKernels?: readonly string[];
   log?: (line: string) => void;
   /** Where the manifest's warnings go; `log` when not given. */
   warn?: (line: string) => void;
@@ -46,7 +48,7 @@ export async function deployManifest(
   const events = await deploy(plan, client, (e) => options.log?.(`  ${e.kind} ${e.name}`));
   // The built-in kernels, through the same deploy as users' kernels, into the kernels package the manifest made.
   const kernels = plan.packages.some((p) => p.name === KERNEL_PACKAGE)
-    ? await deployBuiltinKernels(client, { limits: options.kernelLimits })
+    ? await deployBuiltinKernels(client, { limits: options.kernelLimits, only: options.builtinKernels })
     : [];
   for (const k of kernels) options.log?.(`  kernel ${k.name}@${k.version}`);
   return { plan, events, kernels };

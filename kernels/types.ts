@@ -1,4 +1,4 @@
-import type { TaskInput } from '../pipeline/data/objects.ts';
+import type { ByteReader, ObjectSlice, TaskInput } from '../pipeline/data/objects.ts';
 import type { RecordBatch } from '../pipeline/data/record-batch.ts';
 
 /**
@@ -27,6 +27,25 @@ export interface TaskRef {
    * Absent when the pipeline does not run the task (a kernel's own tests).
    */
   signal?: AbortSignal;
+  /**
+   * The job's data input only: any byte range of the task's objects, pinned to the version its slices name, for data
+   * whose records are not lines (a Parquet file's footer and row groups).
+   */
+  read?: ByteReader;
+  /** A job of several named inputs (`--input NAME=URL`): the one this task reads (`input` when unnamed). */
+  table?: string;
+}
+
+/** What a kernel's `prepare` may read of a job's data input before the job exists: its first object. */
+export interface InputPreview {
+  /** The input's first object, whole (`start` 0, `end` its size), pinned to its ETag and size as listed. */
+  object: ObjectSlice;
+  /** Byte ranges of it. */
+  read: ByteReader;
+  /** A job of several named inputs (`--input NAME=URL`): each one's first object, by name. */
+  tables?: Record<string, ObjectSlice>;
+  /** A shuffle job: the column every map output must have, to be partitioned by. */
+  partitionBy?: string;
 }
 
 /**
@@ -73,7 +92,13 @@ export interface Kernel<Params, Partial, Result> {
   /** Computes one task's partial; `inputs` reads data from outside the job (the strictest access when absent). */
   work(params: Params, task: TaskRef, inputs?: DataInputs): Partial | Promise<Partial>;
   /** Merges all partials (given in any order, one per task) into the result. */
-  reduce(params: Params, partials: Partial[]): Result;
+  reduce(params: Params, partials: Partial[]): Result | Promise<Result>;
+  /**
+   * For a job that names a data input, before the job exists: checks the params against the input (a SQL query against
+   * its schema), throwing KernelInputError for the caller's mistakes, and answers the raw params the job keeps (which
+   * its tasks then parse), with what it learnt of the input (the schema) added.
+   */
+  prepare?(params: Params, input: InputPreview): Promise<Record<string, unknown>>;
   /**
    * The serial computation the parallel result must equal (tests and benchmarks use it; the pipeline never calls it).
    * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/job/job-input.ts).
@@ -90,9 +115,40 @@ export interface Kernel<Params, Partial, Result> {
   estimate?(params: Params): JobEstimate | undefined;
   /** The most tasks `split` accepts for these params, when the kernel has a bound of its own. */
   maxTasks?(params: Params): number;
+  /**
+   * A shuffle job (`partitionBy`, `reducers`): `work` answers rows (an array of `Row`s, or `Rows`), which the pipeline
+   * hash-partitions by the key column into the job's reducers; this runs once per partition over the rows of every
+   * named input (`input` when unnamed) that fell into it, and answers the rows of that partition's part of the output.
+   * Absent: the kernel cannot run a shuffle job.
+   */
+  reducePartition?(params: Params, tables: Record<string, Row[]>, partition: PartitionRef): Row[] | Rows | Promise<Row[] | Rows>;
+  /** Writes a part in a format the pipeline does not write itself (Parquet); absent: parts are CSV or JSON lines only. */
+  writePart?(rows: Rows, format: PartFormat): Promise<Uint8Array>;
   /** Its result is an image: a base64 PNG in the result's `png` field (`supercompute run -o FILE.png` writes it). */
   readonly producesPng?: boolean;
 }
+
+/** A shuffle job's row: a JSON object, its columns by name. */
+export type Row = Record<string, unknown>;
+
+/**
+ * Rows of one table, as a shuffle moves them: column names, DuckDB's type of each when the kernel knows it, and each
+ * row's values in column order. A kernel's `work` in a shuffle job answers these (or an array of `Row`s).
+ */
+export interface Rows {
+  columns: string[];
+  types?: string[];
+  rows: unknown[][];
+}
+
+/** A shuffle job's reduce task: partition `index` of `count`. */
+export interface PartitionRef {
+  index: number;
+  count: number;
+}
+
+/** The formats a dataset's parts are written in. */
+export type PartFormat = 'parquet' | 'csv' | 'jsonl';
 
 export interface JobEstimate {
   /** The whole job's serial CPU time, ms (within a factor of two or so). */

@@ -28,6 +28,11 @@ interface RunFlags extends TargetFlags {
   progress: boolean;
   checkRedis: boolean;
   out?: string;
+  partitionBy?: string;
+  reducers?: string;
+  output?: string;
+  outputFormat?: string;
+  overwrite?: boolean;
 }
 
 /** `kernelHelp`: the kernels and their parameters, shown by `run --help` (built only when help is asked for). */
@@ -42,6 +47,11 @@ export function registerRun(program: Command, kernelHelp?: string): void {
     .option('--workers <n>', 'pull workers claiming the tasks from a queue (default: planned); 0 = push mode, one activation per task')
     .option('-i, --input <url>', 'run over data: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or an http(s) URL (repeatable); each task reads the lines of its piece', collect, [])
     .option('--chunk-size <size>', 'with --input: bytes per task, e.g. 64MiB (the default), 1GB, 500000; or give --tasks instead')
+    .option('--partition-by <column>', 'with --input: a shuffle job; every row goes, by this column\'s value, to one of --reducers reduce tasks')
+    .option('--reducers <n>', 'with --partition-by: reduce tasks, one part of the output dataset each (default 1)')
+    .option('--output <s3://BUCKET/PREFIX/>', 'with --partition-by: where the dataset goes (its parts, then _manifest.json)')
+    .option('--output-format <format>', 'with --partition-by: parquet (the default where the kernel writes it), csv or jsonl')
+    .option('--overwrite', 'with --output: replace a dataset already there')
     .option('--slots <n>', 'workers the target computes at once, for the plan (default: cores here, or the target\'s concurrent invocations)')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
@@ -85,6 +95,14 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   if (flags.chunkSize !== undefined && flags.input.length === 0) throw new UsageError('--chunk-size needs --input');
   if (flags.chunkSize !== undefined && asked.tasks !== undefined) throw new UsageError('give --chunk-size or --tasks, not both');
   const input = flags.input.length === 0 ? undefined : flags.input.length === 1 ? flags.input[0] : flags.input;
+  const shuffle = {
+    ...(flags.partitionBy !== undefined ? { partitionBy: flags.partitionBy } : {}),
+    ...(flags.reducers !== undefined ? { reducers: positiveInt('--reducers', flags.reducers) } : {}),
+    ...(flags.output !== undefined ? { output: flags.output } : {}),
+    ...(flags.outputFormat !== undefined ? { outputFormat: flags.outputFormat as 'parquet' | 'csv' | 'jsonl' } : {}),
+    ...(flags.overwrite ? { overwrite: true } : {}),
+  };
+  if (Object.keys(shuffle).length > 0 && (input === undefined || flags.partitionBy === undefined)) throw new UsageError('--partition-by, --reducers, --output, --output-format and --overwrite need --input and --partition-by');
 
   // What can be checked here is checked before anything is asked of the target; the kernel's own checks follow.
   await checkRequest(kernel, params, asked);
@@ -107,7 +125,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
     const sizing = plan ? (({ profile: _profile, ...rest }) => rest)(plan) : undefined;
     const options = {
-      kernel, params, tasks, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize } : {}),
+      kernel, params, tasks, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize, ...shuffle } : {}),
       json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, deadline, stallMs, dashboard,
     };
     const outcome = await runJob(new Supercompute({ ...target, deadline }), options);

@@ -26,8 +26,11 @@ function kernelModule(file: string): Plugin {
   };
 }
 
-/** The kernel action's code for the kernel module `file`; a module that does not build throws esbuild's messages. */
-export async function bundleKernel(file: string): Promise<string> {
+/**
+ * The kernel action's code for the kernel module `file`; a module that does not build throws esbuild's messages.
+ * `external` packages stay `require`s, for an action shipped as a zip with them in its node_modules (native addons).
+ */
+export async function bundleKernel(file: string, external: readonly string[] = []): Promise<string> {
   const path = resolve(file);
   if (!existsSync(path)) throw new KernelBuildError(`no kernel module at ${file}`);
   try {
@@ -36,6 +39,7 @@ export async function bundleKernel(file: string): Promise<string> {
       logLevel: 'silent',
       entryPoints: [RUNTIME_ENTRY],
       write: false,
+      external: [...external],
       plugins: [luaScripts, watchdogThread, kernelModule(path)],
     });
     return out.outputFiles[0]!.text;

@@ -126,7 +126,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
     ow.actions.create({
       name: qualified(action),
       overwrite: true,
-      action: { exec: { kind: 'nodejs:20', code: built.code }, limits: limits[role], annotations: annotations(role, deployedAt) } as unknown as openwhisk.Action,
+      action: { exec: { kind: 'nodejs:20', code: built.code, ...(built.binary ? { binary: true, main: 'main' } : {}) }, limits: limits[role], annotations: annotations(role, deployedAt) } as unknown as openwhisk.Action,
     });
   const ownPush = !d.waitsOnIo;
   const actions = [qualified(names.tasks), ...(ownPush ? [qualified(names.push)] : []), qualified(names.control)];
@@ -158,8 +158,9 @@ export async function deployKernel(ow: openwhisk.Client, file: string, options: 
 }
 
 /** The built-in kernels, as `npm run build` built them, through the same deploy. */
-export async function deployBuiltinKernels(ow: openwhisk.Client, options: Pick<DeployKernelOptions, 'limits'> = {}): Promise<DeployedKernel[]> {
-  const built = await Promise.all(Object.keys(BUILTIN_KERNELS).map((name) => builtinKernel(name)));
+export async function deployBuiltinKernels(ow: openwhisk.Client, options: Pick<DeployKernelOptions, 'limits'> & { only?: readonly string[] } = {}): Promise<DeployedKernel[]> {
+  const names = Object.keys(BUILTIN_KERNELS).filter((name) => !options.only || options.only.includes(name));
+  const built = await Promise.all(names.map((name) => builtinKernel(name)));
   return Promise.all(built.map((k) => deployBuiltKernel(ow, k, { ...options, builtin: true })));
 }
 

@@ -36,6 +36,21 @@ export interface SupercomputeOptions {
   deadline?: number;
 }
 
+/** A query's answer (the `sql` kernel's result). */
+export interface SqlResult {
+  columns: string[];
+  rows: unknown[][];
+}
+
+export interface SqlOptions extends Omit<RunOptions, 'input'>, WaitOptions {
+  /** What the query reads: `s3://BUCKET/KEY`, `s3://BUCKET/PREFIX/` or http(s) URLs, CSV (with a header) or Parquet. */
+  input: string | string[];
+  /** The query over all tasks' answers, as table `partials`. */
+  reduce?: string;
+  /** `csv` or `parquet`; default: parquet for names ending in .parquet. */
+  format?: 'csv' | 'parquet';
+}
+
 export interface RunOptions {
   /** Tasks to split the job into; absent: planned for the target. */
   tasks?: number;
@@ -50,6 +65,16 @@ export interface RunOptions {
    */
   input?: string | string[];
   chunkSize?: number | string;
+  /**
+   * A shuffle job (with `input`): the rows of every task hash-partitioned by this column into `reducers` partitions
+   * (default 1), each reduced by its own task into one part of a dataset at `output` (s3://BUCKET/PREFIX/; default
+   * under the job in the results bucket) as `outputFormat` parts; `overwrite` replaces a dataset already there.
+   */
+  partitionBy?: string;
+  reducers?: number;
+  output?: string;
+  outputFormat?: 'parquet' | 'csv' | 'jsonl';
+  overwrite?: boolean;
 }
 
 export type MapOptions = RunOptions & WaitOptions;
@@ -105,8 +130,9 @@ export class Supercompute {
   async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
     if (options.input !== undefined) {
       // Only the deployment sees the input's objects, so it cuts the job into tasks and plans it.
-      const { tasks, workers, input, chunkSize } = options;
-      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers, input, chunkSize });
+      const { tasks, workers, input, chunkSize, partitionBy, reducers, output, outputFormat, overwrite } = options;
+      const shuffle = Object.fromEntries(Object.entries({ partitionBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
+      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers, input, chunkSize, ...shuffle });
       return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, undefined);
     }
     const plan = await this.plan(kernel, params, options);
@@ -153,6 +179,19 @@ export class Supercompute {
     if (reduceFn.constructor?.name === 'AsyncFunction') throw new TypeError('the reduce function given to mapReduce cannot be async: it must return its value');
     const job = await this.submitMap<Result>({ source, inputs, reduceSource }, options);
     return job.result(options);
+  }
+
+  /**
+   * A SQL query over a data input, run by the built-in `sql` kernel (DuckDB): `map` runs over each task's slice as
+   * table `input`; `reduce`, when given, over all the tasks' answers as table `partials` (else the answer is their
+   * union, in task order). Answers `{columns, rows}`, integers beyond 2^53 as strings.
+   */
+  async sql(map: string, options: SqlOptions): Promise<SqlResult> {
+    const { input, reduce, format, ...run } = options;
+    if (input === undefined) throw new TypeError('sql needs an input: { input: "s3://BUCKET/KEY" } (or URLs)');
+    const params: Dict = { map, ...(reduce !== undefined ? { reduce } : {}), ...(format !== undefined ? { format } : {}) };
+    const job = await this.run<SqlResult>('sql', params, { ...run, input });
+    return job.result(run);
   }
 
   /** Starts `fn` on one input and answers at once; the call's `result()` waits for it. */

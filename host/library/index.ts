@@ -1,5 +1,5 @@
 // The `supercompute` package: a typed client for jobs on OpenWhisk, and map over plain functions.
-export { Supercompute, LocalSupercompute, type SupercomputeOptions, type RunOptions, type MapOptions, type Call } from './client.ts';
+export { Supercompute, LocalSupercompute, type SupercomputeOptions, type RunOptions, type MapOptions, type Call, type SqlOptions, type SqlResult } from './client.ts';
 export { Job, JobFailedError, type WaitOptions } from './job.ts';
 export type { LocalOptions } from './local.ts';
 export { ActionError, JobStatusUnreadableError, WaitGaveUpError } from '../jobs/client.ts';

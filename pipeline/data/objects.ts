@@ -29,6 +29,8 @@ export interface ObjectSlice {
 /** What one task reads: one slice, or several small objects whole. */
 export interface TaskInput {
   slices: ObjectSlice[];
+  /** The named input these slices belong to, in a job of several (`--input NAME=URL`); absent: `input`. */
+  table?: string;
 }
 
 /** Reads a byte range of an object, streamed, failing with ObjectChangedError if it is not the version pinned. */

@@ -9,6 +9,7 @@ import { dataAccessFor, taskRefOf } from './job-input.ts';
 import { partialToKeep } from './large-values.ts';
 import { readSettings } from './settings.ts';
 import type { StoreAddress } from '../watchdog/messages.ts';
+import { parseShuffle, shuffleKernel } from '../shuffle/stages.ts';
 
 export interface JobContext {
   kernel: AnyKernel;
@@ -49,15 +50,17 @@ export async function jobContext(store: JobStore, jobId: string, kernel: AnyKern
   if (!meta) throw new UnknownJobError(`unknown job ${jobId}`);
   if (meta.state !== 'running') return { ended: meta.state };
   if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
-  const hasInput = Boolean(meta.input);
+  const shuffle = parseShuffle(meta);
+  // A shuffle's reduce stage reads the map stage's partitions, not the job's input.
+  const hasInput = Boolean(meta.input) && shuffle?.mapJob === undefined;
   let access: DataAccess | undefined;
   const data = () => (access ??= dataAccessFor(actionParams, meta.allowHosts));
   const total = meta.total;
   const settings = readSettings(actionParams);
   const ctx: JobContext = {
-    kernel,
+    kernel: shuffle ? shuffleKernel(kernel, shuffle, jobId, meta.resultsBucket, actionParams, store) : kernel,
     action: meta.kernelAction,
-    params: kernel.parse(JSON.parse(meta.params), { input: hasInput }),
+    params: kernel.parse(JSON.parse(meta.params), { input: Boolean(meta.input) }),
     total: meta.total,
     retries: meta.retries,
     taskTimeoutMs: meta.taskTimeoutMs,

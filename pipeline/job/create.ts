@@ -15,6 +15,11 @@ import type { SizingPlan } from './plan.ts';
 import { actionCapacity } from './sizing.ts';
 import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
 import { dataAccessFor, planJobInput } from './job-input.ts';
+import type { ObjectSlice, TaskInput } from '../data/objects.ts';
+import { MANIFEST_NAME } from '../shuffle/dataset.ts';
+import { datasetUrl, parseShuffleRequest, type ShuffleSpec } from '../shuffle/spec.ts';
+import { shuffleObjectsFor } from '../shuffle/store-objects.ts';
+import type { KernelPlan } from './kernel-plan.ts';
 
 export interface CreatedJob {
   jobId: string;
@@ -24,8 +29,45 @@ export interface CreatedJob {
   store: JobStore;
 }
 
+/** The input's first object, whole, pinned as listed. */
+function firstObject(tasks: TaskInput[]): ObjectSlice {
+  const { object, etag, size } = tasks[0].slices[0];
+  return { object, start: 0, ...(size !== undefined ? { end: size, size } : {}), ...(etag !== undefined ? { etag } : {}) };
+}
+
+/** Each named input's first object, for a kernel that checks its params against each. */
+function firstObjects(tasks: TaskInput[]): Record<string, ObjectSlice> | undefined {
+  if (!tasks.some((t) => t.table !== undefined)) return undefined;
+  const out: Record<string, ObjectSlice> = {};
+  for (const t of tasks) if (t.table !== undefined && !out[t.table]) out[t.table] = firstObject([t]);
+  return out;
+}
+
+/** A shuffle request checked against the deployment (an object store to shuffle through) and its output's prefix. */
+async function checkShuffle(raw: Record<string, unknown>, settings: PipelineSettings, shuffle: ShuffleSpec, workers: number | undefined): Promise<void> {
+  const objects = shuffleObjectsFor(raw);
+  if (!objects || settings.resultsBucket === '') {
+    throw new HttpError(400, 'partitionBy: a shuffle goes through the object store, and this deployment has none (set AWS_ENDPOINT_URL / AWS_ACCESS_KEY_ID and a resultsBucket)');
+  }
+  if (workers === 0) throw new HttpError(400, "partitionBy: a shuffle job runs pull workers; give 'workers' of at least 1, or leave it out");
+  if (shuffle.output && !shuffle.overwrite && (await objects.exists(shuffle.output.bucket, `${shuffle.output.prefix}${MANIFEST_NAME}`))) {
+    throw new HttpError(400, `output: ${datasetUrl(shuffle.output)} already holds a dataset; give overwrite to replace it`);
+  }
+}
+
+/** The shuffle's output and format settled with what the kernel can do. */
+function settleShuffle(shuffle: ShuffleSpec, plan: KernelPlan, jobId: string, resultsBucket: string): string {
+  const { profile } = plan;
+  if (!profile.shuffles) throw new HttpError(400, `partitionBy: kernel '${profile.kernel}' cannot run a shuffle job (it has no reducePartition)`);
+  const format = shuffle.format ?? (profile.writesParquet ? 'parquet' : 'jsonl');
+  if (format === 'parquet' && !profile.writesParquet) throw new HttpError(400, `outputFormat: kernel '${profile.kernel}' cannot write Parquet parts; give csv or jsonl`);
+  return JSON.stringify({ ...shuffle, format, output: shuffle.output ?? { bucket: resultsBucket, prefix: `jobs/${jobId}/output/` } });
+}
+
 export async function createJob(raw: Record<string, unknown>, settings: PipelineSettings): Promise<CreatedJob> {
   const request = parseJobRequest(raw, settings);
+  const shuffle = parseShuffleRequest(raw, settings.maxTasks);
+  if (shuffle) await checkShuffle(raw, settings, shuffle, request.workers);
   const ow = owClient();
   const kernel = await resolveKernel(ow, request.kernel);
   const input = await planJobInput(request, () => dataAccessFor(raw, settings.allowHosts));
@@ -38,20 +80,29 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
     {
       params: request.params,
       // With an input the tasks are its partitions; the workers are still planned unless asked for.
-      ...(input ? { tasks: input.tasks.length, input: true, ...sizingRequest } : request.tasks !== undefined ? { tasks: request.tasks } : sizingRequest),
+      ...(input ? { tasks: input.tasks.length, input: true, inputObject: firstObject(input.tasks), allowHosts: settings.allowHosts, ...sizingRequest } : request.tasks !== undefined ? { tasks: request.tasks } : sizingRequest),
+      ...(input && firstObjects(input.tasks) ? { inputObjects: firstObjects(input.tasks) } : {}),
+      ...(shuffle ? { partitionBy: shuffle.key } : {}),
       ...(request.workers !== undefined ? { workers: request.workers } : {}),
     },
     { deadline: Math.min(Date.now() + 60_000, deadline(5000)), ow },
   );
-  const { spec, sizing } = planJob(request, plan, kernel, settings);
+  // A kernel that checked its params against the input keeps what it learnt of it (a SQL kernel: the schema).
+  const { spec, sizing } = planJob(plan.params ? { ...request, params: plan.params } : request, plan, kernel, settings);
   if (input) {
     if (spec.total !== input.tasks.length) {
       throw new HttpError(400, `kernel '${kernel.name}' split its input's ${input.tasks.length} tasks into ${spec.total}; a kernel reading an input must keep the task count`);
     }
     spec.input = input.sources;
   }
-  const store = new JobStore(await getRedis(settings.redisUrl), settings.ttlSeconds);
   const jobId = newJobId();
+  if (shuffle) {
+    spec.shuffle = settleShuffle(shuffle, plan, jobId, spec.resultsBucket);
+    // Without an input's sizing, a job of tasks would run push mode; a shuffle's stages run pull workers.
+    if (spec.workers === 0) spec.workers = Math.min(spec.total, settings.maxWorkers);
+    spec.kernelAction = kernel.tasksAction;
+  }
+  const store = new JobStore(await getRedis(settings.redisUrl), settings.ttlSeconds);
   if (!(await store.create(jobId, spec, Date.now(), input?.tasks.map((t) => JSON.stringify(t))))) throw new HttpError(503, 'could not create the job (id collision); try again');
   return sizing ? { jobId, spec, sizing, store } : { jobId, spec, store };
 }

@@ -4,8 +4,9 @@
 import type { TaskRef, WholeInput } from '../../kernels/types.ts';
 import { DataAccess } from '../data/data-access.ts';
 import { DataReadError, InputSpecError } from '../data/errors.ts';
-import { parseDataInput, sourceName } from '../data/input-spec.ts';
-import type { TaskInput } from '../data/objects.ts';
+import { parseDataInput, sourceName, type DataSource } from '../data/input-spec.ts';
+import { hiddenInDataset } from '../shuffle/dataset.ts';
+import type { ObjectInfo, ObjectSlice, TaskInput } from '../data/objects.ts';
 import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
 import { readChunks, readRecordBatches, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
@@ -40,15 +41,70 @@ export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSiz
     return undefined;
   }
   try {
-    const sources = parseDataInput(input);
     const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
-    const objects = await access().list(sources);
-    return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(objects, by) };
+    const named = namedInputs(input);
+    if (!named) {
+      const sources = parseDataInput(input);
+      return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(await listData(access(), sources), by) };
+    }
+    const planned: PlannedInput = { sources: '', tasks: [] };
+    const names: Record<string, string[]> = {};
+    for (const [table, raw] of Object.entries(named)) {
+      const sources = parseDataInput(raw, `input ${table}`);
+      names[table] = sources.map(sourceName);
+      for (const task of partitionObjects(await listData(access(), sources), by)) planned.tasks.push({ ...task, table });
+    }
+    planned.sources = JSON.stringify(names);
+    return planned;
   } catch (err) {
     if (err instanceof InputSpecError || err instanceof DataReadError) throw new HttpError(400, `input: ${errorMessage(err)}`);
     // The S3 client refuses settings it cannot use (a key without its secret): the deployment's, but named to the caller.
     throw new HttpError(400, `input: cannot read it: ${errorMessage(err)}`);
   }
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Named inputs (`--input NAME=URL`, each a table of its own): an object of name -> URL(s), or a list whose items are
+ * `NAME=URL` strings (an item without a name is `input`); undefined when no input is named.
+ */
+export function namedInputs(input: unknown): Record<string, unknown> | undefined {
+  if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    const named = input as Record<string, unknown>;
+    if (Object.keys(named).length === 0) throw new InputSpecError('input: name at least one input');
+    for (const name of Object.keys(named)) if (!TABLE_NAME.test(name)) throw new InputSpecError(`input: ${JSON.stringify(name)} is not a table name (letters, digits and _)`);
+    return named;
+  }
+  const items = typeof input === 'string' ? [input] : Array.isArray(input) ? input : [];
+  const split = items.map((item) => (typeof item === 'string' ? /^([A-Za-z_][A-Za-z0-9_]{0,62})=(.+)$/s.exec(item.trim()) : null));
+  if (!split.some(Boolean)) return undefined;
+  const named: Record<string, string[]> = {};
+  items.forEach((item, i) => {
+    const [table, url] = split[i] ? [split[i]![1], split[i]![2]] : ['input', item as string];
+    (named[table] ??= []).push(url);
+  });
+  return named;
+}
+
+/**
+ * The objects of the sources that hold data: under a prefix, a dataset's manifest and anything else whose name starts
+ * with '_' or '.' (attempts not committed) are left out, so a job reads another's output dataset by its prefix.
+ */
+async function listData(access: DataAccess, sources: DataSource[]): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for (const source of sources) {
+    const objects = await access.list([source]);
+    if (source.kind !== 's3-prefix') {
+      out.push(...objects);
+      continue;
+    }
+    const base = `s3://${source.bucket}/${source.prefix}`;
+    const visible = objects.filter((o) => !hiddenInDataset(o.name.slice(base.length)));
+    if (visible.length === 0) throw new InputSpecError(`${base}: no data objects under this prefix`);
+    out.push(...visible);
+  }
+  return out;
 }
 
 /** The task as its kernel sees it: with the job's data input, its slices, records, batches and chunks. */
@@ -58,10 +114,19 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     index,
     count,
     input,
+    ...(input.table !== undefined ? { table: input.table } : {}),
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
     batches: { [Symbol.asyncIterator]: () => readRecordBatches(access(), input) },
     chunks: () => readChunks(access(), input),
+    read: { readRange: (slice) => access().readRange(pinnedTo(input, slice)) },
   };
+}
+
+/** `slice` read as the version of its object that the task's own slices pin; an object the task does not read throws. */
+function pinnedTo(input: TaskInput, slice: ObjectSlice): ObjectSlice {
+  const own = input.slices.find((s) => s.object === slice.object);
+  if (!own) throw new Error(`${slice.object} is not one of this task's objects`);
+  return { ...slice, etag: own.etag, size: own.size };
 }
 
 /**

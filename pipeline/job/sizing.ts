@@ -37,6 +37,10 @@ export interface KernelProfile {
   producesPng: boolean;
   cpuMs?: number;
   kernelMaxTasks?: number;
+  /** It can run a shuffle job (it has `reducePartition`). */
+  shuffles?: boolean;
+  /** It writes Parquet parts (`writePart`). */
+  writesParquet?: boolean;
 }
 
 /** The profile of a parsed job. */
@@ -48,6 +52,8 @@ export function profileOf(kernel: AnyKernel, parsed: unknown): KernelProfile {
     producesPng: kernel.producesPng === true,
     ...(estimate && Number.isFinite(estimate.cpuMs) ? { cpuMs: estimate.cpuMs } : {}),
     ...(kernel.maxTasks ? { kernelMaxTasks: kernel.maxTasks(parsed) } : {}),
+    ...(kernel.reducePartition ? { shuffles: true } : {}),
+    ...(kernel.writePart ? { writesParquet: true } : {}),
   };
 }
 

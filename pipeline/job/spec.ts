@@ -74,6 +74,8 @@ export interface JobSpec extends JobTuning, PinnedKernel {
   workers: number;
   /** The job's data input as the request named it (JSON list of sources); '' or absent: none. */
   input?: string;
+  /** A shuffle job's stage, key, reducers and output (JSON ShuffleSpec: pipeline/shuffle/spec.ts); absent: none. */
+  shuffle?: string;
 }
 
 /** The limits a request is checked against; the deployment's settings, or the defaults (the CLI's early check). */

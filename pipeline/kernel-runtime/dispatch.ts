@@ -7,7 +7,8 @@
 //   reduce    the job's result from its partials (control action)
 import type { AnyKernel } from '../../kernels/types.ts';
 import { HttpError, statusOf } from '../http.ts';
-import { planRequestOf, planWithKernel } from '../job/kernel-plan.ts';
+import { planRequestOf, planWithKernel, prepareWithKernel } from '../job/kernel-plan.ts';
+import { dataAccessFor } from '../job/job-input.ts';
 import type { KernelDescription, Refused } from '../kernel-control.ts';
 import { errorMessage, registerEnvSecrets } from '../redact.ts';
 import { reduceJob } from './reduce.ts';
@@ -50,7 +51,10 @@ export async function runKernelOp(kernel: AnyKernel, params: Record<string, unkn
     case 'plan':
       registerEnvSecrets(params);
       try {
-        return { ...planWithKernel(kernel, planRequestOf(params)) };
+        const request = planRequestOf(params);
+        const prepared = await prepareWithKernel(kernel, request, () => dataAccessFor(params, request.allowHosts ?? ''));
+        if (!prepared) return { ...planWithKernel(kernel, request) };
+        return { ...planWithKernel(kernel, { ...request, params: prepared }), params: prepared };
       } catch (err) {
         return { ...refused(err) };
       }

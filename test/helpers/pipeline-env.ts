@@ -6,6 +6,7 @@ import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } 
 import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
 import { embeddedClient } from '../../cli/embedded.ts';
 import { deployManifest } from '../../host/deploy-manifest.ts';
+import { BUILTIN_KERNELS, ZIPPED_KERNELS } from '../../host/kernels/prebuilt.ts';
 import type { PlannedLimits } from '../../host/deployment-plan.ts';
 import type { JobStatus } from '../../pipeline/job/status.ts';
 import { JobClient, type JobWaitOptions } from '../../host/jobs/client.ts';
@@ -92,6 +93,11 @@ export async function startPipeline(opts: {
   deployParams?: Record<string, unknown>;
   /** Further secrets the platform masks in what it produces. */
   secrets?: string[];
+  /**
+   * Also deploy the built-in kernels shipped as zip actions (`sql`: DuckDB, 33 MB of base64 for each of its three
+   * actions); the other built-in kernels are always deployed.
+   */
+  zippedKernels?: boolean;
   /** Fault injection; given `redisDrop`, dropped Redis connections are those of this pipeline's actions only. */
   faults?: FaultOptions & { redisDrop?: boolean };
 }): Promise<PipelineEnv> {
@@ -108,6 +114,7 @@ export async function startPipeline(opts: {
       actionParams: opts.params,
       actionLimits: opts.actionLimits,
       ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits, push: opts.kernelLimits } } : {}),
+      ...(opts.zippedKernels ? {} : { builtinKernels: Object.keys(BUILTIN_KERNELS).filter((name) => !ZIPPED_KERNELS[name]) }),
     });
   let kernelActions: Record<string, string> = {};
   let pushActions: Record<string, string> = {};

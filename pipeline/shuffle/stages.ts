@@ -1,0 +1,243 @@
+// A shuffle job runs in two stages, each a job of the store with the same task queue, leases, retries and supervisor:
+//
+//   map     the request's job: each task runs the kernel's `work` over its slice and writes its rows, hash-partitioned
+//           by the key, as one object per non-empty partition under jobs/JOB/shuffle/map-TASK/attempt-A/. Its partial
+//           names attempt A: stored with the task's done mark in one step, so the first attempt to complete is the one
+//           committed, and a retried or duplicated attempt's objects are never read.
+//   reduce  a job of R tasks (its id derived from the map job's, so it is created once however often the map job's
+//           reduce runs): task r reads partition r of every committed map attempt, runs `reducePartition`, and writes
+//           part r as an attempt object under the output's _temporary/; its partial names the attempt.
+//
+// When the reduce stage completes, its reduce commits: each part's committed attempt is copied to part-RRRRR.EXT, then
+// the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result.
+import { randomBytes } from 'node:crypto';
+import type { AnyKernel, PartFormat, Row, Rows, TaskRef } from '../../kernels/types.ts';
+import { partialValues } from '../job/large-values.ts';
+import type { JobSpec } from '../job/spec.ts';
+import { sibling } from '../names.ts';
+import { deadline, invokeAsync } from '../ow.ts';
+import { boundedMap } from '../pool.ts';
+import { errorMessage } from '../redact.ts';
+import type { JobMeta, JobStore } from '../store/job-store.ts';
+import { ensureSupervisor } from '../supervisor/remedies.ts';
+import { MANIFEST_NAME, TEMPORARY_DIR, partName, type DatasetManifest } from './dataset.ts';
+import { decodePartition, encodePart, encodePartition, partitionRows, rowsOf, RowsError } from './rows.ts';
+import { datasetUrl, reduceJobIdOf, type DatasetLocation, type ShuffleSpec } from './spec.ts';
+import { shuffleObjectsFor, type ShuffleObjects, type StoreCounts } from './store-objects.ts';
+
+/** Objects read or written at once by one task. */
+const IO_IN_FLIGHT = 8;
+
+/** A map task's partial: the attempt whose objects count, and the rows (and bytes) of each partition it wrote. */
+export interface MapPartial {
+  shuffle: { attempt: string; table: string; rows: number[]; bytes: number[] };
+}
+
+/** A reduce task's partial: its part's attempt object, with what it holds and what the task read. */
+export interface ReducePartial {
+  part: number;
+  attemptKey: string;
+  rows: number;
+  bytes: number;
+  columns: string[];
+  types?: string[];
+  read: { gets: number; bytes: number };
+}
+
+export function parseShuffle(meta: Pick<JobMeta, 'shuffle'>): ShuffleSpec | undefined {
+  return meta.shuffle ? (JSON.parse(meta.shuffle) as ShuffleSpec) : undefined;
+}
+
+function mapObjectKey(mapJob: string, task: number, attempt: string, part: number): string {
+  return `jobs/${mapJob}/shuffle/map-${task}/attempt-${attempt}/part-${part}`;
+}
+
+function storeOf(actionParams: Record<string, unknown>): ShuffleObjects {
+  const store = shuffleObjectsFor(actionParams);
+  if (!store) throw new Error('a shuffle job needs the object store (AWS_* settings), and this action has none');
+  return store;
+}
+
+const newAttempt = () => randomBytes(6).toString('hex');
+
+function outputOf(shuffle: ShuffleSpec): { at: DatasetLocation; format: PartFormat } {
+  if (!shuffle.output || !shuffle.format) throw new Error('the shuffle job was created without its output');
+  return { at: shuffle.output, format: shuffle.format };
+}
+
+/**
+ * The kernel as a shuffle job's tasks run it: `work` of the map stage writes the task's partitions and answers a
+ * MapPartial; `work` of the reduce stage reduces one partition into a part and answers a ReducePartial.
+ */
+export function shuffleKernel(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, bucket: string, actionParams: Record<string, unknown>, store: JobStore): AnyKernel {
+  if (!kernel.reducePartition) throw new Error(`kernel '${kernel.name}' cannot run a shuffle job (it has no reducePartition)`);
+  const objects = () => storeOf(actionParams);
+  const work = shuffle.mapJob === undefined
+    ? (params: unknown, task: TaskRef, inputs: unknown) => mapTask(kernel, shuffle, jobId, bucket, objects(), params, task, inputs)
+    : (params: unknown, task: TaskRef) => reduceTask(kernel, shuffle, bucket, objects(), actionParams, store, params, task.index);
+  return { ...kernel, work } as AnyKernel;
+}
+
+async function mapTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, bucket: string, objects: ShuffleObjects, params: unknown, task: TaskRef, inputs: unknown): Promise<MapPartial> {
+  const table = task.table ?? task.input?.table ?? 'input';
+  const what = `task ${task.index}'s rows (${table})`;
+  const rows = rowsOf(await kernel.work(params, task, inputs as never), what);
+  const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
+  const attempt = newAttempt();
+  const bytes = parts.map(() => 0);
+  const { errors } = await boundedMap(parts.map((part, r) => ({ part, r })), IO_IN_FLIGHT, async ({ part, r }) => {
+    if (part.length === 0) return;
+    const body = encodePartition(table, rows, part);
+    await objects.put(bucket, mapObjectKey(jobId, task.index, attempt, r), body, 'application/x-ndjson');
+    bytes[r] = body.length;
+  });
+  if (errors.length > 0) throw errors[0];
+  return { shuffle: { attempt, table, rows: parts.map((p) => p.length), bytes } };
+}
+
+/** The map stage's committed partials, per container (they do not change once the stage is done). */
+const committed = new Map<string, Promise<MapPartial[]>>();
+
+function committedMaps(store: JobStore, mapJob: string, actionParams: Record<string, unknown>): Promise<MapPartial[]> {
+  let hit = committed.get(mapJob);
+  if (!hit) {
+    hit = (async () => {
+      const partials = await store.partials(mapJob);
+      const values = (await partialValues(actionParams, partials)) as MapPartial[];
+      return values.map((v, i) => ({ ...v, index: partials[i].index }));
+    })();
+    hit.catch(() => committed.delete(mapJob));
+    committed.set(mapJob, hit);
+    if (committed.size > 8) committed.delete(committed.keys().next().value as string);
+  }
+  return hit;
+}
+
+async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, bucket: string, objects: ShuffleObjects, actionParams: Record<string, unknown>, store: JobStore, params: unknown, part: number): Promise<ReducePartial> {
+  const mapJob = shuffle.mapJob!;
+  const maps = (await committedMaps(store, mapJob, actionParams)) as Array<MapPartial & { index: number }>;
+  const tables: Record<string, Row[]> = {};
+  for (const m of maps) tables[m.shuffle.table] ??= [];
+  let gets = 0;
+  let readBytes = 0;
+  const wanted = maps.filter((m) => m.shuffle.rows[part] > 0);
+  const read: Array<ReturnType<typeof decodePartition>> = new Array(wanted.length);
+  const { errors } = await boundedMap(wanted.map((m, i) => ({ m, i })), IO_IN_FLIGHT, async ({ m, i }) => {
+    const key = mapObjectKey(mapJob, m.index, m.shuffle.attempt, part);
+    const bytes = await objects.get(bucket, key);
+    gets++;
+    readBytes += bytes.length;
+    read[i] = decodePartition(bytes, `s3://${bucket}/${key}`);
+  });
+  if (errors.length > 0) throw errors[0];
+  // In map-task order, so a part's rows come out the same whichever attempt reads them.
+  for (const p of read) for (const row of p.rows) tables[p.table].push(row);
+  const out = rowsOf(await kernel.reducePartition!(params, tables, { index: part, count: shuffle.reducers }), `partition ${part}'s reduce`);
+  const { at, format } = outputOf(shuffle);
+  const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
+  const attemptKey = `${at.prefix}${TEMPORARY_DIR}${partName(part, format)}.${newAttempt()}`;
+  await objects.put(at.bucket, attemptKey, body);
+  return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
+}
+
+async function writeParquet(kernel: AnyKernel, rows: Rows): Promise<Uint8Array> {
+  if (!kernel.writePart) throw new RowsError(`kernel '${kernel.name}' cannot write Parquet parts; use outputFormat csv or jsonl`);
+  return kernel.writePart(rows, 'parquet');
+}
+
+// --- the stage between: the map stage's reduce starts the reduce stage, or ends the job as that stage ended ---
+
+/** The reduce stage's spec, from the map stage's meta. */
+function reduceStageSpec(meta: JobMeta, shuffle: ShuffleSpec, mapJob: string): JobSpec {
+  const spec = {} as Record<string, unknown>;
+  for (const f of ['kernel', 'kernelAction', 'kernelControl', 'params', 'fanout', 'leafSize', 'concurrency', 'taskWindow', 'retries', 'taskTimeoutMs', 'speculation', 'supervisorMs', 'probeAfterMs', 'startTimeoutMs', 'leaseMs', 'ioTasksPerWorker', 'allowHosts', 'inlineResultBytes', 'resultsBucket', 'input'] as const) {
+    if (meta[f] !== undefined) spec[f] = meta[f];
+  }
+  return {
+    ...(spec as unknown as JobSpec),
+    total: shuffle.reducers,
+    workers: Math.max(1, Math.min(meta.workers, shuffle.reducers)),
+    retryBudget: Math.max(20, meta.retryBudget),
+    shuffle: JSON.stringify({ ...shuffle, mapJob }),
+  };
+}
+
+/**
+ * The map stage's reduce: starts the reduce stage once; when it has ended, ends the map job as it ended (its commit
+ * ends both, but a commit cut short between the two is finished here). Run again by the supervisor while the reduce
+ * stage runs, it changes nothing.
+ */
+export async function advanceMapStage(store: JobStore, jobId: string, meta: JobMeta, shuffle: ShuffleSpec): Promise<Record<string, unknown>> {
+  const stageId = reduceJobIdOf(jobId);
+  const stage = await store.meta(stageId, false);
+  if (stage?.state === 'failed') {
+    await store.failJob(jobId, `reduce stage: ${stage.error ?? 'failed'}`);
+    return { jobId, state: 'failed', reduceJob: stageId };
+  }
+  if (stage?.state === 'cancelled') {
+    await store.failJob(jobId, 'reduce stage: cancelled');
+    return { jobId, state: 'failed', reduceJob: stageId };
+  }
+  if (stage?.state === 'done') {
+    const result = await store.resultJson(stageId);
+    if (result !== undefined) await store.finish(jobId, result);
+    return { jobId, state: 'done', reduceJob: stageId };
+  }
+  if (stage) return { jobId, state: 'running', reduceJob: stageId };
+  if (await store.create(stageId, reduceStageSpec(meta, shuffle, jobId))) {
+    try {
+      await invokeAsync(sibling('split'), { jobId: stageId }, { deadline: deadline(3000) });
+    } catch (err) {
+      await store.failJob(stageId, `could not start the reduce stage: ${errorMessage(err)}`);
+      await store.failJob(jobId, `could not start the reduce stage: ${errorMessage(err)}`);
+      return { jobId, state: 'failed', error: errorMessage(err) };
+    }
+    await ensureSupervisor(store, stageId, deadline(2000)).catch(() => false);
+  }
+  return { jobId, state: 'running', reduceJob: stageId, started: true };
+}
+
+/**
+ * The reduce stage's reduce: commits the dataset (each part's committed attempt copied to its name, then the
+ * manifest), removes the shuffle's objects and the parts' other attempts, and answers the result both jobs end with.
+ */
+export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucket: string, actionParams: Record<string, unknown>, jobId: string): Promise<unknown> {
+  const objects = storeOf(actionParams);
+  const { at, format } = outputOf(shuffle);
+  const partials = (await partialValues(actionParams, await store.partials(jobId))) as ReducePartial[];
+  partials.sort((a, b) => a.part - b.part);
+  const maps = await committedMaps(store, shuffle.mapJob!, actionParams);
+  const previous = await objects.list(at.bucket, at.prefix);
+  if (previous.includes(`${at.prefix}${MANIFEST_NAME}`)) {
+    if (!shuffle.overwrite) throw new Error(`${datasetUrl(at)} already holds a dataset (give overwrite to replace it)`);
+    await objects.remove(at.bucket, [`${at.prefix}${MANIFEST_NAME}`]);
+  }
+  const { errors } = await boundedMap(partials, IO_IN_FLIGHT, (p) => objects.copy(at.bucket, p.attemptKey, `${at.prefix}${partName(p.part, format)}`));
+  if (errors.length > 0) throw errors[0];
+  const first = partials.find((p) => p.rows > 0) ?? partials[0];
+  const shuffled: StoreCounts = {
+    puts: maps.reduce((n, m) => n + m.shuffle.rows.filter((r) => r > 0).length, 0),
+    bytesWritten: maps.reduce((n, m) => n + m.shuffle.bytes.reduce((a, b) => a + b, 0), 0),
+    gets: partials.reduce((n, p) => n + p.read.gets, 0),
+    bytesRead: partials.reduce((n, p) => n + p.read.bytes, 0),
+  };
+  const manifest: DatasetManifest = {
+    format,
+    columns: first?.columns ?? [],
+    ...(first?.types ? { types: first.types } : {}),
+    partitionBy: shuffle.key,
+    parts: partials.map((p) => ({ name: partName(p.part, format), rows: p.rows, bytes: p.bytes })),
+    rows: partials.reduce((n, p) => n + p.rows, 0),
+    bytes: partials.reduce((n, p) => n + p.bytes, 0),
+    job: shuffle.mapJob!,
+    shuffle: shuffled,
+  };
+  await objects.put(at.bucket, `${at.prefix}${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
+  // Tidying: what is left of other attempts, of an earlier dataset's extra parts, and of the map stage's partitions.
+  const names = new Set(manifest.parts.map((p) => `${at.prefix}${p.name}`));
+  const stale = previous.filter((k) => !names.has(k) && k !== `${at.prefix}${MANIFEST_NAME}` && !k.slice(at.prefix.length).includes('/'));
+  const temporary = await objects.list(at.bucket, `${at.prefix}${TEMPORARY_DIR}`);
+  await objects.remove(at.bucket, [...stale, ...temporary]).catch(() => {});
+  await objects.remove(bucket, await objects.list(bucket, `jobs/${shuffle.mapJob}/shuffle/`)).catch(() => {});
+  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, format, parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes, columns: manifest.columns, shuffle: shuffled };
+}
