@@ -14,6 +14,8 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
 import { sql } from '../kernels/sql.ts';
 import type { ByteReader, ObjectSlice } from '../pipeline/data/objects.ts';
+import { ownedLineBytes } from '../kernels/sql/owned-bytes.ts';
+import { readSliceRecords } from '../pipeline/data/record-reader.ts';
 
 const DB = 3;
 const BUCKET = 'sql';
@@ -131,6 +133,39 @@ describe('sql over data', () => {
     const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', result: await direct(spendOf(`read_csv('${join(dir, 'tx.csv')}')`)) });
+  });
+});
+
+describe('a task\'s CSV bytes', () => {
+  it('are the lines that start in its range, whole: every line once over any cut, as the record reader owns them', async () => {
+    const long = 'x'.repeat(150_000);
+    const text = Buffer.from(`id,name\r\n1,a\n\n2,${long}\n3,c\r\n4,ü\n\n\n5,${long}\n6,end`);
+    const read: ByteReader = {
+      async *readRange(s: ObjectSlice) {
+        // Small pieces, as a network answers.
+        for (let at = s.start; at < (s.end ?? text.length); at += 7001) yield text.subarray(at, Math.min(s.end ?? text.length, at + 7001));
+      },
+    };
+    const header = text.indexOf('\n') + 1;
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let round = 0; round < 40; round++) {
+      const cuts = [...new Set(Array.from({ length: 1 + (round % 6) }, () => 1 + (next() % (text.length - 1))))].sort((a, b) => a - b);
+      const bounds = [0, ...cuts, text.length];
+      const parts: Buffer[] = [];
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        const slice = { object: 'o', size: text.length, start: bounds[i], end: bounds[i + 1] };
+        const bytes: Buffer[] = [];
+        for await (const chunk of ownedLineBytes(read, slice, 1)) bytes.push(Buffer.from(chunk));
+        const own = Buffer.concat(bytes);
+        parts.push(own);
+        const records: string[] = [];
+        for await (const r of readSliceRecords(read, slice)) records.push(r);
+        const lines = own.length === 0 ? [] : own.toString('utf8').replace(/\n$/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+        expect(lines, `slice ${slice.start}-${slice.end}`).toEqual(slice.start === 0 ? records.slice(1) : records);
+      }
+      expect(Buffer.concat(parts).equals(text.subarray(header)), `cuts ${cuts}`).toBe(true);
+    }
   });
 });
 
