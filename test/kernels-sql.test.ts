@@ -12,6 +12,7 @@ import { startS3Server, type S3Server } from '../host/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
+import { Supercompute } from '../host/library/index.ts';
 import { sql } from '../kernels/sql.ts';
 import type { ByteReader, ObjectSlice } from '../pipeline/data/objects.ts';
 import { ownedLineBytes } from '../kernels/sql/owned-bytes.ts';
@@ -112,10 +113,6 @@ describe('sql over data', () => {
       expect(job.state, `${codec}: ${job.error}`).toBe('done');
       expect(job.result, codec).toEqual(expected);
     }
-    // Named Parquet by `format`, whatever the object's name.
-    const named = await run({ kernel: 'sql', params: { map: SPEND_MAP, reduce: SPEND_REDUCE, format: 'parquet' }, input: `s3://${BUCKET}/tx-parquet-bytes`, chunkSize: '8KiB' });
-    expect(named.state, named.error).toBe('done');
-    expect(named.result).toEqual(expected);
   });
 
   it('without a reduce query the answer is the union of the tasks\' answers in task order; integers beyond 2^53 are strings', async () => {
@@ -129,10 +126,21 @@ describe('sql over data', () => {
     expect(rows.some((r) => typeof r[2] === 'number')).toBe(true);
   });
 
+  it('the library runs it: sc.sql(map, { input, reduce }) answers {columns, rows}', async () => {
+    const sc = new Supercompute({ apihost: env.platform.url, auth: env.platform.auth });
+    const answer = await sc.sql(SPEND_MAP, { input: `s3://${BUCKET}/tx-gzip.parquet`, reduce: SPEND_REDUCE, chunkSize: '16KiB', workers: 0 });
+    expect(answer).toEqual(await direct(spendOf(`read_parquet('${join(dir, 'tx-gzip.parquet')}')`)));
+  });
+
   it('the CLI runs it: supercompute run sql --input … -p map=… -p reduce=…', async () => {
-    const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
+    const target = ['--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth];
+    const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, ...target]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', result: await direct(spendOf(`read_csv('${join(dir, 'tx.csv')}')`)) });
+    // --format names an object Parquet whatever its name.
+    const p = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx-parquet-bytes`, '--format', 'parquet', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, ...target]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ state: 'done', result: await direct(spendOf(`read_parquet('${join(dir, 'tx-zstd.parquet')}')`)) });
   });
 });
 

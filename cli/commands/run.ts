@@ -16,6 +16,7 @@ interface RunFlags extends TargetFlags {
   param: string[];
   input: string[];
   chunkSize?: string;
+  format?: string;
   params?: string;
   tasks?: string;
   workers?: string;
@@ -41,6 +42,7 @@ export function registerRun(program: Command, kernelHelp?: string): void {
     .option('--workers <n>', 'pull workers claiming the tasks from a queue (default: planned); 0 = push mode, one activation per task')
     .option('-i, --input <url>', 'run over data: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or an http(s) URL (repeatable); each task reads the lines of its piece', collect, [])
     .option('--chunk-size <size>', 'with --input: bytes per task, e.g. 64MiB (the default), 1GB, 500000; or give --tasks instead')
+    .option('--format <format>', 'with --input: csv or parquet, for kernels that read either (sql; default: parquet for names ending in .parquet); the same as -p format=…')
     .option('--slots <n>', 'workers the target computes at once, for the plan (default: cores here, or the target\'s concurrent invocations)')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
@@ -80,6 +82,12 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   if (flags.chunkSize !== undefined && flags.input.length === 0) throw new UsageError('--chunk-size needs --input');
   if (flags.chunkSize !== undefined && asked.tasks !== undefined) throw new UsageError('give --chunk-size or --tasks, not both');
   const input = flags.input.length === 0 ? undefined : flags.input.length === 1 ? flags.input[0] : flags.input;
+  if (flags.format !== undefined) {
+    if (input === undefined) throw new UsageError('--format needs --input');
+    if (flags.format !== 'csv' && flags.format !== 'parquet') throw new UsageError(`--format is csv or parquet, got ${JSON.stringify(flags.format)}`);
+    if (params.format !== undefined && params.format !== flags.format) throw new UsageError('--format and -p format= disagree');
+    params.format = flags.format;
+  }
 
   // What can be checked here is checked before anything is asked of the target; the kernel's own checks follow.
   await checkRequest(kernel, params, asked);
