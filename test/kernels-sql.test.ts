@@ -12,8 +12,11 @@ import { startS3Server, type S3Server } from '../host/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
+import { Supercompute } from '../host/library/index.ts';
 import { sql } from '../kernels/sql.ts';
 import type { ByteReader, ObjectSlice } from '../pipeline/data/objects.ts';
+import { ownedLineBytes } from '../kernels/sql/owned-bytes.ts';
+import { readSliceRecords } from '../pipeline/data/record-reader.ts';
 
 const DB = 3;
 const BUCKET = 'sql';
@@ -110,10 +113,6 @@ describe('sql over data', () => {
       expect(job.state, `${codec}: ${job.error}`).toBe('done');
       expect(job.result, codec).toEqual(expected);
     }
-    // Named Parquet by `format`, whatever the object's name.
-    const named = await run({ kernel: 'sql', params: { map: SPEND_MAP, reduce: SPEND_REDUCE, format: 'parquet' }, input: `s3://${BUCKET}/tx-parquet-bytes`, chunkSize: '8KiB' });
-    expect(named.state, named.error).toBe('done');
-    expect(named.result).toEqual(expected);
   });
 
   it('without a reduce query the answer is the union of the tasks\' answers in task order; integers beyond 2^53 are strings', async () => {
@@ -127,10 +126,54 @@ describe('sql over data', () => {
     expect(rows.some((r) => typeof r[2] === 'number')).toBe(true);
   });
 
+  it('the library runs it: sc.sql(map, { input, reduce }) answers {columns, rows}', async () => {
+    const sc = new Supercompute({ apihost: env.platform.url, auth: env.platform.auth });
+    const answer = await sc.sql(SPEND_MAP, { input: `s3://${BUCKET}/tx-gzip.parquet`, reduce: SPEND_REDUCE, chunkSize: '16KiB', workers: 0 });
+    expect(answer).toEqual(await direct(spendOf(`read_parquet('${join(dir, 'tx-gzip.parquet')}')`)));
+  });
+
   it('the CLI runs it: supercompute run sql --input … -p map=… -p reduce=…', async () => {
-    const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, '--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth]);
+    const target = ['--json', '--no-check-redis', '--apihost', env.platform.url, '--auth', env.platform.auth];
+    const r = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx.csv`, '--chunk-size', '32KiB', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, ...target]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'done', result: await direct(spendOf(`read_csv('${join(dir, 'tx.csv')}')`)) });
+    // --format names an object Parquet whatever its name.
+    const p = await cli(['run', 'sql', '--input', `s3://${BUCKET}/tx-parquet-bytes`, '--format', 'parquet', '--workers', '0', '-p', `map=${SPEND_MAP}`, '-p', `reduce=${SPEND_REDUCE}`, ...target]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ state: 'done', result: await direct(spendOf(`read_parquet('${join(dir, 'tx-zstd.parquet')}')`)) });
+  });
+});
+
+describe('a task\'s CSV bytes', () => {
+  it('are the lines that start in its range, whole: every line once over any cut, as the record reader owns them', async () => {
+    const long = 'x'.repeat(150_000);
+    const text = Buffer.from(`id,name\r\n1,a\n\n2,${long}\n3,c\r\n4,ü\n\n\n5,${long}\n6,end`);
+    const read: ByteReader = {
+      async *readRange(s: ObjectSlice) {
+        // Small pieces, as a network answers.
+        for (let at = s.start; at < (s.end ?? text.length); at += 7001) yield text.subarray(at, Math.min(s.end ?? text.length, at + 7001));
+      },
+    };
+    const header = text.indexOf('\n') + 1;
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let round = 0; round < 40; round++) {
+      const cuts = [...new Set(Array.from({ length: 1 + (round % 6) }, () => 1 + (next() % (text.length - 1))))].sort((a, b) => a - b);
+      const bounds = [0, ...cuts, text.length];
+      const parts: Buffer[] = [];
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        const slice = { object: 'o', size: text.length, start: bounds[i], end: bounds[i + 1] };
+        const bytes: Buffer[] = [];
+        for await (const chunk of ownedLineBytes(read, slice, 1)) bytes.push(Buffer.from(chunk));
+        const own = Buffer.concat(bytes);
+        parts.push(own);
+        const records: string[] = [];
+        for await (const r of readSliceRecords(read, slice)) records.push(r);
+        const lines = own.length === 0 ? [] : own.toString('utf8').replace(/\n$/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+        expect(lines, `slice ${slice.start}-${slice.end}`).toEqual(slice.start === 0 ? records.slice(1) : records);
+      }
+      expect(Buffer.concat(parts).equals(text.subarray(header)), `cuts ${cuts}`).toBe(true);
+    }
   });
 });
 

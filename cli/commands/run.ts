@@ -17,6 +17,7 @@ interface RunFlags extends TargetFlags {
   param: string[];
   input: string[];
   chunkSize?: string;
+  format?: string;
   params?: string;
   tasks?: string;
   workers?: string;
@@ -52,6 +53,7 @@ export function registerRun(program: Command, kernelHelp?: string): void {
     .option('--output <s3://BUCKET/PREFIX/>', 'with --partition-by: where the dataset goes (its parts, then _manifest.json)')
     .option('--output-format <format>', 'with --partition-by: parquet (the default where the kernel writes it), csv or jsonl')
     .option('--overwrite', 'with --output: replace a dataset already there')
+    .option('--format <format>', 'with --input: csv or parquet, for kernels that read either (sql; default: parquet for names ending in .parquet); the same as -p format=…')
     .option('--slots <n>', 'workers the target computes at once, for the plan (default: cores here, or the target\'s concurrent invocations)')
     .option('--json', 'print the final status as one JSON object on stdout, no progress bar')
     .option('--wait-timeout <seconds>', 'stop waiting after this long (exit code 2); 0 = no limit')
@@ -103,6 +105,12 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
     ...(flags.overwrite ? { overwrite: true } : {}),
   };
   if (Object.keys(shuffle).length > 0 && (input === undefined || flags.partitionBy === undefined)) throw new UsageError('--partition-by, --reducers, --output, --output-format and --overwrite need --input and --partition-by');
+  if (flags.format !== undefined) {
+    if (input === undefined) throw new UsageError('--format needs --input');
+    if (flags.format !== 'csv' && flags.format !== 'parquet') throw new UsageError(`--format is csv or parquet, got ${JSON.stringify(flags.format)}`);
+    if (params.format !== undefined && params.format !== flags.format) throw new UsageError('--format and -p format= disagree');
+    params.format = flags.format;
+  }
 
   // What can be checked here is checked before anything is asked of the target; the kernel's own checks follow.
   await checkRequest(kernel, params, asked);

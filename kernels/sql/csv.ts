@@ -1,15 +1,16 @@
 // CSV inputs of the `sql` kernel. When the job is created, DuckDB's sniffer reads the first object's first MiB once and
 // fixes the dialect (delimiter, quotes, header) and every column's name and type; each task then reads the lines it owns
-// (pipeline/data/record-reader.ts: the records that start in its byte ranges, each object's header line left out) with
+// (the lines that start in its byte ranges, as pipeline/data/record-reader.ts owns records; each object's header line
+// left out) with
 // exactly that dialect and those types, so that all tasks' tables agree. A value that does not fit its sniffed type
 // fails its task, naming the line; a quoted field may not span lines (records are lines).
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSliceRecords } from '../../pipeline/data/record-reader.ts';
 import type { ObjectSlice } from '../../pipeline/data/objects.ts';
 import type { InputPreview, TaskRef } from '../types.ts';
 import { KernelInputError } from '../types.ts';
 import { readBytes } from './bytes.ts';
+import { ownedLineBytes } from './owned-bytes.ts';
 import { emptyTableSql, ident, literal, type Engine } from './engine.ts';
 
 /** How the input's CSV is read, as sniffed when the job was created. */
@@ -110,39 +111,27 @@ function leadingLines(shape: CsvShape, slice: ObjectSlice): number {
   return slice.start === 0 ? shape.csv.skip + (shape.csv.header ? 1 : 0) : 0;
 }
 
-const FLUSH_BYTES = 4 * 2 ** 20;
-
-/** Table `input`: the rows this task owns, read from its lines as the job's CSV. */
+/** Table `input`: the rows this task owns, read from its lines' bytes as the job's CSV. */
 export async function loadCsvSlice(engine: Engine, task: TaskRef & Required<Pick<TaskRef, 'input' | 'read'>>, shape: CsvShape): Promise<void> {
   const path = join(engine.dir, 'slice.csv');
   const file = await open(path, 'w');
-  let rows = 0;
+  let bytes = 0;
+  let last = NEWLINE;
   try {
-    let pending: string[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pending.length === 0) return;
-      pending.push('');
-      await file.write(pending.join('\n'));
-      pending = [];
-      pendingBytes = 0;
-    };
     for (const slice of task.input.slices) {
-      let skip = leadingLines(shape, slice);
-      for await (const line of readSliceRecords(task.read, slice)) {
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        pending.push(line);
-        pendingBytes += line.length + 1;
-        rows++;
-        if (pendingBytes >= FLUSH_BYTES) await flush();
+      // An object's last line may lack its newline; the next object's first line must not join it.
+      if (last !== NEWLINE) await file.write(Buffer.from([NEWLINE]));
+      for await (const chunk of ownedLineBytes(task.read, slice, leadingLines(shape, slice))) {
+        if (chunk.length === 0) continue;
+        await file.write(chunk);
+        bytes += chunk.length;
+        last = chunk[chunk.length - 1];
       }
     }
-    await flush();
   } finally {
     await file.close();
   }
-  await engine.exec(rows === 0 ? emptyTableSql('input', shape.columns, shape.types) : `CREATE TABLE ${ident('input')} AS SELECT * FROM ${readCsvSql(path, shape)}`);
+  await engine.exec(bytes === 0 ? emptyTableSql('input', shape.columns, shape.types) : `CREATE TABLE ${ident('input')} AS SELECT * FROM ${readCsvSql(path, shape)}`);
 }
+
+const NEWLINE = 0x0a;
