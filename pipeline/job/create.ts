@@ -14,7 +14,7 @@ import type { PipelineSettings } from './settings.ts';
 import type { SizingPlan } from './plan.ts';
 import { actionCapacity } from './sizing.ts';
 import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
-import { dataAccessFor, planJobInput } from './job-input.ts';
+import { dataAccessFor, planJobInput, summarizeInput } from './job-input.ts';
 
 export interface CreatedJob {
   jobId: string;
@@ -49,6 +49,7 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
       throw new HttpError(400, `kernel '${kernel.name}' split its input's ${input.tasks.length} tasks into ${spec.total}; a kernel reading an input must keep the task count`);
     }
     spec.input = input.sources;
+    spec.inputSummary = JSON.stringify(summarizeInput(input.tasks));
   }
   const store = new JobStore(await getRedis(settings.redisUrl), settings.ttlSeconds);
   const jobId = newJobId();
