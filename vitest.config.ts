@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { luaModule } from './scripts/lua-source.ts';
+import { viteBrowserScripts } from './scripts/browser-bundle.ts';
 
 /**
  * The files that take longest, started first: with two at a time, a long file started last runs alone at the end (on a
@@ -19,8 +20,9 @@ class LongestFirst extends BaseSequencer {
 }
 
 export default defineConfig({
-  // The job store imports its Lua scripts as text, as the build's bundler does.
-  plugins: [{ name: 'lua', load: (id: string) => (id.endsWith('.lua') ? luaModule(id) : undefined) }],
+  // The job store imports its Lua scripts as text, the dashboard its page's script as a browser bundle, as the build's
+  // bundler does.
+  plugins: [{ name: 'lua', load: (id: string) => (id.endsWith('.lua') ? luaModule(id) : undefined) }, viteBrowserScripts],
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

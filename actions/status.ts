@@ -134,8 +134,11 @@ export async function main(params: Record<string, unknown>) {
     if (!status) throw new HttpError(404, `unknown job ${jobId}`);
     if (status.state === 'running') await nudgeSupervisor(store, jobId);
     if (params.plot !== undefined) {
-      const meta = await store.meta(jobId, false);
-      const svg = jobPlot(params.plot, { ...status, created: meta?.created ?? Date.now() }, await store.taskRecords(jobId));
+      const meta = await store.meta(jobId);
+      if (!meta) throw new HttpError(404, `unknown job ${jobId}`);
+      const records = await store.taskRecords(jobId);
+      const view = await activityView(store, jobId, meta, await store.doneBitmap(jobId), [...records.keys()], Infinity);
+      const svg = jobPlot(params.plot, { ...status, created: meta.created }, records, view);
       return { headers: { 'content-type': 'image/svg+xml' }, body: svg };
     }
     if (wantsPng(params)) {

@@ -47,10 +47,20 @@ function isDone(bits: Buffer, i: number): boolean {
   return byte !== undefined && ((byte >> (7 - (i & 7))) & 1) === 1;
 }
 
-/** `asked`: the tasks whose records the caller wants (it knows which are done from the bitmap). */
-export async function activityView(store: JobStore, jobId: string, meta: JobMeta, doneBits: Buffer, asked: readonly number[]): Promise<JobActivityView> {
+/**
+ * `asked`: the tasks whose records the caller wants (it knows which are done from the bitmap); at most `maxRecords`
+ * of them are sent.
+ */
+export async function activityView(
+  store: JobStore,
+  jobId: string,
+  meta: JobMeta,
+  doneBits: Buffer,
+  asked: readonly number[],
+  maxRecords = MAX_RECORDS_PER_ANSWER,
+): Promise<JobActivityView> {
   const pull = meta.workers > 0;
-  const sent = asked.slice(0, MAX_RECORDS_PER_ANSWER);
+  const sent = asked.slice(0, maxRecords);
   const [records, marks] = await Promise.all([store.taskRecordsOf(jobId, sent), store.taskMarks(jobId)]);
   const lanes: string[] = [];
   const laneIndex = new Map<string, number>();

@@ -1,0 +1,106 @@
+// The task stream, as in Dask's dashboard: one row per worker (pull mode) or container (push mode), time across, a bar
+// per task from its start to its end coloured by outcome, a cold start's container boot drawn grey before it. Bars
+// whose row is not known yet (push mode's running tasks: the container comes with the task's record) share rows of
+// their own below. Pure code: the dashboard's bundle draws it in the browser, the `status` action for `plot=stream`.
+import { BAR_COLOURS, COLD_COLOUR, type Bar, type BarKind } from './job-activity.ts';
+import { esc, n2, svgOpen, ticks } from './svg.ts';
+
+export interface TaskStreamOptions {
+  width?: number;
+  /** Height the rows share (each 2 to 16 px). */
+  height?: number;
+  title?: string;
+  /** The axis' end, ms since the job's creation (the platform's "now" while it runs). */
+  now?: number;
+  /** What a row is: `worker` (pull) or `container` (push). */
+  rowName?: string;
+  /** Add a `<title>` to each bar (files); the page shows its own tooltip from the data attributes instead. */
+  barTitles?: boolean;
+}
+
+interface Row {
+  label: string;
+  bars: Bar[];
+  /** Where the row's last bar ends, for packing the bars without a row. */
+  free: number;
+}
+
+const MARGIN = { left: 96, right: 16, top: 34, bottom: 30 };
+
+const LEGEND: Array<[string, string]> = [
+  ...(Object.entries(BAR_COLOURS) as Array<[BarKind, string]>).map(([kind, colour]): [string, string] => [kind, colour]),
+  ['cold start', COLD_COLOUR],
+];
+
+/** Rows in order of their first bar; bars without a row packed into extra rows where they do not overlap. */
+export function streamRows(bars: readonly Bar[], rowName = 'container'): Row[] {
+  const byLane = new Map<string, Row>();
+  const loose: Bar[] = [];
+  for (const bar of bars) {
+    if (bar.lane === '') {
+      loose.push(bar);
+      continue;
+    }
+    let row = byLane.get(bar.lane);
+    if (!row) byLane.set(bar.lane, (row = { label: bar.lane, bars: [], free: 0 }));
+    row.bars.push(bar);
+  }
+  const first = (r: Row) => r.bars.reduce((m, b) => Math.min(m, b.begin), Infinity);
+  const rows = [...byLane.values()].sort((a, b) => first(a) - first(b) || (a.label < b.label ? -1 : 1));
+  rows.forEach((r, i) => (r.label = `${rowName} ${i + 1}`));
+  const extra: Row[] = [];
+  for (const bar of [...loose].sort((a, b) => a.begin - b.begin)) {
+    let row = extra.find((r) => r.free <= bar.begin);
+    if (!row) extra.push((row = { label: bar.kind === 'failed' ? 'failed' : 'starting', bars: [], free: 0 }));
+    row.bars.push(bar);
+    row.free = Math.max(row.free, bar.end);
+  }
+  return [...rows, ...extra];
+}
+
+export function taskStreamSvg(bars: readonly Bar[], options: TaskStreamOptions = {}): string {
+  const width = options.width ?? 900;
+  const rows = streamRows(bars, options.rowName);
+  const rowH = Math.max(2, Math.min(16, (options.height ?? 360) / Math.max(1, rows.length)));
+  const plotH = rowH * Math.max(1, rows.length);
+  const height = MARGIN.top + plotH + MARGIN.bottom;
+  const plotW = width - MARGIN.left - MARGIN.right;
+  let t1 = Math.max(1, options.now ?? 0);
+  for (const b of bars) if (b.end > t1) t1 = b.end;
+  const x = (t: number) => MARGIN.left + (Math.max(0, t) / t1) * plotW;
+  const title = options.title ?? `${bars.length} tasks on ${rows.length} rows`;
+
+  const out: string[] = [svgOpen(width, height, title)];
+  out.push(`<text x="4" y="14" font-weight="bold">${esc(title)}</text>`);
+  let lx = width - MARGIN.right - LEGEND.length * 84;
+  for (const [name, colour] of LEGEND) {
+    out.push(`<rect class="legend" x="${lx}" y="20" width="10" height="10" fill="${colour}"/><text x="${lx + 13}" y="29">${name}</text>`);
+    lx += 84;
+  }
+  const barH = rowH >= 4 ? rowH - 1 : rowH;
+  rows.forEach((row, i) => {
+    const y = n2(MARGIN.top + i * rowH);
+    if (rowH >= 9) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(MARGIN.top + i * rowH + rowH - 3)}" text-anchor="end">${esc(row.label)}</text>`);
+    for (const b of row.bars) {
+      if (b.cold && b.start > b.begin) {
+        out.push(`<rect class="cold" x="${n2(x(b.begin))}" y="${y}" width="${n2(Math.max(0.5, x(b.start) - x(b.begin)))}" height="${n2(barH)}" fill="${COLD_COLOUR}"/>`);
+      }
+      const tip = options.barTitles
+        ? `<title>task ${b.task} ${b.kind} ${Math.round(b.end - b.start)} ms${b.cold ? ' (cold start)' : ''}${b.message ? `: ${esc(b.message)}` : ''}</title>`
+        : '';
+      out.push(
+        `<rect class="bar" data-task="${b.task}" data-kind="${b.kind}" data-ms="${Math.round(b.end - b.start)}" x="${n2(x(b.start))}" y="${y}" ` +
+          `width="${n2(Math.max(1, x(b.end) - x(b.start)))}" height="${n2(barH)}" fill="${BAR_COLOURS[b.kind]}"${tip ? `>${tip}</rect>` : '/>'}`,
+      );
+    }
+  });
+  const axisY = MARGIN.top + plotH;
+  out.push(`<line x1="${MARGIN.left}" y1="${n2(axisY)}" x2="${width - MARGIN.right}" y2="${n2(axisY)}" stroke="#333"/>`);
+  for (const t of ticks(0, t1 / 1000)) {
+    const tx = n2(x(t * 1000));
+    out.push(`<line x1="${tx}" y1="${n2(axisY)}" x2="${tx}" y2="${n2(axisY + 4)}" stroke="#333"/><text x="${tx}" y="${n2(axisY + 16)}" text-anchor="middle">${n2(t)} s</text>`);
+  }
+  if (rows.length === 0) out.push(`<text x="${MARGIN.left + 8}" y="${MARGIN.top + 12}" fill="#64748b">no task has started yet</text>`);
+  out.push('</svg>');
+  return out.join('\n');
+}
