@@ -21,7 +21,7 @@ import { JobStore } from '../pipeline/store/job-store.ts';
 import { isPlotKind, jobPlot, PLOT_KINDS } from '../pipeline/views/job-plots.ts';
 import { pngOf } from '../pipeline/views/png.ts';
 import { parseRanges } from '../pipeline/views/job-activity.ts';
-import { activityView, MAX_RECORDS_PER_ANSWER } from '../pipeline/job/activity-view.ts';
+import { activityView } from '../pipeline/job/activity-view.ts';
 import { deadline } from '../pipeline/ow.ts';
 import { nudgeSupervisor } from '../pipeline/supervisor/remedies.ts';
 import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
@@ -105,7 +105,7 @@ function requestedPart(params: Record<string, unknown>): number | undefined {
 
 function requestedRecords(params: Record<string, unknown>, total: number): number[] {
   const raw = params.records ?? '';
-  const asked = typeof raw === 'string' ? parseRanges(raw, total, MAX_RECORDS_PER_ANSWER) : undefined;
+  const asked = typeof raw === 'string' ? parseRanges(raw, total, total) : undefined;
   if (!asked) throw new HttpError(400, "'records' must list task indices as ranges, like 0-95,120");
   return asked;
 }

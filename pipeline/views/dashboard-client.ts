@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The dashboard page's script (bundled for the browser: scripts/browser-bundle.ts). It polls the `status` web action
 // with `view=1`, asking each time for the records of the tasks done since, and draws with the same code as the plots:
 // the task stream, the figures over time, the run-time histogram; the grid of tasks on a canvas (no DOM node per
@@ -6,7 +7,8 @@
 // one, so any size decodes), a table for `{columns, rows}` or a list of records, its scalar fields; JSON in a fold-out.
 //
 // Hooks for browser tests: #dashboard and #state carry data-state="running|done|failed|cancelled|error"; #dashboard
-// data-updates (answers drawn) and data-render-ms (the last update's own time); #done, #total, #rate, #eta, #elapsed,
+// data-updates (answers drawn), data-render-ms (the last update's own time) and data-lag-ms (median and most ms from a
+// task's end to the page's knowing it, while the job runs); #done, #total, #rate, #eta, #elapsed,
 // #result hold text; #grid (canvas) has data-done, data-running and data-source; #stream holds the task stream's SVG;
 // #image gets data-state="done" once decoded; #table is the result's table; #failures lists failed tasks.
 import { activitySeries, lineChartSvg } from './activity-svg.ts';
@@ -101,7 +103,7 @@ function showAbout(a: JobAbout): void {
   if (a.input) {
     const i = a.input;
     $('input').textContent = `${i.sources.join(', ')}: ${i.objects} object${i.objects === 1 ? '' : 's'}, ${fmtBytes(i.bytes)}, about ${fmtBytes(i.bytesPerTask)} per task`;
-    $('input-row').hidden = false;
+    for (const el of document.querySelectorAll<HTMLElement>('.input')) el.hidden = false;
   }
 }
 
@@ -137,7 +139,7 @@ function drawFigures(st: Status, now: number): void {
   $('stream').innerHTML = taskStreamSvg(bars, { now, rowName, width: 1100, title: streamTitle(st.kernel, st.jobId, bars, st.total) });
   const s = activitySeries(bars, now, 60);
   $('rate-chart').innerHTML = lineChartSvg(s.t, s.tasksPerS, s.bucketMs, { width: 540, title: 'tasks finished per second', id: 'rate' });
-  $('busy-chart').innerHTML = lineChartSvg(s.t, s.busy, s.bucketMs, { width: 540, title: `tasks running at once (${rowName}s busy)`, colour: '#f59e0b', id: 'busy' });
+  $('busy-chart').innerHTML = lineChartSvg(s.t, s.busy, s.bucketMs, { width: 540, title: 'tasks running at once', colour: '#f59e0b', id: 'busy' });
   const durations: number[] = [];
   for (const b of model.records.values()) durations.push(Math.max(0, b.end - b.start));
   $('histogram').innerHTML = histogramSvg(durations, { width: 540, height: 220, title: `run time per task (${durations.length} tasks)`, xLabel: 'run time (ms)' });
@@ -147,6 +149,17 @@ function drawFigures(st: Status, now: number): void {
     .map((b) => `<tr data-task="${b.task}"><td>${b.task}</td><td>${model.attempts.get(b.task) ?? 1}</td><td>${esc(b.message ?? '')}</td></tr>`)
     .join('');
   if (st.view && st.view.failedTasks > failed.length) $('failures-more').textContent = `… and ${st.view.failedTasks - failed.length} more tasks with failed attempts`;
+}
+
+/** How long after a task ended the page learnt of it (this machine's clock against the platform's). */
+const lags: number[] = [];
+
+function noteLags(view: JobActivityView): void {
+  const wall = Date.now();
+  for (const r of view.records) if (!model.records.has(r[0])) lags.push(wall - (view.about.created + r[4]));
+  if (lags.length === 0) return;
+  const sorted = [...lags].sort((a, b) => a - b);
+  $('dashboard').setAttribute('data-lag-ms', `${Math.round(sorted[sorted.length >> 1]!)} ${Math.round(sorted[sorted.length - 1]!)}`);
 }
 
 function drawStages(view: JobActivityView): void {
@@ -159,6 +172,7 @@ function render(st: Status): void {
   const view = st.view;
   if (view) {
     if (!about) showAbout((about = view.about));
+    if (st.state === 'running') noteLags(view);
     model.merge(view);
     drawStages(view);
   }
@@ -177,7 +191,7 @@ function render(st: Status): void {
   bar.value = st.done;
   $('rate').textContent = shownRate > 0 ? `${shownRate.toFixed(1)} tasks/s` : st.state === 'running' ? 'measuring…' : '–';
   const perTask = about?.input?.bytesPerTask;
-  $('mbps-row').hidden = !perTask;
+  for (const el of document.querySelectorAll<HTMLElement>('.mbps')) el.hidden = !perTask;
   if (perTask) $('mbps').textContent = shownRate > 0 ? `${((shownRate * perTask) / 1e6).toFixed(1)} MB/s` : '–';
   $('eta').textContent = st.state === 'running' ? (rate > 0 ? fmtSeconds((st.total - st.done) / rate) : 'measuring…') : 'ended';
   if (elapsedMs !== null) $('elapsed').textContent = fmtSeconds(elapsedMs / 1000);

@@ -78,7 +78,7 @@ export function dashboardHtml(options: DashboardOptions): string {
       <dl>
         <dt>parameters</dt><dd><ul id="params"></ul></dd>
         <dt>plan</dt><dd><span id="plan"></span><ul id="plan-why"></ul></dd>
-        <dt id="input-row" hidden>input</dt><dd id="input"></dd>
+        <dt class="input" hidden>input</dt><dd class="input" id="input" hidden></dd>
       </dl>
     </section>
     <section id="figures">
@@ -88,7 +88,7 @@ export function dashboardHtml(options: DashboardOptions): string {
         <dt>tasks done</dt><dd><span id="done">0</span> / <span id="total">?</span></dd>
         <dt>elapsed</dt><dd id="elapsed">–</dd>
         <dt>rate</dt><dd id="rate">measuring…</dd>
-        <dt id="mbps-row" hidden>data</dt><dd id="mbps"></dd>
+        <dt class="mbps" hidden>data</dt><dd class="mbps" id="mbps" hidden></dd>
         <dt>ETA</dt><dd id="eta">measuring…</dd>
         <dt>running now</dt><dd id="busy">0</dd>
         <dt>retries</dt><dd id="retries">–</dd>

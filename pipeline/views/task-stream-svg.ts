@@ -1,5 +1,5 @@
-// The task stream, as in Dask's dashboard: one row per worker (pull mode) or container (push mode), time across, a bar
-// per task from its start to its end coloured by outcome, a cold start's container boot drawn grey before it. Bars
+// The task stream, as in Dask's dashboard: rows per worker (pull mode) or container (push mode), one for each task it ran
+// at once, time across, a bar per task from its start to its end coloured by outcome, a cold start's container boot drawn grey before it. Bars
 // whose row is not known yet (push mode's running tasks: the container comes with the task's record) share rows of
 // their own below. Pure code: the dashboard's bundle draws it in the browser, the `status` action for `plot=stream`.
 import { BAR_COLOURS, COLD_COLOUR, type Bar, type BarKind } from './job-activity.ts';
@@ -19,9 +19,10 @@ export interface TaskStreamOptions {
 }
 
 interface Row {
+  /** The lane's name on its first row, '' on the others. */
   label: string;
   bars: Bar[];
-  /** Where the row's last bar ends, for packing the bars without a row. */
+  /** Where the row's last bar ends, for packing. */
   free: number;
 }
 
@@ -32,29 +33,38 @@ const LEGEND: Array<[string, string]> = [
   ['cold start', COLD_COLOUR],
 ];
 
-/** Rows in order of their first bar; bars without a row packed into extra rows where they do not overlap. */
+/** Bars packed onto rows where they do not overlap: a row per task a lane ran at once. */
+function pack(bars: readonly Bar[], label: (i: number, bar: Bar) => string): Row[] {
+  const rows: Row[] = [];
+  for (const bar of [...bars].sort((a, b) => a.begin - b.begin || a.task - b.task)) {
+    let row = rows.find((r) => r.free <= bar.begin);
+    if (!row) rows.push((row = { label: label(rows.length, bar), bars: [], free: -Infinity }));
+    row.bars.push(bar);
+    row.free = Math.max(row.free, bar.end);
+  }
+  return rows;
+}
+
+/**
+ * Lanes in order of their first bar, each on as many rows as it ran tasks at once (a container may run several), the
+ * first row named; bars without a lane packed onto rows of their own below.
+ */
 export function streamRows(bars: readonly Bar[], rowName = 'container'): Row[] {
-  const byLane = new Map<string, Row>();
+  const byLane = new Map<string, Bar[]>();
   const loose: Bar[] = [];
   for (const bar of bars) {
     if (bar.lane === '') {
       loose.push(bar);
       continue;
     }
-    let row = byLane.get(bar.lane);
-    if (!row) byLane.set(bar.lane, (row = { label: bar.lane, bars: [], free: 0 }));
-    row.bars.push(bar);
+    let lane = byLane.get(bar.lane);
+    if (!lane) byLane.set(bar.lane, (lane = []));
+    lane.push(bar);
   }
-  const first = (r: Row) => r.bars.reduce((m, b) => Math.min(m, b.begin), Infinity);
-  const rows = [...byLane.values()].sort((a, b) => first(a) - first(b) || (a.label < b.label ? -1 : 1));
-  rows.forEach((r, i) => (r.label = `${rowName} ${i + 1}`));
-  const extra: Row[] = [];
-  for (const bar of [...loose].sort((a, b) => a.begin - b.begin)) {
-    let row = extra.find((r) => r.free <= bar.begin);
-    if (!row) extra.push((row = { label: bar.kind === 'failed' ? 'failed' : 'starting', bars: [], free: 0 }));
-    row.bars.push(bar);
-    row.free = Math.max(row.free, bar.end);
-  }
+  const first = (lane: Bar[]) => lane.reduce((m, b) => Math.min(m, b.begin), Infinity);
+  const lanes = [...byLane.entries()].sort((a, b) => first(a[1]) - first(b[1]) || (a[0] < b[0] ? -1 : 1));
+  const rows = lanes.flatMap(([, lane], i) => pack(lane, (k) => (k === 0 ? `${rowName} ${i + 1}` : '')));
+  const extra = pack(loose, (k, bar) => (k === 0 ? (bar.kind === 'failed' ? 'failed' : 'starting') : ''));
   return [...rows, ...extra];
 }
 
@@ -80,7 +90,7 @@ export function taskStreamSvg(bars: readonly Bar[], options: TaskStreamOptions =
   const barH = rowH >= 4 ? rowH - 1 : rowH;
   rows.forEach((row, i) => {
     const y = n2(MARGIN.top + i * rowH);
-    if (rowH >= 9) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(MARGIN.top + i * rowH + rowH - 3)}" text-anchor="end">${esc(row.label)}</text>`);
+    if (rowH >= 9 && row.label) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(MARGIN.top + i * rowH + rowH - 3)}" text-anchor="end">${esc(row.label)}</text>`);
     for (const b of row.bars) {
       if (b.cold && b.start > b.begin) {
         out.push(`<rect class="cold" x="${n2(x(b.begin))}" y="${y}" width="${n2(Math.max(0.5, x(b.start) - x(b.begin)))}" height="${n2(barH)}" fill="${COLD_COLOUR}"/>`);
