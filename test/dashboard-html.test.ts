@@ -129,6 +129,17 @@ describe('taskStreamSvg', () => {
     expect(taskStreamSvg(bars, { barTitles: true })).toContain('<title>task 0 done 900 ms (cold start)</title>');
   });
 
+  it('draws the bars of a large job as a path per row and outcome, every bar in it', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ task: i, kind: (i === 7 ? 'retried' : 'done') as 'done' | 'retried', lane: `c${i % 3}`, begin: i * 10, start: i * 10 + (i < 3 ? 5 : 0), end: i * 10 + 8, cold: i < 3 }));
+    const svg = taskStreamSvg(many, { maxBarElements: 10 });
+    checkBalanced(svg);
+    expect(rects(svg).filter((r) => r.class === 'bar')).toHaveLength(0);
+    const paths = [...svg.matchAll(/<path class="bars" data-kind="(\w+)" data-tasks="(\d+)"/g)].map((m) => [m[1], Number(m[2])] as const);
+    expect(paths.reduce((n, [, count]) => n + count, 0)).toBe(30);
+    expect(paths.filter(([kind]) => kind === 'retried')).toEqual([['retried', 1]]);
+    expect([...svg.matchAll(/<path class="cold" data-tasks="(\d+)"/g)].reduce((n, m) => n + Number(m[1]), 0)).toBe(3);
+  });
+
   it('draws an empty stream for a job with no task started', () => {
     const svg = taskStreamSvg([]);
     checkBalanced(svg);

@@ -16,6 +16,34 @@ export interface TaskStreamOptions {
   rowName?: string;
   /** Add a `<title>` to each bar (files); the page shows its own tooltip from the data attributes instead. */
   barTitles?: boolean;
+  /** Past this many bars, each row's bars of one outcome are drawn as one path (default MAX_BAR_ELEMENTS). */
+  maxBarElements?: number;
+}
+
+/**
+ * Bars drawn as an element each up to this many: past it a large job's stream would cost the page a node per task, so
+ * each row draws its bars of one outcome as one path (`data-tasks` says how many), the same picture.
+ */
+export const MAX_BAR_ELEMENTS = 2000;
+
+/** A row's bars as one path per outcome, and its cold starts as one more. */
+function compactRow(row: Row, y: number, barH: number, x: (t: number) => number): string[] {
+  const paths = new Map<string, { d: string[]; n: number }>();
+  const add = (key: string, from: number, to: number, min: number) => {
+    let p = paths.get(key);
+    if (!p) paths.set(key, (p = { d: [], n: 0 }));
+    p.d.push(`M${n2(x(from))} ${n2(y)}h${n2(Math.max(min, x(to) - x(from)))}v${n2(barH)}H${n2(x(from))}z`);
+    p.n++;
+  };
+  for (const b of row.bars) {
+    if (b.cold && b.start > b.begin) add('cold', b.begin, b.start, 0.5);
+    add(b.kind, b.start, b.end, 1);
+  }
+  return [...paths].map(([key, p]) =>
+    key === 'cold'
+      ? `<path class="cold" data-tasks="${p.n}" d="${p.d.join('')}" fill="${COLD_COLOUR}"/>`
+      : `<path class="bars" data-kind="${key}" data-tasks="${p.n}" d="${p.d.join('')}" fill="${BAR_COLOURS[key as BarKind]}"/>`,
+  );
 }
 
 interface Row {
@@ -88,18 +116,23 @@ export function taskStreamSvg(bars: readonly Bar[], options: TaskStreamOptions =
     lx += 84;
   }
   const barH = rowH >= 4 ? rowH - 1 : rowH;
+  const compact = bars.length > (options.maxBarElements ?? MAX_BAR_ELEMENTS);
   rows.forEach((row, i) => {
-    const y = n2(MARGIN.top + i * rowH);
-    if (rowH >= 9 && row.label) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(MARGIN.top + i * rowH + rowH - 3)}" text-anchor="end">${esc(row.label)}</text>`);
+    const y = MARGIN.top + i * rowH;
+    if (rowH >= 9 && row.label) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(y + rowH - 3)}" text-anchor="end">${esc(row.label)}</text>`);
+    if (compact) {
+      out.push(...compactRow(row, y, barH, x));
+      return;
+    }
     for (const b of row.bars) {
       if (b.cold && b.start > b.begin) {
-        out.push(`<rect class="cold" x="${n2(x(b.begin))}" y="${y}" width="${n2(Math.max(0.5, x(b.start) - x(b.begin)))}" height="${n2(barH)}" fill="${COLD_COLOUR}"/>`);
+        out.push(`<rect class="cold" x="${n2(x(b.begin))}" y="${n2(y)}" width="${n2(Math.max(0.5, x(b.start) - x(b.begin)))}" height="${n2(barH)}" fill="${COLD_COLOUR}"/>`);
       }
       const tip = options.barTitles
         ? `<title>task ${b.task} ${b.kind} ${Math.round(b.end - b.start)} ms${b.cold ? ' (cold start)' : ''}${b.message ? `: ${esc(b.message)}` : ''}</title>`
         : '';
       out.push(
-        `<rect class="bar" data-task="${b.task}" data-kind="${b.kind}" data-ms="${Math.round(b.end - b.start)}" x="${n2(x(b.start))}" y="${y}" ` +
+        `<rect class="bar" data-task="${b.task}" data-kind="${b.kind}" data-ms="${Math.round(b.end - b.start)}" x="${n2(x(b.start))}" y="${n2(y)}" ` +
           `width="${n2(Math.max(1, x(b.end) - x(b.start)))}" height="${n2(barH)}" fill="${BAR_COLOURS[b.kind]}"${tip ? `>${tip}</rect>` : '/>'}`,
       );
     }
