@@ -193,7 +193,9 @@ function render(st: Status): void {
   const perTask = about?.input?.bytesPerTask;
   for (const el of document.querySelectorAll<HTMLElement>('.mbps')) el.hidden = !perTask;
   if (perTask) $('mbps').textContent = shownRate > 0 ? `${((shownRate * perTask) / 1e6).toFixed(1)} MB/s` : '–';
-  $('eta').textContent = st.state === 'running' ? (rate > 0 ? fmtSeconds((st.total - st.done) / rate) : 'measuring…') : 'ended';
+  // Before a few answers have come, the ETA goes by the rate since the job began.
+  const etaRate = rate > 0 ? rate : overall;
+  $('eta').textContent = st.state === 'running' ? (etaRate > 0 ? fmtSeconds((st.total - st.done) / etaRate) : 'measuring…') : 'ended';
   if (elapsedMs !== null) $('elapsed').textContent = fmtSeconds(elapsedMs / 1000);
   $('busy').textContent = String(model.running.length);
   const r = st.retries;

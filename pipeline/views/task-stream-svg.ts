@@ -61,14 +61,44 @@ const LEGEND: Array<[string, string]> = [
   ['cold start', COLD_COLOUR],
 ];
 
-/** Bars packed onto rows where they do not overlap: a row per task a lane ran at once. */
+/**
+ * Bars packed onto rows where they do not overlap: a row per task a lane ran at once. Each bar goes to the row free
+ * soonest (a min-heap of the rows by when they are free), so packing a large job stays O(n log rows).
+ */
 function pack(bars: readonly Bar[], label: (i: number, bar: Bar) => string): Row[] {
   const rows: Row[] = [];
+  const heap: Row[] = [];
+  const swap = (a: number, b: number) => ([heap[a], heap[b]] = [heap[b]!, heap[a]!]);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && heap[l]!.free < heap[m]!.free) m = l;
+      if (r < heap.length && heap[r]!.free < heap[m]!.free) m = r;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  const up = (i: number) => {
+    while (i > 0 && heap[i]!.free < heap[(i - 1) >> 1]!.free) {
+      swap(i, (i - 1) >> 1);
+      i = (i - 1) >> 1;
+    }
+  };
   for (const bar of [...bars].sort((a, b) => a.begin - b.begin || a.task - b.task)) {
-    let row = rows.find((r) => r.free <= bar.begin);
-    if (!row) rows.push((row = { label: label(rows.length, bar), bars: [], free: -Infinity }));
-    row.bars.push(bar);
-    row.free = Math.max(row.free, bar.end);
+    const soonest = heap[0];
+    if (soonest && soonest.free <= bar.begin) {
+      soonest.bars.push(bar);
+      soonest.free = Math.max(soonest.free, bar.end);
+      down(0);
+      continue;
+    }
+    const row: Row = { label: label(rows.length, bar), bars: [bar], free: bar.end };
+    rows.push(row);
+    heap.push(row);
+    up(heap.length - 1);
   }
   return rows;
 }
