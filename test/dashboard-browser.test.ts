@@ -12,7 +12,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { DEFAULT_STALL_MS } from '../host/jobs/client.ts';
 import { waitForProgress } from '../host/wait-for-progress.ts';
 
@@ -234,6 +236,19 @@ describe('the dashboard in a browser', () => {
     // Over OpenWhisk's 1 MB result limit: only in the object store, and too large for one answer of the status action.
     expect(job.resultRef?.image?.bytes).toBeGreaterThan(768 * 1024);
     expect((await fetch(`${env.web}/status.http?jobId=${jobId}&format=png`)).status).toBe(413);
+    // In pieces, each an answer under the limit, it is the stored image byte for byte.
+    const first = await fetch(`${env.web}/status.http?jobId=${jobId}&format=png&part=0`);
+    expect(first.status).toBe(200);
+    const parts = Number(first.headers.get('x-image-parts'));
+    expect(parts).toBeGreaterThan(1);
+    const pieces = [Buffer.from(await first.arrayBuffer())];
+    for (let n = 1; n < parts; n++) pieces.push(Buffer.from(await (await fetch(`${env.web}/status.http?jobId=${jobId}&format=png&part=${n}`)).arrayBuffer()));
+    for (const piece of pieces) expect(Math.ceil(piece.length / 3) * 4).toBeLessThan(1024 * 1024);
+    const whole = Buffer.concat(pieces);
+    expect(whole.length).toBe(job.resultRef.image.bytes);
+    expect(PNG.sync.read(whole)).toMatchObject({ width: 3072, height: 2304 });
+    expect((await fetch(`${env.web}/status.http?jobId=${jobId}&format=png&part=${parts}`)).status).toBe(416);
+    expect((await fetch(`${env.web}/status.http?jobId=${jobId}&view=1&records=3-1`)).status).toBe(400);
 
     const { page, errors } = await open(jobId);
     const end = await follow(page, 'the dashboard', settled(true));
@@ -267,6 +282,26 @@ describe('the dashboard in a browser', () => {
     expect(rows).toEqual([1, 2, 3, 4].map((n) => [String(n), String(n * n), `row ${n}`]));
     expect(await page.isVisible('#result')).toBe(false);
     await shoot(page, 'map-table');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('names the data input of a job (objects, bytes, bytes per task) and its MB/s', async () => {
+    const client = await createS3Client(readS3Settings(s3.env));
+    await client.send(new CreateBucketCommand({ Bucket: 'dashboard-data' }));
+    const text = Array.from({ length: 4000 }, (_, i) => `line ${i} of the words the dashboard counts`).join('\n') + '\n';
+    await client.send(new PutObjectCommand({ Bucket: 'dashboard-data', Key: 'words.txt', Body: text }));
+    const jobId = await submit({ kernel: 'wordcount', params: { top: 5 }, input: 's3://dashboard-data/words.txt', chunkSize: '32KiB' });
+    const { page, errors } = await open(jobId);
+    const end = await follow(page, 'the dashboard', settled(false));
+    expect(end.state).toBe('done');
+    const input = await page.textContent('#input');
+    expect(input).toContain('s3://dashboard-data/words.txt: 1 object');
+    expect(input).toContain(`${Math.round(text.length / 1000)} KB`);
+    expect(input).toMatch(/about 3\d(\.\d)? KB per task/);
+    expect(await page.isVisible('#mbps')).toBe(true);
+    expect(await page.textContent('#mbps')).toMatch(/MB\/s$/);
+    await shoot(page, 'wordcount-input');
     expect(errors).toEqual([]);
     await page.close();
   });

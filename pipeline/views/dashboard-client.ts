@@ -138,7 +138,10 @@ function drawFigures(st: Status, now: number): void {
   const rowName = about?.mode === 'pull' ? 'worker' : 'container';
   $('stream').innerHTML = taskStreamSvg(bars, { now, rowName, width: 1100, title: streamTitle(st.kernel, st.jobId, bars, st.total) });
   const s = activitySeries(bars, now, 60);
-  $('rate-chart').innerHTML = lineChartSvg(s.t, s.tasksPerS, s.bucketMs, { width: 540, title: 'tasks finished per second', id: 'rate' });
+  const perTask = about?.input?.bytesPerTask;
+  const peak = s.tasksPerS.reduce((a, b) => Math.max(a, b), 0);
+  const mb = perTask ? ` (≈ ${((peak * perTask) / 1e6).toFixed(1)} MB/s at most)` : '';
+  $('rate-chart').innerHTML = lineChartSvg(s.t, s.tasksPerS, s.bucketMs, { width: 540, title: `tasks finished per second${mb}`, id: 'rate' });
   $('busy-chart').innerHTML = lineChartSvg(s.t, s.busy, s.bucketMs, { width: 540, title: 'tasks running at once', colour: '#f59e0b', id: 'busy' });
   const durations: number[] = [];
   for (const b of model.records.values()) durations.push(Math.max(0, b.end - b.start));
