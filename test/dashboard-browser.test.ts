@@ -151,7 +151,7 @@ describe('the dashboard in a browser', () => {
     expect(errors).toEqual([]);
     // Every task's bar, done-coloured; rows are containers (push mode).
     const kinds = await page.$$eval('#stream rect.bar', (rs) => rs.map((r) => r.getAttribute('data-kind')));
-    expect(kinds.every((k) => k === 'done' || k === 'retried')).toBe(true);
+    expect(kinds.every((k) => k === 'done' || k === 'retried' || k === 'speculative')).toBe(true);
     const tasksDrawn = await page.$$eval('#stream rect.bar', (rs) => rs.map((r) => Number(r.getAttribute('data-task'))).sort((a, b) => a - b));
     expect(tasksDrawn).toEqual(Array.from({ length: tasks }, (_, i) => i));
     // The JSON is a fold-out, closed.
@@ -281,6 +281,7 @@ describe('the dashboard in a browser', () => {
     const rows = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toEqual([1, 2, 3, 4].map((n) => [String(n), String(n * n), `row ${n}`]));
     expect(await page.isVisible('#result')).toBe(false);
+    expect(await page.isVisible('#image')).toBe(false);
     await shoot(page, 'map-table');
     expect(errors).toEqual([]);
     await page.close();
@@ -300,7 +301,9 @@ describe('the dashboard in a browser', () => {
     expect(input).toContain(`${Math.round(text.length / 1000)} KB`);
     expect(input).toMatch(/about 3\d(\.\d)? KB per task/);
     expect(await page.isVisible('#mbps')).toBe(true);
-    expect(await page.textContent('#mbps')).toMatch(/MB\/s$/);
+    expect(await page.textContent('#mbps')).toMatch(/^[\d.]+ [KMG]?B\/s$/);
+    // A result with no image shows none (no broken image).
+    expect(await page.isVisible('#image')).toBe(false);
     await shoot(page, 'wordcount-input');
     expect(errors).toEqual([]);
     await page.close();

@@ -111,7 +111,7 @@ describe('per-task records', () => {
     checkBalanced(svg);
     const bars = rects(svg).filter((r) => r.class === 'bar');
     expect(bars.map((b) => Number(b['data-task'])).sort((a, b) => a - b)).toEqual(Array.from({ length: TASKS }, (_, i) => i));
-    expect(bars.every((b) => b['data-kind'] === 'done' || b['data-kind'] === 'retried')).toBe(true);
+    expect(bars.every((b) => ['done', 'retried', 'speculative'].includes(b['data-kind']!))).toBe(true);
     expect(svg).toMatch(/<text class="row"[^>]*>container 1<\/text>/);
     const activity = await fetch(`${env.web}/status.svg?jobId=${jobId}&plot=activity`);
     expect(activity.status).toBe(200);

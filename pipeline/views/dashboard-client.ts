@@ -195,7 +195,7 @@ function render(st: Status): void {
   $('rate').textContent = shownRate > 0 ? `${shownRate.toFixed(1)} tasks/s` : st.state === 'running' ? 'measuring…' : '–';
   const perTask = about?.input?.bytesPerTask;
   for (const el of document.querySelectorAll<HTMLElement>('.mbps')) el.hidden = !perTask;
-  if (perTask) $('mbps').textContent = shownRate > 0 ? `${((shownRate * perTask) / 1e6).toFixed(1)} MB/s` : '–';
+  if (perTask) $('mbps').textContent = shownRate > 0 ? `${fmtBytes(shownRate * perTask)}/s` : '–';
   // Before a few answers have come, the ETA goes by the rate since the job began.
   const etaRate = rate > 0 ? rate : overall;
   $('eta').textContent = st.state === 'running' ? (etaRate > 0 ? fmtSeconds((st.total - st.done) / etaRate) : 'measuring…') : 'ended';

@@ -40,6 +40,7 @@ export function dashboardHtml(options: DashboardOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>supercompute job ${job}</title>
 <style>
+  [hidden] { display: none !important; }
   body { font-family: system-ui, sans-serif; margin: 1.2rem 1.5rem; color: #111; background: #f8fafc; }
   h1 { font-size: 1.4rem; margin: 0 0 0.6rem; }
   h2 { font-size: 1.05rem; margin: 0 0 0.5rem; }
