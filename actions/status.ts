@@ -3,7 +3,8 @@
 // (a running job with no supervisor holding its lease gets one started).
 // `waitMs` (a long-poll, at most MAX_STATUS_WAIT_MS): a running job's answer is held until the job ends or that
 // long has passed, so a client learns of the end when it happens rather than at its next poll.
-// `plot=timeline|histogram` answers the job's per-task records as SVG (`.../status.http?jobId=ID&plot=timeline`).
+// `plot=stream|activity|timeline|histogram` answers the job's per-task records as SVG (`.../status.http?jobId=ID&plot=stream`),
+// drawn by the same code as the dashboard.
 // An image result (Mandelbrot) is also served as PNG: `format=png` answers `{headers: {content-type: image/png},
 // body: base64}`, read from the object store when the result is kept there (`resultRef` in the status; 413 for an image
 // over OpenWhisk's 1 MB result limit, naming where it is). `format=png&part=N` answers piece N of the image (bytes, under

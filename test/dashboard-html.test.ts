@@ -129,6 +129,15 @@ describe('taskStreamSvg', () => {
     expect(taskStreamSvg(bars, { barTitles: true })).toContain('<title>task 0 done 900 ms (cold start)</title>');
   });
 
+  it('folds a lane that ran more tasks at once than its share of the rows onto its share', () => {
+    const at = (task: number, lane: string) => ({ task, kind: 'done' as const, lane, begin: 0, start: 0, end: 100, cold: false });
+    const bars = [...Array.from({ length: 50 }, (_, i) => at(i, 'a')), ...Array.from({ length: 3 }, (_, i) => at(50 + i, 'b'))];
+    const rows = streamRows(bars, 'worker', 20);
+    expect(rows).toHaveLength(20);
+    expect(rows.reduce((n, r) => n + r.bars.length, 0)).toBe(53);
+    expect(rows.filter((r) => r.label).map((r) => r.label)).toEqual(['worker 1', 'worker 2']);
+  });
+
   it('draws the bars of a large job as a path per row and outcome, every bar in it', () => {
     const many = Array.from({ length: 30 }, (_, i) => ({ task: i, kind: (i === 7 ? 'retried' : 'done') as 'done' | 'retried', lane: `c${i % 3}`, begin: i * 10, start: i * 10 + (i < 3 ? 5 : 0), end: i * 10 + 8, cold: i < 3 }));
     const svg = taskStreamSvg(many, { maxBarElements: 10 });

@@ -103,11 +103,23 @@ function pack(bars: readonly Bar[], label: (i: number, bar: Bar) => string): Row
   return rows;
 }
 
+/** Rows drawn at most: past it, each lane's rows are folded onto fewer, bars overlapping (a row of 2 px at least). */
+export const MAX_ROWS = 180;
+
+/** A lane's rows folded onto `cap` rows: row k's bars go to row k % cap. */
+function fold(rows: Row[], cap: number): Row[] {
+  if (rows.length <= cap) return rows;
+  const kept = rows.slice(0, cap);
+  rows.slice(cap).forEach((row, i) => kept[(cap + i) % cap]!.bars.push(...row.bars));
+  return kept;
+}
+
 /**
  * Lanes in order of their first bar, each on as many rows as it ran tasks at once (a container may run several), the
- * first row named; bars without a lane packed onto rows of their own below.
+ * first row named; bars without a lane packed onto rows of their own below. At most `maxRows` rows (unless there are
+ * more lanes): the lanes that ran the most tasks at once have them folded onto fewer rows.
  */
-export function streamRows(bars: readonly Bar[], rowName = 'container'): Row[] {
+export function streamRows(bars: readonly Bar[], rowName = 'container', maxRows = MAX_ROWS): Row[] {
   const byLane = new Map<string, Bar[]>();
   const loose: Bar[] = [];
   for (const bar of bars) {
@@ -121,9 +133,18 @@ export function streamRows(bars: readonly Bar[], rowName = 'container'): Row[] {
   }
   const first = (lane: Bar[]) => lane.reduce((m, b) => Math.min(m, b.begin), Infinity);
   const lanes = [...byLane.entries()].sort((a, b) => first(a[1]) - first(b[1]) || (a[0] < b[0] ? -1 : 1));
-  const rows = lanes.flatMap(([, lane], i) => pack(lane, (k) => (k === 0 ? `${rowName} ${i + 1}` : '')));
-  const extra = pack(loose, (k, bar) => (k === 0 ? (bar.kind === 'failed' ? 'failed' : 'starting') : ''));
-  return [...rows, ...extra];
+  const groups = lanes.map(([, lane], i) => pack(lane, (k) => (k === 0 ? `${rowName} ${i + 1}` : '')));
+  if (loose.length > 0) groups.push(pack(loose, (k, bar) => (k === 0 ? (bar.kind === 'failed' ? 'failed' : 'starting') : '')));
+  const count = groups.reduce((n, g) => n + g.length, 0);
+  if (count <= maxRows) return groups.flat();
+  // The most rows any one lane keeps: the largest that fits them all (a lane with fewer keeps its own).
+  let cap = 1;
+  for (let lo = 1, hi = maxRows; lo <= hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (groups.reduce((n, g) => n + Math.min(g.length, mid), 0) <= maxRows) (cap = mid), (lo = mid + 1);
+    else hi = mid - 1;
+  }
+  return groups.flatMap((g) => fold(g, cap));
 }
 
 export function taskStreamSvg(bars: readonly Bar[], options: TaskStreamOptions = {}): string {
