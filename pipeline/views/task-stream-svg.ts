@@ -147,6 +147,13 @@ export function streamRows(bars: readonly Bar[], rowName = 'container', maxRows 
   return groups.flatMap((g) => fold(g, cap));
 }
 
+/** Rows from row `i` (a lane's first) to the next lane's first. */
+function laneHeight(rows: readonly Row[], i: number): number {
+  let n = 1;
+  while (i + n < rows.length && !rows[i + n]!.label) n++;
+  return n;
+}
+
 export function taskStreamSvg(bars: readonly Bar[], options: TaskStreamOptions = {}): string {
   const width = options.width ?? 900;
   const rows = streamRows(bars, options.rowName);
@@ -170,7 +177,8 @@ export function taskStreamSvg(bars: readonly Bar[], options: TaskStreamOptions =
   const compact = bars.length > (options.maxBarElements ?? MAX_BAR_ELEMENTS);
   rows.forEach((row, i) => {
     const y = MARGIN.top + i * rowH;
-    if (rowH >= 9 && row.label) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(y + rowH - 3)}" text-anchor="end">${esc(row.label)}</text>`);
+    // A lane's name by its first row, when the lane is tall enough for a line of text.
+    if (row.label && laneHeight(rows, i) * rowH >= 9) out.push(`<text class="row" x="${MARGIN.left - 4}" y="${n2(y + Math.max(rowH, 11) - 3)}" text-anchor="end">${esc(row.label)}</text>`);
     if (compact) {
       out.push(...compactRow(row, y, barH, x));
       return;
