@@ -178,7 +178,7 @@ function render(st: Status): void {
     if (st.state === 'running') noteLags(view);
     model.merge(view);
     drawStages(view);
-  }
+  } else if (!about) $('kernel').textContent = st.kernel;
   const now = view ? view.now : Date.now();
   samples.push([now, st.done]);
   while (samples.length > 2 && now - samples[0]![0] > 5000) samples.shift();
