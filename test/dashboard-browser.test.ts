@@ -210,6 +210,18 @@ describe('the dashboard in a browser', () => {
     await page.close();
   });
 
+  it('shows a cancelled job as cancelled', async () => {
+    const jobId = await submit({ kernel: 'sleep', params: { ms: 60_000 }, tasks: 2, workers: 0 });
+    const { page, errors } = await open(jobId);
+    await follow(page, 'the running job', (l) => l.state === 'running' && l.updates > 0);
+    expect((await env.jobs.cancel(jobId)).state).toBe('cancelled');
+    const end = await follow(page, 'the cancelled job', (l) => l.state === 'cancelled');
+    expect(end.state).toBe('cancelled');
+    expect(await page.textContent('#kernel')).toBe('sleep');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows a failed job with its failed task, attempts and message', async () => {
     const source = '(n) => { if (n === 3) throw new Error("three is not allowed"); return n * 2; }';
     const jobId = await submit({ kernel: 'map', params: { source, inputs: [0, 1, 2, 3, 4, 5] }, tasks: 6 });
