@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { luaModule } from './scripts/lua-source.ts';
 import { WATCHDOG_THREAD, watchdogThreadSource } from './scripts/thread-source.ts';
+import { viteBrowserScripts } from './scripts/browser-bundle.ts';
 
 /**
  * The files that take longest, started first: with two at a time, a long file started last runs alone at the end (on a
@@ -20,8 +21,8 @@ class LongestFirst extends BaseSequencer {
 }
 
 export default defineConfig({
-  // The job store imports its Lua scripts as text, as the build's bundler does.
-  // The kernel runtime's watchdog thread is imported as its bundled script's text, as the build's bundler does.
+  // The job store imports its Lua scripts as text, the dashboard its page's script as a browser bundle, and the kernel
+  // runtime its watchdog thread as its bundled script's text, as the build's bundler does.
   plugins: [
     { name: 'lua', load: (id: string) => (id.endsWith('.lua') ? luaModule(id) : undefined) },
     {
@@ -29,6 +30,7 @@ export default defineConfig({
       resolveId: (id: string) => (id === WATCHDOG_THREAD ? `\0${WATCHDOG_THREAD}` : undefined),
       load: async (id: string) => (id === `\0${WATCHDOG_THREAD}` ? `export default ${JSON.stringify(await watchdogThreadSource())};` : undefined),
     },
+    viteBrowserScripts,
   ],
   test: {
     include: ['test/**/*.test.ts'],

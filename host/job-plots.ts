@@ -1,5 +1,6 @@
-// A job's task timeline and run-time histogram as SVG files, drawn by the `status` action from the per-task records
-// kept with the job. `supercompute plot` and the library's `Job.plot` write them.
+// A job's plots as SVG files (timeline, run-time histogram, task stream, figures over time), drawn by the `status`
+// action from the per-task records kept with the job, with the code the dashboard draws with. `supercompute plot` and
+// the library's `Job.plot` write them.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type openwhisk from 'openwhisk';
@@ -7,7 +8,7 @@ import { invokeAction } from './jobs/invoke.ts';
 import { PLOT_KINDS, type PlotKind } from '../pipeline/views/job-plots.ts';
 import { writeWhole } from './write-whole.ts';
 
-/** Both plots of the job; an unknown job or a failed answer throws. */
+/** Every plot of the job; an unknown job or a failed answer throws. */
 export async function readJobPlots(client: openwhisk.Client, jobId: string): Promise<[PlotKind, string][]> {
   const svgs: [PlotKind, string][] = [];
   for (const plot of PLOT_KINDS) {
@@ -22,8 +23,8 @@ export async function readJobPlots(client: openwhisk.Client, jobId: string): Pro
 }
 
 /**
- * Writes `JOBID-timeline.svg` and `JOBID-histogram.svg` into `dir` (created if missing) and returns their paths. Both
- * plots are read first: an unknown job or a failed answer creates no directory and no file.
+ * Writes `JOBID-timeline.svg`, `JOBID-histogram.svg`, `JOBID-stream.svg` and `JOBID-activity.svg` into `dir` (created
+ * if missing) and returns their paths. Every plot is read first: an unknown job or a failed answer creates no directory and no file.
  */
 export async function writeJobPlots(client: openwhisk.Client, jobId: string, dir: string): Promise<string[]> {
   const svgs = await readJobPlots(client, jobId);

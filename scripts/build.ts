@@ -1,6 +1,7 @@
 // Bundles every action and the action runtime into single CommonJS files under build/.
 import { build } from 'esbuild';
 import { actionBundleOptions, luaScripts } from './bundle-options.ts';
+import { browserScripts } from './browser-bundle.ts';
 import { buildBuiltinKernels } from '../host/kernels/prebuilt.ts';
 import { readdirSync, readFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -28,7 +29,7 @@ export async function buildAll(): Promise<void> {
     // Actions bundle all of their dependencies: a real OpenWhisk only needs the single file.
     // A renamed or removed action leaves no stale bundle behind to be deployed by mistake.
     rmSync(join(buildDir, 'actions'), { recursive: true, force: true });
-    await build({ ...common, entryPoints: actions, outdir: join(buildDir, 'actions'), outExtension: { '.js': '.js' }, plugins: [luaScripts] });
+    await build({ ...common, entryPoints: actions, outdir: join(buildDir, 'actions'), outExtension: { '.js': '.js' }, plugins: [luaScripts, browserScripts] });
   }
   await buildCatalog(common);
   await build({

@@ -39,7 +39,7 @@ describe('jobs of a kernel', () => {
     const dir = mkdtempSync(join(tmpdir(), 'supercompute-plots-'));
     dirs.push(dir);
     const files = await job.plot(join(dir, 'plots'));
-    expect(files).toEqual([join(dir, 'plots', `${job.id}-timeline.svg`), join(dir, 'plots', `${job.id}-histogram.svg`)]);
+    expect(files).toEqual(['timeline', 'histogram', 'stream', 'activity'].map((plot) => join(dir, 'plots', `${job.id}-${plot}.svg`)));
     for (const file of files) expect(readFileSync(file, 'utf8')).toMatch(/^<svg/);
   });
 

@@ -52,7 +52,7 @@ describe('job store', () => {
     await store.failTask(jobId, 1, 'boom', 5);
     const keys = await keysOf(jobId);
     const k = jobKeys(jobId);
-    expect(keys).toEqual([k.attempts, k.doneBits, k.meta, k.partials, k.starts].sort());
+    expect(keys).toEqual([k.attempts, k.doneBits, k.meta, k.partials, k.starts, k.taskErrors].sort());
     const redis = await getRedis(REDIS_URL);
     for (const k of keys) {
       const ttl = await redis.pTTL(k);
@@ -134,6 +134,16 @@ describe('job store', () => {
     expect(await store.failTask(jobId, 4, 'late', 2)).toEqual({ attempts: 1, failed: false, retry: false });
     const st = await store.status(jobId);
     expect(st).toMatchObject({ state: 'failed', error: 'boom 3' });
+    // The dashboard's marks: each task's failed attempts, with the latest one's time and message.
+    await store.startTask(jobId, 3, 1234, 'act-3');
+    const marks = await store.taskMarks(jobId);
+    expect([...marks.failures].map(([task, f]) => [task, f.attempts, f.message])).toEqual([
+      [3, 3, 'boom 3'],
+      [4, 1, 'late'],
+    ]);
+    expect(marks.failures.get(3)!.at).toBeGreaterThan(0);
+    expect(marks.starts.get(3)).toBe(1234);
+    expect(marks.startedBy.get(3)).toBe('act-3');
     // A failed job never completes, even if every task reports in afterwards.
     const done = await Promise.all(Array.from({ length: spec.total }, (_, i) => store.completeTask(jobId, i, '0')));
     expect(done.some((d) => d.completed)).toBe(false);

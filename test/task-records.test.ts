@@ -104,6 +104,23 @@ describe('per-task records', () => {
     expect(await http.text()).toBe(hsvg);
   });
 
+  it('serves the task stream (a bar per task, as the dashboard draws it) and the figures over time as SVG', async () => {
+    const stream = await fetch(`${env.web}/status.svg?jobId=${jobId}&plot=stream`);
+    expect(stream.status).toBe(200);
+    const svg = await stream.text();
+    checkBalanced(svg);
+    const bars = rects(svg).filter((r) => r.class === 'bar');
+    expect(bars.map((b) => Number(b['data-task'])).sort((a, b) => a - b)).toEqual(Array.from({ length: TASKS }, (_, i) => i));
+    expect(bars.every((b) => ['done', 'retried', 'speculative'].includes(b['data-kind']!))).toBe(true);
+    expect(svg).toMatch(/<text class="row"[^>]*>container 1<\/text>/);
+    const activity = await fetch(`${env.web}/status.svg?jobId=${jobId}&plot=activity`);
+    expect(activity.status).toBe(200);
+    const asvg = await activity.text();
+    checkBalanced(asvg);
+    expect(asvg).toContain('data-series="rate"');
+    expect(asvg).toContain('data-series="busy"');
+  });
+
   it('refuses an unknown plot and an unknown job', async () => {
     const bad = await fetch(`${env.web}/status.http?jobId=${jobId}&plot=pie`);
     expect(bad.status).toBe(400);
@@ -112,14 +129,14 @@ describe('per-task records', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('writes both plots with `supercompute plot`', async () => {
+  it('writes every plot with `supercompute plot`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sc-plot-'));
     try {
       const r = await cli(['plot', jobId, '--out', dir, '--apihost', env.platform.url]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toBe('');
       const files = r.stdout.trim().split('\n');
-      expect(files).toEqual([join(dir, `${jobId}-timeline.svg`), join(dir, `${jobId}-histogram.svg`)]);
+      expect(files).toEqual(['timeline', 'histogram', 'stream', 'activity'].map((plot) => join(dir, `${jobId}-${plot}.svg`)));
       const svg = readFileSync(files[0]!, 'utf8');
       expect(rects(svg).filter((b) => b['data-phase'] === 'running')).toHaveLength(TASKS);
       // An unknown job is found out before anything is written: no directory, no file.
@@ -128,7 +145,7 @@ describe('per-task records', () => {
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/unknown job/);
       expect(existsSync(missing)).toBe(false);
-      expect(readdirSync(dir).sort()).toEqual([`${jobId}-histogram.svg`, `${jobId}-timeline.svg`]);
+      expect(readdirSync(dir).sort()).toEqual(['activity', 'histogram', 'stream', 'timeline'].map((plot) => `${jobId}-${plot}.svg`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

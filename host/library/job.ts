@@ -79,7 +79,7 @@ export class Job<Result = unknown> {
   }
 
   /**
-   * Writes the job's task timeline and run-time histogram as `ID-timeline.svg` and `ID-histogram.svg` into `dir`
+   * Writes the job's plots, `ID-timeline.svg`, `ID-histogram.svg`, `ID-stream.svg` and `ID-activity.svg`, into `dir`
    * (created if missing), as `supercompute plot` does; answers their paths.
    */
   plot(dir: string): Promise<string[]> {

@@ -14,7 +14,7 @@ import type { PipelineSettings } from './settings.ts';
 import type { SizingPlan } from './plan.ts';
 import { actionCapacity } from './sizing.ts';
 import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
-import { dataAccessFor, planJobInput } from './job-input.ts';
+import { dataAccessFor, planJobInput, summarizeInput } from './job-input.ts';
 import type { ObjectSlice, TaskInput } from '../data/objects.ts';
 import { MANIFEST_NAME } from '../shuffle/dataset.ts';
 import { datasetUrl, parseShuffleRequest, type ShuffleSpec } from '../shuffle/spec.ts';
@@ -94,6 +94,7 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
       throw new HttpError(400, `kernel '${kernel.name}' split its input's ${input.tasks.length} tasks into ${spec.total}; a kernel reading an input must keep the task count`);
     }
     spec.input = input.sources;
+    spec.inputSummary = JSON.stringify(summarizeInput(input.tasks));
   }
   const jobId = newJobId();
   if (shuffle) {

@@ -24,6 +24,36 @@ export interface PlannedInput {
   tasks: TaskInput[];
 }
 
+/** What a job's input was cut into, as the dashboard shows it. */
+export interface InputSummary {
+  objects: number;
+  /** Bytes of every object whose size is known. */
+  bytes: number;
+  /** The largest task's share, bytes (the chunk size, give or take a record). */
+  bytesPerTask: number;
+  tasks: number;
+}
+
+function sliceBytes(s: { start: number; end?: number; size?: number }): number {
+  return Math.max(0, (s.end ?? s.size ?? s.start) - s.start);
+}
+
+export function summarizeInput(tasks: readonly TaskInput[]): InputSummary {
+  const sizes = new Map<string, number>();
+  let bytesPerTask = 0;
+  for (const t of tasks) {
+    let bytes = 0;
+    for (const s of t.slices) {
+      sizes.set(s.object, s.size ?? Math.max(sizes.get(s.object) ?? 0, s.end ?? 0));
+      bytes += sliceBytes(s);
+    }
+    bytesPerTask = Math.max(bytesPerTask, bytes);
+  }
+  let bytes = 0;
+  for (const size of sizes.values()) bytes += size;
+  return { objects: sizes.size, bytes, bytesPerTask, tasks: tasks.length };
+}
+
 /** The deployment's data access: S3 from the action's bound AWS_* parameters, URLs held to `allowHosts`. */
 export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts: string): DataAccess {
   return new DataAccess({ s3: readS3Settings(actionParams), allowHosts });

@@ -76,6 +76,10 @@ export interface JobSpec extends JobTuning, PinnedKernel {
   input?: string;
   /** A shuffle job's stage, key, reducers and output (JSON ShuffleSpec: pipeline/shuffle/spec.ts); absent: none. */
   shuffle?: string;
+  /** What the input was cut into (JSON `InputSummary`: objects, bytes, bytes per task); absent without an input. */
+  inputSummary?: string;
+  /** Why the job has its task and worker counts, when it sized itself (JSON list of reasons, plan.ts). */
+  planWhy?: string;
 }
 
 /** The limits a request is checked against; the deployment's settings, or the defaults (the CLI's early check). */
@@ -216,5 +220,6 @@ export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVe
     inlineResultBytes: settings.inlineResultBytes,
     resultsBucket: resultsBucketOf(settings.resultsBucket),
   };
+  if (sizing) spec.planWhy = JSON.stringify(sizing.why);
   return sizing ? { spec, sizing } : { spec };
 }

@@ -62,6 +62,16 @@ export interface JobSnapshot {
   queue?: QueueMarks;
 }
 
+/** A job's task marks as the dashboard reads them (JobStore.taskMarks). */
+export interface TaskMarks {
+  starts: Map<number, number>;
+  startedBy: Map<number, string>;
+  /** Tasks with failed attempts: how many, and the latest one's time and message. */
+  failures: Map<number, { attempts: number; at: number; message: string }>;
+  retried: number[];
+  speculated: number[];
+}
+
 /** A pull-mode claim: the task to run, nothing left to claim, or the job's state when it no longer runs. */
 export type Claim = { index: number } | { empty: true } | { ended: Exclude<JobMeta['state'], 'running'> };
 
@@ -178,7 +188,7 @@ export class JobStore {
     now = Date.now(),
   ): Promise<{ attempts: number; failed: boolean; retry: boolean }> {
     const k = jobKeys(jobId);
-    const r = (await this.run('failTask', [k.meta, k.attempts, k.partials], [index, error, retries, now])) as number[] | null;
+    const r = (await this.run('failTask', [k.meta, k.attempts, k.partials, k.taskErrors], [index, error, retries, now])) as number[] | null;
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return { attempts: r[0], failed: r[1] === 1, retry: r[2] === 1 };
   }
@@ -404,6 +414,44 @@ export class JobStore {
       if (r) out.set(Number(index), r);
     }
     return out;
+  }
+
+  /** The records of the tasks `indices` (those without one are left out). */
+  async taskRecordsOf(jobId: string, indices: readonly number[]): Promise<Map<number, StoredTaskRecord>> {
+    const out = new Map<number, StoredTaskRecord>();
+    if (indices.length === 0) return out;
+    const values = await this.read((r) => r.hmGet(jobKeys(jobId).tasks, indices.map(String)));
+    values.forEach((json, i) => {
+      const r = json ? parseTaskRecord(json) : undefined;
+      if (r) out.set(indices[i]!, r);
+    });
+    return out;
+  }
+
+  /** What the dashboard shows beside the records: each task's latest start, failures, re-runs and speculative copies. */
+  async taskMarks(jobId: string): Promise<TaskMarks> {
+    const k = jobKeys(jobId);
+    const [starts, startedBy, attempts, errors, retried, speculated] = await Promise.all([
+      this.read((r) => r.hGetAll(k.starts)),
+      this.read((r) => r.hGetAll(k.startedBy)),
+      this.read((r) => r.hGetAll(k.attempts)),
+      this.read((r) => r.hGetAll(k.taskErrors)),
+      this.read((r) => r.hKeys(k.retried)),
+      this.read((r) => r.hKeys(k.speculated)),
+    ]);
+    const failures = new Map<number, { attempts: number; at: number; message: string }>();
+    for (const [index, n] of Object.entries(attempts)) {
+      const raw = errors[index] ?? '';
+      const colon = raw.indexOf(':');
+      failures.set(Number(index), { attempts: Number(n), at: colon > 0 ? Number(raw.slice(0, colon)) : 0, message: raw.slice(colon + 1) });
+    }
+    return {
+      starts: numberMap(starts),
+      startedBy: new Map(Object.entries(startedBy).map(([i, id]) => [Number(i), id])),
+      failures,
+      retried: retried.map(Number),
+      speculated: speculated.map(Number),
+    };
   }
 
   /** Whether a supervisor holds the job's lease. */

@@ -9,6 +9,7 @@
 //   starts          hash    task index -> start time of its latest attempt (ms)
 //   startedBy       hash    task index -> activation id of its latest attempt that started
 //   attempts        hash    task index -> failed attempts
+//   taskErrors      hash    task index -> "ms:message" of its latest failed attempt (for the dashboard)
 //   dispatched      hash    task index -> "ms:activationId" of its latest invoke (a coordinator's, or a re-invoke's)
 //   retried         hash    task index -> times it was invoked again (lost, crashed, failed, timed out)
 //   speculated      hash    task index -> when a speculative copy of it was started
@@ -34,7 +35,7 @@ export const KEY_PREFIX = 'sc:job:';
 const KEY_NAMES = [
   'meta', 'partials', 'doneBits', 'tasks', 'result', 'starts', 'startedBy', 'attempts', 'dispatched', 'retried',
   'speculated', 'lease', 'supervisorStart', 'reduceKick', 'claimNext', 'requeued', 'leases', 'claimedBy', 'workers',
-  'inputs',
+  'inputs', 'taskErrors',
 ] as const;
 
 export type JobKeys = Record<(typeof KEY_NAMES)[number], string>;

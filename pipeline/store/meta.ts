@@ -56,6 +56,8 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   resultsBucket: 'string',
   input: 'string',
   shuffle: 'string',
+  inputSummary: 'string',
+  planWhy: 'string',
 };
 
 const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {
@@ -101,7 +103,7 @@ function decode(codec: Codec, raw: string | null | undefined): string | number |
 
 /** The job's meta from HMGET values in the order of `fields`; undefined for an unknown (or expired) job. */
 /** Spec fields a job may not have at all (absent reads as absent, not as empty). */
-const OPTIONAL_SPEC_FIELDS: ReadonlySet<string> = new Set(['input', 'shuffle']);
+const OPTIONAL_SPEC_FIELDS: ReadonlySet<string> = new Set(['input', 'shuffle', 'inputSummary', 'planWhy']);
 
 export function decodeMeta(fields: ReadonlyArray<keyof JobMeta>, values: ReadonlyArray<string | null>): JobMeta | undefined {
   const out: Record<string, unknown> = {};

@@ -34,7 +34,8 @@ export function binValues(values: readonly number[], bins: number): Bin[] {
 const MARGIN = { left: 50, right: 16, top: 30, bottom: 40 };
 
 export function histogramSvg(values: readonly number[], options: HistogramOptions = {}): string {
-  const width = options.width ?? 640;
+  // As wide as the other plots (timeline, task stream): viewed alone, or beside them, it fills the same canvas.
+  const width = options.width ?? 900;
   const height = options.height ?? 320;
   const title = options.title ?? `${values.length} durations`;
   const bins = binValues(values, options.bins ?? 30);

@@ -1,0 +1,5 @@
+// A module imported with `?browser` is the text of its browser bundle (scripts/browser-bundle.ts).
+declare module '*?browser' {
+  const source: string;
+  export default source;
+}
