@@ -36,7 +36,8 @@ export async function buildAll(): Promise<void> {
     entryPoints: [join(repoRoot, 'platform/runtime/proxy.ts')].filter(existsSync),
     outdir: join(buildDir, 'runtime'),
     outExtension: { '.js': '.cjs' },
-    external: runtimeProvided,
+    // The runtime resolves redis 3 for composer's conductors from its own packages when asked to (composerRedis3).
+    external: [...runtimeProvided, 'redis3'],
   });
   await buildCompositions();
   await buildBuiltinKernels();
