@@ -33,6 +33,11 @@ export function namingHost(message: string, apihost: string): string {
   return message.includes(apihost) ? message : `${message} (the API host: ${apihost})`;
 }
 
+/** What a refused connection means, said the same way by every command. */
+export function refusedLine(apihost: string): string {
+  return `nothing answers at ${apihost} (connection refused): is the platform running? Start one with \`supercompute platform\`, or name yours with --apihost or __OW_API_HOST`;
+}
+
 /** Resolves once everything written to `stream` so far has been handed to the OS (or the stream is gone). */
 function flushed(stream: Writable): Promise<void> {
   if (stream.destroyed || !stream.writable) return Promise.resolve();

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { protectJobIds } from './job-id-args.ts';
-import { endQuietlyOnClosedPipe, errorLine, exitWhenFlushed, namingHost, NO_ANSWER_EXIT } from './exit.ts';
+import { endQuietlyOnClosedPipe, errorLine, exitWhenFlushed, namingHost, NO_ANSWER_EXIT, refusedLine } from './exit.ts';
 import { helpTextsFor } from './help-texts.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,7 +19,8 @@ program
   .option('--apihost <url>', 'OpenWhisk API host (else __OW_API_HOST, ~/.wskprops or WSK_CONFIG_FILE, else http://127.0.0.1:3233)')
   .option('--auth <uuid:key>', 'OpenWhisk auth key (else __OW_API_KEY, the property file, else the guest key)')
   .option('--namespace <ns>', 'namespace (else __OW_NAMESPACE, the property file, else _)')
-  .option('-i, --insecure', 'skip TLS certificate checks')
+  // No short form: `-i` is `run --input`.
+  .option('--insecure', 'skip TLS certificate checks')
   .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError();
 
@@ -56,6 +57,9 @@ program
     }
     const { resolveTarget } = await import('./target.ts');
     const { apihost } = resolveTarget(program.opts());
-    console.error(errorLine(namingHost(message, apihost)));
+    const { isRefused } = await import('../pipeline/ow.ts');
+    // Nothing listens there: one plain sentence, whichever command and request found it.
+    const said = isRefused(err) ? refusedLine(apihost) : namingHost(message, apihost);
+    console.error(errorLine(said));
     return exitWhenFlushed(NO_ANSWER_EXIT);
   });

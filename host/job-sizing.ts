@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import type openwhisk from 'openwhisk';
 import { readTargetCapacity } from './target-capacity.ts';
-import { isLocalTarget, type Target } from './target.ts';
+import { HOST_RETRY, isLocalTarget, type Target } from './target.ts';
 import { ASK_KERNEL_MS } from './kernels/ask.ts';
 import { resolveKernel } from '../pipeline/kernel-catalog.ts';
 import { planOnDeployment } from '../pipeline/kernel-control.ts';
@@ -48,7 +48,7 @@ export type TargetPlan = SizingPlan & { profile: KernelProfile };
  */
 export async function planForTarget(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
   const ow = client as unknown as OwClient;
-  const deployed = await resolveKernel(ow, kernel);
+  const deployed = await resolveKernel(ow, kernel, HOST_RETRY);
   const both = asked.tasks !== undefined && asked.workers !== undefined;
   const capacity = both ? undefined : await targetWorkerCapacity(asked, target, client, deployed.tasksAction);
   const answer = await planOnDeployment(

@@ -6,6 +6,9 @@ import { deadlineAgent, type DeadlineOptions } from './api-deadline.ts';
 
 export const DEFAULT_API_HOST = 'http://127.0.0.1:3233';
 
+/** How the host retries its calls: a refused connection is said at once (nothing runs at the API host). */
+export const HOST_RETRY = { refusedIsFinal: true } as const;
+
 export interface TargetFlags {
   apihost?: string;
   auth?: string;

@@ -4,7 +4,7 @@
 // kernel's current version is its latest complete deployment; a job pins the version it started with.
 import { HttpError } from './http.ts';
 import type { OwClient } from './ow.ts';
-import { withRetry } from './ow.ts';
+import { type RetryOptions, withRetry } from './ow.ts';
 
 /** The package every kernel action lives in; its parameters (redisUrl, ttlSeconds) are every kernel action's. */
 export const KERNEL_PACKAGE = 'supercompute-kernels';
@@ -119,9 +119,9 @@ export function currentVersions(versions: readonly KernelVersion[]): Map<string,
 }
 
 /** The kernels package's actions with their annotations; none when the package does not exist. */
-export async function listKernelActions(ow: OwClient, deadline = Date.now() + 10_000): Promise<ListedAction[]> {
+export async function listKernelActions(ow: OwClient, retry: Partial<RetryOptions> = {}): Promise<ListedAction[]> {
   try {
-    const pkg = await withRetry(`get package ${KERNEL_PACKAGE}`, () => ow.packages.get({ name: KERNEL_PACKAGE }), { deadline });
+    const pkg = await withRetry(`get package ${KERNEL_PACKAGE}`, () => ow.packages.get({ name: KERNEL_PACKAGE }), { deadline: Date.now() + 10_000, ...retry });
     return ((pkg as { actions?: ListedAction[] }).actions ?? []) as ListedAction[];
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return [];
@@ -130,11 +130,11 @@ export async function listKernelActions(ow: OwClient, deadline = Date.now() + 10
 }
 
 /** The current version of kernel `name`; an unknown (or missing) name is the caller's mistake (400), listing the known. */
-export async function resolveKernel(ow: OwClient, name: unknown): Promise<KernelVersion> {
-  const current = currentVersions(kernelVersions(await listKernelActions(ow)));
-  const known = [...current.keys()].join(', ');
-  if (typeof name !== 'string' || name.trim() === '') throw new HttpError(400, `missing parameter 'kernel' (one of: ${known})`);
+export async function resolveKernel(ow: OwClient, name: unknown, retry: Partial<RetryOptions> = {}): Promise<KernelVersion> {
+  const current = currentVersions(kernelVersions(await listKernelActions(ow, retry)));
+  const known = current.size > 0 ? `one of: ${[...current.keys()].join(', ')}` : 'no kernels are deployed here: deploy them with `supercompute deploy`';
+  if (typeof name !== 'string' || name.trim() === '') throw new HttpError(400, `missing parameter 'kernel' (${known})`);
   const v = current.get(name);
-  if (!v) throw new HttpError(400, `unknown kernel '${name.slice(0, 100)}' (one of: ${known})`);
+  if (!v) throw new HttpError(400, `unknown kernel '${name.slice(0, 100)}' (${known})`);
   return v;
 }

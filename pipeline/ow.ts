@@ -58,9 +58,22 @@ export function isRetryable(err: unknown): boolean {
   return code === 429 || code === 408 || (code >= 500 && code !== 502);
 }
 
+/** A refused connection, anywhere in the error's causes: nothing listens at the address. */
+export function isRefused(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'ECONNREFUSED' || /ECONNREFUSED/.test(errorMessage(e))) return true;
+  }
+  return false;
+}
+
 export interface RetryOptions {
   /** Epoch ms after which no further attempt starts. */
   deadline: number;
+  /**
+   * A refused connection ends the retries at once. On the host it means nothing runs at the API host, which the user
+   * should hear now; inside an action it is the platform restarting, worth waiting out (the default).
+   */
+  refusedIsFinal?: boolean;
   baseMs?: number;
   maxMs?: number;
 }
@@ -75,7 +88,7 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
       return await fn();
     } catch (err) {
       // An answer from the API reads as OpenWhisk's own message and status, not the client library's request dump.
-      if (!isRetryable(err)) throw new FatalInvokeError(`${what}: ${statusCodeOf(err) !== undefined ? describeOwError(err) : errorMessage(err)}`, statusCodeOf(err));
+      if (!isRetryable(err) || (opts.refusedIsFinal === true && isRefused(err))) throw new FatalInvokeError(`${what}: ${statusCodeOf(err) !== undefined ? describeOwError(err) : errorMessage(err)}`, statusCodeOf(err));
       // Full jitter: spreads the retries of many concurrent callers hitting the same limit.
       const delay = Math.random() * Math.min(max, base * 2 ** Math.min(attempt, 16));
       if (Date.now() + delay >= opts.deadline) {

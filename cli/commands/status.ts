@@ -4,7 +4,8 @@ import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
 import { isTransient, JobClient } from '../../host/jobs/client.ts';
 import { nonNegativeNumber, UsageError } from '../params.ts';
 import { EXIT } from '../run-job.ts';
-import { errorLine, namingHost } from '../exit.ts';
+import { errorLine, namingHost, refusedLine } from '../exit.ts';
+import { isRefused } from '../../pipeline/ow.ts';
 import { resultFormatOf } from '../out-file.ts';
 import { storedResultLine, writeResultFile } from '../result-file.ts';
 
@@ -33,7 +34,8 @@ export function registerStatus(program: Command): void {
         status = await jobs.status(jobId, 0, Date.now() + answerMs);
       } catch (err) {
         if (!isTransient(err)) throw err;
-        console.error(errorLine(namingHost(`could not read the status of job ${jobId}: ${(err as Error).message}`, target.apihost)));
+        const why = isRefused(err) ? refusedLine(target.apihost) : namingHost((err as Error).message, target.apihost);
+        console.error(errorLine(`could not read the status of job ${jobId}: ${why}`));
         process.exitCode = EXIT.statusUnreadable;
         return;
       }

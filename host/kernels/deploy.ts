@@ -4,6 +4,7 @@
 // describe and reduce; the same code, VERSION a hash of it and its limits. The control action is created last and
 // carries the deployed-at time, so a version is current only once both exist (pipeline/kernel-catalog.ts). Running
 // jobs keep the version they pinned; versions older than the job TTL are pruned on the next deploy.
+import { HOST_RETRY } from '../target.ts';
 import { createHash } from 'node:crypto';
 import type openwhisk from 'openwhisk';
 import type { PlannedLimits } from '../deployment-plan.ts';
@@ -137,7 +138,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
     await create(names.control, 'control', deployedAt);
   } catch (err) {
     // A version missing its control action is no version; take back what was made (unless it was there already).
-    const current = currentVersions(kernelVersions(await listKernelActions(ow as unknown as OwClient).catch(() => [])));
+    const current = currentVersions(kernelVersions(await listKernelActions(ow as unknown as OwClient, HOST_RETRY).catch(() => [])));
     if (current.get(name)?.version !== version) await removeActions(ow, [...actions].reverse()).catch(() => {});
     throw new KernelDeployError(`deploying kernel ${name}: ${describeOwError(err)}`, 502, { cause: err });
   }
@@ -147,7 +148,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
 
 /** Removes versions of `name` deployed before `before` (no running job can have pinned them), never `keep`. */
 async function pruneVersions(ow: openwhisk.Client, name: string, keep: string, before: number): Promise<string[]> {
-  const old = kernelVersions(await listKernelActions(ow as unknown as OwClient)).filter((v) => v.name === name && v.version !== keep && v.deployedAt < before);
+  const old = kernelVersions(await listKernelActions(ow as unknown as OwClient, HOST_RETRY)).filter((v) => v.name === name && v.version !== keep && v.deployedAt < before);
   for (const v of old) await removeActions(ow, [...new Set([v.controlAction, v.pushAction, v.tasksAction])]);
   return old.map((v) => v.version);
 }
@@ -171,13 +172,13 @@ export interface KernelListing extends KernelVersion {
 
 /** Every deployed kernel's current version, by name. */
 export async function listKernels(ow: openwhisk.Client): Promise<KernelListing[]> {
-  const all = kernelVersions(await listKernelActions(ow as unknown as OwClient));
+  const all = kernelVersions(await listKernelActions(ow as unknown as OwClient, HOST_RETRY));
   return [...currentVersions(all).values()].map((v) => ({ ...v, versions: all.filter((a) => a.name === v.name).length }));
 }
 
 /** Removes every version of kernel `name` (jobs still running on it fail); a built-in one only with `force`. */
 export async function removeKernel(ow: openwhisk.Client, name: string, options: { force?: boolean } = {}): Promise<{ name: string; removed: string[] }> {
-  const actions = await listKernelActions(ow as unknown as OwClient);
+  const actions = await listKernelActions(ow as unknown as OwClient, HOST_RETRY);
   const mine = actions.filter((a) => (a.annotations ?? []).some((kv) => kv.key === KERNEL_ANNOTATIONS.name && kv.value === name));
   if (mine.length === 0) throw new KernelDeployError(`no kernel '${name}' is deployed`, 404);
   const builtin = mine.some((a) => (a.annotations ?? []).some((kv) => kv.key === KERNEL_ANNOTATIONS.builtin && kv.value === true));
