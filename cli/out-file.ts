@@ -23,27 +23,35 @@ export function checkWritableDir(flag: string, dir: string): void {
   }
 }
 
+/** Where `--out` writes, and as what. */
+export interface ResultFile {
+  file: string;
+  format: ResultFormat;
+}
+
 /**
- * The format of `run --out FILE`, from its extension: `.json`, or `.png` for a kernel whose result is an image
- * (`pngResult`; undefined when the kernel is not known here, which the job's own checks report; `kernel` undefined for
- * `status -o`, which does not know it yet). Its directory must
- * exist and be writable, and FILE must not be a directory.
+ * The file `--out FILE` writes and its format, from its extension: `.json`, or `.png` for a kernel whose result is an
+ * image (`pngResult`; undefined when the kernel is not known here, which the job's own checks report; `kernel`
+ * undefined for `status -o`, which does not know it yet). A FILE without an extension gets one: `.png` for an image
+ * kernel, `.json` otherwise. Its directory must exist and be writable, and the file must not be a directory.
  */
-export function resultFormatOf(file: string, kernel: string | undefined, pngResult: boolean | undefined): ResultFormat {
+export function resultFileOf(file: string, kernel: string | undefined, pngResult: boolean | undefined): ResultFile {
   const ext = extname(file).toLowerCase();
-  if (ext !== '.json' && !(ext === '.png' && pngResult !== false)) {
+  if (ext !== '' && ext !== '.json' && !(ext === '.png' && pngResult !== false)) {
     const formats = pngResult === false ? '.json' : '.json, or .png for an image result';
-    throw new UsageError(`--out ${file}: ${kernel === undefined ? 'results' : `kernel '${kernel}' results`} are written as ${formats}, not '${ext || '(no extension)'}'`);
+    throw new UsageError(`--out ${file}: ${kernel === undefined ? 'results' : `kernel '${kernel}' results`} are written as ${formats}, not '${ext}'`);
   }
-  checkWritableDir('--out', dirname(resolve(file)));
+  const format: ResultFormat = ext === '.png' || (ext === '' && pngResult === true) ? 'png' : 'json';
+  const named = ext === '' ? `${file}.${format}` : file;
+  checkWritableDir('--out', dirname(resolve(named)));
   let isDir = false;
   try {
-    isDir = statSync(file).isDirectory();
+    isDir = statSync(named).isDirectory();
   } catch {
     // not there yet: fine
   }
-  if (isDir) throw new UsageError(`--out ${file} is a directory`);
-  return ext === '.png' ? 'png' : 'json';
+  if (isDir) throw new UsageError(`--out ${named} is a directory`);
+  return { file: named, format };
 }
 
 export { writeWhole } from '../host/write-whole.ts';

@@ -31,6 +31,8 @@ export interface RunOptions {
   overwrite?: boolean;
   /** How tasks and workers were chosen, reported with the outcome. */
   plan?: SizingPlan;
+  /** The file `--out` writes the result to once the job is done. */
+  out?: string;
   json: boolean;
   progress: boolean;
   pollMs: number;
@@ -81,9 +83,21 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
 
   const progress = createProgress(options.kernel, options.progress && !options.json);
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The first Ctrl-C cancels the job and waits for it to end (exit 4); a second leaves at once (130). SIGTERM leaves.
+  let cancelling = false;
+  const onInterrupt = (): void => {
+    if (cancelling) return abort.abort();
+    cancelling = true;
+    progress.stop();
+    console.error(`cancelling job ${jobId} (Ctrl-C again to stop waiting; the cancel goes on)`);
+    job.cancel().catch((err: unknown) => {
+      console.error(`could not cancel job ${jobId}: ${(err as Error).message}; cancel it with \`supercompute cancel ${jobId}\``);
+      abort.abort();
+    });
+  };
+  const onTerminate = (): void => abort.abort();
+  process.on('SIGINT', onInterrupt);
+  process.once('SIGTERM', onTerminate);
   const notSeen: JobStatus = { jobId, state: 'running', done: 0, total, kernel: options.kernel };
   try {
     const status = await job.wait({
@@ -106,8 +120,8 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
     return { status, stoppedWaiting: 'interrupted', wallMs: Date.now() - started };
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onTerminate);
   }
 }
 
@@ -125,7 +139,7 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   } else if (status.state === 'done') {
     const rate = wallMs > 0 ? ((status.total / wallMs) * 1000).toFixed(1) : '?';
     console.log(`${options.kernel}: done, ${status.done}/${status.total} tasks in ${formatMs(wallMs)} (${rate} tasks/s)`);
-    console.log(storedResultLine(status, `write it with \`supercompute status ${status.jobId} -o FILE\` (.json, or .png for an image)`) ?? `result:${formatResult(status.result, imageHint(status.jobId, options.dashboard !== undefined))}`);
+    console.log(storedResultLine(status, `write it with \`supercompute status ${status.jobId} -o FILE\` (.json, or .png for an image)`) ?? `result:${formatResult(status.result, imageHint(status.jobId, options.dashboard !== undefined, options.out))}`);
     const timings = formatTimings(status.timings);
     if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
   } else if (status.state === 'failed') {
@@ -143,7 +157,8 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
       timeout: `still running after ${formatMs(options.waitTimeoutMs)}`,
       stalled: `no progress for ${formatMs(options.stallMs)}`,
     }[outcome.stoppedWaiting ?? 'interrupted'];
-    console.error(`${why}: job ${status.jobId} has ${status.done}/${status.total} tasks done; follow it with \`supercompute status ${status.jobId}\``);
+    const next = outcome.stoppedWaiting === 'interrupted' ? `cancel it with \`supercompute cancel ${status.jobId}\`, or follow it with \`supercompute status ${status.jobId}\`` : `follow it with \`supercompute status ${status.jobId}\``;
+    console.error(`${why}: job ${status.jobId} has ${status.done}/${status.total} tasks done; ${next}`);
     return outcome.stoppedWaiting === 'interrupted' ? EXIT.interrupted : EXIT.stillRunning;
   }
   if (status.state === 'cancelled') {
@@ -153,8 +168,9 @@ export function reportJob(options: RunOptions, outcome: RunOutcome): number {
   return status.state === 'done' ? EXIT.done : EXIT.failed;
 }
 
-/** Where a finished job's image is, and how to save it, instead of its base64. */
-function imageHint(jobId: string, hasDashboard: boolean): string {
+/** Where a finished job's image is, and how to save it (unless `--out` is writing it), instead of its base64. */
+function imageHint(jobId: string, hasDashboard: boolean, out: string | undefined): string {
+  if (out !== undefined) return `${hasDashboard ? 'shown on the dashboard above; ' : ''}written to ${out}`;
   return [
     hasDashboard ? 'shown on the dashboard above; ' : '',
     'save it with `-o FILE.png` next time, or now with ',

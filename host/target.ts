@@ -75,7 +75,7 @@ export function createClient(target: Target, options: DeadlineOptions = {}): ope
 }
 
 /** True when the API host is this machine, so a Redis on localhost is one the actions can reach too. */
-export function isLocalTarget(target: Target): boolean {
+export function isLocalTarget(target: Pick<Target, 'apihost'>): boolean {
   const withScheme = /^[a-z]+:\/\//i.test(target.apihost) ? target.apihost : `https://${target.apihost}`;
   try {
     const host = new URL(withScheme).hostname;

@@ -47,7 +47,7 @@ export function numberField(
     value = Number(value);
   }
   if (typeof value !== 'number') {
-    throw new KernelInputError(`${kernel}: field "${field}" must be ${describe(rule)}, got ${typeof value}`);
+    throw new KernelInputError(`${kernel}: field "${field}" must be ${describe(rule)}, got ${typeof value} ${JSON.stringify(value)?.slice(0, 60)}`);
   }
   if (!Number.isFinite(value)) throw new KernelInputError(`${kernel}: field "${field}" must be finite`);
   if (rule.integer && !Number.isInteger(value)) {

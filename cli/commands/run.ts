@@ -9,7 +9,7 @@ import { checkRequest, reportJob, runJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
-import { resultFormatOf } from '../out-file.ts';
+import { resultFileOf } from '../out-file.ts';
 import { writeResultFile } from '../result-file.ts';
 import { beforeDeadline } from '../../host/api-deadline.ts';
 
@@ -114,14 +114,14 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
 
   // What can be checked here is checked before anything is asked of the target; the kernel's own checks follow.
   await checkRequest(kernel, params, asked);
-  if (flags.out !== undefined) resultFormatOf(flags.out, kernel, undefined);
+  if (flags.out !== undefined) resultFileOf(flags.out, kernel, undefined);
   const target = resolveTarget(flags);
   const client = createClient(target, { deadline });
   const bounded = <T>(work: Promise<T>, what: string): Promise<T> => beforeDeadline(work, deadline, target.apihost, `--wait-timeout ${flags.waitTimeout} s: ${what}`);
   // With an input only the deployment sees its objects: it cuts the job into tasks, plans the workers and checks the
   // rest, so nothing is planned or validated here.
   const plan = input === undefined ? await bounded(planRun(kernel, params, asked, target, client), 'planning the job') : undefined;
-  const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, kernel, plan?.profile.producesPng ?? false);
+  const out = flags.out === undefined ? undefined : resultFileOf(flags.out, kernel, plan?.profile.producesPng ?? false);
   const tasks = plan ? plan.tasks : asked.tasks;
   // The entry action takes `tasks` without `workers` for push mode.
   const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : asked.workers;
@@ -134,11 +134,11 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
     const sizing = plan ? (({ profile: _profile, ...rest }) => rest)(plan) : undefined;
     const options = {
       kernel, params, tasks, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize, ...shuffle } : {}),
-      json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, deadline, stallMs, dashboard,
+      json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, deadline, stallMs, dashboard, ...(out ? { out: out.file } : {}),
     };
     const outcome = await runJob(new Supercompute({ ...target, deadline }), options);
     const code = reportJob(options, outcome);
-    if (flags.out && outFormat && outcome.status.state === 'done') await writeResultFile(flags.out, outFormat, outcome.status);
+    if (out && outcome.status.state === 'done') await writeResultFile(out.file, out.format, outcome.status);
     return code;
   } finally {
     await redis?.stop();

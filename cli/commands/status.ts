@@ -6,7 +6,7 @@ import { nonNegativeNumber, UsageError } from '../params.ts';
 import { EXIT } from '../run-job.ts';
 import { errorLine, namingHost, refusedLine } from '../exit.ts';
 import { isRefused } from '../../pipeline/ow.ts';
-import { resultFormatOf } from '../out-file.ts';
+import { resultFileOf } from '../out-file.ts';
 import { storedResultLine, writeResultFile } from '../result-file.ts';
 
 /** How long `status` waits for an answer by default, s: a status activation's time limit and some queueing. */
@@ -24,7 +24,7 @@ export function registerStatus(program: Command): void {
     .addHelpText('after', `\nExit codes: ${EXIT.done} the job is done or running, ${EXIT.failed} failed, ${EXIT.statusUnreadable} no answer in time (the job may be running).`)
     .action(async (jobId: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<TargetFlags & { json?: boolean; waitTimeout: string; out?: string }>();
-      const outFormat = flags.out === undefined ? undefined : resultFormatOf(flags.out, undefined, undefined);
+      const out = flags.out === undefined ? undefined : resultFileOf(flags.out, undefined, undefined);
       const answerMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? DEFAULT_ANSWER_S) * 1000;
       if (answerMs === 0) throw new UsageError('--wait-timeout must be more than 0 seconds');
       const target = resolveTarget(flags);
@@ -50,9 +50,9 @@ export function registerStatus(program: Command): void {
         const timings = formatTimings(status.timings);
         if (timings.length > 0) console.log(['timings:', ...timings].join('\n'));
       }
-      if (flags.out && outFormat) {
+      if (out) {
         if (status.state !== 'done') throw new Error(`job ${status.jobId} is ${status.state}: it has no result; ${flags.out} not written`);
-        await writeResultFile(flags.out, outFormat, status);
+        await writeResultFile(out.file, out.format, status);
       }
       process.exitCode = status.state === 'failed' ? 1 : 0;
     });

@@ -12,6 +12,7 @@ import { ENTRY_ACTION } from '../jobs/submit.ts';
 import { statusCodeOf } from '../../pipeline/ow-error.ts';
 import type { Finding, HelmValues } from './finding.ts';
 import { judgeLimits, limitsOf } from './limits.ts';
+import { isLocalTarget } from '../target.ts';
 import { getJson, infoDocument, isDict, runtimeKinds, type TargetAccess } from './target-info.ts';
 
 export const RUNTIME_KIND = 'nodejs:20';
@@ -147,15 +148,21 @@ function tasksFinding(tasks: number, entry: Deployed | undefined): Finding | und
   };
 }
 
-async function redisFinding(client: openwhisk.Client, deployed: Deployed | undefined): Promise<Finding> {
+async function redisFinding(client: openwhisk.Client, deployed: Deployed | undefined, apihost: string): Promise<Finding> {
   const check = 'Redis from inside an action';
   if (deployed === undefined || deployed === 'missing') {
     return { check, verdict: 'skip', detail: `the ${PROBE_ACTION} action is not deployed (see above)` };
   }
-  const fix = [
-    'deploy with a redisUrl that action containers reach: `supercompute deploy -p redisUrl=redis://HOST:6379` (or REDIS_URL=...)',
-    'on Kubernetes: a Redis Service in the cluster (e.g. redis://redis.NAMESPACE.svc:6379), not one on your machine',
-  ];
+  // An OpenWhisk on this machine (the embedded platform) reaches a Redis here; a cluster needs one of its own.
+  const fix = isLocalTarget({ apihost })
+    ? [
+        'start Redis on this machine: `redis-server` (Debian: `apt-get install redis-server`); `supercompute run` starts a private one when it is installed',
+        'or deploy with the Redis you have: `supercompute deploy -p redisUrl=redis://HOST:6379` (or REDIS_URL=...)',
+      ]
+    : [
+        'deploy with a redisUrl that action containers reach: `supercompute deploy -p redisUrl=redis://HOST:6379` (or REDIS_URL=...)',
+        'on Kubernetes: a Redis Service in the cluster (e.g. redis://redis.NAMESPACE.svc:6379), not one on your machine',
+      ];
   try {
     const answer = await invokeAction(client, PROBE_ACTION, {}, { deadline: Date.now() + PROBE_DEADLINE_MS });
     if (answer.ok === true) return { check, verdict: 'ok', detail: `PING answered${typeof answer.ms === 'number' ? ` in ${answer.ms} ms` : ''}` };
@@ -205,6 +212,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (size) findings.push(size);
   }
 
-  findings.push(await redisFinding(options.client, deployed.get(PROBE_ACTION)));
+  findings.push(await redisFinding(options.client, deployed.get(PROBE_ACTION), options.target.apihost));
   return report();
 }

@@ -8,6 +8,7 @@ import { HttpError } from '../http.ts';
 import { integerOf } from '../integer.ts';
 import { errorMessage } from '../redact.ts';
 import type { SizingPlan } from './plan.ts';
+import { inputError } from './job-input.ts';
 import { parseKernelParams, profileOf, sizeJob, type KernelProfile, type SizingLimits, type WorkerCapacity } from './sizing.ts';
 
 export interface KernelPlanRequest {
@@ -83,7 +84,7 @@ export async function prepareWithKernel(kernel: AnyKernel, request: KernelPlanRe
     });
   } catch (err) {
     if (err instanceof KernelInputError) throw new HttpError(400, `invalid params for kernel '${kernel.name}': ${errorMessage(err)}`);
-    if (err instanceof DataReadError) throw new HttpError(400, `input: ${errorMessage(err)}`);
+    if (err instanceof DataReadError) throw inputError(err);
     throw err;
   }
 }
