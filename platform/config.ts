@@ -14,8 +14,10 @@
 //   SUPERCOMPUTE_PLATFORM_CONCURRENT_INVOCATIONS  concurrentInvocations
 //   SUPERCOMPUTE_PLATFORM_INVOCATIONS_PER_MINUTE  invocationsPerMinute
 //   SUPERCOMPUTE_PLATFORM_FIRES_PER_MINUTE        firesPerMinute
-//   SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB          memory available to containers
+//   SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB          memory available to containers (default 3/4 of the machine's, at most 32 GiB)
 //   SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS       idle time before a warm container is stopped
+//   SUPERCOMPUTE_PLATFORM_EXTRA_IDLE_CONTAINER_MS idle time before an action's further idle containers (beyond one)
+//                                                 are stopped (default 30000)
 //   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS         activation records kept in memory
 //   SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB       memory those records may take, approximately
 //   SUPERCOMPUTE_PLATFORM_COMPOSER_REDIS3         "true": composer-generated conductor code gets redis 3 for `redis`
@@ -26,6 +28,7 @@
 //                                                 alarms provider installed with LIMIT_CRON_FIELDS does (default: off)
 //   SUPERCOMPUTE_FAULTS                           fault injection options as JSON (see faults.ts)
 
+import { totalmem } from 'node:os';
 import { type FaultOptions, resolveFaultOptions } from './faults.ts';
 import { defaultDataDir } from './system-key.ts';
 
@@ -78,6 +81,8 @@ export interface PlatformOptions {
   limits: PlatformLimits;
   userMemoryMB: number;
   idleContainerMs: number;
+  /** Idle time before an action's further idle containers, beyond one kept warm, are stopped, ms. */
+  extraIdleContainerMs: number;
   maxActivations: number;
   maxActivationMB: number;
   /**
@@ -108,6 +113,11 @@ export const defaultLimits: PlatformLimits = {
   actionSequenceLimit: 50,
   maxWaitForBlockingActivation: 60_000,
 };
+
+/** Containers' memory by default: three quarters of this machine's, at most 32 GiB (the limits are per container). */
+function machineMemoryBudgetMB(): number {
+  return Math.min(32 * 1024, Math.floor((totalmem() / (1024 * 1024)) * 0.75));
+}
 
 function envNumber(name: string): number | undefined {
   const v = process.env[name];
@@ -146,8 +156,9 @@ export function resolveOptions(input: PlatformOptionsInput = {}): PlatformOption
     limitCronFields: input.limitCronFields ?? envString('SUPERCOMPUTE_PLATFORM_LIMIT_CRON_FIELDS') === 'true',
     apiHost: input.apiHost ?? envString('SUPERCOMPUTE_PLATFORM_API_HOST') ?? '',
     limits,
-    userMemoryMB: input.userMemoryMB ?? envNumber('SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB') ?? 32 * 1024,
+    userMemoryMB: input.userMemoryMB ?? envNumber('SUPERCOMPUTE_PLATFORM_USER_MEMORY_MB') ?? machineMemoryBudgetMB(),
     idleContainerMs: input.idleContainerMs ?? envNumber('SUPERCOMPUTE_PLATFORM_IDLE_CONTAINER_MS') ?? 10 * 60_000,
+    extraIdleContainerMs: input.extraIdleContainerMs ?? envNumber('SUPERCOMPUTE_PLATFORM_EXTRA_IDLE_CONTAINER_MS') ?? 30_000,
     maxActivations: input.maxActivations ?? envNumber('SUPERCOMPUTE_PLATFORM_MAX_ACTIVATIONS') ?? 20_000,
     maxActivationMB: input.maxActivationMB ?? envNumber('SUPERCOMPUTE_PLATFORM_MAX_ACTIVATION_MB') ?? 256,
     faults: resolveFaultOptions(input.faults),

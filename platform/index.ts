@@ -68,6 +68,7 @@ export async function startPlatform(input: PlatformOptionsInput = {}): Promise<P
     apiHost: options.apiHost || url,
     userMemoryMB: options.userMemoryMB,
     idleMs: options.idleContainerMs,
+    extraIdleMs: options.extraIdleContainerMs,
     faults,
     env: options.composerRedis3 ? { [COMPOSER_REDIS3_ENV]: 'true' } : undefined,
   });

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from './helpers/wait-until.ts';
 import { createContainerPool, type InvokerPool } from '../platform/invoker/pool.ts';
 import type { ActionLimits, RunnableAction, RunRequest } from '../platform/invoker/types.ts';
 
@@ -287,6 +288,29 @@ describe('container pool limits', () => {
       expect(removed).toBe(out.containerId);
       expect(pool.stats().containers).toBe(0);
     } finally {
+      await pool.stop();
+    }
+  });
+
+  it('keeps one idle container of an action warm and hands the others a burst left back sooner', async () => {
+    const g = gate();
+    const port = await g.listen();
+    const pool = createContainerPool({ apiHost: 'http://127.0.0.1:3233', userMemoryMB: 1024, idleMs: 60_000, extraIdleMs: 50 });
+    try {
+      const a = action(blockingCode);
+      const runs = [1, 2, 3].map((tag) => pool.run(request(a, { port, tag })));
+      await g.waitFor(3);
+      expect(pool.stats().containers).toBe(3);
+      const removed: string[] = [];
+      pool.events.on('removed', (id: string) => removed.push(id));
+      g.release();
+      const outs = await Promise.all(runs);
+      await waitUntil('two of the three idle containers to be handed back', async () => (removed.length >= 2 ? true : undefined));
+      expect(pool.stats().containers).toBe(1);
+      const kept = outs.map((o) => o.containerId).filter((id) => !removed.includes(id));
+      expect(kept).toHaveLength(1);
+    } finally {
+      g.close();
       await pool.stop();
     }
   });

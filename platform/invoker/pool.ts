@@ -408,9 +408,11 @@ class Pool implements InvokerPool {
       if (slot.state === 'retiring') void this.destroy(slot);
       else if (slot.state === 'ready') {
         slot.container?.hold(false);
+        // One idle container per action stays warm for the idle time; the others a burst left are handed back sooner.
+        const othersIdle = (this.slots.get(slot.key) ?? []).some((s) => s !== slot && s.state === 'ready' && s.active === 0);
         slot.idleTimer = setTimeout(() => {
           if (slot.active === 0 && slot.state === 'ready') void this.destroy(slot);
-        }, this.opts.idleMs);
+        }, othersIdle ? Math.min(this.opts.idleMs, this.opts.extraIdleMs ?? this.opts.idleMs) : this.opts.idleMs);
         slot.idleTimer.unref();
       }
     }

@@ -53,6 +53,8 @@ export interface ContainerPoolOptions {
   userMemoryMB: number;
   /** A warm container idle this long is stopped. */
   idleMs: number;
+  /** Idle time before an action's further idle containers (beyond one) are stopped, ms; absent: `idleMs`. */
+  extraIdleMs?: number;
   /** The bundled action proxy; default: build/runtime/proxy.cjs in the repository. */
   runtimePath?: string;
   /** Extra environment variables for every container process. */
