@@ -47,7 +47,7 @@ describe('supercompute run with bad input', () => {
     const r = await cli('status', 'some-job');
     // The status could not be read: its own exit code, not a job's failure.
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/ECONNREFUSED.*supercompute platform/);
+    expect(r.stderr).toMatch(/nothing answers at http:\/\/127\.0\.0\.1:1 \(connection refused\).*supercompute platform/);
   });
 
   it('deploy --dry-run rejects a missing manifest', async () => {

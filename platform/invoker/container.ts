@@ -221,6 +221,7 @@ export class Container {
   private outOfMemory = false;
   /** The end of stderr, where V8 says why it aborted. */
   private stderrTail = '';
+  private saidHeapExhausted = false;
 
   private constructor(opts: ContainerOptions) {
     installExitHook();
@@ -255,7 +256,7 @@ export class Container {
     this.closed = new Promise((resolve) => {
       this.child.once('close', (code, signal) => {
         stopWatching();
-        if (signal === 'SIGABRT' && this.stderrTail.includes(V8_HEAP_EXHAUSTED)) this.outOfMemory = true;
+        if (signal === 'SIGABRT' && this.saidHeapExhausted) this.outOfMemory = true;
         this.exitReason ??= signal ? `killed by ${signal}` : `exit code ${code}`;
         live.delete(this.child);
         this.logs.close();
@@ -275,7 +276,10 @@ export class Container {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
         this.logs.feed(s, chunk);
-        if (s === 'stderr') this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+        if (s !== 'stderr') return;
+        // V8's message comes before its stack trace, which can push it out of the tail: it is remembered on its own.
+        this.saidHeapExhausted ||= (this.stderrTail.slice(-V8_HEAP_EXHAUSTED.length) + chunk).includes(V8_HEAP_EXHAUSTED);
+        this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
       });
       stream.on('error', () => {});
     }
