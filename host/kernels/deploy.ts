@@ -65,9 +65,12 @@ const DEFAULT_TTL_SECONDS = 86_400;
  * wait. Push-mode tasks: up to 8 to a container, as OpenWhisk's nodejs runtime takes them.
  */
 function limitsOf(built: BuiltKernel, o: DeployKernelOptions): Record<KernelRole, PlannedLimits> {
+  // A kernel shipped as a zip carries a native engine (sql: DuckDB, ~70 MB of library resident once loaded), which
+  // does not fit OpenWhisk's default 256 MB beside Node: its task actions get the largest default limit, 512 MB.
+  const memory = built.binary ? 512 : 256;
   return {
-    tasks: { timeout: 300_000, memory: 256, concurrency: built.description.waitsOnIo ? 8 : 1, ...o.limits?.tasks },
-    push: { timeout: 300_000, memory: 256, concurrency: 8, ...o.limits?.push },
+    tasks: { timeout: 300_000, memory, concurrency: built.description.waitsOnIo ? 8 : 1, ...o.limits?.tasks },
+    push: { timeout: 300_000, memory, concurrency: 8, ...o.limits?.push },
     control: { timeout: 300_000, memory: 512, concurrency: 8, ...o.limits?.control },
   };
 }
