@@ -75,12 +75,7 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
   const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers, ...shuffle } : { tasks, workers: workers ?? 0 });
   const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;
-  if (!options.json) {
-    console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
-    const url = await options.dashboard?.(jobId).catch(() => undefined);
-    if (url) console.error(`dashboard: ${url}`);
-  }
-
+  // From here Ctrl-C is the job's: the handlers go in before anything else is awaited.
   const progress = createProgress(options.kernel, options.progress && !options.json);
   const abort = new AbortController();
   // The first Ctrl-C cancels the job and waits for it to end (exit 4); a second leaves at once (130). SIGTERM leaves.
@@ -98,6 +93,12 @@ export async function runJob(sc: Supercompute, options: RunOptions): Promise<Run
   const onTerminate = (): void => abort.abort();
   process.on('SIGINT', onInterrupt);
   process.once('SIGTERM', onTerminate);
+  if (!options.json) {
+    console.error(`job ${jobId}: ${options.kernel} on ${total} tasks`);
+    const url = await options.dashboard?.(jobId).catch(() => undefined);
+    if (url) console.error(`dashboard: ${url}`);
+  }
+
   const notSeen: JobStatus = { jobId, state: 'running', done: 0, total, kernel: options.kernel };
   try {
     const status = await job.wait({

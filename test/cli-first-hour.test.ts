@@ -12,7 +12,7 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { startWithClient } from './helpers/platform-client.ts';
 import type { Platform } from '../platform/index.ts';
 import { summarizeResult } from '../cli/report.ts';
-import { inputError } from '../pipeline/job/job-input.ts';
+import { inputError } from '../pipeline/data/input-error.ts';
 import { waitUntil } from './helpers/wait-until.ts';
 
 const NOTHING = 'http://127.0.0.1:1';

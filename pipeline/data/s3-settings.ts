@@ -66,6 +66,24 @@ export class S3Connection {
   }
 }
 
+/**
+ * Writes one object whole, creating its bucket first when it is missing (another writer may create it meanwhile):
+ * where the pipeline keeps what it stores (large values, shuffle partitions, dataset parts).
+ */
+export async function putCreatingBucket(connection: S3Connection, bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+  const { client, sdk } = await connection.open();
+  const send = () => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.length }));
+  try {
+    await send();
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
+    await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })).catch((createErr: { name?: string }) => {
+      if (createErr.name !== 'BucketAlreadyOwnedByYou' && createErr.name !== 'BucketAlreadyExists') throw createErr;
+    });
+    await send();
+  }
+}
+
 /** A client for these settings (the SDK loaded first). */
 export async function createS3Client(settings: S3Settings, options: S3ClientOptions = {}): Promise<S3Client> {
   return (await new S3Connection(settings, options).open()).client;

@@ -3,7 +3,7 @@
 // the reference's length and sha256. Errors name the store and the object.
 import { createHash } from 'node:crypto';
 import { describeS3Error } from './s3-objects.ts';
-import { S3Connection, readS3Settings, type S3Settings } from './s3-settings.ts';
+import { S3Connection, putCreatingBucket, readS3Settings, type S3Settings } from './s3-settings.ts';
 import { refLocation, type ValueRef } from './value-ref.ts';
 
 /** The object store could not take or give back a value; the message names the store and the object. */
@@ -37,19 +37,8 @@ export class ValueStore {
 
   async put(bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<ValueRef> {
     const name = `s3://${bucket}/${key}`;
-    const { client, sdk } = await this.s3.open();
-    const send = () => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.length }));
     try {
-      try {
-        await send();
-      } catch (err) {
-        if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
-        await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })).catch((createErr: { name?: string }) => {
-          // Another writer made it meanwhile.
-          if (createErr.name !== 'BucketAlreadyOwnedByYou' && createErr.name !== 'BucketAlreadyExists') throw createErr;
-        });
-        await send();
-      }
+      await putCreatingBucket(this.s3, bucket, key, bytes, contentType);
     } catch (err) {
       throw this.fail('store', name, bucket, err);
     }

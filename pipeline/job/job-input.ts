@@ -11,6 +11,7 @@ import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
 import { readChunks, readRecordBatches, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
 import { HttpError } from '../http.ts';
+import { inputError } from '../data/input-error.ts';
 import { errorMessage } from '../redact.ts';
 import type { JobRequest } from './spec.ts';
 
@@ -91,20 +92,6 @@ export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSiz
     // The S3 client refuses settings it cannot use (a key without its secret): the deployment's, but named to the caller.
     throw inputError(err, 'cannot read it: ');
   }
-}
-
-/** Credentials the store refused: the `AWS_*` settings the actions were deployed with. */
-const REFUSED_CREDENTIALS = /InvalidAccessKeyId|SignatureDoesNotMatch|InvalidToken|ExpiredToken|AccessDenied|Could not load credentials/;
-
-/**
- * A 400 about the job's input, said once as `input: …`, and for refused credentials where they come from: the actions
- * carry the `AWS_*` settings bound when they were deployed, so changed credentials need a new deploy.
- */
-export function inputError(err: unknown, what = ''): HttpError {
-  const message = errorMessage(err);
-  const said = message.startsWith('input') ? message : `input: ${what}${message}`;
-  const hint = REFUSED_CREDENTIALS.test(message) ? ' (the object store refused the credentials: the actions use the AWS_* settings bound when they were deployed; after changing them, run `supercompute deploy` again)' : '';
-  return new HttpError(400, said + hint);
 }
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

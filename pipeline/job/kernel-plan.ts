@@ -8,7 +8,7 @@ import { HttpError } from '../http.ts';
 import { integerOf } from '../integer.ts';
 import { errorMessage } from '../redact.ts';
 import type { SizingPlan } from './plan.ts';
-import { inputError } from './job-input.ts';
+import { inputError } from '../data/input-error.ts';
 import { parseKernelParams, profileOf, sizeJob, type KernelProfile, type SizingLimits, type WorkerCapacity } from './sizing.ts';
 
 export interface KernelPlanRequest {

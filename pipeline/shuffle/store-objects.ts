@@ -2,7 +2,7 @@
 // deployment's store (its AWS_* settings), with errors that name the store and the object. It counts what it does,
 // so a job can say what its shuffle cost.
 import { describeS3Error } from '../data/s3-objects.ts';
-import { S3Connection, readS3Settings, type S3Settings } from '../data/s3-settings.ts';
+import { S3Connection, putCreatingBucket, readS3Settings, type S3Settings } from '../data/s3-settings.ts';
 import { objectStoreConfigured } from '../data/value-store.ts';
 
 /** The object store refused or failed an operation; the message names the store and the object. */
@@ -36,18 +36,8 @@ export class ShuffleObjects {
   }
 
   async put(bucket: string, key: string, bytes: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
-    const { client, sdk } = await this.s3.open();
-    const send = () => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.length }));
     try {
-      try {
-        await send();
-      } catch (err) {
-        if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
-        await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })).catch((e: { name?: string }) => {
-          if (e.name !== 'BucketAlreadyOwnedByYou' && e.name !== 'BucketAlreadyExists') throw e;
-        });
-        await send();
-      }
+      await putCreatingBucket(this.s3, bucket, key, bytes, contentType);
     } catch (err) {
       throw this.fail('store', bucket, key, err);
     }
