@@ -1,5 +1,6 @@
 // A platform on a free port with the pipeline deployed, a Redis connection on the database the pipeline uses,
 // and the calls the pipeline tests make (submit over the web action, follow a job with the host's job client).
+import http from 'node:http';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } from '../../platform/index.ts';
@@ -167,6 +168,8 @@ export async function startPipeline(opts: {
     async restart() {
       const port = Number(new URL(platform.url).port);
       await platform.stop();
+      // Sockets kept alive to the stopped platform go with it, rather than being picked for the redeploy.
+      http.globalAgent.destroy();
       platform = await startPlatform({ port, ...platformOptions });
       env.platform = platform;
       // Connections kept alive to the stopped platform may be picked before their close is seen ("socket hang up"):
@@ -176,7 +179,7 @@ export async function startPipeline(opts: {
           await deploy();
           break;
         } catch (err) {
-          if (tries >= 5 || !/socket hang up|ECONNRESET/.test(String((err as Error).message))) throw err;
+          if (tries >= 10 || !/socket hang up|ECONNRESET/.test(String((err as Error).message))) throw err;
         }
       }
     },
