@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from './helpers/wait-until.ts';
 import { createContainerPool, type InvokerPool } from '../platform/invoker/pool.ts';
 import type { ActionLimits, RunnableAction, RunRequest } from '../platform/invoker/types.ts';
+import { childPids as children } from './helpers/child-pids.ts';
 
 const limits: ActionLimits = { timeout: 10_000, memory: 256, logs: 10, concurrency: 1 };
 let counter = 0;
@@ -33,21 +34,6 @@ function request(a: RunnableAction, params: Record<string, unknown> = {}): RunRe
   return { action: a, params, activationId: id, transactionId: 'tx', namespace: 'guest', apiKey: 'user:key' };
 }
 
-/** Child processes of this process, from /proc. */
-function children(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function alive(pid: number): boolean {
   try {

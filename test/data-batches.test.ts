@@ -17,6 +17,7 @@ import { RecordTooLongError } from '../pipeline/data/errors.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from '../pipeline/data/objects.ts';
 import { ByteKeys } from '../kernels/byte-keys.ts';
 import { taskRefOf } from '../pipeline/job/job-input.ts';
+import { FILES } from './helpers/line-files.ts';
 
 const BUCKET = 'data';
 let dir: string;
@@ -24,13 +25,6 @@ let s3: S3Server;
 let client: S3Client;
 let access: DataAccess;
 
-const LINES = ['alpha', '', 'héllo wörld', '日本語のテキスト', 'emoji 😀 and 🚀', 'x', 'the longest line of them all, plain ascii', 'ẞ€', ''];
-const FILES: Record<string, string> = {
-  'lf.txt': LINES.join('\n') + '\n',
-  'crlf.txt': LINES.join('\r\n') + '\r\n',
-  'no-final-newline.txt': LINES.slice(0, -1).join('\n') + '\nlast line ✓',
-  'tiny.txt': 'a\n\né😀\r\nxyz\n日本\r\n\r\nq€',
-};
 /** 4 MiB of numbered CSV lines, for streaming and memory. */
 const BIG_LINES = 100_000;
 const BIG = Array.from({ length: BIG_LINES }, (_, i) => `${i},row ${i},${'v'.repeat(i % 50)}`).join('\n') + '\n';

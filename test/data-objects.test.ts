@@ -16,6 +16,7 @@ import { parsePartitionBy, partitionObjects, type PartitionBy } from '../pipelin
 import { readChunks, readRecords, type RecordReaderOptions } from '../pipeline/data/record-reader.ts';
 import { DataReadError, InputSpecError, ObjectChangedError, RecordFormatError, RecordTooLongError } from '../pipeline/data/errors.ts';
 import type { ObjectInfo } from '../pipeline/data/objects.ts';
+import { FILES, LINES } from './helpers/line-files.ts';
 
 const BUCKET = 'data';
 let dir: string;
@@ -23,14 +24,6 @@ let s3: S3Server;
 let client: S3Client;
 let access: DataAccess;
 
-const LINES = ['alpha', '', 'héllo wörld', '日本語のテキスト', 'emoji 😀 and 🚀', 'x', 'the longest line of them all, plain ascii', 'ẞ€', ''];
-const FILES: Record<string, string> = {
-  'lf.txt': LINES.join('\n') + '\n',
-  'crlf.txt': LINES.join('\r\n') + '\r\n',
-  'no-final-newline.txt': LINES.slice(0, -1).join('\n') + '\nlast line ✓',
-  // Small, for every chunk size from one byte: LF and CRLF mixed, empty lines, 2- to 4-byte characters, no final newline.
-  'tiny.txt': 'a\n\né😀\r\nxyz\n日本\r\n\r\nq€',
-};
 
 /** The records of a text by the reader's rule: its lines, less the empty rest after a final newline. */
 function expectedRecords(text: string): string[] {

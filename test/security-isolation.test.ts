@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
+import { childPids as containerPids } from './helpers/child-pids.ts';
 
 const DB = 14;
 const repoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,21 +26,6 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** The container processes alive now: the platform runs in this process, so they are its children. */
-function containerPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** The files no container may read: the platform's environment, the machine's secrets, the repository, the CLI's key. */
 function forbiddenPaths(): string[] {
