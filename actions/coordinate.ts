@@ -1,13 +1,13 @@
 // Dispatches the tasks of one index range, and only that: invokes the job's kernel action for each (a leaf) or hands sub-ranges to child coordinators,
 // with bounded concurrency; a leaf keeps at most `taskWindow` of its tasks outstanding, invoking the next as one is done; for a pull-mode job the range is of worker slots, and a leaf starts those workers. Near its deadline it passes whatever it could not start to a fresh coordinator.
 import type { JobStore } from '../pipeline/store/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { TaskWindow } from '../pipeline/job/task-window.ts';
-import { sibling } from '../pipeline/names.ts';
-import { deadline, invokeAsync, DeadlineError } from '../pipeline/ow.ts';
-import { boundedMap } from '../pipeline/pool.ts';
-import { parseRange, splitRange, toRanges, type Range } from '../pipeline/ranges.ts';
-import { errorMessage } from '../pipeline/redact.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/step.ts';
+import { TaskWindow } from '../pipeline/dispatch/task-window.ts';
+import { sibling } from '../pipeline/openwhisk/names.ts';
+import { deadline, invokeAsync, DeadlineError } from '../pipeline/openwhisk/ow.ts';
+import { boundedMap } from '../pipeline/dispatch/pool.ts';
+import { parseRange, splitRange, toRanges, type Range } from '../pipeline/dispatch/ranges.ts';
+import { errorMessage } from '../pipeline/openwhisk/redact.ts';
 import { startWorkers } from '../pipeline/supervisor/remedies.ts';
 
 /** Time kept back, before the activation's deadline, to hand over unstarted tasks. */

@@ -1,10 +1,10 @@
 // Run by rule `supercompute-done-reduce` when the last task is done (or by the supervisor, for a lost reduce): asks the
 // job's pinned kernel version to reduce (its control action, `op: reduce`), which merges the partials and stores the
 // result. Running it twice changes nothing.
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { callKernel } from '../pipeline/kernel-control.ts';
-import { deadline } from '../pipeline/ow.ts';
-import { errorMessage } from '../pipeline/redact.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/step.ts';
+import { callKernel } from '../pipeline/kernel-actions/control.ts';
+import { deadline } from '../pipeline/openwhisk/ow.ts';
+import { errorMessage } from '../pipeline/openwhisk/redact.ts';
 
 export async function main(params: Record<string, unknown>) {
   const jobId = jobIdOf(params);

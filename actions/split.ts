@@ -2,12 +2,12 @@
 // level of the coordinator tree, one coordinator invoked per range; or, for a pull-mode job, its worker slots (started
 // here when they fit one leaf, else through the same tree), each worker claiming tasks from the job's queue. Run by the entry action, and as a step of the `supercompute-flow` composition.
 import type { JobStore } from '../pipeline/store/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { sibling } from '../pipeline/names.ts';
-import { deadline, invokeAsync } from '../pipeline/ow.ts';
-import { boundedMap } from '../pipeline/pool.ts';
-import { splitRange } from '../pipeline/ranges.ts';
-import { errorMessage } from '../pipeline/redact.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/step.ts';
+import { sibling } from '../pipeline/openwhisk/names.ts';
+import { deadline, invokeAsync } from '../pipeline/openwhisk/ow.ts';
+import { boundedMap } from '../pipeline/dispatch/pool.ts';
+import { splitRange } from '../pipeline/dispatch/ranges.ts';
+import { errorMessage } from '../pipeline/openwhisk/redact.ts';
 import { startWorkers } from '../pipeline/supervisor/remedies.ts';
 
 export async function main(params: Record<string, unknown>) {

@@ -9,23 +9,23 @@
 // body: base64}`, read from the object store when the result is kept there (`resultRef` in the status; 413 for an image
 // over OpenWhisk's 1 MB result limit, naming where it is). `format=png&part=N` answers piece N of the image (bytes, under
 // that limit, with `x-image-parts` and `x-image-bytes` headers), so a page can put any image together: the dashboard
-// does. `view=1` adds `view`: the job's identity and its tasks' activity (pipeline/job/activity-view.ts), with the
-// records of the tasks listed in `records` (`0-95,120`). Web callers get every answer as an HTTP response (pipeline/http.ts), so `.http` URLs carry the real
+// does. `view=1` adds `view`: the job's identity and its tasks' activity (pipeline/views/activity-view.ts), with the
+// records of the tasks listed in `records` (`0-95,120`). Web callers get every answer as an HTTP response (pipeline/openwhisk/http.ts), so `.http` URLs carry the real
 // status code: 404 for an unknown job, 400 for a bad parameter.
 import { awaitJob } from '../pipeline/job/await.ts';
 import { redisUrlOf } from '../pipeline/job/settings.ts';
 import { MAX_STATUS_WAIT_MS, type JobStatus } from '../pipeline/job/status.ts';
-import { HttpError, answer, errorResult } from '../pipeline/http.ts';
-import { isJobId } from '../pipeline/ids.ts';
-import { integerOf } from '../pipeline/integer.ts';
+import { HttpError, answer, errorResult } from '../pipeline/openwhisk/http.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
+import { integerOf } from '../pipeline/job/integer.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { isPlotKind, jobPlot, PLOT_KINDS } from '../pipeline/views/job-plots.ts';
 import { pngOf } from '../pipeline/views/png.ts';
 import { parseRanges } from '../pipeline/views/job-activity.ts';
-import { activityView } from '../pipeline/job/activity-view.ts';
-import { deadline } from '../pipeline/ow.ts';
+import { activityView } from '../pipeline/views/activity-view.ts';
+import { deadline } from '../pipeline/openwhisk/ow.ts';
 import { nudgeSupervisor } from '../pipeline/supervisor/remedies.ts';
-import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/openwhisk/redact.ts';
 import { valueStoreFor } from '../pipeline/data/value-store.ts';
 import { getRedis } from '../pipeline/store/redis.ts';
 

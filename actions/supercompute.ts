@@ -6,12 +6,12 @@
 import { awaitJob } from '../pipeline/job/await.ts';
 import { createJob } from '../pipeline/job/create.ts';
 import { readSettings } from '../pipeline/job/settings.ts';
-import { HttpError, answer, checkWebCaller, errorResult } from '../pipeline/http.ts';
-import { isJobId } from '../pipeline/ids.ts';
-import { integerOf } from '../pipeline/integer.ts';
-import { sibling, webBase } from '../pipeline/names.ts';
-import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../pipeline/ow.ts';
-import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { HttpError, answer, checkWebCaller, errorResult } from '../pipeline/openwhisk/http.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
+import { integerOf } from '../pipeline/job/integer.ts';
+import { sibling, webBase } from '../pipeline/openwhisk/names.ts';
+import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../pipeline/openwhisk/ow.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/openwhisk/redact.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { getRedis } from '../pipeline/store/redis.ts';
 import { ensureSupervisor } from '../pipeline/supervisor/remedies.ts';

@@ -4,10 +4,10 @@
 // lease, so a lost supervisor is replaced within a lease period. OpenWhisk's alarm feed is not needed (nor available
 // everywhere).
 import { randomUUID } from 'node:crypto';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { sibling } from '../pipeline/names.ts';
-import { deadline, invokeAsync } from '../pipeline/ow.ts';
-import { errorMessage } from '../pipeline/redact.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/step.ts';
+import { sibling } from '../pipeline/openwhisk/names.ts';
+import { deadline, invokeAsync } from '../pipeline/openwhisk/ow.ts';
+import { errorMessage } from '../pipeline/openwhisk/redact.ts';
 import type { JobStore } from '../pipeline/store/job-store.ts';
 import { REDUCE_GRACE_MS } from '../pipeline/supervisor/decide.ts';
 import { noCounts, superviseOnce, type SuperviseCounts } from '../pipeline/supervisor/supervise.ts';

@@ -29,7 +29,7 @@ import type { ObjectInfo, ObjectSlice, TaskInput } from '../pipeline/data/object
 import { parsePartitionBy, partitionObjects } from '../pipeline/data/partition.ts';
 import { readChunks } from '../pipeline/data/record-reader.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
-import { DEFAULT_CHUNK_SIZE } from '../pipeline/job/job-input.ts';
+import { DEFAULT_CHUNK_SIZE } from '../pipeline/data/job-input.ts';
 import { transactionChunks } from '../examples/transactions/generate.ts';
 import { duckdbAggregate } from '../examples/transactions/duckdb.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';

@@ -10,7 +10,7 @@ import { ensureRedis, findOnPath } from '../host/redis-server.ts';
 import { planRun, type AskedSizing } from '../cli/plan-run.ts';
 import type { Target } from '../cli/target.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
-import type { SizingPlan } from '../pipeline/job/plan.ts';
+import type { SizingPlan } from '../pipeline/sizing/decide.ts';
 import { primesieveSeconds } from './kernels.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';

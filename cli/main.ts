@@ -57,7 +57,7 @@ program
     }
     const { resolveTarget } = await import('./target.ts');
     const { apihost } = resolveTarget(program.opts());
-    const { isRefused } = await import('../pipeline/ow.ts');
+    const { isRefused } = await import('../pipeline/openwhisk/ow.ts');
     // Nothing listens there: one plain sentence, whichever command and request found it.
     const said = isRefused(err) ? refusedLine(apihost) : namingHost(message, apihost);
     console.error(errorLine(said));

@@ -3,7 +3,7 @@
 import type openwhisk from 'openwhisk';
 import { planForTarget, type AskedSizing, type TargetPlan } from '../host/job-sizing.ts';
 import type { Target } from '../host/target.ts';
-import { HttpError } from '../pipeline/http.ts';
+import { HttpError } from '../pipeline/openwhisk/http.ts';
 import { UsageError } from './params.ts';
 
 export type { AskedSizing };

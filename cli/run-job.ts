@@ -1,6 +1,6 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
 import type openwhisk from 'openwhisk';
-import type { SizingPlan } from '../pipeline/job/plan.ts';
+import type { SizingPlan } from '../pipeline/sizing/decide.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
 import { beforeDeadline } from '../host/api-deadline.ts';

@@ -9,7 +9,7 @@ import { applyActionOverrides, applyParamOverrides } from './plan-overrides.ts';
 import { deploy, type DeployEvent } from './manifest-deploy.ts';
 import { defaultManifest, ensureBuilt } from './ensure-built.ts';
 import { deployBuiltinKernels, type DeployKernelOptions, type DeployedKernel } from './kernels/deploy.ts';
-import { KERNEL_PACKAGE } from '../pipeline/kernel-catalog.ts';
+import { KERNEL_PACKAGE } from '../pipeline/kernel-actions/catalog.ts';
 
 export interface DeployManifestOptions {
   /** The repo's manifest.yaml by default, whose actions are built first when they are missing. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import type openwhisk from 'openwhisk';
 import type { ActionSource, DeploymentPlan, Dict, PlannedAction } from './deployment-plan.ts';
-import { describeOwError } from '../pipeline/ow-error.ts';
+import { describeOwError } from '../pipeline/openwhisk/ow-error.ts';
 
 export interface DeployEvent {
   kind: 'package' | 'action' | 'trigger' | 'feed' | 'rule';

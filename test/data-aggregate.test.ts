@@ -13,7 +13,7 @@ import { DataAccess } from '../pipeline/data/data-access.ts';
 import { parseDataInput } from '../pipeline/data/input-spec.ts';
 import { partitionObjects } from '../pipeline/data/partition.ts';
 import { LineBatch } from '../pipeline/data/record-batch.ts';
-import { taskRefOf, wholeInputOf } from '../pipeline/job/job-input.ts';
+import { taskRefOf, wholeInputOf } from '../pipeline/data/job-input.ts';
 import { generateTransactions } from '../examples/transactions/generate.ts';
 import { addRow, BatchAggregator, emptyPartial, type AggregatePartial } from '../examples/transactions/aggregate.ts';
 import { duckdbAggregate } from '../examples/transactions/duckdb.ts';

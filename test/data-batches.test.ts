@@ -16,7 +16,7 @@ import type { RecordBatch } from '../pipeline/data/record-batch.ts';
 import { RecordTooLongError } from '../pipeline/data/errors.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from '../pipeline/data/objects.ts';
 import { ByteKeys } from '../kernels/byte-keys.ts';
-import { taskRefOf } from '../pipeline/job/job-input.ts';
+import { taskRefOf } from '../pipeline/data/job-input.ts';
 import { FILES } from './helpers/line-files.ts';
 
 const BUCKET = 'data';

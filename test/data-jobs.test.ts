@@ -17,7 +17,7 @@ import { generateTransactions, transactionRows } from '../examples/transactions/
 import { aggregateLines } from '../examples/transactions/aggregate.ts';
 import aggregate from '../examples/transactions/kernel.ts';
 import { DataAccess } from '../pipeline/data/data-access.ts';
-import { wholeInputOf } from '../pipeline/job/job-input.ts';
+import { wholeInputOf } from '../pipeline/data/job-input.ts';
 import { cli } from './cli-helpers.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 

@@ -1,11 +1,11 @@
-// Sizing a job that did not say how: the one decision (pipeline/job/plan.ts) as a table, the kernels' profiles it
+// Sizing a job that did not say how: the one decision (pipeline/sizing/decide.ts) as a table, the kernels' profiles it
 // reads, and the spec a request without `tasks` gets.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/job/plan.ts';
+import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/sizing/decide.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import { jobPlanOf } from './helpers/job-spec.ts';
-import { sizeJob } from '../pipeline/job/sizing.ts';
-import { planWithKernel } from '../pipeline/job/kernel-plan.ts';
+import { sizeJob } from '../pipeline/sizing/size-job.ts';
+import { planWithKernel } from '../pipeline/job/kernel-checks.ts';
 import { kernels } from '../kernels/index.ts';
 
 const IN_FLIGHT = 64;

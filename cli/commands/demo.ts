@@ -9,7 +9,7 @@ import { reportJob, runJob } from '../run-job.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { formatNumber } from '../report.ts';
 import { planRun } from '../plan-run.ts';
-import { describePlan } from '../../pipeline/job/plan.ts';
+import { describePlan } from '../../pipeline/sizing/decide.ts';
 import { positiveInt } from '../params.ts';
 
 const PI_1E9 = 50_847_534;

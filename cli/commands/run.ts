@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
 import { planRun } from '../plan-run.ts';
-import { describePlan } from '../../pipeline/job/plan.ts';
+import { describePlan } from '../../pipeline/sizing/decide.ts';
 import { checkRequest, reportJob, runJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';

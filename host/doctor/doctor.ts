@@ -9,7 +9,7 @@ import { planManifest } from '../deploy-manifest.ts';
 import type { DeploymentPlan, PlannedAction } from '../deployment-plan.ts';
 import { invokeAction } from '../jobs/invoke.ts';
 import { ENTRY_ACTION } from '../jobs/submit.ts';
-import { statusCodeOf } from '../../pipeline/ow-error.ts';
+import { statusCodeOf } from '../../pipeline/openwhisk/ow-error.ts';
 import type { Finding, HelmValues } from './finding.ts';
 import { judgeLimits, limitsOf } from './limits.ts';
 import { isLocalTarget } from '../target.ts';

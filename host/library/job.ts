@@ -4,7 +4,7 @@ import type openwhisk from 'openwhisk';
 import type { JobClient, JobWaitOptions } from '../jobs/client.ts';
 import { writeJobPlots } from '../job-plots.ts';
 import type { JobState, JobStatus } from '../../pipeline/job/status.ts';
-import type { SizingPlan } from '../../pipeline/job/plan.ts';
+import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 import type { ResultRef } from '../../pipeline/data/value-ref.ts';
 import { resultValue } from '../jobs/result-value.ts';
 

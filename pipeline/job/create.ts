@@ -1,25 +1,25 @@
 // Creating a job, the same for every door (the `supercompute` action, the compositions' `job-create`): the request's
 // kernel is resolved to its current version, whose control action checks and plans the job; the spec, pinning that
 // version, is recorded under a fresh id. A job naming a data input (`input`) has its objects listed and cut into
-// tasks here (pipeline/job/job-input.ts): the task count is the partition count, and each task's slices are stored
+// tasks here (pipeline/data/job-input.ts): the task count is the partition count, and each task's slices are stored
 // with the spec in one step. A refused request leaves nothing behind.
-import { HttpError } from '../http.ts';
-import { newJobId } from '../ids.ts';
-import { resolveKernel } from '../kernel-catalog.ts';
-import { planOnDeployment } from '../kernel-control.ts';
-import { deadline, owClient } from '../ow.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { newJobId } from './ids.ts';
+import { resolveKernel } from '../kernel-actions/catalog.ts';
+import { planOnDeployment } from '../kernel-actions/control.ts';
+import { deadline, owClient } from '../openwhisk/ow.ts';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
 import type { PipelineSettings } from './settings.ts';
-import type { SizingPlan } from './plan.ts';
-import { actionCapacity } from './sizing.ts';
+import type { SizingPlan } from '../sizing/decide.ts';
+import { actionCapacity } from '../sizing/size-job.ts';
 import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
-import { dataAccessFor, planJobInput, summarizeInput } from './job-input.ts';
+import { dataAccessFor, planJobInput, summarizeInput } from '../data/job-input.ts';
 import type { ObjectSlice, TaskInput } from '../data/objects.ts';
 import { MANIFEST_NAME } from '../shuffle/dataset.ts';
 import { datasetUrl, parseShuffleRequest, type ShuffleSpec } from '../shuffle/spec.ts';
 import { shuffleObjectsFor } from '../shuffle/store-objects.ts';
-import type { KernelPlan } from './kernel-plan.ts';
+import type { KernelPlan } from './kernel-checks.ts';
 
 export interface CreatedJob {
   jobId: string;

@@ -2,15 +2,15 @@
 // the `supercompute` action and its web form, the compositions' `job-create`, and the tests. The kernel's own checks
 // (parse, sizing, split into the task count: kernel-plan.ts) run in the kernel's control action first, so a bad job
 // is refused before it exists; the spec pins the kernel version that planned it.
-import { HttpError } from '../http.ts';
-import { integerOf } from '../integer.ts';
-import { errorMessage } from '../redact.ts';
-import { leafCount } from '../ranges.ts';
-import type { SizingPlan } from './plan.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { integerOf } from './integer.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import { leafCount } from '../dispatch/ranges.ts';
+import type { SizingPlan } from '../sizing/decide.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
-import { UrlPolicy } from '../inputs/url-policy.ts';
-import type { KernelPlan } from './kernel-plan.ts';
-import type { KernelVersionActions } from '../kernel-catalog.ts';
+import { UrlPolicy } from '../data/url-policy.ts';
+import type { KernelPlan } from './kernel-checks.ts';
+import type { KernelVersionActions } from '../kernel-actions/catalog.ts';
 
 /**
  * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
@@ -56,7 +56,7 @@ function inputOf(kernel: string, params: Record<string, unknown>, given: unknown
   return { params: rest, input: url.trim() };
 }
 
-/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-catalog.ts). */
+/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-actions/catalog.ts). */
 export interface PinnedKernel {
   /** Runs the job's tasks: the version's push action (`op: work`) in push mode, its tasks action (`op: worker`) in pull mode. */
   kernelAction: string;

@@ -4,7 +4,7 @@
 import { commandOptions } from 'redis';
 import type { JobSpec } from '../job/spec.ts';
 import { isJobState, type JobState, type JobStatus } from '../job/status.ts';
-import type { Range } from '../ranges.ts';
+import type { Range } from '../dispatch/ranges.ts';
 import { storedRefOf, type ResultRef } from '../data/value-ref.ts';
 import { allJobKeys, jobEndedChannel, jobKeys } from './keys.ts';
 import { META_FIELDS, decodeMeta, encodeMeta, timingsOf, type JobMeta } from './meta.ts';

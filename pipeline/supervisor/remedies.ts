@@ -1,8 +1,8 @@
 // The supervisor's hands: the one way a task is invoked again, a lost reduce restarted, a supervisor started, and
 // pull-mode workers started.
-import { sibling } from '../names.ts';
-import { invokeAsync } from '../ow.ts';
-import { boundedMap } from '../pool.ts';
+import { sibling } from '../openwhisk/names.ts';
+import { invokeAsync } from '../openwhisk/ow.ts';
+import { boundedMap } from '../dispatch/pool.ts';
 import type { Dispatch, JobStore, ReinvokeKind, ReinvokeVerdict } from '../store/job-store.ts';
 
 /** After starting a supervisor, nobody starts another for this long unless one holds the lease. */

@@ -4,12 +4,12 @@ import type { AnyKernel } from '../../kernels/types.ts';
 import { KernelInputError } from '../../kernels/types.ts';
 import { DataReadError } from '../data/errors.ts';
 import type { ByteReader, ObjectSlice } from '../data/objects.ts';
-import { HttpError } from '../http.ts';
-import { integerOf } from '../integer.ts';
-import { errorMessage } from '../redact.ts';
-import type { SizingPlan } from './plan.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { integerOf } from './integer.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import type { SizingPlan } from '../sizing/decide.ts';
 import { inputError } from '../data/input-error.ts';
-import { parseKernelParams, profileOf, sizeJob, type KernelProfile, type SizingLimits, type WorkerCapacity } from './sizing.ts';
+import { parseKernelParams, profileOf, sizeJob, type KernelProfile, type SizingLimits, type WorkerCapacity } from '../sizing/size-job.ts';
 
 export interface KernelPlanRequest {
   params: Record<string, unknown>;

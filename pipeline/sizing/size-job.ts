@@ -2,9 +2,9 @@
 // capacity of the target, handed to the one decision in plan.ts.
 import { availableParallelism } from 'node:os';
 import type { AnyKernel, JobShape } from '../../kernels/types.ts';
-import { HttpError } from '../http.ts';
-import { errorMessage } from '../redact.ts';
-import { planSizing, type SizingInputs, type SizingPlan } from './plan.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import { planSizing, type SizingInputs, type SizingPlan } from './decide.ts';
 
 /** What runs the workers, as far as the caller can see it. */
 export type WorkerCapacity = Pick<SizingInputs, 'slots' | 'slotsFrom' | 'concurrentInvocations' | 'workerTimeoutMs'>;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeStoredRef, storedRefOf, type ResultRef } from '../data/value-ref.ts';
 import { valueStoreFor, ValueStoreError, type ValueStore } from '../data/value-store.ts';
 import { pngOf } from '../views/png.ts';
-import { boundedMap } from '../pool.ts';
+import { boundedMap } from '../dispatch/pool.ts';
 
 /** What a job's spec says about where its large values go. */
 export interface LargeValueSettings {

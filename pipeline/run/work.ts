@@ -5,19 +5,19 @@
 // invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails. An error
 // that no attempt can cure (an input object changed since the split) fails the job at once.
 import type { AnyKernel } from '../../kernels/types.ts';
-import { announceDone } from '../job/announce-done.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
-import { jobContext } from '../job/context.ts';
-import { partialJsonOf } from '../job/partial-json.ts';
-import { deadline } from '../ow.ts';
-import { errorMessage } from '../redact.ts';
+import { announceDone } from './announce-done.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/step.ts';
+import { jobContext } from './context.ts';
+import { partialJsonOf } from './partial-json.ts';
+import { deadline } from '../openwhisk/ow.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import { type JobStore, UnknownJobError } from '../store/job-store.ts';
 import { StoreUnavailableError } from '../store/unavailable.ts';
 import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor, redispatchTask } from '../supervisor/remedies.ts';
-import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
+import { CONTAINER_ID, PROCESS_START, takeFirstRun } from './worker-process.ts';
 import { watchdog, watchTask } from '../watchdog/watchdog.ts';
-import { retriesAfter, taskError } from '../job/task-error.ts';
+import { retriesAfter, taskError } from './task-error.ts';
 
 /** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
 const SUPERVISOR_CHECK_EVERY = 32;

@@ -2,9 +2,9 @@
 // its pull workers' tasks, one its push-mode tasks (the same action for a kernel that waits on I/O) and one answering
 // control calls (plan, describe, reduce), described by their annotations. A
 // kernel's current version is its latest complete deployment; a job pins the version it started with.
-import { HttpError } from './http.ts';
-import type { OwClient } from './ow.ts';
-import { type RetryOptions, withRetry } from './ow.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import type { OwClient } from '../openwhisk/ow.ts';
+import { type RetryOptions, withRetry } from '../openwhisk/ow.ts';
 
 /** The package every kernel action lives in; its parameters (redisUrl, ttlSeconds) are every kernel action's. */
 export const KERNEL_PACKAGE = 'supercompute-kernels';

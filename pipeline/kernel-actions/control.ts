@@ -1,9 +1,9 @@
 // Calls to a kernel's control action (`op: plan | describe | reduce`), blocking: the pipeline's entry and reduce, and
 // the host, ask the deployed kernel rather than carrying kernels of their own. Answers that refuse a request come back
 // as `{refused: {statusCode, error}}`, a successful activation, so the caller can give the same status to its caller.
-import { HttpError } from './http.ts';
-import { owClient, withRetry, type OwClient } from './ow.ts';
-import type { KernelPlan, KernelPlanRequest } from './job/kernel-plan.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { owClient, withRetry, type OwClient } from '../openwhisk/ow.ts';
+import type { KernelPlan, KernelPlanRequest } from '../job/kernel-checks.ts';
 
 export type KernelOp = 'plan' | 'describe' | 'reduce' | 'work' | 'worker';
 

@@ -1,6 +1,6 @@
 // Errors that carry an HTTP status, and how an action answers them to web and to plain callers.
 import { errorMessage } from './redact.ts';
-import { StoreUnavailableError } from './store/unavailable.ts';
+import { StoreUnavailableError } from '../store/unavailable.ts';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';

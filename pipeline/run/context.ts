@@ -1,13 +1,13 @@
 // What a worker needs about its job (parsed params, task count, settings), cached per warm container. The kernel is the
-// one its action was bundled with (pipeline/kernel-runtime/), the version the job pinned.
+// one its action was bundled with (pipeline/kernel-actions/), the version the job pinned.
 import type { AnyKernel, DataInputs, TaskRef } from '../../kernels/types.ts';
 import type { DataAccess } from '../data/data-access.ts';
 import type { TaskInput } from '../data/objects.ts';
-import { dataInputsFor } from '../inputs/data-inputs.ts';
+import { dataInputsFor } from '../data/data-inputs.ts';
 import { JobStore, UnknownJobError } from '../store/job-store.ts';
-import { dataAccessFor, taskRefOf } from './job-input.ts';
+import { dataAccessFor, taskRefOf } from '../data/job-input.ts';
 import { partialToKeep } from './large-values.ts';
-import { readSettings } from './settings.ts';
+import { readSettings } from '../job/settings.ts';
 import type { StoreAddress } from '../watchdog/messages.ts';
 import { parseShuffle, shuffleKernel } from '../shuffle/stages.ts';
 

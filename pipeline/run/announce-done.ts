@@ -1,8 +1,8 @@
 // The worker that completes a job announces it: it fires `supercompute-done`, whose rule runs `reduce`. Should the
 // fire fail, or the rule fail to start reduce, the worker restarts reduce itself, the supervisor's way.
-import { DONE_TRIGGER } from '../names.ts';
-import { deadline, fireTrigger, owClient } from '../ow.ts';
-import { errorMessage } from '../redact.ts';
+import { DONE_TRIGGER } from '../openwhisk/names.ts';
+import { deadline, fireTrigger, owClient } from '../openwhisk/ow.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { kickReduce } from '../supervisor/remedies.ts';
 

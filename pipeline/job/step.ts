@@ -1,6 +1,6 @@
 // The opening the job actions share: secrets registered for masking, the `jobId` checked, the job store opened.
-import { isJobId } from '../ids.ts';
-import { registerEnvSecrets } from '../redact.ts';
+import { isJobId } from './ids.ts';
+import { registerEnvSecrets } from '../openwhisk/redact.ts';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
 import { readSettings } from './settings.ts';

@@ -6,7 +6,7 @@
 // job it is at work (`heartbeat`, which moves `lastDispatch`), so the supervisor does not take its undispatched tasks
 // for a lost coordinator's.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeadlineError } from '../ow.ts';
+import { DeadlineError } from '../openwhisk/ow.ts';
 import type { JobStore } from '../store/job-store.ts';
 
 /** How often a full window looks for done tasks, ms. */

@@ -2,18 +2,18 @@
 // when the job is created its objects are listed once and cut into one slice list per task (pipeline/data/), which the
 // job store keeps beside the meta; when a task runs, its slices become the kernel's `records`, `batches` and `chunks`.
 import type { TaskRef, WholeInput } from '../../kernels/types.ts';
-import { DataAccess } from '../data/data-access.ts';
-import { DataReadError, InputSpecError } from '../data/errors.ts';
-import { parseDataInput, sourceName, type DataSource } from '../data/input-spec.ts';
+import { DataAccess } from './data-access.ts';
+import { DataReadError, InputSpecError } from './errors.ts';
+import { parseDataInput, sourceName, type DataSource } from './input-spec.ts';
 import { hiddenInDataset } from '../shuffle/dataset.ts';
-import type { ObjectInfo, ObjectSlice, TaskInput } from '../data/objects.ts';
-import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
-import { readChunks, readRecordBatches, readRecords } from '../data/record-reader.ts';
-import { readS3Settings } from '../data/s3-settings.ts';
-import { HttpError } from '../http.ts';
-import { inputError } from '../data/input-error.ts';
-import { errorMessage } from '../redact.ts';
-import type { JobRequest } from './spec.ts';
+import type { ObjectInfo, ObjectSlice, TaskInput } from './objects.ts';
+import { parsePartitionBy, partitionObjects } from './partition.ts';
+import { readChunks, readRecordBatches, readRecords } from './record-reader.ts';
+import { readS3Settings } from './s3-settings.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { inputError } from './input-error.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import type { JobRequest } from '../job/spec.ts';
 
 /** Bytes per task when a job names an input but neither `chunkSize` nor `tasks`. */
 export const DEFAULT_CHUNK_SIZE = '64MiB';

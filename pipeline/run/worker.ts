@@ -1,15 +1,15 @@
 // `op: worker`, pull mode's worker: `{jobId, worker}` (its slot, 0 … W-1) claims task after task from the job's queue until none is
-// left, the job ends, or it hands over to a fresh worker near its time limit (pipeline/job/pull-worker.ts). Deployed
+// left, the job ends, or it hands over to a fresh worker near its time limit (pipeline/run/pull-worker.ts). Deployed
 // with container concurrency 1, so W workers of a CPU-bound job are W processes on W cores; a worker of a kernel
 // that waits on I/O keeps many claims in flight itself.
 import type { AnyKernel } from '../../kernels/types.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
-import { jobContext } from '../job/context.ts';
-import { runPullWorker } from '../job/pull-worker.ts';
-import { errorMessage } from '../redact.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/step.ts';
+import { jobContext } from './context.ts';
+import { runPullWorker } from './pull-worker.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import { type JobStore, UnknownJobError } from '../store/job-store.ts';
 import { StoreUnavailableError } from '../store/unavailable.ts';
-import { CONTAINER_ID, PROCESS_START, takeFirstRun } from '../worker-process.ts';
+import { CONTAINER_ID, PROCESS_START, takeFirstRun } from './worker-process.ts';
 import { watchdog } from '../watchdog/watchdog.ts';
 
 export async function runWorker(kernel: AnyKernel, params: Record<string, unknown>) {

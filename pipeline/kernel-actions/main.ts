@@ -3,7 +3,7 @@
 import * as kernelModule from 'supercompute:kernel';
 import type { AnyKernel } from '../../kernels/types.ts';
 import { kernelProblems } from './check.ts';
-import { describeKernel, runKernelOp } from './dispatch.ts';
+import { describeKernel, runKernelOp } from './ops.ts';
 
 // Read as a namespace: a module without a default export is then reported by checkKernel, not a bundling error.
 const loaded = (kernelModule as { default?: unknown }).default;

@@ -8,8 +8,8 @@
 // against its retries, and the task goes back to the queue; should its code not stop, the process's watchdog ends the
 // process (pipeline/watchdog/). A worker that dies leaves its tasks' leases to expire: the supervisor requeues them.
 // A cancelled job's workers claim no more once the watchdog sees it, and their running tasks' signals abort.
-import { deadline, invokeAsync } from '../ow.ts';
-import { errorMessage } from '../redact.ts';
+import { deadline, invokeAsync } from '../openwhisk/ow.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { StoredTaskRecord } from '../store/task-records.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';

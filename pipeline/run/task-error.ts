@@ -1,7 +1,7 @@
 // How a task's failure is reported (and, once its retries are spent, the job's error): its index, the kernel's
 // message, and the top of the stack where the kernel threw, so a user's kernel can be debugged from the job's status.
 // And whether another attempt could cure it.
-import { errorMessage, redact } from '../redact.ts';
+import { errorMessage, redact } from '../openwhisk/redact.ts';
 
 const STACK_FRAMES = 4;
 

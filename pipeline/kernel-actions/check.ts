@@ -1,5 +1,5 @@
 // What a kernel module's default export must be; deploy refuses a module that is not one, naming what is missing.
-import { KERNEL_NAME } from '../kernel-catalog.ts';
+import { KERNEL_NAME } from './catalog.ts';
 
 const METHODS = ['parse', 'split', 'work', 'reduce'] as const;
 

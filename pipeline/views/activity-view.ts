@@ -4,8 +4,8 @@
 // limit however large the job (a record is about 30 bytes here).
 import type { JobStore, JobMeta } from '../store/job-store.ts';
 import { toTimelineRecord } from '../store/task-records.ts';
-import type { InputSummary } from './job-input.ts';
-import type { FailedRow, JobAbout, JobActivityView, RecordRow, RunningRow } from '../views/job-activity.ts';
+import type { InputSummary } from '../data/job-input.ts';
+import type { FailedRow, JobAbout, JobActivityView, RecordRow, RunningRow } from './job-activity.ts';
 
 export const MAX_RECORDS_PER_ANSWER = 5000;
 /** Failed tasks listed at most (each with a message of up to 500 bytes). */

@@ -1,6 +1,6 @@
 // Names of the pipeline's entities. Actions call their siblings in the same package as themselves; kernel actions
-// (in the kernels package, pipeline/kernel-catalog.ts) call the pipeline's, which lives in the default package.
-import { KERNEL_PACKAGE } from './kernel-catalog.ts';
+// (in the kernels package, pipeline/kernel-actions/catalog.ts) call the pipeline's, which lives in the default package.
+import { KERNEL_PACKAGE } from '../kernel-actions/catalog.ts';
 
 export const DONE_TRIGGER = 'supercompute-done';
 export const DONE_RULE = 'supercompute-done-reduce';

@@ -1,19 +1,19 @@
 // A kernel action's one entry: every kernel version is deployed as this code bundled with its one kernel, twice (a
-// tasks action and a control action, pipeline/kernel-catalog.ts), and `op` says what is asked:
+// tasks action and a control action, pipeline/kernel-actions/catalog.ts), and `op` says what is asked:
 //   plan      the kernel's checks on a job (parse, sizing, split): the entry action and the CLI ask before a job exists
 //   describe  name, description, params, profile flags
 //   work      one task of a push-mode job        (tasks action)
 //   worker    a pull-mode worker                 (tasks action)
 //   reduce    the job's result from its partials (control action)
 import type { AnyKernel } from '../../kernels/types.ts';
-import { HttpError, statusOf } from '../http.ts';
-import { planRequestOf, planWithKernel, prepareWithKernel } from '../job/kernel-plan.ts';
-import { dataAccessFor } from '../job/job-input.ts';
-import type { KernelDescription, Refused } from '../kernel-control.ts';
-import { errorMessage, registerEnvSecrets } from '../redact.ts';
-import { reduceJob } from './reduce.ts';
-import { runTask } from './work.ts';
-import { runWorker } from './worker.ts';
+import { HttpError, statusOf } from '../openwhisk/http.ts';
+import { planRequestOf, planWithKernel, prepareWithKernel } from '../job/kernel-checks.ts';
+import { dataAccessFor } from '../data/job-input.ts';
+import type { KernelDescription, Refused } from './control.ts';
+import { errorMessage, registerEnvSecrets } from '../openwhisk/redact.ts';
+import { reduceJob } from '../reduce/reduce-job.ts';
+import { runTask } from '../run/work.ts';
+import { runWorker } from '../run/worker.ts';
 
 export function describeKernel(kernel: AnyKernel): KernelDescription {
   return {

@@ -4,9 +4,9 @@
 // Running it twice changes nothing.
 import type { AnyKernel } from '../../kernels/types.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
-import { errorMessage } from '../redact.ts';
-import { partialValues, resultToKeep } from '../job/large-values.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/step.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import { partialValues, resultToKeep } from '../run/large-values.ts';
 import { advanceMapStage, commitDataset, parseShuffle } from '../shuffle/stages.ts';
 
 export async function reduceJob(kernel: AnyKernel, params: Record<string, unknown>) {
