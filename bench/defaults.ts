@@ -6,7 +6,7 @@
 //  - 64 unequal tasks (Mandelbrot bands: rows through the set cost far more) in pull mode vs push mode;
 //  - 10,000 × 1 s sleep and 10,000 no-op tasks, pull mode vs one activation per task, and the per-task overhead;
 //  - the plan chosen for primes below 1e9, 1e11 (and 1e12 in a full run) beside hand-picked sizings.
-import { ensureRedis, findOnPath } from '../host/redis-server.ts';
+import { ensureRedis, findOnPath } from '../host/local/redis-server.ts';
 import { planRun, type AskedSizing } from '../cli/plan-run.ts';
 import type { Target } from '../cli/target.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';

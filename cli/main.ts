@@ -50,7 +50,7 @@ program
   .then(() => exitWhenFlushed(Number(process.exitCode ?? 0)))
   .catch(async (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    const { isNoAnswer } = await import('../host/api-deadline.ts');
+    const { isNoAnswer } = await import('../host/target/api-deadline.ts');
     if (!isNoAnswer(err)) {
       console.error(errorLine(message));
       return exitWhenFlushed(1);

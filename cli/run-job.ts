@@ -3,7 +3,7 @@ import type openwhisk from 'openwhisk';
 import type { SizingPlan } from '../pipeline/sizing/decide.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
-import { beforeDeadline } from '../host/api-deadline.ts';
+import { beforeDeadline } from '../host/target/api-deadline.ts';
 import type { Supercompute } from '../host/library/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';

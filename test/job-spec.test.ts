@@ -1,7 +1,7 @@
 // The one job spec: every door's request goes through the same parser, with one set of defaults, which the manifest
 // binds identically to both doors that create jobs.
 import { describe, expect, it } from 'vitest';
-import { loadManifest } from '../host/manifest.ts';
+import { loadManifest } from '../host/manifest/read.ts';
 import { DEFAULTS, readSettings } from '../pipeline/job/settings.ts';
 import { defaultRetryBudget } from '../pipeline/job/spec.ts';
 import { jobSpecOf, pinnedKernel } from './helpers/job-spec.ts';

@@ -2,9 +2,9 @@
 // (pull workers, one per core), then everything stops.
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
-import { deployManifest } from '../../host/deploy-manifest.ts';
+import { deployManifest } from '../../host/manifest/deploy-pipeline.ts';
 import { summarize } from '../deploy-summary.ts';
-import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
+import { ensureRedis, type RedisHandle } from '../../host/local/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { formatNumber } from '../report.ts';

@@ -11,7 +11,7 @@ import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { resultFileOf } from '../out-file.ts';
 import { writeResultFile } from '../result-file.ts';
-import { beforeDeadline } from '../../host/api-deadline.ts';
+import { beforeDeadline } from '../../host/target/api-deadline.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];

@@ -5,7 +5,7 @@ import { build, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { actionBundleOptions, luaScripts, watchdogThread } from '../../scripts/bundle-options.ts';
+import { actionBundleOptions, luaScripts, watchdogThread } from '../bundling/bundle-options.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNTIME_ENTRY = join(repoRoot, 'pipeline/kernel-actions/main.ts');

@@ -4,10 +4,10 @@
 // describe and reduce; the same code, VERSION a hash of it and its limits. The control action is created last and
 // carries the deployed-at time, so a version is current only once both exist (pipeline/kernel-actions/catalog.ts). Running
 // jobs keep the version they pinned; versions older than the job TTL are pruned on the next deploy.
-import { HOST_RETRY } from '../target.ts';
+import { HOST_RETRY } from '../target/target.ts';
 import { createHash } from 'node:crypto';
 import type openwhisk from 'openwhisk';
-import type { PlannedLimits } from '../deployment-plan.ts';
+import type { PlannedLimits } from '../manifest/deployment.ts';
 import {
   KERNEL_ANNOTATIONS,
   KERNEL_NAME,

@@ -1,15 +1,15 @@
 // The library's client: jobs on an OpenWhisk with the pipeline deployed (run a kernel, map a function over inputs),
 // the pipeline's deploy, and users' kernels. Jobs are submitted and followed through the host's one job client
-// (host/jobs/), and sized as the CLI sizes them (host/job-sizing.ts).
+// (host/jobs/), and sized as the CLI sizes them (host/jobs/sizing.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type openwhisk from 'openwhisk';
 import { ActionError, JobClient } from '../jobs/client.ts';
-import { planForTarget } from '../job-sizing.ts';
-import { deployManifest } from '../deploy-manifest.ts';
+import { planForTarget } from '../jobs/sizing.ts';
+import { deployManifest } from '../manifest/deploy-pipeline.ts';
 import { deployKernel, listKernels, removeKernel } from '../kernels/index.ts';
-import { createClient, resolveTarget, type Target } from '../target.ts';
+import { createClient, resolveTarget, type Target } from '../target/target.ts';
 import { HttpError } from '../../pipeline/openwhisk/http.ts';
 import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 import { functionSource } from './function-source.ts';
@@ -30,7 +30,7 @@ export interface SupercomputeOptions {
   /** Accept the API host's self-signed certificate (`__OW_IGNORE_CERTS=true` also does). */
   insecure?: boolean;
   /**
-   * Epoch ms: no request to the API host outlasts it (each request also has its own bound, host/api-deadline.ts). The
+   * Epoch ms: no request to the API host outlasts it (each request also has its own bound, host/target/api-deadline.ts). The
    * CLI's `run --wait-timeout` sets it.
    */
   deadline?: number;

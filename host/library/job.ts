@@ -2,7 +2,7 @@
 // result, cancel, plots). Everything goes through the host's one job client.
 import type openwhisk from 'openwhisk';
 import type { JobClient, JobWaitOptions } from '../jobs/client.ts';
-import { writeJobPlots } from '../job-plots.ts';
+import { writeJobPlots } from '../jobs/plots.ts';
 import type { JobState, JobStatus } from '../../pipeline/job/status.ts';
 import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 import type { ResultRef } from '../../pipeline/data/value-ref.ts';

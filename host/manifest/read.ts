@@ -5,7 +5,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve, extname, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ManifestError, isDict, resolveInputs, webAnnotations, toBoolean, interpolateEnv } from './manifest-values.ts';
+import { ManifestError, isDict, resolveInputs, webAnnotations, toBoolean, interpolateEnv } from './values.ts';
 import {
   DEFAULT_PACKAGE,
   type ActionSource,
@@ -16,7 +16,7 @@ import {
   type PlannedLimits,
   type PlannedRule,
   type PlannedTrigger,
-} from './deployment-plan.ts';
+} from './deployment.ts';
 
 export interface ManifestOptions {
   env?: NodeJS.ProcessEnv;

@@ -1,4 +1,4 @@
-// The part of s3rver 3.7 (no types of its own) that host/s3-server.ts uses.
+// The part of s3rver 3.7 (no types of its own) that host/local/s3-server.ts uses.
 declare module 's3rver' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { luaScripts } from './lua-source.ts';
 
 export const WATCHDOG_THREAD = 'supercompute:watchdog-thread';
-const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'pipeline', 'watchdog', 'thread.ts');
+const entry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pipeline', 'watchdog', 'thread.ts');
 
 let cached: Promise<string> | undefined;
 

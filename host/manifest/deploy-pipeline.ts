@@ -3,13 +3,13 @@
 // `supercompute deploy`, `platform --deploy` and `demo`, the benchmarks and the tests alike.
 import { resolve } from 'node:path';
 import type openwhisk from 'openwhisk';
-import type { DeploymentPlan, Dict, PlannedLimits } from './deployment-plan.ts';
-import { loadManifest } from './manifest.ts';
-import { applyActionOverrides, applyParamOverrides } from './plan-overrides.ts';
-import { deploy, type DeployEvent } from './manifest-deploy.ts';
-import { defaultManifest, ensureBuilt } from './ensure-built.ts';
-import { deployBuiltinKernels, type DeployKernelOptions, type DeployedKernel } from './kernels/deploy.ts';
-import { KERNEL_PACKAGE } from '../pipeline/kernel-actions/catalog.ts';
+import type { DeploymentPlan, Dict, PlannedLimits } from './deployment.ts';
+import { loadManifest } from './read.ts';
+import { applyActionOverrides, applyParamOverrides } from './overrides.ts';
+import { deploy, type DeployEvent } from './apply.ts';
+import { defaultManifest, ensureBuilt } from '../bundling/ensure-built.ts';
+import { deployBuiltinKernels, type DeployKernelOptions, type DeployedKernel } from '../kernels/deploy.ts';
+import { KERNEL_PACKAGE } from '../../pipeline/kernel-actions/catalog.ts';
 
 export interface DeployManifestOptions {
   /** The repo's manifest.yaml by default, whose actions are built first when they are missing. */

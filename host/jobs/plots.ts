@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type openwhisk from 'openwhisk';
-import { invokeAction } from './jobs/invoke.ts';
-import { PLOT_KINDS, type PlotKind } from '../pipeline/views/job-plots.ts';
+import { invokeAction } from './invoke.ts';
+import { PLOT_KINDS, type PlotKind } from '../../pipeline/views/job-plots.ts';
 import { writeWhole } from './write-whole.ts';
 
 /** Every plot of the job; an unknown job or a failed answer throws. */

@@ -1,5 +1,5 @@
 // Deploy-time changes to a deployment plan: `--param` values, and per-action parameters and limits.
-import { DEFAULT_PACKAGE, type DeploymentPlan, type Dict, type PlannedLimits } from './deployment-plan.ts';
+import { DEFAULT_PACKAGE, type DeploymentPlan, type Dict, type PlannedLimits } from './deployment.ts';
 
 /**
  * `--param k=v` at deploy time: sets `k` on every package and on every action of the default package, and replaces

@@ -4,15 +4,15 @@
 // from the deployed kernel itself. The CLI's `run` and the library plan through here.
 import { availableParallelism } from 'node:os';
 import type openwhisk from 'openwhisk';
-import { readTargetCapacity } from './target-capacity.ts';
-import { HOST_RETRY, isLocalTarget, type Target } from './target.ts';
-import { ASK_KERNEL_MS } from './kernels/ask.ts';
-import { resolveKernel } from '../pipeline/kernel-actions/catalog.ts';
-import { planOnDeployment } from '../pipeline/kernel-actions/control.ts';
-import type { OwClient } from '../pipeline/openwhisk/ow.ts';
-import { DEFAULTS } from '../pipeline/job/settings.ts';
-import type { SizingPlan } from '../pipeline/sizing/decide.ts';
-import { sizeJob, type KernelProfile, type WorkerCapacity } from '../pipeline/sizing/size-job.ts';
+import { readTargetCapacity } from '../target/capacity.ts';
+import { HOST_RETRY, isLocalTarget, type Target } from '../target/target.ts';
+import { ASK_KERNEL_MS } from '../kernels/ask.ts';
+import { resolveKernel } from '../../pipeline/kernel-actions/catalog.ts';
+import { planOnDeployment } from '../../pipeline/kernel-actions/control.ts';
+import type { OwClient } from '../../pipeline/openwhisk/ow.ts';
+import { DEFAULTS } from '../../pipeline/job/settings.ts';
+import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
+import { sizeJob, type KernelProfile, type WorkerCapacity } from '../../pipeline/sizing/size-job.ts';
 
 export interface AskedSizing {
   tasks?: number;

@@ -1,5 +1,5 @@
 // Value rules of wskdeploy manifests: environment interpolation, typed inputs, web-export annotations.
-import type { Dict } from './deployment-plan.ts';
+import type { Dict } from './deployment.ts';
 
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';

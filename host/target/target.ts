@@ -1,7 +1,7 @@
 // Which OpenWhisk a client talks to (flags or options, `__OW_*`, the wsk property file, defaults), and a client for it.
 import openwhisk from 'openwhisk';
 import { readWskprops } from './wskprops.ts';
-import { GUEST_AUTH } from '../platform/config.ts';
+import { GUEST_AUTH } from '../../platform/config.ts';
 import { deadlineAgent, type DeadlineOptions } from './api-deadline.ts';
 
 export const DEFAULT_API_HOST = 'http://127.0.0.1:3233';
@@ -63,7 +63,7 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = proce
   };
 }
 
-/** A client for the target whose every request has a deadline (host/api-deadline.ts), never past `options.deadline`. */
+/** A client for the target whose every request has a deadline (host/target/api-deadline.ts), never past `options.deadline`. */
 export function createClient(target: Target, options: DeadlineOptions = {}): openwhisk.Client {
   return openwhisk({
     apihost: target.apihost,

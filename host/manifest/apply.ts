@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import type openwhisk from 'openwhisk';
-import type { ActionSource, DeploymentPlan, Dict, PlannedAction } from './deployment-plan.ts';
-import { describeOwError } from '../pipeline/openwhisk/ow-error.ts';
+import type { ActionSource, DeploymentPlan, Dict, PlannedAction } from './deployment.ts';
+import { describeOwError } from '../../pipeline/openwhisk/ow-error.ts';
 
 export interface DeployEvent {
   kind: 'package' | 'action' | 'trigger' | 'feed' | 'rule';

@@ -1,7 +1,7 @@
 // Building the actions when a deploy needs them and they are not built yet.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAll, buildDir, repoRoot } from '../scripts/build.ts';
+import { buildAll, buildDir, repoRoot } from './build-actions.ts';
 
 export const defaultManifest = join(repoRoot, 'manifest.yaml');
 
