@@ -58,10 +58,10 @@ class Runner {
   async once(job: Job): Promise<{ status: JobStatus; plan: SizingPlan; activations: number }> {
     const plan = await this.plan(job);
     const since = Date.now();
-    const { jobId } = await this.pipe.jobs.submit({ kernel: job.kernel, params: job.params, tasks: plan.tasks, ...(plan.workers > 0 ? { workers: plan.workers } : {}) });
+    const { jobId } = await this.pipe.jobs.submit({ kernel: job.kernel, params: job.params, tasks: plan.tasks, mode: plan.mode, ...(plan.mode === 'pull' ? { workers: plan.workers } : {}) });
     const status = await this.pipe.jobs.wait(jobId, {});
     if (status.state !== 'done') throw new Error(`${job.label}: job ${jobId} ended ${status.state}: ${String(status.error ?? '')}`);
-    const counts = await Promise.all(['supercompute', 'split', 'coordinate', (plan.workers > 0 ? this.pipe.kernelAction : this.pipe.pushAction)[job.kernel]!, 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
+    const counts = await Promise.all(['supercompute', 'split', 'coordinate', (plan.mode === 'pull' ? this.pipe.kernelAction : this.pipe.pushAction)[job.kernel]!, 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
     return { status, plan, activations: counts.reduce((a, b) => a + b, 0) };
   }
 

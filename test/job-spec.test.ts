@@ -10,7 +10,7 @@ describe('job spec', () => {
   it('applies every default, with the retry budget resolved for the job', () => {
     const spec = jobSpecOf({ kernel: 'primes', params: '{"below": 1e6}', tasks: '8' });
     const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, maxTasksInFlight, workerSlots, retryBudget, ...tuning } = DEFAULTS;
-    expect(spec).toEqual({ kernel: 'primes', ...pinnedKernel('primes'), params: '{"below":1000000}', total: 8, workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
+    expect(spec).toEqual({ kernel: 'primes', ...pinnedKernel('primes'), params: '{"below":1000000}', total: 8, mode: 'push', workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).retryBudget).toBe(500);
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 }, { ...DEFAULTS, retryBudget: 7 }).retryBudget).toBe(7);
   });

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 function pullSpec(total: number, workers: number, tuning: Partial<JobSpec> = {}): JobSpec {
-  return { ...specOf('sleep', { ms: 0 }, total, { ...FAST, retries: 0 }), workers, ...tuning };
+  return { ...specOf('sleep', { ms: 0 }, total, { ...FAST, retries: 0 }), mode: 'pull', workers, ...tuning };
 }
 
 /** Stores on their own connections, so that their scripts really interleave at the server. */

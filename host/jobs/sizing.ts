@@ -11,12 +11,15 @@ import { resolveKernel } from '../../pipeline/kernel-actions/catalog.ts';
 import { planOnDeployment } from '../../pipeline/kernel-actions/control.ts';
 import type { OwClient } from '../../pipeline/openwhisk/ow.ts';
 import { DEFAULTS } from '../../pipeline/job/settings.ts';
+import { askedMode, type Mode } from '../../pipeline/job/mode.ts';
+import { HttpError } from '../../pipeline/openwhisk/http.ts';
 import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 import { sizeJob, type KernelProfile, type WorkerCapacity } from '../../pipeline/sizing/size-job.ts';
 
 export interface AskedSizing {
   tasks?: number;
-  /** 0: push mode. */
+  mode?: Mode;
+  /** Pull workers. */
   workers?: number;
   /** Workers that compute at once on the target (--slots). */
   slots?: number;
@@ -46,22 +49,26 @@ export type TargetPlan = SizingPlan & { profile: KernelProfile };
  * unknown kernel or bad params is the deployment's refusal (an HttpError, 400), before anything else is asked of the
  * target.
  */
-export async function planForTarget(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
+export async function planForTarget(kernel: string, params: Record<string, unknown>, given: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
+  const mode = askedMode(given.mode, given.workers);
+  if ('error' in mode) throw new HttpError(400, mode.error);
+  const asked: AskedSizing = { ...(given.tasks !== undefined ? { tasks: given.tasks } : {}), ...(given.slots !== undefined ? { slots: given.slots } : {}), ...mode };
   const ow = client as unknown as OwClient;
   const deployed = await resolveKernel(ow, kernel, HOST_RETRY);
-  const both = asked.tasks !== undefined && asked.workers !== undefined;
+  const both = asked.tasks !== undefined && (asked.mode === 'push' || asked.workers !== undefined);
   const capacity = both ? undefined : await targetWorkerCapacity(asked, target, client, deployed.tasksAction);
   const answer = await planOnDeployment(
     deployed.controlAction,
     {
       params,
       ...(asked.tasks !== undefined ? { tasks: asked.tasks } : {}),
+      ...(asked.mode !== undefined ? { mode: asked.mode } : {}),
       ...(asked.workers !== undefined ? { workers: asked.workers } : {}),
       ...(capacity ? { sizing: { capacity, limits: DEFAULTS } } : {}),
     },
     { deadline: Date.now() + ASK_KERNEL_MS, ow },
   );
   // The control action sizes only a job whose task count is not given; the workers for a given count are planned here.
-  const plan = answer.sizing ?? sizeJob(answer.profile, { tasks: asked.tasks, workers: asked.workers }, capacity ?? { slots: 1, slotsFrom: 'not needed' }, DEFAULTS);
+  const plan = answer.sizing ?? sizeJob(answer.profile, { tasks: asked.tasks, mode: asked.mode, workers: asked.workers }, capacity ?? { slots: 1, slotsFrom: 'not needed' }, DEFAULTS);
   return { ...plan, profile: answer.profile };
 }

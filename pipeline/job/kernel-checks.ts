@@ -6,6 +6,7 @@ import { DataReadError } from '../data/errors.ts';
 import type { ByteReader, ObjectSlice } from '../data/objects.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import { integerOf } from './integer.ts';
+import { isMode, type Mode } from './mode.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
 import type { SizingPlan } from '../sizing/decide.ts';
 import { inputError } from '../data/input-error.ts';
@@ -15,6 +16,8 @@ export interface KernelPlanRequest {
   params: Record<string, unknown>;
   /** Split checked for this many tasks. Absent: sized with `sizing` when given, else only the profile. */
   tasks?: number;
+  mode?: Mode;
+  /** Pull workers asked for. */
   workers?: number;
   sizing?: { capacity: WorkerCapacity; limits: SizingLimits };
   /** The job names a data input: `tasks` is its partition count, and with `sizing` only the workers are planned. */
@@ -47,8 +50,10 @@ export function planRequestOf(p: Record<string, unknown>): KernelPlanRequest {
   const tasks = p.tasks === undefined ? undefined : integerOf(p.tasks);
   const workers = p.workers === undefined ? undefined : integerOf(p.workers);
   if (p.tasks !== undefined && (tasks === undefined || tasks < 1)) throw new HttpError(400, "'tasks' must be an integer >= 1");
-  if (p.workers !== undefined && (workers === undefined || workers < 0)) throw new HttpError(400, "'workers' must be an integer >= 0");
+  if (p.workers !== undefined && (workers === undefined || workers < 1)) throw new HttpError(400, "'workers' must be an integer >= 1");
+  if (p.mode !== undefined && !isMode(p.mode)) throw new HttpError(400, "'mode' must be pull or push");
   if (tasks !== undefined) out.tasks = tasks;
+  if (isMode(p.mode)) out.mode = p.mode;
   if (workers !== undefined) out.workers = workers;
   if (p.sizing && typeof p.sizing === 'object') out.sizing = p.sizing as KernelPlanRequest['sizing'];
   if (p.input === true) out.input = true;
@@ -95,7 +100,7 @@ export function planWithKernel(kernel: AnyKernel, request: KernelPlanRequest): K
   let tasks = request.tasks;
   let sizing: SizingPlan | undefined;
   if ((tasks === undefined || request.input) && request.sizing) {
-    const asked = { ...(tasks !== undefined ? { tasks } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}) };
+    const asked = { ...(tasks !== undefined ? { tasks } : {}), ...(request.mode ? { mode: request.mode } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}) };
     sizing = sizeJob(profile, asked, request.sizing.capacity, request.sizing.limits);
     tasks = sizing.tasks;
   }

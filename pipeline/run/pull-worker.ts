@@ -8,19 +8,16 @@
 // against its retries, and the task goes back to the queue; should its code not stop, the process's watchdog ends the
 // process (pipeline/watchdog/). A worker that dies leaves its tasks' leases to expire: the supervisor requeues them.
 // A cancelled job's workers claim no more once the watchdog sees it, and their running tasks' signals abort.
-import { deadline, invokeAsync } from '../openwhisk/ow.ts';
+import { sendToKernel, workerMessage } from '../dispatch/kernel-messages.ts';
+import { deadline } from '../openwhisk/ow.ts';
+import { afterCompletion, taskRecord, type TaskRun } from './task-run.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
 import type { JobStore } from '../store/job-store.ts';
-import type { StoredTaskRecord } from '../store/task-records.ts';
-import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { onJobEnd, watchTask } from '../watchdog/watchdog.ts';
-import { announceDone } from './announce-done.ts';
 import type { JobContext } from './context.ts';
 import { partialJsonOf } from './partial-json.ts';
 import { retriesAfter, taskError } from './task-error.ts';
 
-/** Now and then a worker makes sure the job has a supervisor (as push-mode workers do). */
-const SUPERVISOR_CHECK_EVERY = 32;
 /** Least time kept back before the activation's deadline for handing over, ms. */
 const HANDOVER_MIN_MS = 15_000;
 /** An attempt still running this long before the worker's deadline is given up, so its failure is recorded, ms. */
@@ -31,14 +28,6 @@ export function timeToHandOver(leftMs: number, slowestTaskMs: number): boolean {
   return leftMs < Math.max(HANDOVER_MIN_MS, 2 * slowestTaskMs);
 }
 
-/** Who runs the tasks: the activation and its process, for the task records. */
-export interface WorkerRun {
-  activationId: string;
-  container: string;
-  /** The activation is its container's first (only the first task it runs counts as cold). */
-  cold: boolean;
-  boot?: number;
-}
 
 export interface PullWorkerOutcome {
   jobId: string;
@@ -127,7 +116,7 @@ export function claimsInFlight(ctx: JobContext): number {
   return ctx.kernel.waitsOnIo === true ? Math.min(ctx.ioTasksPerWorker, ctx.total) : 1;
 }
 
-export async function runPullWorker(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: WorkerRun): Promise<PullWorkerOutcome> {
+export async function runPullWorker(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: TaskRun): Promise<PullWorkerOutcome> {
   const state: WorkerState = { out: { jobId, worker, counted: 0, claimed: 0 }, slowestMs: 0, stopping: false };
   const end = deadline(0);
   // The watchdog sees a cancelled (or failed) job within a second or so: no lane claims again, and the running tasks'
@@ -150,13 +139,13 @@ function stop(state: WorkerState, outcome: Partial<PullWorkerOutcome>): void {
 }
 
 /** One claim after another until the worker stops. */
-async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: WorkerRun, state: WorkerState, end: number): Promise<void> {
+async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobContext, run: TaskRun, state: WorkerState, end: number): Promise<void> {
   const { out } = state;
   while (!state.stopping) {
     if (timeToHandOver(end - Date.now(), state.slowestMs)) {
       stop(state, { ended: 'handedOver' });
       try {
-        await invokeAsync(ctx.action, { op: 'worker', jobId, worker }, { deadline: deadline(1000) });
+        await sendToKernel(ctx.action, workerMessage(jobId, worker), deadline(1000));
       } catch (err) {
         // Not the job's end: the supervisor starts a worker in this slot once its heartbeat has gone quiet.
         delete out.ended;
@@ -190,7 +179,6 @@ async function runLane(store: JobStore, jobId: string, worker: number, ctx: JobC
     const r = await completeTask(store, jobId, index, attempt.partialJson, { run, cold, start }, state);
     state.slowestMs = Math.max(state.slowestMs, Date.now() - start);
     if (r.completed) return;
-    if (r.added && r.done % SUPERVISOR_CHECK_EVERY === 0) await ensureSupervisor(store, jobId, deadline(1000)).catch(() => false);
   }
 }
 
@@ -220,20 +208,13 @@ async function completeTask(
   jobId: string,
   index: number,
   partialJson: string,
-  { run, cold, start }: { run: WorkerRun; cold: boolean; start: number },
+  { run, cold, start }: { run: TaskRun; cold: boolean; start: number },
   state: WorkerState,
 ): Promise<{ added: boolean; done: number; completed: boolean }> {
   const taskEnd = Date.now();
-  const record: StoredTaskRecord = {
-    activationId: run.activationId,
-    container: run.container,
-    cold,
-    ...(cold && run.boot !== undefined ? { boot: run.boot } : {}),
-    start,
-    end: taskEnd,
-  };
-  const r = await store.completeTask(jobId, index, partialJson, taskEnd, record);
+  const r = await store.completeTask(jobId, index, partialJson, taskEnd, taskRecord(run, cold, { start, end: taskEnd }));
   if (r.added) state.out.counted++;
-  if (r.completed) stop(state, { ended: 'completed', doneActivation: await announceDone(store, jobId) });
+  const doneActivation = await afterCompletion(store, jobId, r);
+  if (r.completed) stop(state, { ended: 'completed', doneActivation });
   return r;
 }

@@ -5,7 +5,6 @@
 // invoked again after a backoff until its retries or the job's retry budget are spent; then the job fails. An error
 // that no attempt can cure (an input object changed since the split) fails the job at once.
 import type { AnyKernel } from '../../kernels/types.ts';
-import { announceDone } from './announce-done.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/step.ts';
 import { jobContext } from './context.ts';
 import { partialJsonOf } from './partial-json.ts';
@@ -13,27 +12,15 @@ import { deadline } from '../openwhisk/ow.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
 import { type JobStore, UnknownJobError } from '../store/job-store.ts';
 import { StoreUnavailableError } from '../store/unavailable.ts';
-import type { StoredTaskRecord } from '../store/task-records.ts';
-import { ensureSupervisor, redispatchTask } from '../supervisor/remedies.ts';
-import { CONTAINER_ID, PROCESS_START, takeFirstRun } from './worker-process.ts';
+import { redispatchTask } from '../dispatch/redispatch.ts';
+import { afterCompletion, beginTaskRun, taskRecord } from './task-run.ts';
 import { watchdog, watchTask } from '../watchdog/watchdog.ts';
 import { retriesAfter, taskError } from './task-error.ts';
 
-/** Now and then a worker makes sure the job has a supervisor (one claim in Redis; nothing when one holds the lease). */
-const SUPERVISOR_CHECK_EVERY = 32;
-
-/** Read before the first await: with container concurrency, `__OW_ACTIVATION_ID` changes with the next activation. */
-function runInfo(params: Record<string, unknown>): Omit<StoredTaskRecord, 'end'> {
-  const cold = takeFirstRun();
+/** When the task was dispatched, as its message says (absent from a hand-made call). */
+function queuedOf(params: Record<string, unknown>): number | undefined {
   const queued = Number(params.queued);
-  return {
-    activationId: process.env.__OW_ACTIVATION_ID ?? '',
-    container: CONTAINER_ID,
-    cold,
-    ...(params.queued !== undefined && Number.isFinite(queued) ? { queued } : {}),
-    ...(cold ? { boot: PROCESS_START } : {}),
-    start: Date.now(),
-  };
+  return params.queued !== undefined && Number.isFinite(queued) ? queued : undefined;
 }
 
 /**
@@ -57,7 +44,8 @@ async function retryTask(store: JobStore, jobId: string, index: number, error: s
 }
 
 export async function runTask(kernel: AnyKernel, params: Record<string, unknown>) {
-  const run = runInfo(params);
+  const run = beginTaskRun();
+  const start = Date.now();
   watchdog();
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
@@ -97,11 +85,9 @@ export async function runTask(kernel: AnyKernel, params: Record<string, unknown>
     }
 
     const end = Date.now();
-    const r = await store.completeTask(jobId, index, partialJson, end, { ...run, end });
-    const result: Record<string, unknown> = { jobId, index, counted: r.added, done: r.done, total: ctx.total };
-    if (r.completed) result.doneActivation = await announceDone(store, jobId);
-    else if (r.added && r.done % SUPERVISOR_CHECK_EVERY === 0) await ensureSupervisor(store, jobId, deadline(1000)).catch(() => false);
-    return result;
+    const r = await store.completeTask(jobId, index, partialJson, end, taskRecord(run, run.cold, { queued: queuedOf(params), start, end }));
+    const doneActivation = await afterCompletion(store, jobId, r);
+    return { jobId, index, counted: r.added, done: r.done, total: ctx.total, ...(doneActivation !== undefined ? { doneActivation } : {}) };
   } catch (err) {
     if (err instanceof UnknownJobError) return { jobId, index, error: err.message };
     const error = `task ${index}: ${errorMessage(err)}`;

@@ -9,14 +9,12 @@ import { runPullWorker } from './pull-worker.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
 import { type JobStore, UnknownJobError } from '../store/job-store.ts';
 import { StoreUnavailableError } from '../store/unavailable.ts';
-import { CONTAINER_ID, PROCESS_START, takeFirstRun } from './worker-process.ts';
+import { beginTaskRun } from './task-run.ts';
 import { watchdog } from '../watchdog/watchdog.ts';
 
 export async function runWorker(kernel: AnyKernel, params: Record<string, unknown>) {
-  // Read before the first await, as `op: work` does.
-  const cold = takeFirstRun();
+  const run = beginTaskRun();
   watchdog();
-  const run = { activationId: process.env.__OW_ACTIVATION_ID ?? '', container: CONTAINER_ID, cold, ...(cold ? { boot: PROCESS_START } : {}) };
   const jobId = jobIdOf(params);
   if (!jobId) return MALFORMED_JOB_ID;
   const worker = Number(params.worker);

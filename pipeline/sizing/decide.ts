@@ -4,6 +4,8 @@
 // submits and prints the plan. CPU-bound work wants one worker per slot, each running one task at a time; work that
 // waits wants few workers, each with many tasks in flight.
 
+import type { Mode } from '../job/mode.ts';
+
 /** Tasks per CPU-bound worker: enough that a worker finishing early takes the next and unequal tasks balance. */
 export const TASKS_PER_WORKER = 8;
 /** The least CPU time worth a task: a task's own claim, start and completion cost ~1–2 ms. */
@@ -27,7 +29,9 @@ export interface SizingInputs {
   kernelMaxTasks?: number;
   /** Asked for; absent: planned. */
   tasks?: number;
-  /** Asked for (0: one activation per task, push mode); absent: planned. */
+  /** Asked for; absent: planned (pull mode, unless `tasks` is given without workers at the entry action). */
+  mode?: Mode;
+  /** Pull workers asked for; absent: planned. */
   workers?: number;
   /** Workers that can compute at once: cores of this machine, or the invokers' slots. */
   slots: number;
@@ -46,6 +50,7 @@ export interface SizingInputs {
 
 export interface SizingPlan {
   tasks: number;
+  mode: Mode;
   /** Pull workers; 0 = push mode, one activation per task. */
   workers: number;
   /** Why, one short reason each. */
@@ -112,11 +117,12 @@ function cpuBoundTasks(i: SizingInputs, workers: number, taskCap: number, why: s
 export function planSizing(i: SizingInputs): SizingPlan {
   const why: string[] = [];
   const taskCap = Math.max(1, Math.min(i.maxTasks, i.kernelMaxTasks ?? Infinity));
+  const push = i.mode === 'push';
+  if (i.tasks !== undefined && push) return { tasks: i.tasks, mode: 'push', workers: 0, why: ['tasks as asked, push mode as asked'] };
   if (i.tasks !== undefined && i.workers !== undefined) {
-    return { tasks: i.tasks, workers: i.workers, why: ['tasks and workers as asked'] };
+    return { tasks: i.tasks, mode: 'pull', workers: i.workers, why: ['tasks and workers as asked'] };
   }
   const cap = workerCap(i, why);
-  const push = i.workers === 0;
 
   if (i.waitsOnIo) {
     why.unshift(`${i.kernel} waits on I/O: each worker runs up to ${i.ioTasksPerWorker} tasks at once`);
@@ -125,10 +131,10 @@ export function planSizing(i: SizingInputs): SizingPlan {
       tasks = clamp(Math.max(DEFAULT_IO_TASKS, i.workers ?? 0), 1, taskCap);
       why.push(`${tasks} tasks: the kernel has no task count of its own`);
     } else why.push(`${plural(tasks, 'task')} as asked`);
-    if (push) return { tasks, workers: 0, why: [...why, 'push mode as asked: one activation per task'] };
-    if (i.workers !== undefined) return { tasks, workers: Math.min(i.workers, tasks), why: [...why, `${plural(i.workers, 'worker')} as asked`] };
+    if (push) return { tasks, mode: 'push', workers: 0, why: [...why, 'push mode as asked: one activation per task'] };
+    if (i.workers !== undefined) return { tasks, mode: 'pull', workers: Math.min(i.workers, tasks), why: [...why, `${plural(i.workers, 'worker')} as asked`] };
     const workers = clamp(Math.ceil(tasks / i.ioTasksPerWorker), 1, cap);
-    return { tasks, workers, why: [...why, `${plural(workers, 'worker')}: ${i.ioTasksPerWorker} tasks in flight each`] };
+    return { tasks, mode: 'pull', workers, why: [...why, `${plural(workers, 'worker')}: ${i.ioTasksPerWorker} tasks in flight each`] };
   }
 
   why.unshift(
@@ -147,16 +153,16 @@ export function planSizing(i: SizingInputs): SizingPlan {
     tasks = i.tasks;
     why.push(`${plural(tasks, 'task')} as asked`);
   } else tasks = cpuBoundTasks(i, workers, taskCap, why);
-  if (push) return { tasks, workers: 0, why: [...why, 'push mode as asked: one activation per task'] };
+  if (push) return { tasks, mode: 'push', workers: 0, why: [...why, 'push mode as asked: one activation per task'] };
   if (workers > tasks) {
     workers = tasks;
     why.push(`${plural(workers, 'worker')}: no more than tasks`);
   }
-  return { tasks, workers, why };
+  return { tasks, mode: 'pull', workers, why };
 }
 
 /** The plan in one line: "16 tasks on 2 workers (pull mode)". */
 export function describePlan(plan: SizingPlan): string {
   const tasks = plural(plan.tasks, 'task');
-  return plan.workers === 0 ? `${tasks}, one activation each (push mode)` : `${tasks} on ${plural(plan.workers, 'worker')} (pull mode)`;
+  return plan.mode === 'push' ? `${tasks}, one activation each (push mode)` : `${tasks} on ${plural(plan.workers, 'worker')} (pull mode)`;
 }

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { AnyKernel, JobShape } from '../../kernels/types.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
+import type { Mode } from '../job/mode.ts';
 import { planSizing, type SizingInputs, type SizingPlan } from './decide.ts';
 
 /** What runs the workers, as far as the caller can see it. */
@@ -14,6 +15,7 @@ export interface SizingRequest {
   kernel: string;
   params: Record<string, unknown>;
   tasks?: number;
+  mode?: Mode;
   workers?: number;
 }
 
@@ -60,7 +62,7 @@ export function profileOf(kernel: AnyKernel, parsed: unknown): KernelProfile {
 export type SizingLimits = Pick<SizingInputs, 'maxTasks' | 'maxWorkers' | 'ioTasksPerWorker'>;
 
 /** The plan for a job from its kernel's profile. */
-export function sizeJob(profile: KernelProfile, asked: Pick<SizingRequest, 'tasks' | 'workers'>, capacity: WorkerCapacity, limits: SizingLimits): SizingPlan {
+export function sizeJob(profile: KernelProfile, asked: Pick<SizingRequest, 'tasks' | 'mode' | 'workers'>, capacity: WorkerCapacity, limits: SizingLimits): SizingPlan {
   return planSizing({
     kernel: profile.kernel,
     waitsOnIo: profile.waitsOnIo,

@@ -473,7 +473,7 @@ export class JobStore {
     ]);
     if (!meta) return undefined;
     return {
-      ...(meta.workers > 0 ? { queue: await this.queueMarks(jobId) } : {}),
+      ...(meta.mode === 'pull' ? { queue: await this.queueMarks(jobId) } : {}),
       meta,
       done: new Set(done.map(Number)),
       dispatches: dispatchMap(dispatched),

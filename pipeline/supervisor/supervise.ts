@@ -8,7 +8,8 @@ import { boundedMap } from '../dispatch/pool.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { timeLimitExceeded, type ActivationRecordLike } from './activation-record.ts';
 import { decide, MAX_REINVOKES, speculationDue, type Suspect } from './decide.ts';
-import { kickReduce, redispatchTask, startWorkers } from './remedies.ts';
+import { kickReduce } from './remedies.ts';
+import { redispatchTask, startWorkers } from '../dispatch/redispatch.ts';
 
 export interface SuperviseCounts {
   probes: number;

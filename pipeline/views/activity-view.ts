@@ -30,7 +30,7 @@ export function aboutJob(meta: JobMeta): JobAbout {
     params,
     total: meta.total,
     workers: meta.workers,
-    mode: meta.workers > 0 ? 'pull' : 'push',
+    mode: meta.mode,
     planWhy: parsedJson<string[]>(meta.planWhy, []),
     retryBudget: meta.retryBudget,
     created: meta.created,
@@ -59,7 +59,7 @@ export async function activityView(
   asked: readonly number[],
   maxRecords = MAX_RECORDS_PER_ANSWER,
 ): Promise<JobActivityView> {
-  const pull = meta.workers > 0;
+  const pull = meta.mode === 'pull';
   const sent = asked.slice(0, maxRecords);
   const [records, marks] = await Promise.all([store.taskRecordsOf(jobId, sent), store.taskMarks(jobId)]);
   const lanes: string[] = [];

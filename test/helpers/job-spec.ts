@@ -35,6 +35,7 @@ export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = D
   const plan = planWithKernel(kernel, {
     params: request.params,
     ...(request.tasks !== undefined ? { tasks: request.tasks } : { sizing: { capacity: actionCapacity(settings.workerSlots), limits: settings } }),
+    ...(request.mode ? { mode: request.mode } : {}),
     ...(request.workers !== undefined ? { workers: request.workers } : {}),
   });
   return planJob(request, plan, deployedActions(request.kernel), settings);
