@@ -7,7 +7,7 @@
 //  - 10,000 × 1 s sleep and 10,000 no-op tasks, pull mode vs one activation per task, and the per-task overhead;
 //  - the plan chosen for primes below 1e9, 1e11 (and 1e12 in a full run) beside hand-picked sizings.
 import { ensureRedis, findOnPath } from '../host/local/redis-server.ts';
-import { planRun, type AskedSizing } from '../cli/plan-run.ts';
+import { sizeRun, type AskedSizing } from '../cli/size-run.ts';
 import type { Target } from '../cli/target.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import type { SizingPlan } from '../pipeline/sizing/decide.ts';
@@ -49,7 +49,7 @@ class Runner {
     const key = JSON.stringify([job.kernel, job.params, job.asked]);
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = await planRun(job.kernel, job.params, job.asked, this.target(), this.pipe.client);
+      plan = await sizeRun(job.kernel, job.params, job.asked, this.target(), this.pipe.client);
       this.plans.set(key, plan);
     }
     return plan;

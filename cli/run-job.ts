@@ -61,7 +61,7 @@ export interface RunOutcome {
 /** The request's own bounds (counts, params size and keys), as the entry action checks them, with no kernel needed. */
 export async function checkRequest(kernel: string, params: Dict, asked: { tasks?: number; mode?: Mode; workers?: number }): Promise<void> {
   const { parseJobRequest } = await import('../pipeline/job/spec.ts');
-  const { usageErrorOf } = await import('./plan-run.ts');
+  const { usageErrorOf } = await import('./size-run.ts');
   try {
     parseJobRequest({ kernel, params, tasks: asked.tasks, mode: asked.mode, workers: asked.workers });
   } catch (err) {

@@ -126,6 +126,18 @@ export interface Kernel<Params, Partial, Result> {
   writePart?(rows: Rows, format: PartFormat): Promise<Uint8Array>;
   /** Its result is an image: a base64 PNG in the result's `png` field (`supercompute run -o FILE.png` writes it). */
   readonly producesPng?: boolean;
+  /**
+   * A param that names the job's input (one http(s) URL): `-p url=U` is then `--input U`, cut into tasks like any
+   * input rather than fetched whole by every task. `instead` are the params that give the input another way (refused
+   * beside it).
+   */
+  readonly inputParam?: InputParam;
+}
+
+/** A kernel's param that is sugar for the job's input. */
+export interface InputParam {
+  readonly param: string;
+  readonly instead?: readonly string[];
 }
 
 /** A shuffle job's row: a JSON object, its columns by name. */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, parseParams } from '../params.ts';
-import { deployManifest, planManifest } from '../../host/manifest/deploy-pipeline.ts';
+import { deployManifest, readDeployment } from '../../host/manifest/deploy-pipeline.ts';
 import { summarize } from '../deploy-summary.ts';
 import { pingRedis } from '../../host/local/redis-server.ts';
 
@@ -27,7 +27,7 @@ export function registerDeploy(program: Command): void {
       const log = (line: string): void => console.error(line);
 
       if (flags.dryRun) {
-        console.log(JSON.stringify(await planManifest({ manifest: flags.manifest, params, log }), null, 2));
+        console.log(JSON.stringify(await readDeployment({ manifest: flags.manifest, params, log }), null, 2));
         return;
       }
       const target = resolveTarget(flags);

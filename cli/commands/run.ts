@@ -1,10 +1,10 @@
 // `supercompute run KERNEL --param k=v [--tasks N] [--workers W] [--input URL… [--chunk-size SIZE]]`: one job, with progress, result and timings. Without
-// both counts the job is planned for the target (cli/plan-run.ts) and the plan printed before it runs.
+// both counts the job is planned for the target (cli/size-run.ts) and the plan printed before it runs.
 import { askedMode } from '../../pipeline/job/mode.ts';
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
-import { planRun } from '../plan-run.ts';
+import { sizeRun } from '../size-run.ts';
 import { describePlan } from '../../pipeline/sizing/decide.ts';
 import { checkRequest, reportJob, runJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
@@ -125,7 +125,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const bounded = <T>(work: Promise<T>, what: string): Promise<T> => beforeDeadline(work, deadline, target.apihost, `--wait-timeout ${flags.waitTimeout} s: ${what}`);
   // With an input only the deployment sees its objects: it cuts the job into tasks, plans the workers and checks the
   // rest, so nothing is planned or validated here.
-  const plan = input === undefined ? await bounded(planRun(kernel, params, asked, target, client), 'planning the job') : undefined;
+  const plan = input === undefined ? await bounded(sizeRun(kernel, params, asked, target, client), 'planning the job') : undefined;
   const out = flags.out === undefined ? undefined : resultFileOf(flags.out, kernel, plan?.profile.producesPng ?? false);
   const tasks = plan ? plan.tasks : asked.tasks;
   const runMode = plan ? plan.mode : asked.mode;

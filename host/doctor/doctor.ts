@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type openwhisk from 'openwhisk';
-import { planManifest } from '../manifest/deploy-pipeline.ts';
+import { readDeployment } from '../manifest/deploy-pipeline.ts';
 import type { DeploymentPlan, PlannedAction } from '../manifest/deployment.ts';
 import { invokeAction } from '../jobs/invoke.ts';
 import { ENTRY_ACTION } from '../jobs/submit.ts';
@@ -187,7 +187,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return report();
   }
 
-  const plan = await planManifest({ manifest: options.manifest });
+  const plan = await readDeployment({ manifest: options.manifest });
   const [info, deployed, namespaceLimits] = await Promise.all([
     infoDocument(options.target),
     deployedActions(options.client, plan),

@@ -8,7 +8,7 @@ import { readTargetCapacity } from '../target/capacity.ts';
 import { HOST_RETRY, isLocalTarget, type Target } from '../target/target.ts';
 import { ASK_KERNEL_MS } from '../kernels/ask.ts';
 import { resolveKernel } from '../../pipeline/kernel-actions/catalog.ts';
-import { planOnDeployment } from '../../pipeline/kernel-actions/control.ts';
+import { askKernelPlan } from '../../pipeline/kernel-actions/control.ts';
 import type { OwClient } from '../../pipeline/openwhisk/ow.ts';
 import { DEFAULTS } from '../../pipeline/job/settings.ts';
 import { askedMode, type Mode } from '../../pipeline/job/mode.ts';
@@ -49,7 +49,7 @@ export type TargetPlan = SizingPlan & { profile: KernelProfile };
  * unknown kernel or bad params is the deployment's refusal (an HttpError, 400), before anything else is asked of the
  * target.
  */
-export async function planForTarget(kernel: string, params: Record<string, unknown>, given: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
+export async function sizeForTarget(kernel: string, params: Record<string, unknown>, given: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
   const mode = askedMode(given.mode, given.workers);
   if ('error' in mode) throw new HttpError(400, mode.error);
   const asked: AskedSizing = { ...(given.tasks !== undefined ? { tasks: given.tasks } : {}), ...(given.slots !== undefined ? { slots: given.slots } : {}), ...mode };
@@ -57,7 +57,7 @@ export async function planForTarget(kernel: string, params: Record<string, unkno
   const deployed = await resolveKernel(ow, kernel, HOST_RETRY);
   const both = asked.tasks !== undefined && (asked.mode === 'push' || asked.workers !== undefined);
   const capacity = both ? undefined : await targetWorkerCapacity(asked, target, client, deployed.tasksAction);
-  const answer = await planOnDeployment(
+  const answer = await askKernelPlan(
     deployed.controlAction,
     {
       params,

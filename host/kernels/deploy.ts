@@ -123,6 +123,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
       [KERNEL_ANNOTATIONS.params]: d.params,
       [KERNEL_ANNOTATIONS.waitsOnIo]: d.waitsOnIo,
       [KERNEL_ANNOTATIONS.producesPng]: d.producesPng,
+      ...(d.inputParam ? { [KERNEL_ANNOTATIONS.inputParam]: d.inputParam } : {}),
       [KERNEL_ANNOTATIONS.builtin]: o.builtin === true,
       'provide-api-key': true,
     });

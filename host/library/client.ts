@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type openwhisk from 'openwhisk';
 import { ActionError, JobClient } from '../jobs/client.ts';
-import { planForTarget, type AskedSizing } from '../jobs/sizing.ts';
+import { sizeForTarget, type AskedSizing } from '../jobs/sizing.ts';
 import { askedMode, type AskedMode, type Mode } from '../../pipeline/job/mode.ts';
 import { deployManifest } from '../manifest/deploy-pipeline.ts';
 import { deployKernel, listKernels, removeKernel } from '../kernels/index.ts';
@@ -156,7 +156,7 @@ export class Supercompute {
   private async plan(kernel: string, params: Dict, asked: AskedSizing): Promise<SizingPlan | undefined> {
     if (asked.tasks !== undefined && (asked.mode === 'push' || asked.workers !== undefined)) return undefined;
     try {
-      return await planForTarget(kernel, params, asked, this.target, this.openwhisk);
+      return await sizeForTarget(kernel, params, asked, this.target, this.openwhisk);
     } catch (err) {
       if (err instanceof HttpError) throw new ActionError(err.message, err.statusCode, false);
       throw err;

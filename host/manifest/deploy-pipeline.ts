@@ -29,7 +29,7 @@ export interface DeployManifestOptions {
   warn?: (line: string) => void;
 }
 
-export async function planManifest(options: DeployManifestOptions = {}): Promise<DeploymentPlan> {
+export async function readDeployment(options: DeployManifestOptions = {}): Promise<DeploymentPlan> {
   const log = options.log ?? (() => {});
   const given = options.manifest ?? defaultManifest;
   if (resolve(given) === defaultManifest) await ensureBuilt(log);
@@ -44,7 +44,7 @@ export async function deployManifest(
   client: openwhisk.Client,
   options: DeployManifestOptions = {},
 ): Promise<{ plan: DeploymentPlan; events: DeployEvent[]; kernels: DeployedKernel[] }> {
-  const plan = await planManifest(options);
+  const plan = await readDeployment(options);
   const events = await deploy(plan, client, (e) => options.log?.(`  ${e.kind} ${e.name}`));
   // The built-in kernels, through the same deploy as users' kernels, into the kernels package the manifest made.
   const kernels = plan.packages.some((p) => p.name === KERNEL_PACKAGE)

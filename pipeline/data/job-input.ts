@@ -65,7 +65,7 @@ export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts:
  * names none. Anything wrong with it, from a malformed field to an object that cannot be listed (missing, empty,
  * unreachable, access denied, refused by the URL guard), is a 400 naming it, before the job exists.
  */
-export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'>, access: () => DataAccess): Promise<PlannedInput | undefined> {
+export async function cutJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'>, access: () => DataAccess): Promise<PlannedInput | undefined> {
   const { input, chunkSize, tasks } = request;
   if (input === undefined) {
     if (chunkSize !== undefined) throw new HttpError(400, "'chunkSize' needs an 'input' to cut");

@@ -7,15 +7,15 @@ import { HttpError } from '../openwhisk/http.ts';
 import { newJobId } from './ids.ts';
 import type { Mode } from './mode.ts';
 import { resolveKernel } from '../kernel-actions/catalog.ts';
-import { planOnDeployment } from '../kernel-actions/control.ts';
+import { askKernelPlan } from '../kernel-actions/control.ts';
 import { deadline, owClient } from '../openwhisk/ow.ts';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
 import type { PipelineSettings } from './settings.ts';
 import type { SizingPlan } from '../sizing/decide.ts';
 import { actionCapacity } from '../sizing/size-job.ts';
-import { parseJobRequest, planJob, type JobSpec } from './spec.ts';
-import { dataAccessFor, planJobInput, summarizeInput } from '../data/job-input.ts';
+import { parseJobRequest, buildSpec, withInputParam, type JobSpec } from './spec.ts';
+import { dataAccessFor, cutJobInput, summarizeInput } from '../data/job-input.ts';
 import type { ObjectSlice, TaskInput } from '../data/objects.ts';
 import { MANIFEST_NAME } from '../shuffle/dataset.ts';
 import { datasetUrl, parseShuffleRequest, type ShuffleSpec } from '../shuffle/spec.ts';
@@ -66,17 +66,18 @@ function settleShuffle(shuffle: ShuffleSpec, plan: KernelPlan, jobId: string, re
 }
 
 export async function createJob(raw: Record<string, unknown>, settings: PipelineSettings): Promise<CreatedJob> {
-  const request = parseJobRequest(raw, settings);
+  const asked = parseJobRequest(raw, settings);
   const shuffle = parseShuffleRequest(raw, settings.maxTasks);
-  if (shuffle) await checkShuffle(raw, settings, shuffle, request.mode);
+  if (shuffle) await checkShuffle(raw, settings, shuffle, asked.mode);
   const ow = owClient();
-  const kernel = await resolveKernel(ow, request.kernel);
-  const input = await planJobInput(request, () => dataAccessFor(raw, settings.allowHosts));
+  const kernel = await resolveKernel(ow, asked.kernel);
+  const request = withInputParam(asked, kernel.inputParam);
+  const input = await cutJobInput(request, () => dataAccessFor(raw, settings.allowHosts));
   if (input && input.tasks.length > settings.maxTasks) {
     throw new HttpError(400, `input: cut into ${input.tasks.length} tasks; the limit is ${settings.maxTasks} (give a larger chunkSize)`);
   }
   const sizingRequest = { sizing: { capacity: actionCapacity(settings.workerSlots), limits: { maxTasks: settings.maxTasks, maxWorkers: settings.maxWorkers, ioTasksPerWorker: settings.ioTasksPerWorker } } };
-  const plan = await planOnDeployment(
+  const plan = await askKernelPlan(
     kernel.controlAction,
     {
       params: request.params,
@@ -90,7 +91,7 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
     { deadline: Math.min(Date.now() + 60_000, deadline(5000)), ow },
   );
   // A kernel that checked its params against the input keeps what it learnt of it (a SQL kernel: the schema).
-  const { spec, sizing } = planJob(plan.params ? { ...request, params: plan.params } : request, plan, kernel, settings);
+  const { spec, sizing } = buildSpec(plan.params ? { ...request, params: plan.params } : request, plan, kernel, settings);
   if (input) {
     if (spec.total !== input.tasks.length) {
       throw new HttpError(400, `kernel '${kernel.name}' split its input's ${input.tasks.length} tasks into ${spec.total}; a kernel reading an input must keep the task count`);

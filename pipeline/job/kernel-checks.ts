@@ -94,7 +94,7 @@ export async function prepareWithKernel(kernel: AnyKernel, request: KernelPlanRe
   }
 }
 
-export function planWithKernel(kernel: AnyKernel, request: KernelPlanRequest): KernelPlan {
+export function kernelPlanOf(kernel: AnyKernel, request: KernelPlanRequest): KernelPlan {
   const { parsed } = parseKernelParams(kernel, request.params, { input: request.input === true });
   const profile = profileOf(kernel, parsed);
   let tasks = request.tasks;

@@ -2,6 +2,7 @@
 // the `supercompute` action and its web form, the compositions' `job-create`, and the tests. The kernel's own checks
 // (parse, sizing, split into the task count: kernel-plan.ts) run in the kernel's control action first, so a bad job
 // is refused before it exists; the spec pins the kernel version that planned it.
+import type { InputParam } from '../../kernels/types.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import { integerOf } from './integer.ts';
 import { askedMode, type Mode } from './mode.ts';
@@ -27,36 +28,30 @@ export interface JobRequest {
   mode?: Mode;
   /** Pull mode's worker activations, each claiming tasks from the job's queue. */
   workers?: number;
-  /** The job's data input as given (`input`, or a kernel's input param: INPUT_PARAMS); checked when it is listed. */
+  /** The job's data input as given (`input`, or the kernel's `inputParam`: withInputParam); checked when it is listed. */
   input?: unknown;
   /** Bytes per task of the input (job-input.ts checks it). */
   chunkSize?: unknown;
 }
 
-/**
- * Kernels' params that are sugar for the job's input: `wordcount -p url=U` is `wordcount --input U`, one http(s) URL
- * through the URL guard and the ranged reader, so that a large document is cut into tasks like any input rather than
- * fetched whole by every task. The param is taken out of the kernel's params here, the one place a request becomes a
- * job, so the kernel sees an input job. `instead` are the kernel's params that give its input another way: named with
- * the URL they are refused here, before the URL is fetched.
- */
-export const INPUT_PARAMS: Readonly<Record<string, { param: string; instead: readonly string[] }>> = {
-  wordcount: { param: 'url', instead: ['text'] },
-};
-
 const absent = (value: unknown) => value === undefined || value === null || value === '';
 
-/** The request's input, with a kernel's input param moved out of its params into it. */
-function inputOf(kernel: string, params: Record<string, unknown>, given: unknown): { params: Record<string, unknown>; input?: unknown } {
-  const sugar = Object.hasOwn(INPUT_PARAMS, kernel) ? INPUT_PARAMS[kernel] : undefined;
-  if (sugar === undefined || params[sugar.param] === undefined) return absent(given) ? { params } : { params, input: given };
+/**
+ * The request with the kernel's input param (`wordcount -p url=U`: its `inputParam`) moved out of its params into the
+ * job's input: one http(s) URL through the URL guard and the ranged reader, so that a large document is cut into tasks
+ * like any input rather than fetched whole by every task. Done where a request becomes a job, once the kernel is
+ * known, so the kernel sees an input job; its params that give the input another way are refused beside it.
+ */
+export function withInputParam(request: JobRequest, sugar: InputParam | undefined): JobRequest {
+  if (sugar === undefined || request.params[sugar.param] === undefined) return request;
+  const { kernel } = request;
   const name = sugar.param;
-  const { [name]: url, ...rest } = params;
-  if (!absent(given)) throw new HttpError(400, `${kernel}: give "${name}" or the job's 'input', not both`);
-  const other = sugar.instead.find((field) => rest[field] !== undefined);
+  const { [name]: url, ...rest } = request.params;
+  if (!absent(request.input)) throw new HttpError(400, `${kernel}: give "${name}" or the job's 'input', not both`);
+  const other = (sugar.instead ?? []).find((field) => rest[field] !== undefined);
   if (other !== undefined) throw new HttpError(400, `${kernel}: give exactly one of the fields "${other}" and "${name}" (or name the job's input)`);
   if (typeof url !== 'string' || !/^https?:\/\//i.test(url.trim())) throw new HttpError(400, `${kernel}: field "${name}" must be an http or https URL`);
-  return { params: rest, input: url.trim() };
+  return { ...request, params: rest, input: url.trim() };
 }
 
 /** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-actions/catalog.ts). */
@@ -160,9 +155,8 @@ function resultsBucketOf(name: string): string {
 /** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
-  const { params, input } = inputOf(p.kernel, parseParams(p.params, limits.maxParamsBytes), p.input);
-  const request: JobRequest = { kernel: p.kernel, params };
-  if (input !== undefined) request.input = input;
+  const request: JobRequest = { kernel: p.kernel, params: parseParams(p.params, limits.maxParamsBytes) };
+  if (!absent(p.input)) request.input = p.input;
   if (!absent(p.chunkSize)) request.chunkSize = p.chunkSize;
   const tasks = parseCount('tasks', p.tasks, 1, limits.maxTasks);
   if (tasks !== undefined) request.tasks = tasks;
@@ -192,7 +186,7 @@ export interface PlannedJob {
  * The job's spec from its request and its kernel's plan (the kernel's checks, run by the kernel's control action), with
  * every setting fixed.
  */
-export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVersionActions, settings: SpecSettings = DEFAULTS): PlannedJob {
+export function buildSpec(request: JobRequest, plan: KernelPlan, version: KernelVersionActions, settings: SpecSettings = DEFAULTS): PlannedJob {
   const { sizing } = plan;
   const mode: Mode = sizing?.mode ?? request.mode ?? (request.workers !== undefined ? 'pull' : 'push');
   const workers = mode === 'push' ? 0 : (sizing?.workers ?? request.workers ?? 1);

@@ -2,6 +2,7 @@
 // its pull workers' tasks, one its push-mode tasks (the same action for a kernel that waits on I/O) and one answering
 // control calls (plan, describe, reduce), described by their annotations. A
 // kernel's current version is its latest complete deployment; a job pins the version it started with.
+import type { InputParam } from '../../kernels/types.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import type { OwClient } from '../openwhisk/ow.ts';
 import { type RetryOptions, withRetry } from '../openwhisk/ow.ts';
@@ -19,6 +20,7 @@ export const KERNEL_ANNOTATIONS = {
   params: 'supercompute-kernel-params',
   waitsOnIo: 'supercompute-kernel-waits-on-io',
   producesPng: 'supercompute-kernel-produces-png',
+  inputParam: 'supercompute-kernel-input-param',
   builtin: 'supercompute-kernel-builtin',
 } as const;
 
@@ -60,6 +62,8 @@ export interface KernelVersion {
   params: Record<string, string>;
   waitsOnIo: boolean;
   producesPng: boolean;
+  /** Its param that names the job's input, if any. */
+  inputParam?: InputParam;
   builtin: boolean;
   /** Package-qualified action names. */
   tasksAction: string;
@@ -101,6 +105,7 @@ export function kernelVersions(actions: readonly ListedAction[]): KernelVersion[
       params: params && typeof params === 'object' ? (params as Record<string, string>) : {},
       waitsOnIo,
       producesPng: ann.get(KERNEL_ANNOTATIONS.producesPng) === true,
+      ...inputParamOf(ann.get(KERNEL_ANNOTATIONS.inputParam)),
       builtin: ann.get(KERNEL_ANNOTATIONS.builtin) === true,
       ...kernelVersionActions(name, version, waitsOnIo),
     });
@@ -116,6 +121,14 @@ export function currentVersions(versions: readonly KernelVersion[]): Map<string,
     if (!seen || v.deployedAt > seen.deployedAt || (v.deployedAt === seen.deployedAt && v.version > seen.version)) current.set(v.name, v);
   }
   return new Map([...current.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The input-param annotation, when it is one. */
+function inputParamOf(value: unknown): { inputParam?: InputParam } {
+  const v = value as { param?: unknown; instead?: unknown } | null | undefined;
+  if (!v || typeof v !== 'object' || typeof v.param !== 'string') return {};
+  const instead = Array.isArray(v.instead) ? v.instead.filter((f): f is string => typeof f === 'string') : [];
+  return { inputParam: { param: v.param, instead } };
 }
 
 /** The kernels package's actions with their annotations; none when the package does not exist. */

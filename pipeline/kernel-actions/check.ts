@@ -16,6 +16,11 @@ export function kernelProblems(value: unknown): string[] {
   for (const m of METHODS) if (typeof k[m] !== 'function') problems.push(`"${m}" must be a function`);
   if (k.reference !== undefined && typeof k.reference !== 'function') problems.push('"reference", when given, must be a function');
   for (const m of ['estimate', 'maxTasks'] as const) if (k[m] !== undefined && typeof k[m] !== 'function') problems.push(`"${m}", when given, must be a function`);
+  if (k.inputParam !== undefined) {
+    const ip = k.inputParam as Record<string, unknown> | null;
+    const good = ip !== null && typeof ip === 'object' && typeof ip.param === 'string' && (ip.instead === undefined || (Array.isArray(ip.instead) && ip.instead.every((f) => typeof f === 'string')));
+    if (!good) problems.push('"inputParam", when given, must be { param: string, instead?: string[] }');
+  }
   if (k.params !== undefined) {
     const p = k.params as Record<string, unknown>;
     if (p === null || typeof p !== 'object' || Object.values(p).some((v) => typeof v !== 'string')) problems.push('"params", when given, must map parameter names to strings');

@@ -1,6 +1,7 @@
 // Calls to a kernel's control action (`op: plan | describe | reduce`), blocking: the pipeline's entry and reduce, and
 // the host, ask the deployed kernel rather than carrying kernels of their own. Answers that refuse a request come back
 // as `{refused: {statusCode, error}}`, a successful activation, so the caller can give the same status to its caller.
+import type { InputParam } from '../../kernels/types.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import { owClient, withRetry, type OwClient } from '../openwhisk/ow.ts';
 import type { KernelPlan, KernelPlanRequest } from '../job/kernel-checks.ts';
@@ -18,6 +19,7 @@ export interface KernelDescription {
   params: Record<string, string>;
   waitsOnIo: boolean;
   producesPng: boolean;
+  inputParam?: InputParam;
 }
 
 /** Invokes `action` with `op` and waits for its result; a refusal becomes an HttpError with its status. */
@@ -36,6 +38,6 @@ export async function callKernel<T>(action: string, op: KernelOp, params: Record
   return result as T;
 }
 
-export function planOnDeployment(action: string, request: KernelPlanRequest, o: { deadline: number; ow?: OwClient }): Promise<KernelPlan> {
+export function askKernelPlan(action: string, request: KernelPlanRequest, o: { deadline: number; ow?: OwClient }): Promise<KernelPlan> {
   return callKernel<KernelPlan>(action, 'plan', { ...request }, o);
 }

@@ -7,7 +7,7 @@
 //   reduce    the job's result from its partials (control action)
 import type { AnyKernel } from '../../kernels/types.ts';
 import { HttpError, statusOf } from '../openwhisk/http.ts';
-import { planRequestOf, planWithKernel, prepareWithKernel } from '../job/kernel-checks.ts';
+import { planRequestOf, kernelPlanOf, prepareWithKernel } from '../job/kernel-checks.ts';
 import { dataAccessFor } from '../data/job-input.ts';
 import type { KernelDescription, Refused } from './control.ts';
 import { errorMessage, registerEnvSecrets } from '../openwhisk/redact.ts';
@@ -22,6 +22,7 @@ export function describeKernel(kernel: AnyKernel): KernelDescription {
     params: { ...(kernel.params ?? {}) },
     waitsOnIo: kernel.waitsOnIo === true,
     producesPng: kernel.producesPng === true,
+    ...(kernel.inputParam ? { inputParam: { param: kernel.inputParam.param, instead: [...(kernel.inputParam.instead ?? [])] } } : {}),
   };
 }
 
@@ -53,8 +54,8 @@ export async function runKernelOp(kernel: AnyKernel, params: Record<string, unkn
       try {
         const request = planRequestOf(params);
         const prepared = await prepareWithKernel(kernel, request, () => dataAccessFor(params, request.allowHosts ?? ''));
-        if (!prepared) return { ...planWithKernel(kernel, request) };
-        return { ...planWithKernel(kernel, { ...request, params: prepared }), params: prepared };
+        if (!prepared) return { ...kernelPlanOf(kernel, request) };
+        return { ...kernelPlanOf(kernel, { ...request, params: prepared }), params: prepared };
       } catch (err) {
         return { ...refused(err) };
       }

@@ -114,7 +114,7 @@ function cpuBoundTasks(i: SizingInputs, workers: number, taskCap: number, why: s
 }
 
 /** The job's task count and pull workers, and why. Asked-for values are kept; what is missing is derived. */
-export function planSizing(i: SizingInputs): SizingPlan {
+export function decideSizing(i: SizingInputs): SizingPlan {
   const why: string[] = [];
   const taskCap = Math.max(1, Math.min(i.maxTasks, i.kernelMaxTasks ?? Infinity));
   const push = i.mode === 'push';

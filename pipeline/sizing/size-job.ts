@@ -5,7 +5,7 @@ import type { AnyKernel, JobShape } from '../../kernels/types.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
 import type { Mode } from '../job/mode.ts';
-import { planSizing, type SizingInputs, type SizingPlan } from './decide.ts';
+import { decideSizing, type SizingInputs, type SizingPlan } from './decide.ts';
 
 /** What runs the workers, as far as the caller can see it. */
 export type WorkerCapacity = Pick<SizingInputs, 'slots' | 'slotsFrom' | 'concurrentInvocations' | 'workerTimeoutMs'>;
@@ -63,7 +63,7 @@ export type SizingLimits = Pick<SizingInputs, 'maxTasks' | 'maxWorkers' | 'ioTas
 
 /** The plan for a job from its kernel's profile. */
 export function sizeJob(profile: KernelProfile, asked: Pick<SizingRequest, 'tasks' | 'mode' | 'workers'>, capacity: WorkerCapacity, limits: SizingLimits): SizingPlan {
-  return planSizing({
+  return decideSizing({
     kernel: profile.kernel,
     waitsOnIo: profile.waitsOnIo,
     ...(profile.cpuMs !== undefined ? { cpuMs: profile.cpuMs } : {}),

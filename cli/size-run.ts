@@ -1,7 +1,7 @@
 // The CLI's plan for a job that did not give both --tasks and --workers: the host's (host/jobs/sizing.ts), with the
 // deployment's refusals (unknown kernel, bad params) reported as usage errors.
 import type openwhisk from 'openwhisk';
-import { planForTarget, type AskedSizing, type TargetPlan } from '../host/jobs/sizing.ts';
+import { sizeForTarget, type AskedSizing, type TargetPlan } from '../host/jobs/sizing.ts';
 import type { Target } from '../host/target/target.ts';
 import { HttpError } from '../pipeline/openwhisk/http.ts';
 import { UsageError } from './params.ts';
@@ -14,9 +14,9 @@ export function usageErrorOf(err: unknown): unknown {
 }
 
 /** The job's tasks and workers: as asked where asked, the rest planned for the target from the deployed kernel. */
-export async function planRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
+export async function sizeRun(kernel: string, params: Record<string, unknown>, asked: AskedSizing, target: Target, client: openwhisk.Client): Promise<TargetPlan> {
   try {
-    return await planForTarget(kernel, params, asked, target, client);
+    return await sizeForTarget(kernel, params, asked, target, client);
   } catch (err) {
     throw usageErrorOf(err);
   }
