@@ -1,18 +1,20 @@
 -- Cancels a running job: every key of it goes but for a small meta record (kernel, total, created, done count) that
 -- expires after the tombstone time; 'cancelled' is published on the job's `ended` channel.
--- KEYS[1] meta, KEYS[2] partials, KEYS[3..] every other key of the job
+-- KEYS: every key of the job, meta, partials first (keys.ts order after them)
 -- ARGV[1] now (ms), ARGV[2] tombstone time (ms)
 -- Returns the state before (the job is cancelled now when it was 'running'), false for an unknown job.
 -- @include "includes/job.lua"
+local metaKey = KEYS[1]
+local partialsKey = KEYS[2]
 local state = jobState()
 if not state then return false end
 if state ~= 'running' then return state end
-local done = redis.call('HLEN', KEYS[2])
-local m = redis.call('HMGET', KEYS[1], 'kernel', 'total', 'created')
+local done = redis.call('HLEN', partialsKey)
+local m = redis.call('HMGET', metaKey, 'kernel', 'total', 'created')
 for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end
 local expiresAt = tonumber(ARGV[1]) + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 'state', 'cancelled', 'kernel', m[1] or '', 'total', m[2] or '0', 'created', m[3] or ARGV[1],
+redis.call('HSET', metaKey, 'state', 'cancelled', 'kernel', m[1] or '', 'total', m[2] or '0', 'created', m[3] or ARGV[1],
   'done', done, 'cancelledAt', ARGV[1], 'expiresAt', expiresAt)
-redis.call('PEXPIREAT', KEYS[1], expiresAt)
+redis.call('PEXPIREAT', metaKey, expiresAt)
 announceEnd('cancelled')
 return state

@@ -1,5 +1,5 @@
 -- Removes whatever a late writer left beside a cancelled job's record.
--- KEYS[1] meta, KEYS[2..] every other key of the job
+-- KEYS: every key of the job, meta first (keys.ts order after them)
 -- Returns 1 when the job is cancelled (and its other keys are gone), else 0.
 -- @include "includes/job.lua"
 if jobState() ~= 'cancelled' then return 0 end
