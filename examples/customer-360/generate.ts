@@ -164,21 +164,32 @@ export async function generateCustomer360(dir: string, sizes: Sizes = DEFAULT_SI
   return { dir, files, bytes };
 }
 
+/** The sizes named on a command line (`--customers N` …), the defaults for the others. */
+export function sizesFrom(values: Record<string, unknown>): Sizes {
+  const sizes = { ...DEFAULT_SIZES };
+  for (const name of Object.keys(DEFAULT_SIZES) as Array<keyof Sizes>) {
+    const given = values[name];
+    if (given === undefined) continue;
+    const n = Number(String(given).replaceAll('_', ''));
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`--${name} must be a whole number, got ${String(given)}`);
+    sizes[name] = n;
+  }
+  return sizes;
+}
+
+/** The command-line options naming the sizes, for `util.parseArgs`. */
+export const SIZE_OPTIONS = Object.fromEntries(Object.keys(DEFAULT_SIZES).map((k) => [k, { type: 'string' as const }])) as Record<keyof Sizes, { type: 'string' }>;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: {
-      ...Object.fromEntries(Object.keys(DEFAULT_SIZES).map((k) => [k, { type: 'string' as const }])),
-      seed: { type: 'string', default: '1' },
-      parquet: { type: 'boolean', default: false },
-    },
+    options: { ...SIZE_OPTIONS, seed: { type: 'string', default: '1' }, parquet: { type: 'boolean', default: false } },
   });
   const [dir] = positionals;
   if (!dir) {
     process.stderr.write('usage: generate.ts DIR [--customers N] [--accounts N] [--transactions N] [--claims N] [--contacts N] [--seed N] [--parquet]\n');
     process.exit(2);
   }
-  const sizes = Object.fromEntries(Object.entries(DEFAULT_SIZES).map(([k, v]) => [k, values[k] === undefined ? v : Number(values[k])])) as unknown as Sizes;
-  const generated = await generateCustomer360(dir, sizes, Number(values.seed), { parquet: values.parquet as boolean });
+  const generated = await generateCustomer360(dir, sizesFrom(values), Number(values.seed), { parquet: values.parquet });
   for (const [table, file] of Object.entries(generated.files)) console.log(`${table}: ${file}`);
 }
