@@ -4,7 +4,7 @@
 // shipped manifest with the AWS_* variables of that server, and in rounds, the order rotating:
 //  - DuckDB (the reference engine) on 1 thread and on 2, the example's one-query reference over the local files;
 //  - the example's two chained shuffle jobs of the `sql` kernel (spend by account, then the profile by customer), the
-//    default plan and chunk size, 4 reducers; their time is the two jobs' own (each start → result stored) added, and
+//    default plan, the example's 16 MiB chunks and 4 reducers; their time is the two jobs' own (each start → result stored) added, and
 //    beside it the wall time from the first submit to the second's answer. Every round's profile dataset is read back
 //    by its manifest and must equal DuckDB's rows exactly.
 // Input MB/s is the five files' bytes over the time. Everything lives in a temporary folder removed at the end.
@@ -16,7 +16,7 @@ import { startS3Server } from '../host/s3-server.ts';
 import { ensureRedis } from '../host/redis-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { generateCustomer360, type Sizes } from '../examples/customer-360/generate.ts';
-import { profileJob, spendJob, type DatasetResult, type SqlShuffleJob } from '../examples/customer-360/jobs.ts';
+import { DEFAULT_CHUNK_SIZE, profileJob, spendJob, type DatasetResult, type SqlShuffleJob } from '../examples/customer-360/jobs.ts';
 import { duckdbProfile, readProfileParts } from '../examples/customer-360/duckdb.ts';
 import { downloadDataset, uploadTables } from '../examples/customer-360/store.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';

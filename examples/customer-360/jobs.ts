@@ -23,7 +23,7 @@ export interface Customer360Options {
   /** Where the datasets go: `spend/` and `profile/` under this `s3://BUCKET/PREFIX/`. */
   output: string;
   reducers?: number;
-  /** Map tasks' size (bytes or '64MiB'); default the deployment's. */
+  /** Map tasks' size (bytes or '16MiB'); default DEFAULT_CHUNK_SIZE. */
   chunkSize?: string | number;
   workers?: number;
   /** The profile's format; the spend dataset between the jobs is Parquet. */
@@ -39,7 +39,7 @@ export interface SqlShuffleJob {
   output: string;
   outputFormat: 'parquet' | 'csv' | 'jsonl';
   overwrite: true;
-  chunkSize?: string | number;
+  chunkSize: string | number;
   workers?: number;
 }
 
@@ -74,8 +74,14 @@ export const PROFILE_QUERIES = {
          LEFT JOIN m USING (customer_id)`,
 };
 
+/**
+ * The map tasks' size unless given: a map task holds its query's answer in memory (as the rows it partitions), and
+ * the per-account sums of 64 MiB of transactions (the deployment's default chunk) outgrow a 512 MB task.
+ */
+export const DEFAULT_CHUNK_SIZE = '16MiB';
+
 function common(o: Customer360Options): Pick<SqlShuffleJob, 'reducers' | 'overwrite' | 'chunkSize' | 'workers'> {
-  return { reducers: o.reducers ?? 4, overwrite: true, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}), ...(o.workers !== undefined ? { workers: o.workers } : {}) };
+  return { reducers: o.reducers ?? 4, overwrite: true, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, ...(o.workers !== undefined ? { workers: o.workers } : {}) };
 }
 
 /** The first job: spend per customer and category, by joining transactions to accounts. */
@@ -140,7 +146,7 @@ export function commandLines(o: Customer360Options): string[] {
       ...job.input.map((i) => `--input ${i}`),
       ...Object.entries(job.params).map(([k, v]) => `-p ${k}=${quote(v)}`),
       `--partition-by ${job.partitionBy} --reducers ${job.reducers} --output ${job.output} --output-format ${job.outputFormat} --overwrite`,
-      ...(job.chunkSize !== undefined ? [`--chunk-size ${job.chunkSize}`] : []),
+      `--chunk-size ${job.chunkSize}`,
       ...(job.workers !== undefined ? [`--workers ${job.workers}`] : []),
     ].join(' \\\n  '),
   );
