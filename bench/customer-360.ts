@@ -19,6 +19,7 @@ import { generateCustomer360, type Sizes } from '../examples/customer-360/genera
 import { DEFAULT_CHUNK_SIZE, profileJob, spendJob, type DatasetResult, type SqlShuffleJob } from '../examples/customer-360/jobs.ts';
 import { duckdbProfile, readProfileParts } from '../examples/customer-360/duckdb.ts';
 import { downloadDataset, uploadTables } from '../examples/customer-360/store.ts';
+import { reduceJobIdOf } from '../pipeline/shuffle/spec.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';
 import { treeCpuMs } from './process-cpu.ts';
@@ -37,6 +38,9 @@ const STEPS: Step[] = ['duckdb1', 'duckdb2', 'jobs'];
 interface JobFigures {
   /** The job's own time (start → result stored), ms. */
   ms: number;
+  /** Its map stage (start → last map task done) and its reduce stage (that stage's own time), ms. */
+  mapMs: number;
+  reduceMs: number;
   tasks: number;
   workers: number;
   result: DatasetResult;
@@ -96,7 +100,16 @@ async function runJob(pipe: BenchPipeline, job: SqlShuffleJob): Promise<JobFigur
   const submitted = await pipe.jobs.submit({ kernel: 'sql', params, ...fields });
   const st = await pipe.jobs.wait(submitted.jobId, {});
   if (st.state !== 'done') throw new Error(`job ${submitted.jobId} (${job.output}) ended ${st.state}: ${String(st.error ?? '')}`);
-  return { ms: st.timings?.elapsedMs ?? NaN, tasks: st.total, workers: submitted.workers ?? NaN, result: st.result as DatasetResult };
+  const stage = await pipe.jobs.status(reduceJobIdOf(submitted.jobId)).catch(() => undefined);
+  const t = st.timings;
+  return {
+    ms: t?.elapsedMs ?? NaN,
+    mapMs: (t?.lastWorkerEnd ?? NaN) - (t?.jobStart ?? NaN),
+    reduceMs: stage?.timings?.elapsedMs ?? NaN,
+    tasks: st.total,
+    workers: submitted.workers ?? NaN,
+    result: st.result as DatasetResult,
+  };
 }
 
 export async function benchCustomer360(opts: { quick: boolean; argv?: string[] }): Promise<Customer360BenchResult> {
@@ -202,7 +215,7 @@ export function customer360Markdown(r: Customer360BenchResult): string {
     '',
     `The jobs took **${fmt(r.vsDuckdb1)}×** DuckDB's time on 1 thread and ${fmt(r.vsDuckdb2)}× its time on 2; from the first submit to the second answer, ${s(r.jobsWallMs)} s. Every round's profile dataset (read back by its \`_manifest.json\`) equalled DuckDB's rows exactly: ${r.exact ? 'yes' : 'no'}.`,
     '',
-    `Last round: spend by account ${fmt(r.spend.ms / 1000, 2)} s (${r.spend.result.rows.toLocaleString('en-US')} rows in ${r.spend.result.parts} parts; shuffle ${shuffle(r.spend)}); the profile by customer ${fmt(r.profile.ms / 1000, 2)} s (${r.profile.result.rows.toLocaleString('en-US')} rows in ${r.profile.result.parts} parts; shuffle ${shuffle(r.profile)}).`,
+    `Last round: spend by account ${fmt(r.spend.ms / 1000, 2)} s (map stage ${fmt(r.spend.mapMs / 1000, 2)} s, reduce stage ${fmt(r.spend.reduceMs / 1000, 2)} s; ${r.spend.result.rows.toLocaleString('en-US')} rows in ${r.spend.result.parts} parts; shuffle ${shuffle(r.spend)}); the profile by customer ${fmt(r.profile.ms / 1000, 2)} s (map stage ${fmt(r.profile.mapMs / 1000, 2)} s, reduce stage ${fmt(r.profile.reduceMs / 1000, 2)} s; ${r.profile.result.rows.toLocaleString('en-US')} rows in ${r.profile.result.parts} parts; shuffle ${shuffle(r.profile)}).`,
     '',
     'MB = 10^6 bytes. CPU time is this process\'s and its children\'s, from /proc (DuckDB runs in this process; a job in the platform\'s containers, the controller and the storage server in this process). The store is on the same machine, so the figures say what the shuffle costs beside the compute here, not what S3 gives.',
     '',
