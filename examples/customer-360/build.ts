@@ -35,12 +35,17 @@ const { values } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 const format = values['output-format'];
-if (format !== 'parquet' && format !== 'csv' && format !== 'jsonl') throw new Error(`--output-format must be parquet, csv or jsonl\n${USAGE}`);
+if (format !== 'parquet' && format !== 'csv' && format !== 'jsonl') usageError('--output-format must be parquet, csv or jsonl');
 const options: Customer360Options = {
   data: values.data,
   output: values.output,
@@ -56,10 +61,12 @@ if (values.commands) {
 }
 
 if (values.generate) {
+  const settings = readS3Settings(process.env);
+  if (!settings.endpoint && !settings.accessKeyId) usageError('--generate stores the bank in the store the AWS_* variables name, and none are set (`npx supercompute storage` prints them)');
   const dir = await mkdtemp(join(tmpdir(), 'customer-360-'));
   try {
     const generated = await generateCustomer360(dir, sizesFrom(values), Number(values.seed), { parquet: values.parquet });
-    const client = await createS3Client(readS3Settings(process.env));
+    const client = await createS3Client(settings);
     await uploadTables(client, options.data, generated.files);
     console.error(`stored ${(generated.bytes / 1e6).toFixed(1)} MB under ${options.data}`);
   } finally {

@@ -186,7 +186,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     options: { ...SIZE_OPTIONS, seed: { type: 'string', default: '1' }, parquet: { type: 'boolean', default: false } },
   });
   const [dir] = positionals;
-  if (!dir) {
+  if (!dir || !Number.isSafeInteger(Number(values.seed))) {
     process.stderr.write('usage: generate.ts DIR [--customers N] [--accounts N] [--transactions N] [--claims N] [--contacts N] [--seed N] [--parquet]\n');
     process.exit(2);
   }
