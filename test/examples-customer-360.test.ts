@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Server, type S3Server } from '../host/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { Supercompute } from '../host/library/index.ts';
-import { generateCustomer360, type Generated } from '../examples/customer-360/generate.ts';
+import { generateCustomer360, TABLES, type Generated } from '../examples/customer-360/generate.ts';
 import { buildCustomer360 } from '../examples/customer-360/jobs.ts';
 import { duckdbProfile, readProfileParts, tableSql } from '../examples/customer-360/duckdb.ts';
 import { downloadDataset, uploadTables } from '../examples/customer-360/store.ts';
@@ -90,5 +90,16 @@ describe('the customer-360 example', () => {
     expect(Number(tied[0][0])).toBeGreaterThan(0);
     expect(got.filter((r) => r[3] === '0').length).toBeGreaterThan(0);
     expect(got.filter((r) => r[8] === null).length).toBeGreaterThan(0);
+  });
+
+  it('generates the same bytes from the same seed and sizes; a bigger table leaves the others as they were', async () => {
+    const small = { customers: 50, accounts: 80, transactions: 500, claims: 20, contacts: 100 };
+    const read = (g: Generated) => Object.fromEntries(TABLES.map((t) => [t, readFileSync(g.files[t], 'utf8')]));
+    const a = read(await generateCustomer360(join(dir, 'a'), small, 3));
+    expect(read(await generateCustomer360(join(dir, 'b'), small, 3))).toEqual(a);
+    const grown = read(await generateCustomer360(join(dir, 'c'), { ...small, transactions: 900 }, 3));
+    expect({ ...grown, transactions: '' }).toEqual({ ...a, transactions: '' });
+    expect(grown.transactions.startsWith(a.transactions)).toBe(true);
+    expect(read(await generateCustomer360(join(dir, 'd'), small, 4)).customers).not.toEqual(a.customers);
   });
 });
