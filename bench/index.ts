@@ -15,6 +15,7 @@ import { benchDefaults, defaultsMarkdown } from './defaults.ts';
 import { benchKernels, kernelsMarkdown } from './kernels.ts';
 import { benchUserKernel, userKernelMarkdown } from './user-kernel.ts';
 import { benchData, dataMarkdown } from './data.ts';
+import { benchCustomer360, customer360Markdown } from './customer-360.ts';
 
 /** The published figures, tracked: written only when asked (`--publish`). */
 export const publishedDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -86,6 +87,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchData(opts);
       return { data, markdown: dataMarkdown(data) };
+    },
+  },
+  'customer-360': {
+    describe: 'the 360° customer view (examples/customer-360/: 2,000,000 transactions; --quick 200,000; --transactions=N) as two chained shuffle jobs of the sql kernel beside DuckDB on 1 and 2 threads',
+    async run(opts) {
+      const data = await benchCustomer360(opts);
+      return { data, markdown: customer360Markdown(data) };
     },
   },
   answer: {
