@@ -24,6 +24,12 @@ export interface ObjectSlice {
   size?: number;
   start: number;
   end?: number;
+  /**
+   * A Parquet object's slice (pipeline/data/parquet-cut.ts): the object's footer cut down to the row groups this slice
+   * owns, Thrift compact, base64; read once when the job was created, so that no task reads the footer. [start, end)
+   * then spans exactly those row groups.
+   */
+  footer?: string;
 }
 
 /** What one task reads: one slice, or several small objects whole. */

@@ -8,6 +8,7 @@ import { parseDataInput, sourceName, type DataSource } from '../data/input-spec.
 import { hiddenInDataset } from '../shuffle/dataset.ts';
 import type { ObjectInfo, ObjectSlice, TaskInput } from '../data/objects.ts';
 import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
+import { cutByRowGroups, namedParquet } from '../data/parquet-cut.ts';
 import { readChunks, readRecordBatches, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
 import { HttpError } from '../http.ts';
@@ -65,7 +66,7 @@ export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts:
  * names none. Anything wrong with it, from a malformed field to an object that cannot be listed (missing, empty,
  * unreachable, access denied, refused by the URL guard), is a 400 naming it, before the job exists.
  */
-export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'>, access: () => DataAccess): Promise<PlannedInput | undefined> {
+export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'> & { params?: Record<string, unknown> }, access: () => DataAccess): Promise<PlannedInput | undefined> {
   const { input, chunkSize, tasks } = request;
   if (input === undefined) {
     if (chunkSize !== undefined) throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
@@ -73,17 +74,20 @@ export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSiz
   }
   try {
     const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
+    // A Parquet object's byte slices become the row groups that start in them (its footer read once, here).
+    const isParquet = parquetBy(request.params?.format);
+    const cut = async (objects: ObjectInfo[]) => cutByRowGroups(access(), objects, partitionObjects(objects, by), isParquet);
     const named = namedInputs(input);
     if (!named) {
       const sources = parseDataInput(input);
-      return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(await listData(access(), sources), by) };
+      return { sources: JSON.stringify(sources.map(sourceName)), tasks: await cut(await listData(access(), sources)) };
     }
     const planned: PlannedInput = { sources: '', tasks: [] };
     const names: Record<string, string[]> = {};
     for (const [table, raw] of Object.entries(named)) {
       const sources = parseDataInput(raw, `input ${table}`);
       names[table] = sources.map(sourceName);
-      for (const task of partitionObjects(await listData(access(), sources), by)) planned.tasks.push({ ...task, table });
+      for (const task of await cut(await listData(access(), sources))) planned.tasks.push({ ...task, table });
     }
     planned.sources = JSON.stringify(names);
     return planned;
@@ -92,6 +96,13 @@ export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSiz
     // The S3 client refuses settings it cannot use (a key without its secret): the deployment's, but named to the caller.
     throw inputError(err, 'cannot read it: ');
   }
+}
+
+/** Which objects are Parquet, cut by row groups: those named so, or all of them (`format: parquet`), or none (`csv`). */
+function parquetBy(format: unknown): (name: string) => boolean {
+  if (format === 'parquet') return () => true;
+  if (format === 'csv') return () => false;
+  return namedParquet;
 }
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
