@@ -37,6 +37,8 @@ export interface TaskInput {
   slices: ObjectSlice[];
   /** The named input these slices belong to, in a job of several (`--input NAME=URL`); absent: `input`. */
   table?: string;
+  /** A CSV input with a header: its column names, read from its first object's first line when the job was created. */
+  columns?: string[];
 }
 
 /** Reads a byte range of an object, streamed, failing with ObjectChangedError if it is not the version pinned. */

@@ -9,6 +9,7 @@ import { hiddenInDataset } from '../shuffle/dataset.ts';
 import type { ObjectInfo, ObjectSlice, TaskInput } from '../data/objects.ts';
 import { parsePartitionBy, partitionObjects } from '../data/partition.ts';
 import { cutByRowGroups, namedParquet } from '../data/parquet-cut.ts';
+import { namedCsv, readCsvHeader } from '../data/csv-header.ts';
 import { readChunks, readRecordBatches, readRecords } from '../data/record-reader.ts';
 import { readS3Settings } from '../data/s3-settings.ts';
 import { HttpError } from '../http.ts';
@@ -76,7 +77,14 @@ export async function planJobInput(request: Pick<JobRequest, 'input' | 'chunkSiz
     const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
     // A Parquet object's byte slices become the row groups that start in them (its footer read once, here).
     const isParquet = parquetBy(request.params?.format);
-    const cut = async (objects: ObjectInfo[]) => cutByRowGroups(access(), objects, partitionObjects(objects, by), isParquet);
+    // A CSV input's header, read once here, names its columns for every task's record batches.
+    const isCsv = csvBy(request.params?.format);
+    const cut = async (objects: ObjectInfo[]) => {
+      const tasks = await cutByRowGroups(access(), objects, partitionObjects(objects, by), isParquet);
+      const first = objects.find((o) => o.size !== 0);
+      const columns = first && isCsv(first.name) ? await readCsvHeader(access(), first) : undefined;
+      return columns ? tasks.map((task) => ({ ...task, columns })) : tasks;
+    };
     const named = namedInputs(input);
     if (!named) {
       const sources = parseDataInput(input);
@@ -103,6 +111,13 @@ function parquetBy(format: unknown): (name: string) => boolean {
   if (format === 'parquet') return () => true;
   if (format === 'csv') return () => false;
   return namedParquet;
+}
+
+/** Which inputs are CSV, their first line read for a header: those named so, or all of them (`format: csv`), or none. */
+function csvBy(format: unknown): (name: string) => boolean {
+  if (format === 'csv') return () => true;
+  if (format === 'parquet') return () => false;
+  return namedCsv;
 }
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -158,7 +173,8 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     input,
     ...(input.table !== undefined ? { table: input.table } : {}),
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
-    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access(), input) },
+    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access(), input, input.columns ? { columns: input.columns } : {}) },
+    ...(input.columns ? { columns: input.columns } : {}),
     chunks: () => readChunks(access(), input),
     read: { readRange: (slice) => access().readRange(pinnedTo(input, slice)) },
   };
@@ -178,9 +194,11 @@ function pinnedTo(input: TaskInput, slice: ObjectSlice): ObjectSlice {
 export async function wholeInputOf(input: unknown, access: DataAccess): Promise<WholeInput> {
   const objects = await access.list(parseDataInput(input));
   const whole = { slices: objects.map((o) => ({ object: o.name, etag: o.etag, size: o.size, start: 0 })) };
+  const first = objects.find((o) => o.size !== 0);
+  const columns = first && namedCsv(first.name) ? await readCsvHeader(access, first) : undefined;
   return {
     records: { [Symbol.asyncIterator]: () => readRecords(access, whole) },
-    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access, whole) },
+    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access, whole, columns ? { columns } : {}) },
     chunks: () => readChunks(access, whole),
   };
 }
