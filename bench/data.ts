@@ -44,7 +44,7 @@ import { AGGREGATE_MAP, AGGREGATE_REDUCE, resultOfGroupingRows } from '../exampl
 import type { AggregateResult } from '../examples/transactions/aggregate.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';
-import { treeCpuMs } from './process-cpu.ts';
+import { treeCpuByPid, treeCpuSinceMs } from './process-cpu.ts';
 
 const log = (line: string) => console.error(`  data: ${line}`);
 
@@ -338,9 +338,9 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
       };
       const order = STEPS.map((_, i) => STEPS[(i + round) % STEPS.length]);
       for (const step of order) {
-        const cpu = treeCpuMs();
+        const cpu = treeCpuByPid();
         await run(step);
-        cpuMs[step].push(treeCpuMs() - cpu);
+        cpuMs[step].push(treeCpuSinceMs(cpu));
       }
       log(`round ${round + 1} (load ${fmt(r.load.at(-1)!, 1)}): ${STEPS.map((s) => `${s} ${fmt(ms[s].at(-1)! / 1000, 2)} s`).join(', ')}`);
       // DuckDB over the CSV is the reference; every other step must give exactly its answer.
