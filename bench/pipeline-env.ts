@@ -3,8 +3,8 @@
 import type openwhisk from 'openwhisk';
 import { startPlatform, type Platform, type PlatformLimits } from '../platform/index.ts';
 import { embeddedClient } from '../cli/embedded.ts';
-import { deployManifest } from '../host/deploy-manifest.ts';
-import type { PlannedLimits } from '../host/deployment-plan.ts';
+import { deployManifest } from '../host/manifest/deploy-pipeline.ts';
+import type { PlannedLimits } from '../host/manifest/deployment.ts';
 import { JobClient } from '../host/jobs/client.ts';
 import { request } from './http-client.ts';
 

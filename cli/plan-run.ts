@@ -1,9 +1,9 @@
-// The CLI's plan for a job that did not give both --tasks and --workers: the host's (host/job-sizing.ts), with the
+// The CLI's plan for a job that did not give both --tasks and --workers: the host's (host/jobs/sizing.ts), with the
 // deployment's refusals (unknown kernel, bad params) reported as usage errors.
 import type openwhisk from 'openwhisk';
-import { planForTarget, type AskedSizing, type TargetPlan } from '../host/job-sizing.ts';
-import type { Target } from '../host/target.ts';
-import { HttpError } from '../pipeline/http.ts';
+import { planForTarget, type AskedSizing, type TargetPlan } from '../host/jobs/sizing.ts';
+import type { Target } from '../host/target/target.ts';
+import { HttpError } from '../pipeline/openwhisk/http.ts';
 import { UsageError } from './params.ts';
 
 export type { AskedSizing };

@@ -106,7 +106,7 @@ export interface Kernel<Params, Partial, Result> {
   prepare?(params: Params, input: InputPreview): Promise<Record<string, unknown>>;
   /**
    * The serial computation the parallel result must equal (tests and benchmarks use it; the pipeline never calls it).
-   * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/job/job-input.ts).
+   * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/data/job-input.ts).
    */
   reference?(params: Params, input?: WholeInput): Result | Promise<Result>;
   /** Its parameters for `supercompute kernel list`: name → one line saying what it is, with its default. */

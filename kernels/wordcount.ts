@@ -1,4 +1,4 @@
-import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
+import { dataInputsFor } from '../pipeline/data/data-inputs.ts';
 import type { DataInputs, JobShape, Kernel, WholeInput } from './types.ts';
 import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';

@@ -78,7 +78,7 @@ describe('import graph', () => {
     };
     const undeclared = importsUnder(ACTION_FOLDERS)
       // `supercompute:kernel` and `supercompute:watchdog-thread` are no packages: the kernel bundler aliases them to the
-      // kernel module (host/kernels/bundle.ts) and to the watchdog thread's script (scripts/thread-source.ts).
+      // kernel module (host/kernels/bundle.ts) and to the watchdog thread's script (host/bundling/thread-source.ts).
       .filter(({ imported }) => imported.target.kind === 'package' && !BUNDLER_ALIASES.includes(imported.specifier) && !(imported.target.name in dependencies))
       .map(({ file, imported }) => `${file} -> ${imported.specifier}`);
     expect(undeclared, listed('action code importing packages outside dependencies', undeclared)).toEqual([]);

@@ -7,12 +7,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { DataAccess } from '../pipeline/data/data-access.ts';
 import type { ObjectSlice } from '../pipeline/data/objects.ts';
 import { headerColumns } from '../pipeline/data/csv-header.ts';
-import { planJobInput, taskRefOf } from '../pipeline/job/job-input.ts';
+import { planJobInput, taskRefOf } from '../pipeline/data/job-input.ts';
 
 const BUCKET = 'columns';
 let dir: string;

@@ -1,11 +1,11 @@
-// Sizing a job that did not say how: the one decision (pipeline/job/plan.ts) as a table, the kernels' profiles it
+// Sizing a job that did not say how: the one decision (pipeline/sizing/decide.ts) as a table, the kernels' profiles it
 // reads, and the spec a request without `tasks` gets.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/job/plan.ts';
+import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/sizing/decide.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import { jobPlanOf } from './helpers/job-spec.ts';
-import { sizeJob } from '../pipeline/job/sizing.ts';
-import { planWithKernel } from '../pipeline/job/kernel-plan.ts';
+import { sizeJob } from '../pipeline/sizing/size-job.ts';
+import { planWithKernel } from '../pipeline/job/kernel-checks.ts';
 import { kernels } from '../kernels/index.ts';
 
 const IN_FLIGHT = 64;
@@ -27,8 +27,8 @@ describe('planSizing', () => {
     ['tasks asked: workers derived', { cpuMs: 60_000, tasks: 2 }, { tasks: 2, workers: 2 }],
     ['workers asked: tasks derived', { cpuMs: 60_000, workers: 3 }, { tasks: 3 * TASKS_PER_WORKER, workers: 3 }],
     ['both asked: kept', { cpuMs: 60_000, tasks: 7, workers: 5 }, { tasks: 7, workers: 5 }],
-    ['push mode asked: tasks still planned', { cpuMs: 60_000, workers: 0 }, { tasks: 4 * TASKS_PER_WORKER, workers: 0 }],
-    ['push mode with tasks', { tasks: 9, workers: 0 }, { tasks: 9, workers: 0 }],
+    ['push mode asked: tasks still planned', { cpuMs: 60_000, mode: 'push' }, { tasks: 4 * TASKS_PER_WORKER, workers: 0 }],
+    ['push mode with tasks', { tasks: 9, mode: 'push' }, { tasks: 9, workers: 0 }],
     ['I/O: one worker for its default tasks', { waitsOnIo: true, cpuMs: 0 }, { tasks: DEFAULT_IO_TASKS, workers: 1 }],
     ['I/O, tasks asked: a worker per ioTasksPerWorker tasks', { waitsOnIo: true, tasks: 1000 }, { tasks: 1000, workers: Math.ceil(1000 / IN_FLIGHT) }],
     ['I/O, tasks asked, bounded by concurrent invocations', { waitsOnIo: true, tasks: 1000, concurrentInvocations: 10 }, { tasks: 1000, workers: 10 - RESERVED_INVOCATIONS }],

@@ -9,7 +9,7 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
 import { waitUntil } from './helpers/wait-until.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
-import { KERNEL_PACKAGE } from '../pipeline/kernel-catalog.ts';
+import { KERNEL_PACKAGE } from '../pipeline/kernel-actions/catalog.ts';
 import squares from './fixtures/kernels/squares.ts';
 
 const DB = 11;

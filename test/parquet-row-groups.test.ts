@@ -9,12 +9,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { DataAccess } from '../pipeline/data/data-access.ts';
 import type { ObjectSlice, TaskInput } from '../pipeline/data/objects.ts';
 import { parquetRowGroups } from '../pipeline/data/parquet-footer.ts';
-import { planJobInput, taskRefOf } from '../pipeline/job/job-input.ts';
+import { planJobInput, taskRefOf } from '../pipeline/data/job-input.ts';
 import { sql, type SqlParams, type SqlPartial } from '../kernels/sql.ts';
 
 const BUCKET = 'parquet';

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodePartition, encodePart, encodePartition, partitionOf, partitionRows, rowsOf, RowsError } from '../pipeline/shuffle/rows.ts';
 import { parseShuffleRequest, reduceJobIdOf } from '../pipeline/shuffle/spec.ts';
-import { isJobId } from '../pipeline/ids.ts';
-import { namedInputs } from '../pipeline/job/job-input.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
+import { namedInputs } from '../pipeline/data/job-input.ts';
 
 describe('shuffle rows', () => {
   it('takes row objects as Rows, with every column any row has', () => {

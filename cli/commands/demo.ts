@@ -2,14 +2,14 @@
 // (pull workers, one per core), then everything stops.
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
-import { deployManifest } from '../../host/deploy-manifest.ts';
+import { deployManifest } from '../../host/manifest/deploy-pipeline.ts';
 import { summarize } from '../deploy-summary.ts';
-import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
+import { ensureRedis, type RedisHandle } from '../../host/local/redis-server.ts';
 import { reportJob, runJob } from '../run-job.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { formatNumber } from '../report.ts';
 import { planRun } from '../plan-run.ts';
-import { describePlan } from '../../pipeline/job/plan.ts';
+import { describePlan } from '../../pipeline/sizing/decide.ts';
 import { positiveInt } from '../params.ts';
 
 const PI_1E9 = 50_847_534;
@@ -52,7 +52,8 @@ export function registerDemo(program: Command): void {
           kernel: 'primes',
           params,
           tasks: plan.tasks,
-          workers: plan.workers > 0 ? plan.workers : undefined,
+          mode: plan.mode,
+          workers: plan.mode === 'pull' ? plan.workers : undefined,
           plan,
           json: false,
           progress: flags.progress,

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, parseParams } from '../params.ts';
-import { deployManifest, planManifest } from '../../host/deploy-manifest.ts';
+import { deployManifest, planManifest } from '../../host/manifest/deploy-pipeline.ts';
 import { summarize } from '../deploy-summary.ts';
-import { pingRedis } from '../../host/redis-server.ts';
+import { pingRedis } from '../../host/local/redis-server.ts';
 
 interface DeployFlags extends TargetFlags {
   manifest?: string;

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AdmZip from 'adm-zip';
-import type { KernelDescription } from '../../pipeline/kernel-control.ts';
+import type { KernelDescription } from '../../pipeline/kernel-actions/control.ts';
 import { buildKernel, type BuiltKernel } from './build.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

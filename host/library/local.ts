@@ -1,9 +1,9 @@
 // The one-machine start: a Redis (the one at REDIS_URL or the given URL, or a private redis-server when none is
 // named and none answers), the embedded platform on a free port, and the pipeline deployed on it.
 import { startPlatform, type Platform } from '../../platform/index.ts';
-import { deployManifest } from '../deploy-manifest.ts';
-import { ensureRedis, type RedisHandle } from '../redis-server.ts';
-import { createClient, type Target } from '../target.ts';
+import { deployManifest } from '../manifest/deploy-pipeline.ts';
+import { ensureRedis, type RedisHandle } from '../local/redis-server.ts';
+import { createClient, type Target } from '../target/target.ts';
 
 export interface LocalOptions {
   /** The Redis the actions use; default REDIS_URL, else a private redis-server when none answers at the default. */

@@ -2,19 +2,20 @@
 // the `supercompute` action and its web form, the compositions' `job-create`, and the tests. The kernel's own checks
 // (parse, sizing, split into the task count: kernel-plan.ts) run in the kernel's control action first, so a bad job
 // is refused before it exists; the spec pins the kernel version that planned it.
-import { HttpError } from '../http.ts';
-import { integerOf } from '../integer.ts';
-import { errorMessage } from '../redact.ts';
-import { leafCount } from '../ranges.ts';
-import type { SizingPlan } from './plan.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { integerOf } from './integer.ts';
+import { askedMode, type Mode } from './mode.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import { leafCount } from '../dispatch/ranges.ts';
+import type { SizingPlan } from '../sizing/decide.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
-import { UrlPolicy } from '../inputs/url-policy.ts';
-import type { KernelPlan } from './kernel-plan.ts';
-import type { KernelVersionActions } from '../kernel-catalog.ts';
+import { UrlPolicy } from '../data/url-policy.ts';
+import type { KernelPlan } from './kernel-checks.ts';
+import type { KernelVersionActions } from '../kernel-actions/catalog.ts';
 
 /**
- * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
- * one activation per task, as it always has through this API.
+ * Without `tasks` the job sizes itself (pipeline/sizing/), with `mode` and `workers` if given. With `tasks` but neither
+ * `mode` nor `workers` it runs push mode, one activation per task, as it always has through this API.
  */
 export interface JobRequest {
   kernel: string;
@@ -22,7 +23,9 @@ export interface JobRequest {
   params: Record<string, unknown>;
   /** Tasks asked for; the kernel's split decides how many the job has. Absent: planned. */
   tasks?: number;
-  /** Pull mode: worker activations that claim tasks from the job's queue; 0 invokes one per task. */
+  /** How its tasks run; absent: planned (see above). */
+  mode?: Mode;
+  /** Pull mode's worker activations, each claiming tasks from the job's queue. */
   workers?: number;
   /** The job's data input as given (`input`, or a kernel's input param: INPUT_PARAMS); checked when it is listed. */
   input?: unknown;
@@ -56,7 +59,7 @@ function inputOf(kernel: string, params: Record<string, unknown>, given: unknown
   return { params: rest, input: url.trim() };
 }
 
-/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-catalog.ts). */
+/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-actions/catalog.ts). */
 export interface PinnedKernel {
   /** Runs the job's tasks: the version's push action (`op: work`) in push mode, its tasks action (`op: worker`) in pull mode. */
   kernelAction: string;
@@ -70,7 +73,9 @@ export interface JobSpec extends JobTuning, PinnedKernel {
   params: string;
   /** Tasks of the job, as the kernel split it. */
   total: number;
-  /** Pull mode's worker activations (at most `total`); 0 = one activation per task (push mode). */
+  /** How its tasks run. */
+  mode: Mode;
+  /** Pull mode's worker activations (at most `total`); 0 in push mode. */
   workers: number;
   /** The job's data input as the request named it (JSON list of sources); '' or absent: none. */
   input?: string;
@@ -160,10 +165,10 @@ export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimit
   if (input !== undefined) request.input = input;
   if (!absent(p.chunkSize)) request.chunkSize = p.chunkSize;
   const tasks = parseCount('tasks', p.tasks, 1, limits.maxTasks);
-  const workers = parseCount('workers', p.workers, 0, limits.maxWorkers);
   if (tasks !== undefined) request.tasks = tasks;
-  if (workers !== undefined) request.workers = workers;
-  return request;
+  const asked = askedMode(p.mode, parseCount('workers', p.workers, 0, limits.maxWorkers));
+  if ('error' in asked) throw new HttpError(400, asked.error);
+  return Object.assign(request, asked);
 }
 
 /**
@@ -189,7 +194,8 @@ export interface PlannedJob {
  */
 export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVersionActions, settings: SpecSettings = DEFAULTS): PlannedJob {
   const { sizing } = plan;
-  const workers = sizing?.workers ?? request.workers ?? 0;
+  const mode: Mode = sizing?.mode ?? request.mode ?? (request.workers !== undefined ? 'pull' : 'push');
+  const workers = mode === 'push' ? 0 : (sizing?.workers ?? request.workers ?? 1);
   const total = plan.total;
   const kernel = { name: plan.profile.kernel };
   if (total === undefined || !Number.isInteger(total) || total < 1 || total > settings.maxTasks) {
@@ -197,16 +203,17 @@ export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVe
   }
   const spec: JobSpec = {
     kernel: kernel.name,
-    kernelAction: workers > 0 ? version.tasksAction : version.pushAction,
+    kernelAction: mode === 'pull' ? version.tasksAction : version.pushAction,
     kernelControl: version.controlAction,
     params: JSON.stringify(request.params),
     total,
+    mode,
     // More workers than tasks would only find the queue empty.
     workers: Math.min(workers, total),
     fanout: settings.fanout,
     leafSize: settings.leafSize,
     concurrency: settings.concurrency,
-    taskWindow: pushTaskWindow(workers > 0 ? undefined : total, settings),
+    taskWindow: pushTaskWindow(mode === 'pull' ? undefined : total, settings),
     retries: settings.retries,
     taskTimeoutMs: settings.taskTimeoutMs,
     retryBudget: settings.retryBudget > 0 ? settings.retryBudget : defaultRetryBudget(total),

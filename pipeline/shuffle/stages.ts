@@ -12,12 +12,12 @@
 // the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result.
 import { randomBytes } from 'node:crypto';
 import type { AnyKernel, PartFormat, Row, Rows, TaskRef } from '../../kernels/types.ts';
-import { partialValues } from '../job/large-values.ts';
+import { partialValues } from '../run/large-values.ts';
 import type { JobSpec } from '../job/spec.ts';
-import { sibling } from '../names.ts';
-import { deadline, invokeAsync } from '../ow.ts';
-import { boundedMap } from '../pool.ts';
-import { errorMessage } from '../redact.ts';
+import { sibling } from '../openwhisk/names.ts';
+import { deadline, invokeAsync } from '../openwhisk/ow.ts';
+import { boundedMap } from '../dispatch/pool.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import type { JobMeta, JobStore } from '../store/job-store.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { MANIFEST_NAME, TEMPORARY_DIR, partName, type DatasetManifest } from './dataset.ts';

@@ -4,7 +4,7 @@
 import { commandOptions } from 'redis';
 import type { JobSpec } from '../job/spec.ts';
 import { isJobState, type JobState, type JobStatus } from '../job/status.ts';
-import type { Range } from '../ranges.ts';
+import type { Range } from '../dispatch/ranges.ts';
 import { storedRefOf, type ResultRef } from '../data/value-ref.ts';
 import { allJobKeys, jobEndedChannel, jobKeys } from './keys.ts';
 import { META_FIELDS, decodeMeta, encodeMeta, timingsOf, type JobMeta } from './meta.ts';
@@ -473,7 +473,7 @@ export class JobStore {
     ]);
     if (!meta) return undefined;
     return {
-      ...(meta.workers > 0 ? { queue: await this.queueMarks(jobId) } : {}),
+      ...(meta.mode === 'pull' ? { queue: await this.queueMarks(jobId) } : {}),
       meta,
       done: new Set(done.map(Number)),
       dispatches: dispatchMap(dispatched),

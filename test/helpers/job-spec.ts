@@ -2,11 +2,11 @@
 // parser with its defaults, the built-in kernel's checks run in-process (the same planWithKernel its control action
 // runs), pinned to the kernel version the test's pipeline deployed (startPipeline records them here).
 import { kernels } from '../../kernels/index.ts';
-import { HttpError } from '../../pipeline/http.ts';
-import { kernelVersionActions, type KernelVersionActions } from '../../pipeline/kernel-catalog.ts';
-import { planWithKernel } from '../../pipeline/job/kernel-plan.ts';
+import { HttpError } from '../../pipeline/openwhisk/http.ts';
+import { kernelVersionActions, type KernelVersionActions } from '../../pipeline/kernel-actions/catalog.ts';
+import { planWithKernel } from '../../pipeline/job/kernel-checks.ts';
 import { DEFAULTS, type JobTuning } from '../../pipeline/job/settings.ts';
-import { actionCapacity } from '../../pipeline/job/sizing.ts';
+import { actionCapacity } from '../../pipeline/sizing/size-job.ts';
 import { parseJobRequest, planJob, type JobSpec, type PinnedKernel, type PlannedJob, type SpecSettings } from '../../pipeline/job/spec.ts';
 
 const deployed = new Map<string, string>();
@@ -35,6 +35,7 @@ export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = D
   const plan = planWithKernel(kernel, {
     params: request.params,
     ...(request.tasks !== undefined ? { tasks: request.tasks } : { sizing: { capacity: actionCapacity(settings.workerSlots), limits: settings } }),
+    ...(request.mode ? { mode: request.mode } : {}),
     ...(request.workers !== undefined ? { workers: request.workers } : {}),
   });
   return planJob(request, plan, deployedActions(request.kernel), settings);
