@@ -94,6 +94,36 @@ describe('Parquet inputs cut by row groups at creation', () => {
     }
   });
 
+  it("a footer past the first read's 64 KiB, nested columns: still read once at creation, and DuckDB's rows", async () => {
+    // 40 row groups of 61 columns: a footer of some hundreds of KiB; a struct and a list among the columns.
+    const file = join(dir, 'wide.parquet');
+    const wide = Array.from({ length: 58 }, (_, c) => `i * ${c + 1} AS c${c}`).join(', ');
+    await duck.run(
+      `COPY (SELECT i AS id, {'a': i % 5, 'b': 'k' || (i % 3)} AS s, [i % 2, i % 7] AS l, ${wide} FROM range(${40 * 2048}) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+    );
+    const client = await createS3Client(readS3Settings(s3.env));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wide.parquet', Body: readFileSync(file) }));
+    const bytes = readFileSync(file);
+    const footerLength = bytes.readUInt32LE(bytes.length - 8);
+    expect(footerLength).toBeGreaterThan(64 * 2 ** 10);
+    const wideFooterStart = bytes.length - 8 - footerLength;
+    const reader = access();
+    const input = await planJobInput({ input: `s3://${BUCKET}/wide.parquet`, params: {}, chunkSize: '200KiB' }, () => reader);
+    const tasks = input!.tasks;
+    expect(tasks.length).toBeGreaterThan(3);
+    expect(reader.reads.every((r) => r.end > wideFooterStart)).toBe(true);
+    const map = "SELECT s.b AS b, sum(s.a) AS a, sum(l[2]) AS l2, sum(c57) AS c57, count(*) AS n FROM input GROUP BY s.b";
+    const reduce = 'SELECT b, sum(a) AS a, sum(l2) AS l2, sum(c57) AS c57, sum(n) AS n FROM partials GROUP BY b ORDER BY b';
+    const first = tasks[0].slices[0];
+    const params = sql.parse(await sql.prepare(sql.parse({ map, reduce }, { input: true }), { object: { ...first, start: 0, end: first.size }, read: reader }), { input: true }) as SqlParams;
+    const before = reader.reads.length;
+    const partials: SqlPartial[] = [];
+    for (const [index, task] of tasks.entries()) partials.push(await sql.work(params, taskRefOf(index, tasks.length, task, () => reader)));
+    expect(reader.reads.slice(before).filter((r) => r.end > wideFooterStart)).toEqual([]);
+    const direct = await duck.runAndReadAll(reduce.replace('FROM partials', `FROM (${map.replace('FROM input', `FROM read_parquet('${file}')`)})`));
+    expect(await sql.reduce(params, partials)).toEqual({ columns: direct.columnNames(), rows: direct.getRowsJson().map((r) => r.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v))) });
+  });
+
   it("runs `sql` with no task reading the footer, and answers DuckDB's rows", async () => {
     const reader = access();
     const tasks = await planned(reader, { chunkSize: '16KiB' });
