@@ -83,7 +83,7 @@ export const benchmarks: Record<string, Benchmark> = {
     },
   },
   data: {
-    describe: 'a CSV (256 MiB; --quick 32 MiB; --size=BYTES) aggregated by DuckDB on 1 and 2 threads beside the aggregate example on 1 worker and the default plan over a local S3 store, and its reads alone',
+    describe: 'a CSV (256 MiB; --quick 32 MiB; --size=BYTES) and the same rows as Parquet aggregated by DuckDB on 1 and 2 threads beside the aggregate example (CSV) and the sql kernel (CSV and Parquet), each on 1 worker and the default plan over a local S3 store, and the reads alone',
     async run(opts) {
       const data = await benchData(opts);
       return { data, markdown: dataMarkdown(data) };

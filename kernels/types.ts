@@ -20,6 +20,11 @@ export interface TaskRef {
   /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */
   chunks?(): AsyncIterable<Uint8Array>;
   /**
+   * A CSV input with a header line only: its column names, read once when the job was created (every batch has them
+   * too: `batch.column(name)` is a field's index).
+   */
+  columns?: readonly string[];
+  /**
    * Aborted when this attempt should stop: it passed its time limit (the job's task timeout, or what its worker has
    * left), or the job was cancelled or failed. Its `reason` says which. A kernel that runs long checks it between steps
    * (`task.signal?.throwIfAborted()`) or hands it to what it waits on (`fetch(url, { signal })`). One that does not
@@ -62,7 +67,7 @@ export interface JobShape {
 
 /**
  * How a task reads data from outside the job. The pipeline hands every task the deployment's guarded access
- * (pipeline/inputs/): a URL reaches only public addresses unless the deployment's `allowHosts` lists it.
+ * (pipeline/data/url-policy.ts, guarded-fetch.ts): a URL reaches only public addresses unless the deployment's `allowHosts` lists it.
  */
 export interface DataInputs {
   /** The body of an http(s) URL; rejects with an error whose message may be shown to the job's submitter. */

@@ -1,4 +1,4 @@
-// The guard on every URL a job's submitter gives (pipeline/inputs/): only public addresses unless the deployment
+// The guard on every URL a job's submitter gives (pipeline/data/url-policy.ts, guarded-fetch.ts): only public addresses unless the deployment
 // allows more, checked on the resolved addresses the socket then connects to, again after each redirect, with errors
 // that say nothing about what listens where. Real sockets on this machine's loopback stand in for internal services.
 import { createServer, type Server } from 'node:http';

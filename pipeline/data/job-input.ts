@@ -8,6 +8,8 @@ import { parseDataInput, sourceName, type DataSource } from './input-spec.ts';
 import { hiddenInDataset } from '../shuffle/dataset.ts';
 import type { ObjectInfo, ObjectSlice, TaskInput } from './objects.ts';
 import { parsePartitionBy, partitionObjects } from './partition.ts';
+import { cutByRowGroups, namedParquet } from './parquet-cut.ts';
+import { namedCsv, readCsvHeader } from './csv-header.ts';
 import { readChunks, readRecordBatches, readRecords } from './record-reader.ts';
 import { readS3Settings } from './s3-settings.ts';
 import { HttpError } from '../openwhisk/http.ts';
@@ -65,7 +67,7 @@ export function dataAccessFor(actionParams: Record<string, unknown>, allowHosts:
  * names none. Anything wrong with it, from a malformed field to an object that cannot be listed (missing, empty,
  * unreachable, access denied, refused by the URL guard), is a 400 naming it, before the job exists.
  */
-export async function cutJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'>, access: () => DataAccess): Promise<PlannedInput | undefined> {
+export async function cutJobInput(request: Pick<JobRequest, 'input' | 'chunkSize' | 'tasks'> & { params?: Record<string, unknown> }, access: () => DataAccess): Promise<PlannedInput | undefined> {
   const { input, chunkSize, tasks } = request;
   if (input === undefined) {
     if (chunkSize !== undefined) throw new HttpError(400, "'chunkSize' needs an 'input' to cut");
@@ -73,17 +75,27 @@ export async function cutJobInput(request: Pick<JobRequest, 'input' | 'chunkSize
   }
   try {
     const by = parsePartitionBy(chunkSize === undefined && tasks === undefined ? { chunkSize: DEFAULT_CHUNK_SIZE } : { chunkSize, tasks });
+    // A Parquet object's byte slices become the row groups that start in them (its footer read once, here).
+    const isParquet = parquetBy(request.params?.format);
+    // A CSV input's header, read once here, names its columns for every task's record batches.
+    const isCsv = csvBy(request.params?.format);
+    const cut = async (objects: ObjectInfo[]) => {
+      const tasks = await cutByRowGroups(access(), objects, partitionObjects(objects, by), isParquet);
+      const first = objects.find((o) => o.size !== 0);
+      const columns = first && isCsv(first.name) ? await readCsvHeader(access(), first) : undefined;
+      return columns ? tasks.map((task) => ({ ...task, columns })) : tasks;
+    };
     const named = namedInputs(input);
     if (!named) {
       const sources = parseDataInput(input);
-      return { sources: JSON.stringify(sources.map(sourceName)), tasks: partitionObjects(await listData(access(), sources), by) };
+      return { sources: JSON.stringify(sources.map(sourceName)), tasks: await cut(await listData(access(), sources)) };
     }
     const planned: PlannedInput = { sources: '', tasks: [] };
     const names: Record<string, string[]> = {};
     for (const [table, raw] of Object.entries(named)) {
       const sources = parseDataInput(raw, `input ${table}`);
       names[table] = sources.map(sourceName);
-      for (const task of partitionObjects(await listData(access(), sources), by)) planned.tasks.push({ ...task, table });
+      for (const task of await cut(await listData(access(), sources))) planned.tasks.push({ ...task, table });
     }
     planned.sources = JSON.stringify(names);
     return planned;
@@ -92,6 +104,20 @@ export async function cutJobInput(request: Pick<JobRequest, 'input' | 'chunkSize
     // The S3 client refuses settings it cannot use (a key without its secret): the deployment's, but named to the caller.
     throw inputError(err, 'cannot read it: ');
   }
+}
+
+/** Which objects are Parquet, cut by row groups: those named so, or all of them (`format: parquet`), or none (`csv`). */
+function parquetBy(format: unknown): (name: string) => boolean {
+  if (format === 'parquet') return () => true;
+  if (format === 'csv') return () => false;
+  return namedParquet;
+}
+
+/** Which inputs are CSV, their first line read for a header: those named so, or all of them (`format: csv`), or none. */
+function csvBy(format: unknown): (name: string) => boolean {
+  if (format === 'csv') return () => true;
+  if (format === 'parquet') return () => false;
+  return namedCsv;
 }
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -147,7 +173,8 @@ export function taskRefOf(index: number, count: number, input: TaskInput | undef
     input,
     ...(input.table !== undefined ? { table: input.table } : {}),
     records: { [Symbol.asyncIterator]: () => readRecords(access(), input) },
-    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access(), input) },
+    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access(), input, input.columns ? { columns: input.columns } : {}) },
+    ...(input.columns ? { columns: input.columns } : {}),
     chunks: () => readChunks(access(), input),
     read: { readRange: (slice) => access().readRange(pinnedTo(input, slice)) },
   };
@@ -167,9 +194,11 @@ function pinnedTo(input: TaskInput, slice: ObjectSlice): ObjectSlice {
 export async function wholeInputOf(input: unknown, access: DataAccess): Promise<WholeInput> {
   const objects = await access.list(parseDataInput(input));
   const whole = { slices: objects.map((o) => ({ object: o.name, etag: o.etag, size: o.size, start: 0 })) };
+  const first = objects.find((o) => o.size !== 0);
+  const columns = first && namedCsv(first.name) ? await readCsvHeader(access, first) : undefined;
   return {
     records: { [Symbol.asyncIterator]: () => readRecords(access, whole) },
-    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access, whole) },
+    batches: { [Symbol.asyncIterator]: () => readRecordBatches(access, whole, columns ? { columns } : {}) },
     chunks: () => readChunks(access, whole),
   };
 }

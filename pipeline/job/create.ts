@@ -30,10 +30,10 @@ export interface CreatedJob {
   store: JobStore;
 }
 
-/** The input's first object, whole, pinned as listed. */
+/** The input's first object, whole, pinned as listed; a Parquet object with its first slice's footer (its schema). */
 function firstObject(tasks: TaskInput[]): ObjectSlice {
-  const { object, etag, size } = tasks[0].slices[0];
-  return { object, start: 0, ...(size !== undefined ? { end: size, size } : {}), ...(etag !== undefined ? { etag } : {}) };
+  const { object, etag, size, footer } = tasks[0].slices[0];
+  return { object, start: 0, ...(size !== undefined ? { end: size, size } : {}), ...(etag !== undefined ? { etag } : {}), ...(footer !== undefined ? { footer } : {}) };
 }
 
 /** Each named input's first object, for a kernel that checks its params against each. */

@@ -69,7 +69,7 @@ export function planRequestOf(p: Record<string, unknown>): KernelPlanRequest {
 function inputObjectOf(raw: unknown): ObjectSlice {
   const o = raw as Partial<ObjectSlice> | null;
   if (!o || typeof o !== 'object' || typeof o.object !== 'string' || typeof o.start !== 'number') throw new HttpError(400, "'inputObject' must be an object slice");
-  return { object: o.object, start: o.start, ...(o.end !== undefined ? { end: o.end } : {}), ...(o.etag !== undefined ? { etag: o.etag } : {}), ...(o.size !== undefined ? { size: o.size } : {}) };
+  return { object: o.object, start: o.start, ...(o.end !== undefined ? { end: o.end } : {}), ...(o.etag !== undefined ? { etag: o.etag } : {}), ...(o.size !== undefined ? { size: o.size } : {}), ...(typeof o.footer === 'string' ? { footer: o.footer } : {}) };
 }
 
 /**
