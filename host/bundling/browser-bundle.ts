@@ -1,4 +1,4 @@
-// Modules imported with `?browser` (`import client from '../../scripts/x.ts?browser'`) come in as the text of a bundle for the
+// Modules imported with `?browser` (`import client from './x.ts?browser'`) come in as the text of a bundle for the
 // browser: the module and its imports in one plain script. The dashboard's page is built so, from the same drawing code
 // the `status` action runs. Used by the build's bundler (esbuild plugin) and by vitest (Vite plugin).
 import { build, type Plugin } from 'esbuild';

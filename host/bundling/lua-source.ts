@@ -16,7 +16,7 @@ export function luaSource(file: string, seen: Set<string> = new Set()): string {
   });
 }
 
-/** `import source from '../../scripts/x.lua'` as an ES module exporting the expanded source. */
+/** `import source from './x.lua'` as an ES module exporting the expanded source. */
 export function luaModule(file: string): string {
   return `export default ${JSON.stringify(luaSource(file))};\n`;
 }
