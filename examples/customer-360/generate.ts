@@ -10,6 +10,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../transactions/generate.ts';
 
 export interface Sizes {
   customers: number;
@@ -31,17 +32,6 @@ export const CATEGORIES = ['groceries', 'dining', 'travel', 'fuel', 'utilities',
 export const CLAIM_TYPES = ['motor', 'home', 'travel', 'health'] as const;
 export const CHANNELS = ['phone', 'email', 'branch', 'app', 'chat'] as const;
 const ROUND_CENTS = [500, 1000, 2000, 2500, 5000, 10_000] as const;
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A table's own random stream: the seed mixed with the table's place, so tables do not share draws. */
 function streamOf(seed: number, table: TableName): { rand: () => number; pick: (n: number) => number; one: <T>(of: readonly T[]) => T } {
