@@ -13,7 +13,9 @@ export async function main(params: Record<string, unknown>) {
     const store = await jobStoreFor(params);
     const meta = await store.meta(jobId, false);
     if (!meta) return { error: `unknown job ${jobId}` };
-    if (meta.state !== 'running') return { jobId, state: meta.state, reduced: false };
+    // A shuffle that ended without its dataset still goes to its kernel, which removes the shuffle's objects.
+    const discard = meta.shuffle !== undefined && (meta.state === 'failed' || meta.state === 'cancelled');
+    if (meta.state !== 'running' && !discard) return { jobId, state: meta.state, reduced: false };
     return await callKernel<Record<string, unknown>>(meta.kernelControl, 'reduce', { jobId }, { deadline: deadline(1000) });
   } catch (err) {
     return { jobId, error: `reduce: ${errorMessage(err)}` };

@@ -7,7 +7,7 @@ import type { JobStore } from '../store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
 import { errorMessage } from '../redact.ts';
 import { partialValues, resultToKeep } from '../job/large-values.ts';
-import { advanceMapStage, commitDataset, parseShuffle } from '../shuffle/stages.ts';
+import { advanceMapStage, commitDataset, commitRetryable, discardShuffle, parseShuffle } from '../shuffle/stages.ts';
 
 export async function reduceJob(kernel: AnyKernel, params: Record<string, unknown>) {
   const jobId = jobIdOf(params);
@@ -17,14 +17,23 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
     store = await jobStoreFor(params);
     const meta = await store.meta(jobId);
     if (!meta) return { error: `unknown job ${jobId}` };
-    if (meta.state !== 'running') return { jobId, state: meta.state, reduced: false };
+    if (meta.state !== 'running') {
+      // A shuffle that ended without its dataset: its objects go (asked for by the supervisor and the cancel).
+      const ended = parseShuffle(meta);
+      if (ended && meta.state !== 'done') return { jobId, state: meta.state, reduced: false, ...(await discardShuffle(ended, jobId, meta.resultsBucket, params)) };
+      return { jobId, state: meta.state, reduced: false };
+    }
 
     const partials = await store.partials(jobId);
     if (partials.length < meta.total) return { error: `job ${jobId} has ${partials.length} of ${meta.total} tasks done` };
 
     const shuffle = parseShuffle(meta);
     // A shuffle job's map stage ends when its reduce stage does (pipeline/shuffle/stages.ts).
-    if (shuffle && shuffle.mapJob === undefined) return await advanceMapStage(store, jobId, meta, shuffle);
+    if (shuffle && shuffle.mapJob === undefined) {
+      const advanced = await advanceMapStage(store, jobId, meta, shuffle);
+      if (advanced.state === 'failed' || advanced.state === 'cancelled') await discardShuffle(shuffle, jobId, meta.resultsBucket, params).catch(() => {});
+      return advanced;
+    }
     let resultJson: string;
     try {
       if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
@@ -33,10 +42,13 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
       // A large result goes to the object store; a store that fails here fails the job, naming the store.
       resultJson = await resultToKeep(params, meta, jobId, result, JSON.stringify(result ?? null));
     } catch (err) {
+      // The store failed a shuffle's commit: the supervisor runs this again, as for a lost reduce.
+      if (shuffle && commitRetryable(err, meta)) return { jobId, error: `reduce: ${errorMessage(err)}`, retried: 'by the supervisor' };
       // Running it again would fail the same way: the job fails instead of waiting for a result.
       const error = `reduce failed: ${errorMessage(err)}`;
       await store.failJob(jobId, error);
       if (shuffle?.mapJob) await store.failJob(shuffle.mapJob, `reduce stage: ${error}`).catch(() => false);
+      if (shuffle) await discardShuffle(shuffle, jobId, meta.resultsBucket, params).catch(() => {});
       return { jobId, error };
     }
     const outcome = await store.finish(jobId, resultJson);
