@@ -6,6 +6,7 @@ import { decodePartition, encodePart, encodePartition, partitionOf, partitionRow
 import { parseShuffleRequest, reduceJobIdOf } from '../pipeline/shuffle/spec.ts';
 import { isJobId } from '../pipeline/ids.ts';
 import { namedInputs } from '../pipeline/job/job-input.ts';
+import { kernelProblems } from '../pipeline/kernel-runtime/check.ts';
 
 describe('shuffle rows', () => {
   it('takes row objects as Rows, with every column any row has', () => {
@@ -56,5 +57,16 @@ describe('shuffle requests', () => {
     expect(namedInputs(['ledger=s3://b/l/', 'accounts=s3://b/a/', 's3://b/x'])).toEqual({ ledger: ['s3://b/l/'], accounts: ['s3://b/a/'], input: ['s3://b/x'] });
     expect(namedInputs({ ledger: 's3://b/l/' })).toEqual({ ledger: 's3://b/l/' });
     expect(() => namedInputs({ 'bad name': 's3://b/l/' })).toThrow(/not a table name/);
+  });
+});
+
+describe('the keyed contract of a kernel module', () => {
+  it('takes reducePartition and writePart as functions, and names them when they are not', () => {
+    const kernel = { name: 'keyed', description: 'd', parse: () => ({}), split: () => 1, work: () => [], reduce: () => 0 };
+    expect(kernelProblems({ ...kernel, reducePartition: () => [], writePart: async () => new Uint8Array() })).toEqual([]);
+    expect(kernelProblems({ ...kernel, reducePartition: [], writePart: 'parquet' })).toEqual([
+      '"reducePartition", when given, must be a function',
+      '"writePart", when given, must be a function',
+    ]);
   });
 });

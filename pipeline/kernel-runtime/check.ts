@@ -15,7 +15,7 @@ export function kernelProblems(value: unknown): string[] {
   if (typeof k.description !== 'string') problems.push('"description" must be a string');
   for (const m of METHODS) if (typeof k[m] !== 'function') problems.push(`"${m}" must be a function`);
   if (k.reference !== undefined && typeof k.reference !== 'function') problems.push('"reference", when given, must be a function');
-  for (const m of ['estimate', 'maxTasks'] as const) if (k[m] !== undefined && typeof k[m] !== 'function') problems.push(`"${m}", when given, must be a function`);
+  for (const m of ['estimate', 'maxTasks', 'prepare', 'reducePartition', 'writePart'] as const) if (k[m] !== undefined && typeof k[m] !== 'function') problems.push(`"${m}", when given, must be a function`);
   if (k.params !== undefined) {
     const p = k.params as Record<string, unknown>;
     if (p === null || typeof p !== 'object' || Object.values(p).some((v) => typeof v !== 'string')) problems.push('"params", when given, must map parameter names to strings');
