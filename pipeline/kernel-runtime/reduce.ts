@@ -7,7 +7,7 @@ import type { JobStore } from '../store/job-store.ts';
 import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../job/action.ts';
 import { errorMessage } from '../redact.ts';
 import { partialValues, resultToKeep } from '../job/large-values.ts';
-import { advanceMapStage, commitDataset, commitRetryable, discardShuffle, parseShuffle } from '../shuffle/stages.ts';
+import { advanceMapStage, commitDataset, commitRetryable, discardShuffle, parseShuffle, tidyShuffle } from '../shuffle/stages.ts';
 
 export async function reduceJob(kernel: AnyKernel, params: Record<string, unknown>) {
   const jobId = jobIdOf(params);
@@ -52,7 +52,10 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
       return { jobId, error };
     }
     const outcome = await store.finish(jobId, resultJson);
-    if (shuffle?.mapJob && outcome !== 'failed') await store.finish(shuffle.mapJob, resultJson);
+    if (shuffle?.mapJob && outcome !== 'failed') {
+      await store.finish(shuffle.mapJob, resultJson);
+      await tidyShuffle(shuffle, meta.resultsBucket, params).catch(() => {});
+    }
     return { jobId, state: outcome === 'failed' ? 'failed' : 'done', reduced: outcome === 'stored' };
   } catch (err) {
     return { jobId, error: `reduce: ${errorMessage(err)}` };

@@ -9,7 +9,8 @@
 //           part r as an attempt object under the output's _temporary/; its partial names the attempt.
 //
 // When the reduce stage completes, its reduce commits: each part's committed attempt is copied to part-RRRRR.EXT, then
-// the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result.
+// the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result,
+// and then the attempts and partitions are removed. A shuffle that fails or is cancelled has them removed too.
 import { randomBytes } from 'node:crypto';
 import type { AnyKernel, PartFormat, Row, Rows, TaskRef } from '../../kernels/types.ts';
 import { partialValues } from '../job/large-values.ts';
@@ -91,26 +92,36 @@ async function mapTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, b
   const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
   const attempt = newAttempt();
   const bytes = parts.map(() => 0);
-  const { errors } = await boundedMap(parts.map((part, r) => ({ part, r })), IO_IN_FLIGHT, async ({ part, r }) => {
-    if (part.length === 0) return;
-    const body = encodePartition(table, rows, part);
-    await objects.put(bucket, mapObjectKey(jobId, task.index, attempt, r), body, 'application/x-ndjson');
-    bytes[r] = body.length;
+  const keys = parts.map((part, r) => (part.length > 0 ? mapObjectKey(jobId, task.index, attempt, r) : '')).filter((k) => k !== '');
+  await writeAttempt(store, jobId, objects, bucket, keys, async () => {
+    const { errors } = await boundedMap(parts.map((part, r) => ({ part, r })), IO_IN_FLIGHT, async ({ part, r }) => {
+      if (part.length === 0) return;
+      const body = encodePartition(table, rows, part);
+      await objects.put(bucket, mapObjectKey(jobId, task.index, attempt, r), body, 'application/x-ndjson');
+      bytes[r] = body.length;
+    });
+    if (errors.length > 0) throw errors[0];
   });
-  if (errors.length > 0) throw errors[0];
-  await keepUnlessEnded(store, jobId, objects, bucket, parts.map((part, r) => (part.length > 0 ? mapObjectKey(jobId, task.index, attempt, r) : '')).filter((k) => k !== ''));
   return { shuffle: { attempt, table, rows: parts.map((p) => p.length), bytes } };
 }
 
 /**
- * A task's objects, once written, are kept only while its job runs: a job cancelled or failed meanwhile has had its
- * shuffle's objects removed already (discardShuffle), or will not look for these, so the task removes its own.
+ * Writes an attempt's objects (`keys`), kept only while its job runs. A write that fails leaves none of them (a PUT
+ * the store answered with an error may have stored the object all the same). A job cancelled, failed or done
+ * meanwhile has had its shuffle's objects removed already (discardShuffle, tidyShuffle: both run after the job's end),
+ * or will never read these: the task removes its own.
  */
-async function keepUnlessEnded(store: JobStore, jobId: string, objects: ShuffleObjects, bucket: string, keys: string[]): Promise<void> {
+async function writeAttempt(store: JobStore, jobId: string, objects: ShuffleObjects, bucket: string, keys: string[], write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    await objects.remove(bucket, keys).catch(() => {});
+    throw err;
+  }
   const meta = await store.meta(jobId, false);
   if (meta?.state === 'running') return;
   await objects.remove(bucket, keys).catch(() => {});
-  throw new Error(`job ${jobId} is ${meta?.state ?? 'gone'}: its objects were removed`);
+  throw new Error(`job ${jobId} is ${meta?.state ?? 'gone'}: this attempt's objects were removed`);
 }
 
 /** The map stage's committed partials, per container (they do not change once the stage is done). */
@@ -159,8 +170,7 @@ async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string
   const { at, format } = outputOf(shuffle);
   const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
   const attemptKey = `${temporaryPrefix(at, mapJob)}${partName(part, format)}.${newAttempt()}`;
-  await objects.put(at.bucket, attemptKey, body);
-  await keepUnlessEnded(store, jobId, objects, at.bucket, [attemptKey]);
+  await writeAttempt(store, jobId, objects, at.bucket, [attemptKey], () => objects.put(at.bucket, attemptKey, body));
   return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
 }
 
@@ -258,21 +268,17 @@ async function manifestAt(objects: ShuffleObjects, at: DatasetLocation): Promise
 
 /**
  * The reduce stage's reduce: commits the dataset (each part's committed attempt copied to its name, then the
- * manifest), removes the shuffle's objects and the parts' other attempts, and answers the result both jobs end with.
- * Run again after the manifest was written, it finds its own manifest and only tidies.
+ * manifest), removes what is left (tidyShuffle), and answers the result both jobs end with. Run again after the
+ * manifest was written, it finds its own manifest and answers the same.
  */
 export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucket: string, actionParams: Record<string, unknown>, jobId: string): Promise<unknown> {
   const objects = storeOf(actionParams);
   const mapJob = shuffle.mapJob!;
   const { at, format } = outputOf(shuffle);
   const manifestKey = `${at.prefix}${MANIFEST_NAME}`;
-  const previous = await objects.list(at.bucket, at.prefix);
-  if (previous.includes(manifestKey)) {
+  if (await objects.exists(at.bucket, manifestKey)) {
     const existing = await manifestAt(objects, at);
-    if (existing?.job === mapJob) {
-      await tidy(objects, bucket, at, mapJob, previous, existing);
-      return datasetResult(at, existing);
-    }
+    if (existing?.job === mapJob) return datasetResult(at, existing);
     if (!shuffle.overwrite) throw new Error(`${datasetUrl(at)} already holds a dataset (give overwrite to replace it)`);
     await objects.remove(at.bucket, [manifestKey]);
   }
@@ -302,24 +308,31 @@ export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucke
   // A stage cancelled while it committed writes no manifest (a cancel after this point finds the dataset whole).
   if ((await store.meta(jobId, false))?.state !== 'running') throw new Error(`job ${jobId} ended while its dataset was committed`);
   await objects.put(at.bucket, manifestKey, Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
-  await tidy(objects, bucket, at, mapJob, previous, manifest);
+  // Tidied now, so that the job ends with its dataset alone, and again once it has ended (reduce.ts).
+  await tidyShuffle(shuffle, bucket, actionParams).catch(() => {});
   return datasetResult(at, manifest);
 }
 
-/** After a commit: what is left of the parts' attempts, of an earlier dataset's extra parts, and of the map stage's partitions. */
-async function tidy(objects: ShuffleObjects, bucket: string, at: DatasetLocation, mapJob: string, previous: string[], manifest: DatasetManifest): Promise<void> {
-  const names = new Set(manifest.parts.map((p) => `${at.prefix}${p.name}`));
-  const stale = previous.filter((k) => !names.has(k) && k !== `${at.prefix}${MANIFEST_NAME}` && !k.slice(at.prefix.length).includes('/'));
-  // Every attempt under the output's _temporary/ (the dataset at this prefix is now this one).
+/**
+ * After a commit: the parts' attempts, an earlier dataset's extra parts, and the map stage's partitions are removed.
+ * Run once more after both jobs are done, for what a late attempt wrote meanwhile (an attempt writing after that finds
+ * its job ended and removes its own).
+ */
+export async function tidyShuffle(shuffle: ShuffleSpec, bucket: string, actionParams: Record<string, unknown>): Promise<void> {
+  const objects = storeOf(actionParams);
+  const { at, format } = outputOf(shuffle);
+  const keep = new Set([MANIFEST_NAME, ...Array.from({ length: shuffle.reducers }, (_, r) => partName(r, format))].map((name) => `${at.prefix}${name}`));
+  // Top-level objects only: a dataset's parts are; `_temporary/` goes whole (the dataset at this prefix is this one).
+  const stale = (await objects.list(at.bucket, at.prefix)).filter((k) => !keep.has(k) && !k.slice(at.prefix.length).includes('/'));
   const temporary = await objects.list(at.bucket, `${at.prefix}${TEMPORARY_DIR}`);
-  await objects.remove(at.bucket, [...stale, ...temporary]).catch(() => {});
-  await objects.remove(bucket, await objects.list(bucket, mapPrefix(mapJob))).catch(() => {});
+  await objects.remove(at.bucket, [...stale, ...temporary]);
+  await objects.remove(bucket, await objects.list(bucket, mapPrefix(shuffle.mapJob!)));
 }
 
 /**
  * A shuffle that ended without its dataset (failed, cancelled): its map partitions and its parts' attempts are removed.
  * Run by the kernel's reduce for a shuffle job that ended so (the supervisor and the cancel ask for it); a task that
- * writes after this removes its own objects (keepUnlessEnded).
+ * writes after this removes its own objects (writeAttempt).
  */
 export async function discardShuffle(shuffle: ShuffleSpec, jobId: string, bucket: string, actionParams: Record<string, unknown>): Promise<{ removed: number }> {
   const objects = storeOf(actionParams);
