@@ -7,6 +7,8 @@ import { parseShuffleRequest, reduceJobIdOf } from '../pipeline/shuffle/spec.ts'
 import { isJobId } from '../pipeline/ids.ts';
 import { namedInputs } from '../pipeline/job/job-input.ts';
 import { kernelProblems } from '../pipeline/kernel-runtime/check.ts';
+import { COMMIT_RETRY_MS, commitRetryable } from '../pipeline/shuffle/stages.ts';
+import { ShuffleStoreError } from '../pipeline/shuffle/store-objects.ts';
 
 describe('shuffle rows', () => {
   it('takes row objects as Rows, with every column any row has', () => {
@@ -68,5 +70,15 @@ describe('the keyed contract of a kernel module', () => {
       '"reducePartition", when given, must be a function',
       '"writePart", when given, must be a function',
     ]);
+  });
+});
+
+describe("a shuffle's commit", () => {
+  it('is tried again when the object store failed it, for a while after the last part was written; other errors fail the job', () => {
+    const now = 1_000_000;
+    const meta = { created: 0, lastEnd: now - 1000 };
+    expect(commitRetryable(new ShuffleStoreError('SlowDown (HTTP 503)'), meta, now)).toBe(true);
+    expect(commitRetryable(new ShuffleStoreError('SlowDown (HTTP 503)'), { ...meta, lastEnd: now - COMMIT_RETRY_MS }, now)).toBe(false);
+    expect(commitRetryable(new Error('s3://b/out/ already holds a dataset'), meta, now)).toBe(false);
   });
 });
