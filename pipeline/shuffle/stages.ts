@@ -6,7 +6,7 @@
 //           committed, and a retried or duplicated attempt's objects are never read.
 //   reduce  a job of R tasks (its id derived from the map job's, so it is created once however often the map job's
 //           reduce runs): task r reads partition r of every committed map attempt, runs `reducePartition`, and writes
-//           part r as an attempt object under the output's _temporary/; its partial names the attempt.
+//           part r as an attempt object under the output's _temporary/MAPJOB/; its partial names the attempt.
 //
 // When the reduce stage completes, its reduce commits: each part's committed attempt is copied to part-RRRRR.EXT, then
 // the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result,
@@ -180,7 +180,6 @@ async function writeParquet(kernel: AnyKernel, rows: Rows): Promise<Uint8Array> 
 }
 
 // --- the stage between: the map stage's reduce starts the reduce stage, or ends the job as that stage ended ---
-
 
 /** The reduce stage's spec, from the map stage's meta. */
 function reduceStageSpec(meta: JobMeta, shuffle: ShuffleSpec, mapJob: string): JobSpec {
