@@ -15,6 +15,7 @@ import { errorMessage } from '../openwhisk/redact.ts';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
+import { reduceJobIdOf } from '../shuffle/spec.ts';
 
 type Params = Record<string, unknown>;
 
@@ -41,9 +42,16 @@ function parseWait(p: Params): number {
 async function cancelJob(redisUrl: string, jobId: unknown) {
   if (typeof jobId !== 'string' || jobId === '') throw new HttpError(400, "'cancel' must be a job id");
   if (!isJobId(jobId)) throw new HttpError(404, 'unknown job');
-  const before = await new JobStore(await getRedis(redisUrl)).cancel(jobId);
+  const store = new JobStore(await getRedis(redisUrl));
+  const before = await store.cancel(jobId);
   if (before === undefined) throw new HttpError(404, `unknown job ${jobId}`);
   if (before !== 'running') throw new HttpError(409, `job ${jobId} is ${before}; only a running job can be cancelled`);
+  // A shuffle job's reduce stage goes with it, and its objects are removed (pipeline/shuffle/stages.ts); a stage
+  // created after this is cancelled by the map job's reduce, which finds the map job cancelled.
+  if ((await store.meta(jobId, false))?.shuffle !== undefined) {
+    const stages = (await store.cancel(reduceJobIdOf(jobId))) === 'running' ? [jobId, reduceJobIdOf(jobId)] : [jobId];
+    for (const id of stages) await invokeAsync(sibling('reduce'), { jobId: id }, { deadline: deadline(1000) }).catch(() => {});
+  }
   return { jobId, state: 'cancelled' };
 }
 

@@ -32,7 +32,7 @@ export interface JobStepOptions {
   /** The meta with the job's kernel params (default: without). */
   withParams?: boolean;
   /** The answer when the job no longer runs (default `{jobId, skipped: state}`). */
-  ended?: (jobId: string, state: JobState) => Answer;
+  ended?: (jobId: string, state: JobState, meta: JobMeta) => Answer | Promise<Answer>;
   /** The job cannot go on without this step: its failure fails the job. */
   failsJob?: boolean;
 }
@@ -50,7 +50,7 @@ export async function jobStep(
     store = await jobStoreFor(params);
     const meta = await store.meta(jobId, options.withParams === true);
     if (!meta) return { error: `unknown job ${jobId}` };
-    if (meta.state !== 'running') return options.ended ? options.ended(jobId, meta.state) : { jobId, skipped: meta.state };
+    if (meta.state !== 'running') return options.ended ? await options.ended(jobId, meta.state, meta) : { jobId, skipped: meta.state };
     return await step(store, meta, jobId);
   } catch (err) {
     const error = `${options.name}: ${errorMessage(err)}`;

@@ -15,7 +15,7 @@ export function kernelProblems(value: unknown): string[] {
   if (typeof k.description !== 'string') problems.push('"description" must be a string');
   for (const m of METHODS) if (typeof k[m] !== 'function') problems.push(`"${m}" must be a function`);
   if (k.reference !== undefined && typeof k.reference !== 'function') problems.push('"reference", when given, must be a function');
-  for (const m of ['estimate', 'maxTasks'] as const) if (k[m] !== undefined && typeof k[m] !== 'function') problems.push(`"${m}", when given, must be a function`);
+  for (const m of ['estimate', 'maxTasks', 'prepare', 'reducePartition', 'writePart'] as const) if (k[m] !== undefined && typeof k[m] !== 'function') problems.push(`"${m}", when given, must be a function`);
   if (k.inputParam !== undefined) {
     const ip = k.inputParam as Record<string, unknown> | null;
     const good = ip !== null && typeof ip === 'object' && typeof ip.param === 'string' && (ip.instead === undefined || (Array.isArray(ip.instead) && ip.instead.every((f) => typeof f === 'string')));

@@ -8,10 +8,15 @@ import { jobStep } from '../job/step.ts';
 import type { JobMeta } from '../store/meta.ts';
 import { errorMessage } from '../openwhisk/redact.ts';
 import { partialValues, resultToKeep } from '../run/large-values.ts';
-import { advanceMapStage, commitDataset, parseShuffle } from '../shuffle/stages.ts';
+import { advanceMapStage, commitDataset, commitRetryable, discardShuffle, parseShuffle, tidyShuffle } from '../shuffle/stages.ts';
 
 export function reduceJob(kernel: AnyKernel, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const ended = (jobId: string, state: string) => ({ jobId, state, reduced: false });
+  // A shuffle that ended without its dataset: its objects go (asked for by the supervisor and the cancel).
+  const ended = async (jobId: string, state: string, meta: JobMeta) => {
+    const shuffle = parseShuffle(meta);
+    if (shuffle && state !== 'done') return { jobId, state, reduced: false, ...(await discardShuffle(shuffle, jobId, meta.resultsBucket, params)) };
+    return { jobId, state, reduced: false };
+  };
   return jobStep(params, { name: 'reduce', withParams: true, ended }, (store, meta, jobId) => reduceRunningJob(kernel, params, store, meta, jobId));
 }
 
@@ -21,7 +26,11 @@ async function reduceRunningJob(kernel: AnyKernel, params: Record<string, unknow
 
   const shuffle = parseShuffle(meta);
   // A shuffle job's map stage ends when its reduce stage does (pipeline/shuffle/stages.ts).
-  if (shuffle && shuffle.mapJob === undefined) return await advanceMapStage(store, jobId, meta, shuffle);
+  if (shuffle && shuffle.mapJob === undefined) {
+    const advanced = await advanceMapStage(store, jobId, meta, shuffle);
+    if (advanced.state === 'failed' || advanced.state === 'cancelled') await discardShuffle(shuffle, jobId, meta.resultsBucket, params).catch(() => {});
+    return advanced;
+  }
   let resultJson: string;
   try {
     if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);
@@ -30,13 +39,19 @@ async function reduceRunningJob(kernel: AnyKernel, params: Record<string, unknow
     // A large result goes to the object store; a store that fails here fails the job, naming the store.
     resultJson = await resultToKeep(params, meta, jobId, result, JSON.stringify(result ?? null));
   } catch (err) {
+    // The store failed a shuffle's commit: the supervisor runs this again, as for a lost reduce.
+    if (shuffle && commitRetryable(err, meta)) return { jobId, error: `reduce: ${errorMessage(err)}`, retried: 'by the supervisor' };
     // Running it again would fail the same way: the job fails instead of waiting for a result.
     const error = `reduce failed: ${errorMessage(err)}`;
     await store.failJob(jobId, error);
     if (shuffle?.mapJob) await store.failJob(shuffle.mapJob, `reduce stage: ${error}`).catch(() => false);
+    if (shuffle) await discardShuffle(shuffle, jobId, meta.resultsBucket, params).catch(() => {});
     return { jobId, error };
   }
   const outcome = await store.finish(jobId, resultJson);
-  if (shuffle?.mapJob && outcome !== 'failed') await store.finish(shuffle.mapJob, resultJson);
+  if (shuffle?.mapJob && outcome !== 'failed') {
+    await store.finish(shuffle.mapJob, resultJson);
+    await tidyShuffle(shuffle, meta.resultsBucket, params).catch(() => {});
+  }
   return { jobId, state: outcome === 'failed' ? 'failed' : 'done', reduced: outcome === 'stored' };
 }

@@ -39,6 +39,8 @@ export async function superviseJob(holder: string, store: JobStore, first: JobMe
         const meta = await store.meta(jobId, false);
         if (!meta || meta.state !== 'running') {
           if (meta?.state === 'cancelled') await store.purgeCancelled(jobId);
+          // A shuffle that ended without its dataset: its reduce removes the shuffle's objects.
+          if (meta?.shuffle && meta.state !== 'done') await invokeAsync(sibling('reduce'), { jobId }, { deadline: deadline(1000) }).catch(() => {});
           return { jobId, state: meta?.state ?? 'gone', ...totals };
         }
         if (!(await store.holdLease(jobId, holder, leaseMs))) return { jobId, skipped: 'lease taken over', ...totals };
