@@ -148,7 +148,7 @@ async function unequalTasks(run: Runner, reps: number, quick: boolean): Promise<
   const runs = await run.alternate(
     [
       { kernel: 'mandelbrot', params, asked: { tasks: 64 }, label: 'pull (-t 64)' },
-      { kernel: 'mandelbrot', params, asked: { tasks: 64, workers: 0 }, label: 'push (-t 64 --workers 0)' },
+      { kernel: 'mandelbrot', params, asked: { tasks: 64, mode: 'push' }, label: 'push (-t 64 --mode push)' },
     ],
     reps,
   );
