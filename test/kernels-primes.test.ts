@@ -87,6 +87,8 @@ describe('primes kernel', () => {
     expect(() => primes.parse({ below: 10, extra: 1 })).toThrow(/extra/);
     expect(() => primes.parse({ below: -1 })).toThrow(/below/);
     const params = primes.parse({ below: 100 });
-    for (const bad of [0, -1, 1.5, NaN, 1e9]) expect(() => primes.split(params, bad)).toThrow(KernelInputError);
+    for (const bad of [0, -1, 1.5, NaN]) expect(() => primes.split(params, bad)).toThrow(KernelInputError);
+    // The task ceiling is the deployment's (`maxTasks`, applied where a request becomes a job), not the kernel's.
+    expect(primes.split(params, 1e9)).toBe(1e9);
   });
 });
