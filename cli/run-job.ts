@@ -25,6 +25,7 @@ export interface RunOptions {
   chunkSize?: string;
   /** A shuffle job's fields (`--partition-by` …). */
   partitionBy?: string;
+  sortBy?: string;
   reducers?: number;
   output?: string;
   outputFormat?: 'parquet' | 'csv' | 'jsonl';
@@ -70,8 +71,8 @@ export async function checkRequest(kernel: string, params: Dict, asked: { tasks?
 export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   // Both counts given (workers 0: push mode), so the client submits them as they are.
-  const { input, chunkSize, tasks, workers, partitionBy, reducers, output, outputFormat, overwrite } = options;
-  const shuffle = Object.fromEntries(Object.entries({ partitionBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
+  const { input, chunkSize, tasks, workers, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
+  const shuffle = Object.fromEntries(Object.entries({ partitionBy, sortBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
   const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers, ...shuffle } : { tasks, workers: workers ?? 0 });
   const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;

@@ -24,7 +24,7 @@ export async function reduceJob(kernel: AnyKernel, params: Record<string, unknow
 
     const shuffle = parseShuffle(meta);
     // A shuffle job's map stage ends when its reduce stage does (pipeline/shuffle/stages.ts).
-    if (shuffle && shuffle.mapJob === undefined) return await advanceMapStage(store, jobId, meta, shuffle);
+    if (shuffle && shuffle.mapJob === undefined) return await advanceMapStage(store, jobId, meta, shuffle, params);
     let resultJson: string;
     try {
       if (meta.kernel !== kernel.name) throw new Error(`job ${jobId} runs kernel '${meta.kernel}', not '${kernel.name}'`);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { PartFormat } from '../../kernels/types.ts';
 import { HttpError } from '../http.ts';
 import { integerOf } from '../integer.ts';
+import { parseSortBy, sortByText, type SortColumn, type SortKey } from './sort.ts';
 
 export const PART_FORMATS: readonly PartFormat[] = ['parquet', 'csv', 'jsonl'];
 
@@ -16,8 +17,12 @@ export interface DatasetLocation {
 }
 
 export interface ShuffleSpec {
-  /** The column whose value decides a row's partition. */
+  /** The column whose value decides a row's partition (a sort: the first sort column). */
   key: string;
+  /** A sort (`sortBy`): rows range-partitioned by these columns and each part sorted (pipeline/shuffle/sort.ts). */
+  sort?: SortColumn[];
+  /** A sort's reduce stage: the R - 1 split points, fixed once from the map stage's runs before it starts. */
+  splits?: SortKey[];
   reducers: number;
   /** Where the parts go; absent until the job is planned: then the deployment's results bucket, under the job. */
   output?: DatasetLocation;
@@ -40,21 +45,33 @@ export function parseDatasetUrl(raw: unknown, field = 'output'): DatasetLocation
   return { bucket: m[1], prefix: m[2].endsWith('/') ? m[2] : `${m[2]}/` };
 }
 
+/** What a request named its shuffle by, for messages: `partitionBy` or `sortBy`. */
+export function shuffleField(shuffle: Pick<ShuffleSpec, 'sort'>): string {
+  return shuffle.sort ? 'sortBy' : 'partitionBy';
+}
+
+/** The shuffle's key as the manifest and messages give it. */
+export function shuffleKeyText(shuffle: Pick<ShuffleSpec, 'key' | 'sort'>): string {
+  return shuffle.sort ? sortByText(shuffle.sort) : shuffle.key;
+}
+
 export function datasetUrl(at: DatasetLocation): string {
   return `s3://${at.bucket}/${at.prefix}`;
 }
 
 /** The shuffle a request asks for; undefined when it names none of its fields. */
 export function parseShuffleRequest(p: Record<string, unknown>, maxReducers: number): ShuffleSpec | undefined {
-  const asked = ['partitionBy', 'reducers', 'output', 'outputFormat', 'overwrite'].filter((f) => !absent(p[f]));
+  const asked = ['partitionBy', 'sortBy', 'reducers', 'output', 'outputFormat', 'overwrite'].filter((f) => !absent(p[f]));
   if (asked.length === 0) return undefined;
-  if (absent(p.partitionBy)) throw new HttpError(400, `'${asked[0]}' needs 'partitionBy' (the key column the reducers group by)`);
-  if (typeof p.partitionBy !== 'string' || !/^[^\s"]{1,128}$/.test(p.partitionBy)) throw new HttpError(400, "'partitionBy' must be a column name");
+  if (!absent(p.partitionBy) && !absent(p.sortBy)) throw new HttpError(400, "give 'partitionBy' (hash partitions, each key in one part) or 'sortBy' (range partitions, globally sorted parts), not both");
+  const sort = absent(p.sortBy) ? undefined : parseSortBy(p.sortBy);
+  if (absent(p.partitionBy) && !sort) throw new HttpError(400, `'${asked[0]}' needs 'partitionBy' (the key column the reducers group by) or 'sortBy'`);
+  if (!sort && (typeof p.partitionBy !== 'string' || !/^[^\s"]{1,128}$/.test(p.partitionBy))) throw new HttpError(400, "'partitionBy' must be a column name");
   const reducers = absent(p.reducers) ? 1 : integerOf(p.reducers);
   if (reducers === undefined || reducers < 1 || reducers > maxReducers) {
     throw new HttpError(400, `'reducers' must be an integer between 1 and ${maxReducers}, got ${JSON.stringify(p.reducers)}`);
   }
-  const spec: ShuffleSpec = { key: p.partitionBy, reducers, overwrite: p.overwrite === true || p.overwrite === 'true' };
+  const spec: ShuffleSpec = { key: sort ? sort[0].column : (p.partitionBy as string), ...(sort ? { sort } : {}), reducers, overwrite: p.overwrite === true || p.overwrite === 'true' };
   if (!absent(p.output)) spec.output = parseDatasetUrl(p.output);
   if (!absent(p.outputFormat)) {
     if (!PART_FORMATS.includes(p.outputFormat as PartFormat)) throw new HttpError(400, `'outputFormat' must be one of ${PART_FORMATS.join(', ')}, got ${JSON.stringify(p.outputFormat)}`);

@@ -3,7 +3,8 @@
 //   map     the request's job: each task runs the kernel's `work` over its slice and writes its rows, hash-partitioned
 //           by the key, as one object per non-empty partition under jobs/JOB/shuffle/map-TASK/attempt-A/. Its partial
 //           names attempt A: stored with the task's done mark in one step, so the first attempt to complete is the one
-//           committed, and a retried or duplicated attempt's objects are never read.
+//           committed, and a retried or duplicated attempt's objects are never read. A sort (`sortBy`) writes one sorted
+//           run per task instead, and its reduce stage reads key ranges of them (sort-stages.ts).
 //   reduce  a job of R tasks (its id derived from the map job's, so it is created once however often the map job's
 //           reduce runs): task r reads partition r of every committed map attempt, runs `reducePartition`, and writes
 //           part r as an attempt object under the output's _temporary/; its partial names the attempt.
@@ -22,6 +23,8 @@ import type { JobMeta, JobStore } from '../store/job-store.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { MANIFEST_NAME, TEMPORARY_DIR, partName, type DatasetManifest } from './dataset.ts';
 import { decodePartition, encodePart, encodePartition, partitionRows, rowsOf, RowsError } from './rows.ts';
+import { readRange, runObjectKey, sortedPart, splitsOf, writeRun, type SortedRun } from './sort-stages.ts';
+import { sortByText } from './sort.ts';
 import { datasetUrl, reduceJobIdOf, type DatasetLocation, type ShuffleSpec } from './spec.ts';
 import { shuffleObjectsFor, type ShuffleObjects, type StoreCounts } from './store-objects.ts';
 
@@ -30,7 +33,8 @@ const IO_IN_FLIGHT = 8;
 
 /** A map task's partial: the attempt whose objects count, and the rows (and bytes) of each partition it wrote. */
 export interface MapPartial {
-  shuffle: { attempt: string; table: string; rows: number[]; bytes: number[] };
+  /** A sort's task: one run (`rows` and `bytes` of one entry), with its index. */
+  shuffle: { attempt: string; table: string; rows: number[]; bytes: number[]; run?: SortedRun };
 }
 
 /** A reduce task's partial: its part's attempt object, with what it holds and what the task read. */
@@ -82,8 +86,9 @@ async function mapTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, b
   const table = task.table ?? task.input?.table ?? 'input';
   const what = `task ${task.index}'s rows (${table})`;
   const rows = rowsOf(await kernel.work(params, task, inputs as never), what);
-  const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
   const attempt = newAttempt();
+  if (shuffle.sort) return { shuffle: { attempt, table, ...(await writeRun(shuffle, objects, bucket, runObjectKey(jobId, task.index, attempt), rows, what)) } };
+  const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
   const bytes = parts.map(() => 0);
   const { errors } = await boundedMap(parts.map((part, r) => ({ part, r })), IO_IN_FLIGHT, async ({ part, r }) => {
     if (part.length === 0) return;
@@ -116,6 +121,20 @@ function committedMaps(store: JobStore, mapJob: string, actionParams: Record<str
 async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, bucket: string, objects: ShuffleObjects, actionParams: Record<string, unknown>, store: JobStore, params: unknown, part: number): Promise<ReducePartial> {
   const mapJob = shuffle.mapJob!;
   const maps = (await committedMaps(store, mapJob, actionParams)) as Array<MapPartial & { index: number }>;
+  const { tables, gets, bytes: readBytes } = shuffle.sort
+    ? await readRange(shuffle, objects, bucket, maps.map((m) => ({ task: m.index, attempt: m.shuffle.attempt, table: m.shuffle.table, rows: m.shuffle.rows[0], bytes: m.shuffle.bytes[0], run: m.shuffle.run! })), part, IO_IN_FLIGHT)
+    : await readPartition(objects, bucket, mapJob, maps, part);
+  const reduced = rowsOf(await kernel.reducePartition!(params, tables, { index: part, count: shuffle.reducers }), `partition ${part}'s reduce`);
+  const out = shuffle.sort ? sortedPart(shuffle, reduced, part) : reduced;
+  const { at, format } = outputOf(shuffle);
+  const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
+  const attemptKey = `${at.prefix}${TEMPORARY_DIR}${partName(part, format)}.${newAttempt()}`;
+  await objects.put(at.bucket, attemptKey, body);
+  return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
+}
+
+/** Partition `part` of every committed map attempt, by table, in map-task order. */
+async function readPartition(objects: ShuffleObjects, bucket: string, mapJob: string, maps: Array<MapPartial & { index: number }>, part: number): Promise<{ tables: Record<string, Row[]>; gets: number; bytes: number }> {
   const tables: Record<string, Row[]> = {};
   for (const m of maps) tables[m.shuffle.table] ??= [];
   let gets = 0;
@@ -132,12 +151,7 @@ async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, bucket: strin
   if (errors.length > 0) throw errors[0];
   // In map-task order, so a part's rows come out the same whichever attempt reads them.
   for (const p of read) for (const row of p.rows) tables[p.table].push(row);
-  const out = rowsOf(await kernel.reducePartition!(params, tables, { index: part, count: shuffle.reducers }), `partition ${part}'s reduce`);
-  const { at, format } = outputOf(shuffle);
-  const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
-  const attemptKey = `${at.prefix}${TEMPORARY_DIR}${partName(part, format)}.${newAttempt()}`;
-  await objects.put(at.bucket, attemptKey, body);
-  return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
+  return { tables, gets, bytes: readBytes };
 }
 
 async function writeParquet(kernel: AnyKernel, rows: Rows): Promise<Uint8Array> {
@@ -147,7 +161,7 @@ async function writeParquet(kernel: AnyKernel, rows: Rows): Promise<Uint8Array> 
 
 // --- the stage between: the map stage's reduce starts the reduce stage, or ends the job as that stage ended ---
 
-/** The reduce stage's spec, from the map stage's meta. */
+/** The reduce stage's spec, from the map stage's meta (a sort's with its split points). */
 function reduceStageSpec(meta: JobMeta, shuffle: ShuffleSpec, mapJob: string): JobSpec {
   const spec = {} as Record<string, unknown>;
   for (const f of ['kernel', 'kernelAction', 'kernelControl', 'params', 'fanout', 'leafSize', 'concurrency', 'taskWindow', 'retries', 'taskTimeoutMs', 'speculation', 'supervisorMs', 'probeAfterMs', 'startTimeoutMs', 'leaseMs', 'ioTasksPerWorker', 'allowHosts', 'inlineResultBytes', 'resultsBucket', 'input'] as const) {
@@ -167,7 +181,7 @@ function reduceStageSpec(meta: JobMeta, shuffle: ShuffleSpec, mapJob: string): J
  * ends both, but a commit cut short between the two is finished here). Run again by the supervisor while the reduce
  * stage runs, it changes nothing.
  */
-export async function advanceMapStage(store: JobStore, jobId: string, meta: JobMeta, shuffle: ShuffleSpec): Promise<Record<string, unknown>> {
+export async function advanceMapStage(store: JobStore, jobId: string, meta: JobMeta, shuffle: ShuffleSpec, actionParams: Record<string, unknown>): Promise<Record<string, unknown>> {
   const stageId = reduceJobIdOf(jobId);
   const stage = await store.meta(stageId, false);
   if (stage?.state === 'failed') {
@@ -184,7 +198,9 @@ export async function advanceMapStage(store: JobStore, jobId: string, meta: JobM
     return { jobId, state: 'done', reduceJob: stageId };
   }
   if (stage) return { jobId, state: 'running', reduceJob: stageId };
-  if (await store.create(stageId, reduceStageSpec(meta, shuffle, jobId))) {
+  // A sort's split points, fixed here once: the stage is created at most once, with them in its spec.
+  const staged = shuffle.sort ? { ...shuffle, splits: splitsOf(shuffle, (await committedMaps(store, jobId, actionParams)).flatMap((m) => (m.shuffle.run ? [m.shuffle.run] : []))) } : shuffle;
+  if (await store.create(stageId, reduceStageSpec(meta, staged, jobId))) {
     try {
       await invokeAsync(sibling('split'), { jobId: stageId }, { deadline: deadline(3000) });
     } catch (err) {
@@ -226,6 +242,7 @@ export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucke
     columns: first?.columns ?? [],
     ...(first?.types ? { types: first.types } : {}),
     partitionBy: shuffle.key,
+    ...(shuffle.sort ? { sortBy: sortByText(shuffle.sort) } : {}),
     parts: partials.map((p) => ({ name: partName(p.part, format), rows: p.rows, bytes: p.bytes })),
     rows: partials.reduce((n, p) => n + p.rows, 0),
     bytes: partials.reduce((n, p) => n + p.bytes, 0),
@@ -239,5 +256,5 @@ export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucke
   const temporary = await objects.list(at.bucket, `${at.prefix}${TEMPORARY_DIR}`);
   await objects.remove(at.bucket, [...stale, ...temporary]).catch(() => {});
   await objects.remove(bucket, await objects.list(bucket, `jobs/${shuffle.mapJob}/shuffle/`)).catch(() => {});
-  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, format, parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes, columns: manifest.columns, shuffle: shuffled };
+  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, ...(manifest.sortBy ? { sortBy: manifest.sortBy } : {}), format, parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes, columns: manifest.columns, shuffle: shuffled };
 }
