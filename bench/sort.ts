@@ -251,7 +251,8 @@ async function sortJob(pipe: BenchPipeline, reducers: number, chunkSize: string,
     outputFormat: 'csv',
     overwrite: true,
   });
-  const st = await pipe.jobs.wait(submitted.jobId, {});
+  // The map job's status counts map tasks only; its reduce stage may run for minutes with no change there.
+  const st = await pipe.jobs.wait(submitted.jobId, { stallMs: 0, timeoutMs: 60 * 60_000 });
   if (st.state !== 'done') throw new Error(`sort job ${submitted.jobId} ended ${st.state}: ${String(st.error ?? '')}`);
   const stage = await pipe.jobs.status(reduceJobIdOf(submitted.jobId));
   return { submitted, st, stage };
