@@ -359,7 +359,7 @@ export function sortMarkdown(r: SortBenchResult): string {
     row("DuckDB, 2 threads: `COPY (SELECT * FROM read_csv(…) ORDER BY key) TO '…csv'`", 'duckdb'),
     row(`sort job, ${r.tasks.map} map tasks → ${r.reducers} reducers`, 'job'),
     '',
-    `The job's stages: map (submit → last map task done) ${fmt(r.jobStages.mapMs / 1000, 2)} s; reduce stage ${fmt(r.jobStages.reduceMs / 1000, 2)} s. Parts checked: every record once, keys in order across the parts: ${r.exact ? 'yes' : 'no'}. Rows per part: ${r.partRows.join(', ')} (the largest ${fmt(balance)}× an even share).`,
+    `The job's stages: map (submit → last map task done) ${fmt(r.jobStages.mapMs / 1000, 2)} s; reduce stage ${fmt(r.jobStages.reduceMs / 1000, 2)} s. Parts checked: every record once, keys in order across the parts: ${r.exact ? 'yes' : 'no'}. Rows per part: ${Math.min(...r.partRows).toLocaleString('en-US')} to ${Math.max(...r.partRows).toLocaleString('en-US')} (the largest ${fmt(balance)}× an even share; each part's count in the JSON report).`,
     '',
     'What the shuffle moved through the store (the pipeline\'s counts; input reads and the parts\' own writes not included):',
     '',
