@@ -1,12 +1,12 @@
-// A shuffle job's request fields (`partitionBy`, `reducers`, `output`, `outputFormat`, `overwrite`) checked into the
-// spec both stages keep: the map stage hash-partitions each task's rows by the key into `reducers` partitions in the
-// object store; the reduce stage (a job of its own, `reduceJobIdOf`) runs one task per partition and writes one part
+// A shuffle job's request fields (`partitionBy` or `sortBy`, `reducers`, `output`, `outputFormat`, `overwrite`) checked
+// into the spec both stages keep: the map stage hash-partitions each task's rows by the key into `reducers` partitions
+// in the object store (a sort: writes each task's rows as one sorted run, sort-stages.ts); the reduce stage (a job of its own, `reduceJobIdOf`) runs one task per partition and writes one part
 // of the output dataset each; the manifest, written last, makes the dataset visible (dataset.ts).
 import { createHash } from 'node:crypto';
 import type { PartFormat } from '../../kernels/types.ts';
 import { HttpError } from '../http.ts';
 import { integerOf } from '../integer.ts';
-import { parseSortBy, sortByText, type SortColumn, type SortKey } from './sort.ts';
+import { parseSortBy, type SortColumn, type SortKey } from './sort.ts';
 
 export const PART_FORMATS: readonly PartFormat[] = ['parquet', 'csv', 'jsonl'];
 
@@ -43,16 +43,6 @@ export function parseDatasetUrl(raw: unknown, field = 'output'): DatasetLocation
     throw new HttpError(400, `'${field}' must be an s3://BUCKET/PREFIX/ URL (a dataset is a prefix), got ${JSON.stringify(raw)}`);
   }
   return { bucket: m[1], prefix: m[2].endsWith('/') ? m[2] : `${m[2]}/` };
-}
-
-/** What a request named its shuffle by, for messages: `partitionBy` or `sortBy`. */
-export function shuffleField(shuffle: Pick<ShuffleSpec, 'sort'>): string {
-  return shuffle.sort ? 'sortBy' : 'partitionBy';
-}
-
-/** The shuffle's key as the manifest and messages give it. */
-export function shuffleKeyText(shuffle: Pick<ShuffleSpec, 'key' | 'sort'>): string {
-  return shuffle.sort ? sortByText(shuffle.sort) : shuffle.key;
 }
 
 export function datasetUrl(at: DatasetLocation): string {
