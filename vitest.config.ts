@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { luaModule } from './scripts/lua-source.ts';
-import { WATCHDOG_THREAD, watchdogThreadSource } from './scripts/thread-source.ts';
-import { viteBrowserScripts } from './scripts/browser-bundle.ts';
+import { luaModule } from './host/bundling/lua-source.ts';
+import { WATCHDOG_THREAD, watchdogThreadSource } from './host/bundling/thread-source.ts';
+import { viteBrowserScripts } from './host/bundling/browser-bundle.ts';
 
 /**
  * The files that take longest, started first: with two at a time, a long file started last runs alone at the end (on a
@@ -35,7 +35,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    // A backstop only: waits on jobs fail when a job stops making progress (host/wait-for-progress.ts), so a test that
+    // A backstop only: waits on jobs fail when a job stops making progress (host/jobs/wait-for-progress.ts), so a test that
     // is merely slow on a busy machine may take longer than it would alone.
     testTimeout: 300_000,
     hookTimeout: 120_000,

@@ -1,8 +1,8 @@
 // Web action: the live dashboard of one job (`.../dashboard.html?jobId=ID`), a page that polls the `status` web action
 // of the same namespace and package, at a URL relative to the page.
 import { dashboardHtml } from '../pipeline/views/dashboard-html.ts';
-import { isJobId } from '../pipeline/ids.ts';
-import { integerOf } from '../pipeline/integer.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
+import { integerOf } from '../pipeline/job/integer.ts';
 
 function escHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,9 +1,9 @@
 // Composition step: waits up to `waitMs` (bounded by the activation's deadline) for a job to leave `running`, and
 // answers its status `{jobId, state, done, total, ...}`, or a failed job's reason as `error`.
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
+import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/step.ts';
 import { awaitJob } from '../pipeline/job/await.ts';
-import { deadline } from '../pipeline/ow.ts';
-import { errorMessage } from '../pipeline/redact.ts';
+import { deadline } from '../pipeline/openwhisk/ow.ts';
+import { errorMessage } from '../pipeline/openwhisk/redact.ts';
 
 export async function main(p: Record<string, unknown>) {
   const jobId = jobIdOf(p);

@@ -3,7 +3,7 @@
 // errors are results, `{error}`, which a composition takes for a failure.
 import { createJob } from '../pipeline/job/create.ts';
 import { readSettings } from '../pipeline/job/settings.ts';
-import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/openwhisk/redact.ts';
 import { ensureSupervisor } from '../pipeline/supervisor/remedies.ts';
 
 export async function main(p: Record<string, unknown>) {

@@ -2,9 +2,9 @@
 // job was created) and answers the reason as the composition's error. (The reason cannot come as `error`: to a
 // composition, any object with an `error` field is a failure, and the handler would be skipped.)
 import { redisUrlOf } from '../pipeline/job/settings.ts';
-import { isJobId } from '../pipeline/ids.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
-import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/openwhisk/redact.ts';
 import { getRedis } from '../pipeline/store/redis.ts';
 
 export async function main(p: Record<string, unknown>) {

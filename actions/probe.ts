@@ -2,7 +2,7 @@
 // where the jobs need it (a Redis the host reaches may be out of the containers' reach). Answers `{ok: true, ms}` or
 // `{ok: false, error}`; the error is redacted, so the URL's password never shows.
 import { redisUrlOf } from '../pipeline/job/settings.ts';
-import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
+import { errorMessage, registerEnvSecrets } from '../pipeline/openwhisk/redact.ts';
 import { getRedis } from '../pipeline/store/redis.ts';
 
 /** Longer than a failing first connect takes (its timeout and two quick retries), shorter than the action's limit. */

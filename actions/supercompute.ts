@@ -1,79 +1,9 @@
-// Entry action (also a web action): creates a job from the request (pipeline/job/create.ts; without `tasks` the job
-// sizes itself), starts `split` and the job's supervisor, and answers `{jobId, state, total, workers, plan?}` at once
-// or, given `wait` (ms), the job's status if it ends within that time. `cancel: JOBID` cancels a job. An invoke
-// through the REST API (`wsk action invoke supercompute ... --result`) without `wait` waits DEFAULT_WAIT_MS, so the
-// one-liner answers with the result; the web door and the host's job client (which sends `wait: 0`) answer at once.
-import { awaitJob } from '../pipeline/job/await.ts';
-import { createJob } from '../pipeline/job/create.ts';
-import { readSettings } from '../pipeline/job/settings.ts';
-import { HttpError, answer, checkWebCaller, errorResult } from '../pipeline/http.ts';
-import { isJobId } from '../pipeline/ids.ts';
-import { integerOf } from '../pipeline/integer.ts';
-import { sibling, webBase } from '../pipeline/names.ts';
-import { deadline, invokeAsync, DeadlineError, statusCodeOf } from '../pipeline/ow.ts';
-import { errorMessage, registerEnvSecrets } from '../pipeline/redact.ts';
-import { JobStore } from '../pipeline/store/job-store.ts';
-import { getRedis } from '../pipeline/store/redis.ts';
-import { ensureSupervisor } from '../pipeline/supervisor/remedies.ts';
+// Entry action (also a web action): creates a job from the request and starts it, answering at once or, given `wait`
+// (ms), with the job's status if it ends within that time; `cancel: JOBID` cancels a job (pipeline/job/entry.ts).
+import { enterJob } from '../pipeline/job/entry.ts';
+import { registerEnvSecrets } from '../pipeline/openwhisk/redact.ts';
 
-type Params = Record<string, unknown>;
-
-/**
- * How long a REST invoke without `wait` holds its answer for the job to end, ms: inside OpenWhisk's 60 s blocking
- * window, so a blocking caller gets the result rather than an activation id. (An action cannot see whether its
- * caller blocks; a non-blocking invoke just keeps its activation this long.)
- */
-export const DEFAULT_WAIT_MS = 55_000;
-
-/** A web action call carries `__ow_method`; a REST invoke does not. */
-const isWebCall = (p: Params): boolean => typeof p.__ow_method === 'string';
-
-function parseWait(p: Params): number {
-  if (p.wait === undefined && !isWebCall(p)) return DEFAULT_WAIT_MS;
-  if (p.wait === undefined || p.wait === null || p.wait === '' || p.wait === false) return 0;
-  // Whole milliseconds as a JSON number, or decimal digits from a form: not `1.5`, `true`, `[5]` or `"0x10"`.
-  const wait = integerOf(p.wait);
-  if (wait === undefined || wait < 0) throw new HttpError(400, "'wait' must be an integer number of milliseconds >= 0");
-  return wait;
-}
-
-/** Outstanding tasks stop being started, the job ends `cancelled`, and its keys go but for a small expiring record. */
-async function cancelJob(redisUrl: string, jobId: unknown) {
-  if (typeof jobId !== 'string' || jobId === '') throw new HttpError(400, "'cancel' must be a job id");
-  if (!isJobId(jobId)) throw new HttpError(404, 'unknown job');
-  const before = await new JobStore(await getRedis(redisUrl)).cancel(jobId);
-  if (before === undefined) throw new HttpError(404, `unknown job ${jobId}`);
-  if (before !== 'running') throw new HttpError(409, `job ${jobId} is ${before}; only a running job can be cancelled`);
-  return { jobId, state: 'cancelled' };
-}
-
-export async function main(params: Params) {
+export function main(params: Record<string, unknown>) {
   registerEnvSecrets(params);
-  try {
-    checkWebCaller(params, process.env.__OW_NAMESPACE);
-    const settings = readSettings(params);
-    if (params.cancel !== undefined) return answer(params, await cancelJob(settings.redisUrl, params.cancel));
-    const wait = parseWait(params);
-    const { jobId, spec, sizing, store } = await createJob(params, settings);
-    try {
-      await invokeAsync(sibling('split'), { jobId }, { deadline: Math.min(Date.now() + 20_000, deadline(3000)) });
-    } catch (err) {
-      // Nothing will run this job: take it back out so no half-created job stays behind.
-      await store.remove(jobId).catch(() => {});
-      const code = err instanceof DeadlineError || statusCodeOf(err) === 429 ? 503 : 502;
-      throw new HttpError(code, `could not start the job: ${errorMessage(err)}`);
-    }
-    // Not fatal: workers and status polls start one whenever none holds the job's lease.
-    await ensureSupervisor(store, jobId, Math.min(Date.now() + 5000, deadline(2000))).catch(() => false);
-
-    const running = { jobId, state: 'running', total: spec.total, workers: spec.workers, ...(sizing ? { plan: sizing.why } : {}) };
-    if (wait <= 0) return answer(params, running);
-    const status = await awaitJob(store, jobId, Math.min(Date.now() + wait, deadline(2000)));
-    if (status && status.state !== 'running') return answer(params, { ...status });
-    // Still running: where to follow it (relative to the API host the caller used).
-    const statusUrl = `${webBase(process.env.__OW_ACTION_NAME ?? '', process.env.__OW_NAMESPACE ?? '_')}status.json?jobId=${encodeURIComponent(jobId)}`;
-    return answer(params, { ...(status ?? running), statusUrl });
-  } catch (err) {
-    return errorResult(params, err);
-  }
+  return enterJob(params);
 }

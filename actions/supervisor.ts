@@ -1,68 +1,9 @@
-// A job's supervisor: one activation at a time per running job, holding a lease in Redis. Every period it looks after
-// the job (pipeline/supervisor/supervise.ts); near its own deadline it invokes its successor; it ends when the job
-// ends. Started by the entry action and `job-create`, and again by workers and status polls whenever none holds the
-// lease, so a lost supervisor is replaced within a lease period. OpenWhisk's alarm feed is not needed (nor available
-// everywhere).
-import { randomUUID } from 'node:crypto';
-import { MALFORMED_JOB_ID, jobIdOf, jobStoreFor } from '../pipeline/job/action.ts';
-import { sibling } from '../pipeline/names.ts';
-import { deadline, invokeAsync } from '../pipeline/ow.ts';
-import { errorMessage } from '../pipeline/redact.ts';
-import type { JobStore } from '../pipeline/store/job-store.ts';
-import { REDUCE_GRACE_MS } from '../pipeline/supervisor/decide.ts';
-import { noCounts, superviseOnce, type SuperviseCounts } from '../pipeline/supervisor/supervise.ts';
+// A job's supervisor (pipeline/supervisor/run-supervisor.ts): one activation at a time per running job, holding a
+// lease; it looks after the job every period, hands over to a successor near its deadline, and ends with the job.
+import { jobStep } from '../pipeline/job/step.ts';
+import { superviseJob, supervisorHolder } from '../pipeline/supervisor/run-supervisor.ts';
 
-/** Longest one supervisor activation runs before handing over to a fresh one. */
-const MAX_RUN_MS = 120_000;
-/** Consecutive failed periods (e.g. Redis away for longer than the reconnect window) before handing over. */
-const MAX_FAILED_PERIODS = 5;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function main(params: Record<string, unknown>) {
-  const holder = process.env.__OW_ACTIVATION_ID || randomUUID();
-  const jobId = jobIdOf(params);
-  if (!jobId) return MALFORMED_JOB_ID;
-  const totals = { periods: 0, failedPeriods: 0, ...noCounts() };
-  let store: JobStore | undefined;
-  try {
-    store = await jobStoreFor(params);
-    const first = await store.meta(jobId, false);
-    if (!first) return { error: `unknown job ${jobId}` };
-    if (first.state !== 'running') return { jobId, state: first.state };
-    const tick = Math.max(first.supervisorMs, Math.ceil(first.total / 50));
-    const leaseMs = 3 * tick + 5000;
-    const reduceGraceMs = Math.min(REDUCE_GRACE_MS, 2 * tick + 1000);
-    if (!(await store.holdLease(jobId, holder, leaseMs))) return { jobId, skipped: 'another supervisor holds the lease' };
-
-    const end = Math.min(deadline(5000), Date.now() + MAX_RUN_MS);
-    const probed = new Map<number, number>();
-    let failedInARow = 0;
-    for (;;) {
-      try {
-        const meta = await store.meta(jobId, false);
-        if (!meta || meta.state !== 'running') {
-          if (meta?.state === 'cancelled') await store.purgeCancelled(jobId);
-          return { jobId, state: meta?.state ?? 'gone', ...totals };
-        }
-        if (!(await store.holdLease(jobId, holder, leaseMs))) return { jobId, skipped: 'lease taken over', ...totals };
-        const counts = await superviseOnce(store, jobId, probed, reduceGraceMs);
-        for (const [k, v] of Object.entries(counts ?? {})) totals[k as keyof SuperviseCounts] += v;
-        totals.periods++;
-        failedInARow = 0;
-      } catch (err) {
-        totals.failedPeriods++;
-        if (++failedInARow >= MAX_FAILED_PERIODS) throw err;
-      }
-      if (Date.now() + tick >= end) break;
-      await sleep(tick);
-    }
-    await store.releaseLease(jobId, holder);
-    await invokeAsync(sibling('supervisor'), { jobId }, { deadline: deadline(1000) });
-    return { jobId, handedOver: true, ...totals };
-  } catch (err) {
-    // Whoever next finds no lease (a worker, a status poll) starts a fresh supervisor.
-    await store?.releaseLease(jobId, holder).catch(() => {});
-    return { jobId, error: `supervisor: ${errorMessage(err)}`, ...totals };
-  }
+export function main(params: Record<string, unknown>) {
+  const holder = supervisorHolder();
+  return jobStep(params, { name: 'supervisor', ended: (jobId, state) => ({ jobId, state }) }, (store, meta, jobId) => superviseJob(holder, store, meta, jobId));
 }

@@ -2,7 +2,7 @@
 // job client, with long-polls on `status` (each held until the job ends) beside plain polling every 500 ms (the client
 // before long-polls), alternating on the same platform in the same run. The job's own time (its first worker's
 // start to its reduce's end) is the floor both paths share.
-import { ensureRedis } from '../host/redis-server.ts';
+import { ensureRedis } from '../host/local/redis-server.ts';
 import type { JobWaitOptions } from '../host/jobs/client.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, percentile } from './stats.ts';

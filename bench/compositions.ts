@@ -1,7 +1,7 @@
 // One 64-task `primes` job end to end through composer's parallel `map` (supercompute-map: one conductor branch per
 // task, fork/join in Redis) beside the same job through the coordinator (supercompute with `wait`), on the same
 // platform in the same run. The first run of each path is cold (fresh containers); the rest are warm.
-import { ensureRedis } from '../host/redis-server.ts';
+import { ensureRedis } from '../host/local/redis-server.ts';
 import { invokeAction, stateOf, type Answer } from '../host/jobs/client.ts';
 import { startBenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, summarize } from './stats.ts';

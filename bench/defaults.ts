@@ -6,11 +6,11 @@
 //  - 64 unequal tasks (Mandelbrot bands: rows through the set cost far more) in pull mode vs push mode;
 //  - 10,000 × 1 s sleep and 10,000 no-op tasks, pull mode vs one activation per task, and the per-task overhead;
 //  - the plan chosen for primes below 1e9, 1e11 (and 1e12 in a full run) beside hand-picked sizings.
-import { ensureRedis, findOnPath } from '../host/redis-server.ts';
-import { planRun, type AskedSizing } from '../cli/plan-run.ts';
+import { ensureRedis, findOnPath } from '../host/local/redis-server.ts';
+import { sizeRun, type AskedSizing } from '../cli/size-run.ts';
 import type { Target } from '../cli/target.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
-import type { SizingPlan } from '../pipeline/job/plan.ts';
+import type { SizingPlan } from '../pipeline/sizing/decide.ts';
 import { primesieveSeconds } from './kernels.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';
@@ -49,7 +49,7 @@ class Runner {
     const key = JSON.stringify([job.kernel, job.params, job.asked]);
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = await planRun(job.kernel, job.params, job.asked, this.target(), this.pipe.client);
+      plan = await sizeRun(job.kernel, job.params, job.asked, this.target(), this.pipe.client);
       this.plans.set(key, plan);
     }
     return plan;
@@ -58,10 +58,10 @@ class Runner {
   async once(job: Job): Promise<{ status: JobStatus; plan: SizingPlan; activations: number }> {
     const plan = await this.plan(job);
     const since = Date.now();
-    const { jobId } = await this.pipe.jobs.submit({ kernel: job.kernel, params: job.params, tasks: plan.tasks, ...(plan.workers > 0 ? { workers: plan.workers } : {}) });
+    const { jobId } = await this.pipe.jobs.submit({ kernel: job.kernel, params: job.params, tasks: plan.tasks, mode: plan.mode, ...(plan.mode === 'pull' ? { workers: plan.workers } : {}) });
     const status = await this.pipe.jobs.wait(jobId, {});
     if (status.state !== 'done') throw new Error(`${job.label}: job ${jobId} ended ${status.state}: ${String(status.error ?? '')}`);
-    const counts = await Promise.all(['supercompute', 'split', 'coordinate', (plan.workers > 0 ? this.pipe.kernelAction : this.pipe.pushAction)[job.kernel]!, 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
+    const counts = await Promise.all(['supercompute', 'split', 'coordinate', (plan.mode === 'pull' ? this.pipe.kernelAction : this.pipe.pushAction)[job.kernel]!, 'supervisor', 'reduce'].map((n) => this.pipe.countActivations(n, since)));
     return { status, plan, activations: counts.reduce((a, b) => a + b, 0) };
   }
 
@@ -148,7 +148,7 @@ async function unequalTasks(run: Runner, reps: number, quick: boolean): Promise<
   const runs = await run.alternate(
     [
       { kernel: 'mandelbrot', params, asked: { tasks: 64 }, label: 'pull (-t 64)' },
-      { kernel: 'mandelbrot', params, asked: { tasks: 64, workers: 0 }, label: 'push (-t 64 --workers 0)' },
+      { kernel: 'mandelbrot', params, asked: { tasks: 64, mode: 'push' }, label: 'push (-t 64 --mode push)' },
     ],
     reps,
   );

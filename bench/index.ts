@@ -16,6 +16,7 @@ import { benchKernels, kernelsMarkdown } from './kernels.ts';
 import { benchUserKernel, userKernelMarkdown } from './user-kernel.ts';
 import { benchData, dataMarkdown } from './data.ts';
 import { benchSort, sortMarkdown } from './sort.ts';
+import { benchCustomer360, customer360Markdown } from './customer-360.ts';
 
 /** The published figures, tracked: written only when asked (`--publish`). */
 export const publishedDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -83,7 +84,7 @@ export const benchmarks: Record<string, Benchmark> = {
     },
   },
   data: {
-    describe: 'a CSV (256 MiB; --quick 32 MiB; --size=BYTES) aggregated by DuckDB on 1 and 2 threads beside the aggregate example on 1 worker and the default plan over a local S3 store, and its reads alone',
+    describe: 'a CSV (256 MiB; --quick 32 MiB; --size=BYTES) and the same rows as Parquet aggregated by DuckDB on 1 and 2 threads beside the aggregate example (CSV) and the sql kernel (CSV and Parquet), each on 1 worker and the default plan over a local S3 store, and the reads alone',
     async run(opts) {
       const data = await benchData(opts);
       return { data, markdown: dataMarkdown(data) };
@@ -94,6 +95,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchSort(opts);
       return { data, markdown: sortMarkdown(data) };
+    },
+  },
+  'customer-360': {
+    describe: 'the 360° customer view (examples/customer-360/: 2,000,000 transactions; --quick 200,000; --transactions=N) as two chained shuffle jobs of the sql kernel beside DuckDB on 1 and 2 threads',
+    async run(opts) {
+      const data = await benchCustomer360(opts);
+      return { data, markdown: customer360Markdown(data) };
     },
   },
   answer: {

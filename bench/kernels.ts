@@ -2,7 +2,7 @@
 // beside `primesieve -t1` (the C++ reference), run alternately so that both see the same load, median of each.
 import { spawnSync } from 'node:child_process';
 import { primes } from '../kernels/primes.ts';
-import { findOnPath } from '../host/redis-server.ts';
+import { findOnPath } from '../host/local/redis-server.ts';
 import { fmt, machine, median } from './stats.ts';
 
 /** Times the serial `primes` reference (the fast sieve over the whole range) for primes below `below`. */

@@ -8,7 +8,7 @@ import { fanoutDepth } from './scaling-records.ts';
 import { fmt, machine } from './stats.ts';
 import type { ScalingResult } from './scaling.ts';
 import type { DefaultsBenchResult } from './defaults.ts';
-import { TASKS_PER_WORKER } from '../pipeline/job/plan.ts';
+import { TASKS_PER_WORKER } from '../pipeline/sizing/decide.ts';
 
 /** Costs of one deployment, all in ms unless named otherwise. */
 export interface Scenario {

@@ -1,10 +1,9 @@
-// The pipeline on a fresh embedded platform for a benchmark: deployed from manifest.yaml as `supercompute deploy` does,
-// with per-action limits and default parameters overridden for the experiment.
+// The pipeline on a fresh embedded platform for a benchmark, through the one local start (host/local/start.ts), with
+// per-action limits and default parameters overridden for the experiment.
 import type openwhisk from 'openwhisk';
-import { startPlatform, type Platform, type PlatformLimits } from '../platform/index.ts';
-import { embeddedClient } from '../cli/embedded.ts';
-import { deployManifest } from '../host/deploy-manifest.ts';
-import type { PlannedLimits } from '../host/deployment-plan.ts';
+import type { Platform, PlatformLimits } from '../platform/index.ts';
+import { startLocalPipeline } from '../host/local/start.ts';
+import type { PlannedLimits } from '../host/manifest/deployment.ts';
 import { JobClient } from '../host/jobs/client.ts';
 import { request } from './http-client.ts';
 
@@ -50,8 +49,9 @@ export interface ActivationDoc {
 }
 
 export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<BenchPipeline> {
-  const platform = await startPlatform(
-    opts.platformDefaults
+  const local = await startLocalPipeline({
+    redisUrl: opts.redisUrl,
+    platform: opts.platformDefaults
       ? { port: 0 }
       : {
           port: 0,
@@ -61,15 +61,14 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
           // Keep warm containers for the whole benchmark.
           idleContainerMs: 30 * 60_000,
         },
-  );
-  try {
-    const client = embeddedClient(platform);
-    const { plan, kernels } = await deployManifest(client, {
-      params: { redisUrl: opts.redisUrl },
+    deploy: {
       actionParams: opts.actionParams,
       actionLimits: opts.actionLimits,
       ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits, push: opts.kernelLimits } } : {}),
-    });
+    },
+  });
+  try {
+    const { platform, client, plan, kernels } = local;
     const entry = plan.actions.find((a) => a.name === 'supercompute');
     const base = `${platform.url}/api/v1/namespaces/_/activations`;
     const get = async (query: string): Promise<unknown> => {
@@ -95,10 +94,10 @@ export async function startBenchPipeline(opts: BenchPipelineOptions): Promise<Be
         const r = (await get(`name=${encodeURIComponent(name)}&since=${since}&count=true`)) as { activations: number };
         return r.activations;
       },
-      stop: () => platform.stop(),
+      stop: () => local.close(),
     };
   } catch (err) {
-    await platform.stop();
+    await local.close();
     throw err;
   }
 }

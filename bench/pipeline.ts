@@ -2,7 +2,7 @@
 // reference measured in the same run; the end-to-end overhead is the 1-worker job's time over the serial time.
 import { cpuBound, type ScalingResult } from './scaling.ts';
 import { fmt, machine } from './stats.ts';
-import { ensureRedis } from '../host/redis-server.ts';
+import { ensureRedis } from '../host/local/redis-server.ts';
 
 export interface PipelineBenchResult {
   machine: string;

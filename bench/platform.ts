@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import openwhisk from 'openwhisk';
 import { startPlatform } from '../platform/index.ts';
-import { waitForProgress } from '../host/wait-for-progress.ts';
+import { waitForProgress } from '../host/jobs/wait-for-progress.ts';
 import { request } from './http-client.ts';
 import { elapsedMs, fmt, machine, summarize } from './stats.ts';
 

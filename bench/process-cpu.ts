@@ -23,11 +23,33 @@ function stat(pid: number): ProcStat | undefined {
 
 /** ms of CPU used so far by this process and its descendants still running; NaN where /proc is not Linux's. */
 export function treeCpuMs(root = process.pid): number {
+  const each = treeCpuByPid(root);
+  if (!each) return NaN;
+  let total = 0;
+  for (const ms of each.values()) total += ms;
+  return total;
+}
+
+/**
+ * ms of CPU used since `before` (a treeCpuByPid) by the tree's processes running now. A process that ended meanwhile
+ * (an idle container reaped) is left out rather than subtracted: its whole life's CPU would otherwise come off the
+ * step's. NaN where /proc is not Linux's.
+ */
+export function treeCpuSinceMs(before: Map<number, number> | undefined, root = process.pid): number {
+  const now = treeCpuByPid(root);
+  if (!now || !before) return NaN;
+  let total = 0;
+  for (const [pid, ms] of now) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** ms of CPU used so far by each process of the tree (this process and its descendants still running). */
+export function treeCpuByPid(root = process.pid): Map<number, number> | undefined {
   let pids: number[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
   } catch {
-    return NaN;
+    return undefined;
   }
   const children = new Map<number, number[]>();
   const cpu = new Map<number, number>();
@@ -37,14 +59,14 @@ export function treeCpuMs(root = process.pid): number {
     cpu.set(pid, s.cpuMs);
     children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
   }
-  let total = 0;
+  const out = new Map<number, number>();
   const stack = [root];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    total += cpu.get(pid) ?? 0;
+    out.set(pid, cpu.get(pid) ?? 0);
     stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return out;
 }
 
 /** The machine's logical CPUs. */

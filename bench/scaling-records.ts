@@ -1,7 +1,7 @@
 // Per-task records of a job from the platform's activation records, and figures derived from them.
 import type { ActivationDoc } from './pipeline-env.ts';
 import type { TaskRecord } from '../pipeline/views/timeline-svg.ts';
-import { splitRange, type Range } from '../pipeline/ranges.ts';
+import { splitRange, type Range } from '../pipeline/dispatch/ranges.ts';
 
 function annotation(doc: ActivationDoc, key: string): unknown {
   return doc.annotations?.find((a) => a.key === key)?.value;

@@ -12,7 +12,7 @@ import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fanoutDepth, maxOverlap, taskRecords } from './scaling-records.ts';
 import { fmt, machine, summarize } from './stats.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
-import { ensureRedis, findOnPath } from '../host/redis-server.ts';
+import { ensureRedis, findOnPath } from '../host/local/redis-server.ts';
 import { timelineSvg } from '../pipeline/views/timeline-svg.ts';
 import { histogramSvg } from '../pipeline/views/histogram-svg.ts';
 

@@ -3,7 +3,7 @@
 // shipped manifest and the platform's defaults; the cost of a task is the marginal cost of the extra tasks of a large
 // job over a small one (push mode, one activation per task: 1,000 over 200; pull mode, 2 workers: 10,000 over 1,000),
 // alternating built-in and user jobs, medians of the jobs' own timings.
-import { ensureRedis } from '../host/redis-server.ts';
+import { ensureRedis } from '../host/local/redis-server.ts';
 import { deployKernel } from '../host/kernels/deploy.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';

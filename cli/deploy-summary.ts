@@ -1,5 +1,5 @@
 // One line saying what a deploy created, e.g. "16 actions, 1 trigger, 1 rule".
-import type { DeployEvent } from '../host/manifest-deploy.ts';
+import type { DeployEvent } from '../host/manifest/apply.ts';
 
 export function summarize(events: DeployEvent[]): string {
   const counts = new Map<string, number>();

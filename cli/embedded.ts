@@ -1,7 +1,7 @@
 // The embedded platform as the CLI runs it, and a client for it.
 import openwhisk from 'openwhisk';
 import { startPlatform, type Platform } from '../platform/index.ts';
-import { isPortFree } from '../host/free-port.ts';
+import { isPortFree } from '../host/local/free-port.ts';
 import { resolveOptions } from '../platform/config.ts';
 
 export type { Platform };

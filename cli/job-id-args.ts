@@ -1,6 +1,6 @@
 // Job ids made before ids stopped starting with '-' (about 1 in 64 of them) look like options to a command line.
 // `status -- -Ab…` always worked; a bare one is taken as the job id when it has the id's exact shape.
-import { isJobId } from '../pipeline/ids.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
 
 const TAKES_A_JOB_ID = new Set(['status', 'cancel', 'plot']);
 

@@ -50,14 +50,14 @@ program
   .then(() => exitWhenFlushed(Number(process.exitCode ?? 0)))
   .catch(async (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    const { isNoAnswer } = await import('../host/api-deadline.ts');
+    const { isNoAnswer } = await import('../host/target/api-deadline.ts');
     if (!isNoAnswer(err)) {
       console.error(errorLine(message));
       return exitWhenFlushed(1);
     }
     const { resolveTarget } = await import('./target.ts');
     const { apihost } = resolveTarget(program.opts());
-    const { isRefused } = await import('../pipeline/ow.ts');
+    const { isRefused } = await import('../pipeline/openwhisk/ow.ts');
     // Nothing listens there: one plain sentence, whichever command and request found it.
     const said = isRefused(err) ? refusedLine(apihost) : namingHost(message, apihost);
     console.error(errorLine(said));

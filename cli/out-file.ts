@@ -54,4 +54,4 @@ export function resultFileOf(file: string, kernel: string | undefined, pngResult
   return { file: named, format };
 }
 
-export { writeWhole } from '../host/write-whole.ts';
+export { writeWhole } from '../host/jobs/write-whole.ts';

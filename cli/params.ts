@@ -1,5 +1,5 @@
 // `--param key=value` values, read the way `wsk -p` reads them: JSON when the value parses as JSON, else a string.
-import { integerOf } from '../pipeline/integer.ts';
+import { integerOf } from '../pipeline/job/integer.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -1,8 +1,8 @@
 // The Redis a run against a local OpenWhisk needs: the one the deployed actions are configured with.
 import type openwhisk from 'openwhisk';
-import { DEFAULT_REDIS_URL, HOW_TO_GET_REDIS, findOnPath, pingRedis, startRedisServer, type RedisHandle } from '../host/redis-server.ts';
-import { isPortFree } from '../host/free-port.ts';
-import { describeOwError, statusCodeOf } from '../pipeline/ow-error.ts';
+import { DEFAULT_REDIS_URL, HOW_TO_GET_REDIS, findOnPath, pingRedis, startRedisServer, type RedisHandle } from '../host/local/redis-server.ts';
+import { isPortFree } from '../host/local/free-port.ts';
+import { describeOwError, statusCodeOf } from '../pipeline/openwhisk/ow-error.ts';
 
 /** The `redisUrl` default parameter of a deployed action, or undefined when it has none. */
 export async function deployedRedisUrl(client: openwhisk.Client, action: string): Promise<string | undefined> {

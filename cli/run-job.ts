@@ -1,9 +1,10 @@
 // Runs one job end to end for `run` and `demo`: validate, submit, follow with a progress bar, report.
 import type openwhisk from 'openwhisk';
-import type { SizingPlan } from '../pipeline/job/plan.ts';
+import type { SizingPlan } from '../pipeline/sizing/decide.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
+import type { Mode } from '../pipeline/job/mode.ts';
 import { JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
-import { beforeDeadline } from '../host/api-deadline.ts';
+import { beforeDeadline } from '../host/target/api-deadline.ts';
 import type { Supercompute } from '../host/library/client.ts';
 import { createProgress } from './progress.ts';
 import { formatMs, formatResult, formatTimings } from './report.ts';
@@ -18,7 +19,9 @@ export interface RunOptions {
   params: Dict;
   /** Absent only with `input`: then the input's pieces. */
   tasks?: number;
-  /** Pull mode's worker activations; absent: one activation per task (with `input`: planned by the deployment). */
+  /** How its tasks run, sent as is; absent only with `input` (then planned by the deployment). */
+  mode?: Mode;
+  /** Pull mode's worker activations; absent: planned by the deployment (with `input`). */
   workers?: number;
   /** The job's data input (s3:// or http(s) URLs) and the bytes per task it is cut into. */
   input?: string | string[];
@@ -57,11 +60,11 @@ export interface RunOutcome {
 }
 
 /** The request's own bounds (counts, params size and keys), as the entry action checks them, with no kernel needed. */
-export async function checkRequest(kernel: string, params: Dict, asked: { tasks?: number; workers?: number }): Promise<void> {
+export async function checkRequest(kernel: string, params: Dict, asked: { tasks?: number; mode?: Mode; workers?: number }): Promise<void> {
   const { parseJobRequest } = await import('../pipeline/job/spec.ts');
-  const { usageErrorOf } = await import('./plan-run.ts');
+  const { usageErrorOf } = await import('./size-run.ts');
   try {
-    parseJobRequest({ kernel, params, tasks: asked.tasks, workers: asked.workers });
+    parseJobRequest({ kernel, params, tasks: asked.tasks, mode: asked.mode, workers: asked.workers });
   } catch (err) {
     throw usageErrorOf(err);
   }
@@ -70,10 +73,10 @@ export async function checkRequest(kernel: string, params: Dict, asked: { tasks?
 /** Submits and follows the job through the library's client: the CLI's submit and wait are the library's. */
 export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
-  // Both counts given (workers 0: push mode), so the client submits them as they are.
-  const { input, chunkSize, tasks, workers, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
+  // Planned already (or left to the deployment with an input), so the client submits the mode and counts as they are.
+  const { input, chunkSize, tasks, mode, workers, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
   const shuffle = Object.fromEntries(Object.entries({ partitionBy, sortBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
-  const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, workers, ...shuffle } : { tasks, workers: workers ?? 0 });
+  const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, mode, workers, ...shuffle } : { tasks, mode, workers });
   const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;
   // From here Ctrl-C is the job's: the handlers go in before anything else is awaited.

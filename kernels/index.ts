@@ -6,14 +6,14 @@ import { mandelbrot } from './mandelbrot.ts';
 import { wordcount } from './wordcount.ts';
 import { sleep } from './sleep.ts';
 import { map } from './map.ts';
+import { sql } from './sql.ts';
 
 export type { AnyKernel, Kernel, TaskRef } from './types.ts';
 export { KernelInputError } from './types.ts';
 export { defineKernel } from './define.ts';
-export { MAX_TASKS } from './params.ts';
 
-/** Every kernel by name. */
-export const kernels: Record<string, AnyKernel> = Object.freeze({ pi, primes, mandelbrot, wordcount, sleep, map });
+/** The built-in kernels by name: the one list, which the build prebuilds and every deploy deploys (host/kernels/prebuilt.ts). */
+export const kernels: Record<string, AnyKernel> = Object.freeze({ pi, primes, mandelbrot, wordcount, sleep, map, sql });
 
 /** The kernel called `name`; throws KernelInputError listing the known kernels otherwise. */
 export function getKernel(name: string): AnyKernel {

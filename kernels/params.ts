@@ -1,8 +1,5 @@
 import { KernelInputError } from './types.ts';
 
-/** The most tasks any job may be split into. */
-export const MAX_TASKS = 100_000;
-
 /** Rejects anything but a plain object and any field not in `allowed`. */
 export function checkFields(kernel: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -59,10 +56,14 @@ export function numberField(
   return value;
 }
 
-/** Validates a task count: an integer from 1 to `max`. */
-export function checkTasks(kernel: string, tasks: unknown, max = MAX_TASKS): number {
+/**
+ * Validates a task count: an integer from 1, and at most `max` when the kernel has a bound of its own (the rows of an
+ * image, the inputs of a list). The deployment's own ceiling (`maxTasks`) is the pipeline's to apply, never a kernel's.
+ */
+export function checkTasks(kernel: string, tasks: unknown, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof tasks !== 'number' || !Number.isInteger(tasks) || tasks < 1 || tasks > max) {
-    throw new KernelInputError(`${kernel}: tasks must be an integer from 1 to ${max}, got ${String(tasks)}`);
+    const range = max === Number.MAX_SAFE_INTEGER ? 'an integer from 1' : `an integer from 1 to ${max}`;
+    throw new KernelInputError(`${kernel}: tasks must be ${range}, got ${String(tasks)}`);
   }
   return tasks;
 }
@@ -76,7 +77,7 @@ export function shareOf(total: number, index: number, count: number): [number, n
 }
 
 /** Checks that a task reference fits the job; work() is called with what split() accepted. */
-export function checkTaskRef(kernel: string, task: { index: number; count: number }, max = MAX_TASKS): void {
+export function checkTaskRef(kernel: string, task: { index: number; count: number }, max = Number.MAX_SAFE_INTEGER): void {
   checkTasks(kernel, task.count, max);
   if (!Number.isInteger(task.index) || task.index < 0 || task.index >= task.count) {
     throw new KernelInputError(`${kernel}: task index ${task.index} is outside 0..${task.count - 1}`);

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Kernel, WholeInput } from './types.ts';
 import { defineKernel } from './define.ts';
-import { MAX_TASKS, checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
+import { checkFields, checkTaskRef, checkTasks, numberField } from './params.ts';
 import { KernelInputError } from './types.ts';
 
 export interface SleepParams {
@@ -53,7 +53,7 @@ export const sleep = {
     }
     return {
       ms,
-      slowTask: numberField(NAME, p, 'slowTask', { min: 0, max: MAX_TASKS - 1, integer: true, allowString: true }),
+      slowTask: numberField(NAME, p, 'slowTask', { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true, allowString: true }),
       slowMs: numberField(NAME, p, 'slowMs', { min: 0, max: MAX_SLEEP_MS, integer: true, allowString: true }),
     };
   },

@@ -6,6 +6,7 @@ import { emptyTableSql, ident, literal, QueryError, withEngine, type Engine, typ
 import { loadCsvSlice, sniffCsv, type CsvShape } from './sql/csv.ts';
 import { loadParquetSlices, parquetSchema, type ParquetShape } from './sql/parquet.ts';
 import { columnsUsed } from './sql/columns.ts';
+import { namedParquet } from '../pipeline/data/parquet-cut.ts';
 import { checkMapSchema, checkSortSchema, describeReduce, reduceTables, writeRows, type TableSchema } from './sql/shuffle.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,15 +42,10 @@ const NAME = 'sql';
 /** Types whose JSON form DuckDB cannot read back, so partials cannot carry them to a reduce query. */
 const NOT_CARRIED = /\b(MAP|INTERVAL|UNION|VARIANT)\b/i;
 
+/** As the job's input was cut (pipeline/data/job-input.ts): Parquet by `format`, else by the object's name. */
 function formatOf(params: SqlParams, object: string): 'csv' | 'parquet' {
   if (params.format) return params.format;
-  let path = object;
-  try {
-    path = new URL(object).pathname;
-  } catch {
-    // an s3:// name is its own path
-  }
-  return /\.parquet$/i.test(path) ? 'parquet' : 'csv';
+  return namedParquet(object) ? 'parquet' : 'csv';
 }
 
 function queryField(p: Record<string, unknown>, field: string): string | undefined {

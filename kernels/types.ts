@@ -20,6 +20,11 @@ export interface TaskRef {
   /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */
   chunks?(): AsyncIterable<Uint8Array>;
   /**
+   * A CSV input with a header line only: its column names, read once when the job was created (every batch has them
+   * too: `batch.column(name)` is a field's index).
+   */
+  columns?: readonly string[];
+  /**
    * Aborted when this attempt should stop: it passed its time limit (the job's task timeout, or what its worker has
    * left), or the job was cancelled or failed. Its `reason` says which. A kernel that runs long checks it between steps
    * (`task.signal?.throwIfAborted()`) or hands it to what it waits on (`fetch(url, { signal })`). One that does not
@@ -64,7 +69,7 @@ export interface JobShape {
 
 /**
  * How a task reads data from outside the job. The pipeline hands every task the deployment's guarded access
- * (pipeline/inputs/): a URL reaches only public addresses unless the deployment's `allowHosts` lists it.
+ * (pipeline/data/url-policy.ts, guarded-fetch.ts): a URL reaches only public addresses unless the deployment's `allowHosts` lists it.
  */
 export interface DataInputs {
   /** The body of an http(s) URL; rejects with an error whose message may be shown to the job's submitter. */
@@ -103,7 +108,7 @@ export interface Kernel<Params, Partial, Result> {
   prepare?(params: Params, input: InputPreview): Promise<Record<string, unknown>>;
   /**
    * The serial computation the parallel result must equal (tests and benchmarks use it; the pipeline never calls it).
-   * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/job/job-input.ts).
+   * A kernel over a data input reads `input`, the job's whole input (`wholeInputOf` in pipeline/data/job-input.ts).
    */
   reference?(params: Params, input?: WholeInput): Result | Promise<Result>;
   /** Its parameters for `supercompute kernel list`: name → one line saying what it is, with its default. */
@@ -128,6 +133,18 @@ export interface Kernel<Params, Partial, Result> {
   writePart?(rows: Rows, format: PartFormat): Promise<Uint8Array>;
   /** Its result is an image: a base64 PNG in the result's `png` field (`supercompute run -o FILE.png` writes it). */
   readonly producesPng?: boolean;
+  /**
+   * A param that names the job's input (one http(s) URL): `-p url=U` is then `--input U`, cut into tasks like any
+   * input rather than fetched whole by every task. `instead` are the params that give the input another way (refused
+   * beside it).
+   */
+  readonly inputParam?: InputParam;
+}
+
+/** A kernel's param that is sugar for the job's input. */
+export interface InputParam {
+  readonly param: string;
+  readonly instead?: readonly string[];
 }
 
 /** A shuffle job's row: a JSON object, its columns by name. */

@@ -1,4 +1,4 @@
-import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
+import { dataInputsFor } from '../pipeline/data/data-inputs.ts';
 import type { DataInputs, JobShape, Kernel, WholeInput } from './types.ts';
 import { defineKernel } from './define.ts';
 import { KernelInputError } from './types.ts';
@@ -110,6 +110,7 @@ export const wordcount = {
     url: 'an http(s) URL to fetch the text from, public addresses only unless the deployment allows more (give text or url)',
     top: 'how many of the most frequent words to report, 1 to 10000 (default 10)',
   },
+  inputParam: { param: 'url', instead: ['text'] },
   parse(raw, job?: JobShape) {
     const p = checkFields(NAME, raw, ['text', 'url', 'top']);
     const top = numberField(NAME, p, 'top', { min: 1, max: MAX_TOP, integer: true, allowString: true }, 10);

@@ -5,8 +5,8 @@
 import { build } from 'esbuild';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { luaScripts } from './bundle-options.ts';
-import { repoRoot } from './build.ts';
+import { luaScripts } from '../host/bundling/bundle-options.ts';
+import { repoRoot } from '../host/bundling/build-actions.ts';
 import { sourceLocations } from './build-library.ts';
 
 export const cliDir = join(repoRoot, 'build', 'cli');

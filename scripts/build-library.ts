@@ -7,8 +7,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { luaScripts } from './bundle-options.ts';
-import { repoRoot } from './build.ts';
+import { luaScripts } from '../host/bundling/bundle-options.ts';
+import { repoRoot } from '../host/bundling/build-actions.ts';
 
 export const libraryDir = join(repoRoot, 'build', 'lib');
 const ENTRY = join(repoRoot, 'host', 'library', 'index.ts');

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { cli, startPlatformProcess, type CliResult, type RunningPlatform } from './cli-helpers.ts';
-import { findOnPath, startRedisServer, type RedisHandle } from '../host/redis-server.ts';
+import { findOnPath, startRedisServer, type RedisHandle } from '../host/local/redis-server.ts';
 
 /** A TCP server that accepts every connection and never writes a byte. */
 async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {

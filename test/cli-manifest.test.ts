@@ -3,9 +3,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseManifest, loadManifest } from '../host/manifest.ts';
-import { ManifestError, interpolateEnv } from '../host/manifest-values.ts';
-import { applyActionOverrides, applyParamOverrides } from '../host/plan-overrides.ts';
+import { parseManifest, loadManifest } from '../host/manifest/read.ts';
+import { ManifestError, interpolateEnv } from '../host/manifest/values.ts';
+import { applyActionOverrides, applyParamOverrides } from '../host/manifest/overrides.ts';
 
 let dir: string;
 const parse = (yaml: string, env: NodeJS.ProcessEnv = {}) => parseManifest(yaml, join(dir, 'manifest.yaml'), { env });

@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cli, startPlatformProcess, type RunningPlatform } from './cli-helpers.ts';
-import { freePort } from '../host/free-port.ts';
-import { newJobId } from '../pipeline/ids.ts';
+import { freePort } from '../host/local/free-port.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 

@@ -1,7 +1,7 @@
 // Finding Redis for a run: an answering one is used, else a private redis-server, else a clear message.
 import { describe, it, expect } from 'vitest';
-import { ensureRedis, pingRedis, findOnPath, startRedisServer } from '../host/redis-server.ts';
-import { freePort } from '../host/free-port.ts';
+import { ensureRedis, pingRedis, findOnPath, startRedisServer } from '../host/local/redis-server.ts';
+import { freePort } from '../host/local/free-port.ts';
 
 const redisServer = findOnPath('redis-server');
 if (!redisServer) throw new Error('these tests need redis-server on PATH (Debian package redis-server)');

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWskprops, wskpropsPath } from '../host/wskprops.ts';
+import { parseWskprops, wskpropsPath } from '../host/target/wskprops.ts';
 import { resolveTarget, isLocalTarget, DEFAULT_API_HOST } from '../cli/target.ts';
 import { GUEST_AUTH } from '../platform/config.ts';
 

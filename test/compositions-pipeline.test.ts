@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import { startPlatform, type Platform } from '../platform/index.ts';
-import { deployManifest } from '../host/deploy-manifest.ts';
+import { deployManifest } from '../host/manifest/deploy-pipeline.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { type Activation, invokeBlocking } from './helpers/platform-client.ts';
 import { rememberKernelVersions, specOf } from './helpers/job-spec.ts';

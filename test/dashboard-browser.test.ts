@@ -13,10 +13,10 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { DEFAULT_STALL_MS } from '../host/jobs/client.ts';
-import { waitForProgress } from '../host/wait-for-progress.ts';
+import { waitForProgress } from '../host/jobs/wait-for-progress.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

@@ -6,7 +6,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { DataAccess } from '../pipeline/data/data-access.ts';
 import { parseDataInput } from '../pipeline/data/input-spec.ts';
@@ -16,7 +16,7 @@ import type { RecordBatch } from '../pipeline/data/record-batch.ts';
 import { RecordTooLongError } from '../pipeline/data/errors.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from '../pipeline/data/objects.ts';
 import { ByteKeys } from '../kernels/byte-keys.ts';
-import { taskRefOf } from '../pipeline/job/job-input.ts';
+import { taskRefOf } from '../pipeline/data/job-input.ts';
 import { FILES } from './helpers/line-files.ts';
 
 const BUCKET = 'data';

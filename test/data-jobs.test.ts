@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openwhisk from 'openwhisk';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { deployKernel } from '../host/kernels/deploy.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
@@ -17,7 +17,7 @@ import { generateTransactions, transactionRows } from '../examples/transactions/
 import { aggregateLines } from '../examples/transactions/aggregate.ts';
 import aggregate from '../examples/transactions/kernel.ts';
 import { DataAccess } from '../pipeline/data/data-access.ts';
-import { wholeInputOf } from '../pipeline/job/job-input.ts';
+import { wholeInputOf } from '../pipeline/data/job-input.ts';
 import { cli } from './cli-helpers.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
 

@@ -6,7 +6,7 @@ import { createClient } from 'redis';
 import { startPlatform, type Platform, type FaultOptions, type FaultDecision } from '../platform/index.ts';
 import { Faults, resolveFaultOptions } from '../platform/faults.ts';
 import { dropRedisConnections } from '../platform/faults-redis.ts';
-import { findOnPath, startRedisServer, type RedisHandle } from '../host/redis-server.ts';
+import { findOnPath, startRedisServer, type RedisHandle } from '../host/local/redis-server.ts';
 import { type Activation, type Client, activation, postEmpty, startWithClient } from './helpers/platform-client.ts';
 
 const EXITED = 'The action did not produce a valid response and exited unexpectedly.';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAll } from '../scripts/build.ts';
+import { buildAll } from '../host/bundling/build-actions.ts';
 import { buildLibraryBundle } from '../scripts/build-library.ts';
 import { buildCli } from '../scripts/build-cli.ts';
 

@@ -3,7 +3,7 @@
 // explicit deadline, cancel, and keep waiting through status polls that fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionError, JobStatusUnreadableError, WaitGaveUpError } from '../host/jobs/client.ts';
-import { newJobId } from '../pipeline/ids.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 

@@ -2,7 +2,7 @@
 // channel, the store's waiters share one subscription per channel, and `status` with `waitMs` holds its answer until
 // the job ends (or `waitMs` passes).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { newJobId } from '../pipeline/ids.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 import { MAX_STATUS_WAIT_MS } from '../pipeline/job/status.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { jobEndedChannel } from '../pipeline/store/keys.ts';

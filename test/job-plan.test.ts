@@ -1,17 +1,17 @@
-// Sizing a job that did not say how: the one decision (pipeline/job/plan.ts) as a table, the kernels' profiles it
+// Sizing a job that did not say how: the one decision (pipeline/sizing/decide.ts) as a table, the kernels' profiles it
 // reads, and the spec a request without `tasks` gets.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, planSizing, type SizingInputs } from '../pipeline/job/plan.ts';
+import { DEFAULT_IO_TASKS, MIN_TASK_MS, RESERVED_INVOCATIONS, TASKS_PER_WORKER, decideSizing, type SizingInputs } from '../pipeline/sizing/decide.ts';
 import { DEFAULTS } from '../pipeline/job/settings.ts';
 import { jobPlanOf } from './helpers/job-spec.ts';
-import { sizeJob } from '../pipeline/job/sizing.ts';
-import { planWithKernel } from '../pipeline/job/kernel-plan.ts';
+import { sizeJob } from '../pipeline/sizing/size-job.ts';
+import { kernelPlanOf } from '../pipeline/job/kernel-checks.ts';
 import { kernels } from '../kernels/index.ts';
 
 const IN_FLIGHT = 64;
 const base: SizingInputs = { kernel: 'k', waitsOnIo: false, slots: 4, slotsFrom: '4 cores', maxTasks: 100_000, maxWorkers: 1000, workerTimeoutMs: 300_000, ioTasksPerWorker: IN_FLIGHT };
 
-describe('planSizing', () => {
+describe('decideSizing', () => {
   const rows: [string, Partial<SizingInputs>, { tasks: number; workers: number }][] = [
     ['CPU-bound, big: a worker per slot, 8 tasks each', { cpuMs: 60_000 }, { tasks: 4 * TASKS_PER_WORKER, workers: 4 }],
     ['CPU-bound, no estimate: the same', {}, { tasks: 4 * TASKS_PER_WORKER, workers: 4 }],
@@ -27,8 +27,8 @@ describe('planSizing', () => {
     ['tasks asked: workers derived', { cpuMs: 60_000, tasks: 2 }, { tasks: 2, workers: 2 }],
     ['workers asked: tasks derived', { cpuMs: 60_000, workers: 3 }, { tasks: 3 * TASKS_PER_WORKER, workers: 3 }],
     ['both asked: kept', { cpuMs: 60_000, tasks: 7, workers: 5 }, { tasks: 7, workers: 5 }],
-    ['push mode asked: tasks still planned', { cpuMs: 60_000, workers: 0 }, { tasks: 4 * TASKS_PER_WORKER, workers: 0 }],
-    ['push mode with tasks', { tasks: 9, workers: 0 }, { tasks: 9, workers: 0 }],
+    ['push mode asked: tasks still planned', { cpuMs: 60_000, mode: 'push' }, { tasks: 4 * TASKS_PER_WORKER, workers: 0 }],
+    ['push mode with tasks', { tasks: 9, mode: 'push' }, { tasks: 9, workers: 0 }],
     ['I/O: one worker for its default tasks', { waitsOnIo: true, cpuMs: 0 }, { tasks: DEFAULT_IO_TASKS, workers: 1 }],
     ['I/O, tasks asked: a worker per ioTasksPerWorker tasks', { waitsOnIo: true, tasks: 1000 }, { tasks: 1000, workers: Math.ceil(1000 / IN_FLIGHT) }],
     ['I/O, tasks asked, bounded by concurrent invocations', { waitsOnIo: true, tasks: 1000, concurrentInvocations: 10 }, { tasks: 1000, workers: 10 - RESERVED_INVOCATIONS }],
@@ -37,14 +37,14 @@ describe('planSizing', () => {
   ];
   for (const [what, inputs, expected] of rows) {
     it(what, () => {
-      const plan = planSizing({ ...base, ...inputs });
+      const plan = decideSizing({ ...base, ...inputs });
       expect({ tasks: plan.tasks, workers: plan.workers }).toEqual(expected);
       expect(plan.why.length).toBeGreaterThan(0);
     });
   }
 
   it('says why in words', () => {
-    expect(planSizing({ ...base, kernel: 'primes', cpuMs: 3500, slots: 2, slotsFrom: '2 cores on this machine' }).why).toEqual([
+    expect(decideSizing({ ...base, kernel: 'primes', cpuMs: 3500, slots: 2, slotsFrom: '2 cores on this machine' }).why).toEqual([
       'primes: ~3.5 s of CPU, one task at a time per worker',
       '2 workers: one per slot (2 cores on this machine)',
       '16 tasks: 8 per worker, so unequal tasks balance',
@@ -54,7 +54,7 @@ describe('planSizing', () => {
 
 describe('kernel profiles', () => {
   const plan = (kernel: string, params: Record<string, unknown>) => {
-    const { profile } = planWithKernel(kernels[kernel]!, { params });
+    const { profile } = kernelPlanOf(kernels[kernel]!, { params });
     return sizeJob(profile, {}, { slots: 2, slotsFrom: '2 cores', workerTimeoutMs: 300_000 }, DEFAULTS);
   };
   it('sizes CPU-bound kernels by their estimate and I/O kernels by their waits', () => {

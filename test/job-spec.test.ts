@@ -1,7 +1,7 @@
 // The one job spec: every door's request goes through the same parser, with one set of defaults, which the manifest
 // binds identically to both doors that create jobs.
 import { describe, expect, it } from 'vitest';
-import { loadManifest } from '../host/manifest.ts';
+import { loadManifest } from '../host/manifest/read.ts';
 import { DEFAULTS, readSettings } from '../pipeline/job/settings.ts';
 import { defaultRetryBudget } from '../pipeline/job/spec.ts';
 import { jobSpecOf, pinnedKernel } from './helpers/job-spec.ts';
@@ -10,7 +10,7 @@ describe('job spec', () => {
   it('applies every default, with the retry budget resolved for the job', () => {
     const spec = jobSpecOf({ kernel: 'primes', params: '{"below": 1e6}', tasks: '8' });
     const { ttlSeconds, maxTasks, maxParamsBytes, maxWorkers, maxTasksInFlight, workerSlots, retryBudget, ...tuning } = DEFAULTS;
-    expect(spec).toEqual({ kernel: 'primes', ...pinnedKernel('primes'), params: '{"below":1000000}', total: 8, workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
+    expect(spec).toEqual({ kernel: 'primes', ...pinnedKernel('primes'), params: '{"below":1000000}', total: 8, mode: 'push', workers: 0, ...tuning, retryBudget: defaultRetryBudget(8) });
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 1000 }).retryBudget).toBe(500);
     expect(jobSpecOf({ kernel: 'sleep', params: { ms: 0 }, tasks: 3 }, { ...DEFAULTS, retryBudget: 7 }).retryBudget).toBe(7);
   });

@@ -6,7 +6,7 @@ import { runJob } from './kernels-helpers.ts';
 
 describe('kernel registry', () => {
   it('lists every kernel and rejects unknown names', () => {
-    expect(Object.keys(kernels).sort()).toEqual(['mandelbrot', 'map', 'pi', 'primes', 'sleep', 'wordcount']);
+    expect(Object.keys(kernels).sort()).toEqual(['mandelbrot', 'map', 'pi', 'primes', 'sleep', 'sql', 'wordcount']);
     for (const [name, k] of Object.entries(kernels)) {
       expect(getKernel(name)).toBe(k);
       expect(k.name).toBe(name);
@@ -14,7 +14,7 @@ describe('kernel registry', () => {
       expect(() => k.parse([] as unknown as Record<string, unknown>)).toThrow(KernelInputError);
     }
     expect(() => getKernel('nope')).toThrow(KernelInputError);
-    expect(() => getKernel('nope')).toThrow(/pi, primes, mandelbrot, wordcount, sleep, map/);
+    expect(() => getKernel('nope')).toThrow(/pi, primes, mandelbrot, wordcount, sleep, map, sql/);
     expect(() => getKernel('toString')).toThrow(KernelInputError);
   });
 });

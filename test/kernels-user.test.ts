@@ -9,7 +9,7 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
 import { waitUntil } from './helpers/wait-until.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
-import { KERNEL_PACKAGE } from '../pipeline/kernel-catalog.ts';
+import { KERNEL_PACKAGE } from '../pipeline/kernel-actions/catalog.ts';
 import squares from './fixtures/kernels/squares.ts';
 
 const DB = 11;
@@ -57,6 +57,14 @@ describe('a user kernel', () => {
     const text = await kernelCli('list');
     expect(text.stdout).toMatch(/squares {2}user {2}version [0-9a-f]{10} {2}deployed \d{4}-/);
     expect(text.stdout).toContain('    n: sum over 0 … n-1');
+    // `run KERNEL --help` shows the deployed kernel's params: the user's kernel too.
+    const help = await cli(['run', 'squares', '--help', ...target]);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^Kernel, as deployed on ${env.platform.url.replace(/[.]/g, '\\.')}:$`, 'm'));
+    expect(help.stdout).toMatch(/^ {2}squares {2}/m);
+    expect(help.stdout).toMatch(/^ {6}n {3}sum over 0 … n-1/m);
+    expect(help.stdout).toMatch(/^ {6}ms {2}each task waits/m);
+    expect(help.stdout).not.toMatch(/^ {6}below/m);
   });
 
   it('gives the same exact result through the CLI, the supercompute action and its web URL', async () => {

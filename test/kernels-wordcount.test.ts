@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { countWords, wordcount } from '../kernels/wordcount.ts';
 import { KernelInputError } from '../kernels/types.ts';
 import { runJob } from './kernels-helpers.ts';
-import { dataInputsFor } from '../pipeline/inputs/data-inputs.ts';
-import { NON_PUBLIC_ADDRESS } from '../pipeline/inputs/guarded-fetch.ts';
+import { dataInputsFor } from '../pipeline/data/data-inputs.ts';
+import { NON_PUBLIC_ADDRESS } from '../pipeline/data/guarded-fetch.ts';
 
 describe('wordcount kernel', () => {
   const text =

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { storedRefOf } from '../pipeline/data/value-ref.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';

@@ -168,6 +168,22 @@ describe('pipeline input', () => {
     expect(await env.jobIds()).toEqual(before);
   });
 
+  it("takes the deployment's task ceiling, not a kernel's: 150,000 sleep tasks under maxTasks 200000", async () => {
+    // Kernels state only bounds of their own; the deployment's `maxTasks` (here raised on the entry action) is the one ceiling.
+    await env.ow.actions.create({
+      name: 'supercompute-wide',
+      action: readFileSync('build/actions/supercompute.js', 'utf8'),
+      kind: 'nodejs:20',
+      params: { redisUrl: env.redisUrl, maxTasks: 200_000 },
+      annotations: { 'web-export': true, final: true },
+    });
+    const res = await env.submit({ kernel: 'sleep', params: { ms: 0 }, tasks: 150_000, workers: 2 }, { ext: 'http', action: 'supercompute-wide' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ state: 'running', total: 150_000, mode: 'pull', workers: 2 });
+    const cancelled = await env.submit({ cancel: res.body.jobId }, { ext: 'http', action: 'supercompute-wide' });
+    expect(cancelled.body).toEqual({ jobId: res.body.jobId, state: 'cancelled' });
+  });
+
   it('accepts a good job given as strings, the way query parameters arrive', async () => {
     const json = await env.submit({ kernel: 'sleep', params: '{"ms": 0}', tasks: '2' });
     expect(json.body).toMatchObject({ state: 'running', total: 2 });

@@ -7,7 +7,7 @@ import { kernels } from '../kernels/index.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
-import { newJobId } from '../pipeline/ids.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 import { JobClient } from '../host/jobs/client.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { activation } from './helpers/platform-client.ts';

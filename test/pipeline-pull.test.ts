@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
-import { newJobId } from '../pipeline/ids.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 import type { JobSpec } from '../pipeline/job/spec.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 function pullSpec(total: number, workers: number, tuning: Partial<JobSpec> = {}): JobSpec {
-  return { ...specOf('sleep', { ms: 0 }, total, { ...FAST, retries: 0 }), workers, ...tuning };
+  return { ...specOf('sleep', { ms: 0 }, total, { ...FAST, retries: 0 }), mode: 'pull', workers, ...tuning };
 }
 
 /** Stores on their own connections, so that their scripts really interleave at the server. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { jobKeys } from '../pipeline/store/keys.ts';
-import { newJobId } from '../pipeline/ids.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 import { cli } from './cli-helpers.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { waitUntil } from './helpers/wait-until.ts';

@@ -4,11 +4,11 @@ import { createClient } from 'redis';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { KEY_PREFIX, jobKeys } from '../pipeline/store/keys.ts';
-import { newJobId, isJobId } from '../pipeline/ids.ts';
+import { newJobId, isJobId } from '../pipeline/job/ids.ts';
 import { getRedis, closeAll } from '../pipeline/store/redis.ts';
 import { StoreUnavailableError } from '../pipeline/store/unavailable.ts';
-import { redact, addSecret } from '../pipeline/redact.ts';
-import { splitRange, toRanges } from '../pipeline/ranges.ts';
+import { redact, addSecret } from '../pipeline/openwhisk/redact.ts';
+import { splitRange, toRanges } from '../pipeline/dispatch/ranges.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const spec = specOf('sleep', { ms: 0 }, 50, { fanout: 4, leafSize: 8, concurrency: 4, retries: 1 });

@@ -5,8 +5,8 @@ import openwhisk from 'openwhisk';
 import { SYSTEM_AUTH, type Platform } from '../platform/index.ts';
 import { type Activation, type Client, failure, startWithClient } from './helpers/platform-client.ts';
 import { waitUntil } from './helpers/wait-until.ts';
-import { parseManifest } from '../host/manifest.ts';
-import { deploy } from '../host/manifest-deploy.ts';
+import { parseManifest } from '../host/manifest/read.ts';
+import { deploy } from '../host/manifest/apply.ts';
 
 let platform: Platform;
 let ow: Client;

@@ -23,8 +23,8 @@ function dedupe<T>(arrivals: Array<{ index: number; partial: T }>): T[] {
 }
 
 describe('reduce is independent of arrival order and duplicates', () => {
-  it('covers every kernel', () => {
-    expect(Object.keys(JOBS).sort()).toEqual(Object.keys(kernels).sort());
+  it('covers every kernel but sql, whose reduce is a query (its results are checked against DuckDB in kernels-sql)', () => {
+    expect(Object.keys(JOBS).sort()).toEqual(Object.keys(kernels).filter((name) => name !== 'sql').sort());
   });
 
   for (const [name, job] of Object.entries(JOBS)) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import AdmZip from 'adm-zip';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildDir } from '../scripts/build.ts';
+import { buildDir } from '../host/bundling/build-actions.ts';
 
 const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 

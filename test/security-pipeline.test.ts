@@ -4,8 +4,8 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newJobId } from '../pipeline/ids.ts';
-import { NON_PUBLIC_ADDRESS } from '../pipeline/inputs/guarded-fetch.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
+import { NON_PUBLIC_ADDRESS } from '../pipeline/data/guarded-fetch.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { closeAll, getRedis } from '../pipeline/store/redis.ts';
 import { specOf } from './helpers/job-spec.ts';

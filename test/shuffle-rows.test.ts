@@ -4,8 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodePartition, encodePart, encodePartition, partitionOf, partitionRows, rowsOf, RowsError } from '../pipeline/shuffle/rows.ts';
 import { parseShuffleRequest, reduceJobIdOf } from '../pipeline/shuffle/spec.ts';
-import { isJobId } from '../pipeline/ids.ts';
-import { namedInputs } from '../pipeline/job/job-input.ts';
+import { isJobId } from '../pipeline/job/ids.ts';
+import { namedInputs } from '../pipeline/data/job-input.ts';
+import { kernelProblems } from '../pipeline/kernel-actions/check.ts';
+import { COMMIT_RETRY_MS, commitRetryable } from '../pipeline/shuffle/stages.ts';
+import { ShuffleStoreError } from '../pipeline/shuffle/store-objects.ts';
 
 describe('shuffle rows', () => {
   it('takes row objects as Rows, with every column any row has', () => {
@@ -56,5 +59,26 @@ describe('shuffle requests', () => {
     expect(namedInputs(['ledger=s3://b/l/', 'accounts=s3://b/a/', 's3://b/x'])).toEqual({ ledger: ['s3://b/l/'], accounts: ['s3://b/a/'], input: ['s3://b/x'] });
     expect(namedInputs({ ledger: 's3://b/l/' })).toEqual({ ledger: 's3://b/l/' });
     expect(() => namedInputs({ 'bad name': 's3://b/l/' })).toThrow(/not a table name/);
+  });
+});
+
+describe('the keyed contract of a kernel module', () => {
+  it('takes reducePartition and writePart as functions, and names them when they are not', () => {
+    const kernel = { name: 'keyed', description: 'd', parse: () => ({}), split: () => 1, work: () => [], reduce: () => 0 };
+    expect(kernelProblems({ ...kernel, reducePartition: () => [], writePart: async () => new Uint8Array() })).toEqual([]);
+    expect(kernelProblems({ ...kernel, reducePartition: [], writePart: 'parquet' })).toEqual([
+      '"reducePartition", when given, must be a function',
+      '"writePart", when given, must be a function',
+    ]);
+  });
+});
+
+describe("a shuffle's commit", () => {
+  it('is tried again when the object store failed it, for a while after the last part was written; other errors fail the job', () => {
+    const now = 1_000_000;
+    const meta = { created: 0, lastEnd: now - 1000 };
+    expect(commitRetryable(new ShuffleStoreError('SlowDown (HTTP 503)'), meta, now)).toBe(true);
+    expect(commitRetryable(new ShuffleStoreError('SlowDown (HTTP 503)'), { ...meta, lastEnd: now - COMMIT_RETRY_MS }, now)).toBe(false);
+    expect(commitRetryable(new Error('s3://b/out/ already holds a dataset'), meta, now)).toBe(false);
   });
 });

@@ -9,11 +9,11 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3Server, type S3Server } from '../host/s3-server.ts';
+import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
-const DB = 4;
+const DB = 9;
 const BUCKET = 'sorts';
 let dir: string;
 let s3: S3Server;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { compareBytes, compareDecimals, encodeRun, keyComparator, parseSortBy, partitionOfKey, runRange, sortRows, splitPoints, type SortColumn } from '../pipeline/shuffle/sort.ts';
 import { parseShuffleRequest } from '../pipeline/shuffle/spec.ts';
-import { HttpError } from '../pipeline/http.ts';
+import { HttpError } from '../pipeline/openwhisk/http.ts';
 import { RowsError } from '../pipeline/shuffle/rows.ts';
 
 let duckdb: DuckDBInstance;

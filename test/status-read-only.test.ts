@@ -3,7 +3,7 @@
 // job's end) and for a finished one, plots included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
-import { newJobId } from '../pipeline/ids.ts';
+import { newJobId } from '../pipeline/job/ids.ts';
 import { JobStore } from '../pipeline/store/job-store.ts';
 import { specOf } from './helpers/job-spec.ts';
 import { BASE_REDIS_URL, startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';

@@ -1,12 +1,12 @@
-// The guard on every URL a job's submitter gives (pipeline/inputs/): only public addresses unless the deployment
+// The guard on every URL a job's submitter gives (pipeline/data/url-policy.ts, guarded-fetch.ts): only public addresses unless the deployment
 // allows more, checked on the resolved addresses the socket then connects to, again after each redirect, with errors
 // that say nothing about what listens where. Real sockets on this machine's loopback stand in for internal services.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../pipeline/inputs/address-ranges.ts';
-import { COULD_NOT_FETCH, NON_PUBLIC_ADDRESS, NO_ANSWER, NOT_RESOLVED, fetchGuarded, type GuardedFetchOptions, type Resolver } from '../pipeline/inputs/guarded-fetch.ts';
-import { AllowHostsError, UrlPolicy } from '../pipeline/inputs/url-policy.ts';
+import { isPublicAddress } from '../pipeline/data/address-ranges.ts';
+import { COULD_NOT_FETCH, NON_PUBLIC_ADDRESS, NO_ANSWER, NOT_RESOLVED, fetchGuarded, type GuardedFetchOptions, type Resolver } from '../pipeline/data/guarded-fetch.ts';
+import { AllowHostsError, UrlPolicy } from '../pipeline/data/url-policy.ts';
 
 const LIMITS: GuardedFetchOptions = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { repoRoot } from '../../scripts/build.ts';
+import { repoRoot } from '../../host/bundling/build-actions.ts';
 
 type BenchMain = (argv: string[]) => unknown;
 

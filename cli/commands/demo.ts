@@ -1,15 +1,13 @@
 // `supercompute demo` (`npm start`): platform, Redis, deploy, and π(10^9) sized by the plan a user gets by default
 // (pull workers, one per core), then everything stops.
 import type { Command } from 'commander';
-import { embeddedClient, startEmbedded, type Platform } from '../embedded.ts';
-import { deployManifest } from '../../host/deploy-manifest.ts';
 import { summarize } from '../deploy-summary.ts';
-import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
+import { startLocalPipeline } from '../../host/local/start.ts';
 import { reportJob, runJob } from '../run-job.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { formatNumber } from '../report.ts';
-import { planRun } from '../plan-run.ts';
-import { describePlan } from '../../pipeline/job/plan.ts';
+import { sizeRun } from '../size-run.ts';
+import { describePlan } from '../../pipeline/sizing/decide.ts';
 import { positiveInt } from '../params.ts';
 
 const PI_1E9 = 50_847_534;
@@ -33,26 +31,20 @@ export function registerDemo(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = cmd.opts<{ tasks?: string; progress: boolean }>();
       const log = (line: string): void => console.error(line);
-      let platform: Platform | undefined;
-      let redis: RedisHandle | undefined;
+      const local = await startLocalPipeline({ preferPort: 3233, log: (line) => line !== 'deployed the pipeline' && log(line) });
       try {
-        redis = await ensureRedis();
-        log(redis.started ? `started a private redis-server at ${redis.url}` : `using Redis at ${redis.url}`);
-        platform = await startEmbedded({ preferPort: 3233 });
-        log(`embedded OpenWhisk platform at ${platform.url}`);
-        const client = embeddedClient(platform);
-        const { events } = await deployManifest(client, { params: { redisUrl: redis.url }, log: () => {}, warn: log });
-        log(`deployed ${summarize(events)}`);
+        const { target, client } = local;
+        log(`deployed ${summarize(local.events)}`);
 
         const params = { below: 1e9 };
-        const target = { apihost: platform.url, auth: platform.auth, namespace: platform.namespace, insecure: false, sources: { apihost: 'embedded', auth: 'embedded', namespace: 'embedded' } };
-        const plan = await planRun('primes', params, { tasks: positiveInt('--tasks', flags.tasks) }, target, client);
+        const plan = await sizeRun('primes', params, { tasks: positiveInt('--tasks', flags.tasks) }, target, client);
         log(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
         const options = {
           kernel: 'primes',
           params,
           tasks: plan.tasks,
-          workers: plan.workers > 0 ? plan.workers : undefined,
+          mode: plan.mode,
+          workers: plan.mode === 'pull' ? plan.workers : undefined,
           plan,
           json: false,
           progress: flags.progress,
@@ -73,8 +65,7 @@ export function registerDemo(program: Command): void {
         }
         process.exitCode = code;
       } finally {
-        await platform?.stop();
-        await redis?.stop();
+        await local.close();
       }
     });
 }

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, parseParams } from '../params.ts';
-import { deployManifest, planManifest } from '../../host/deploy-manifest.ts';
+import { deployManifest, readDeployment } from '../../host/manifest/deploy-pipeline.ts';
 import { summarize } from '../deploy-summary.ts';
-import { pingRedis } from '../../host/redis-server.ts';
+import { pingRedis } from '../../host/local/redis-server.ts';
 
 interface DeployFlags extends TargetFlags {
   manifest?: string;
@@ -27,7 +27,7 @@ export function registerDeploy(program: Command): void {
       const log = (line: string): void => console.error(line);
 
       if (flags.dryRun) {
-        console.log(JSON.stringify(await planManifest({ manifest: flags.manifest, params, log }), null, 2));
+        console.log(JSON.stringify(await readDeployment({ manifest: flags.manifest, params, log }), null, 2));
         return;
       }
       const target = resolveTarget(flags);

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { embeddedClient, startEmbedded, untilSignal } from '../embedded.ts';
 import { collect, parseParams, UsageError } from '../params.ts';
-import { deployManifest } from '../../host/deploy-manifest.ts';
+import { deployManifest } from '../../host/manifest/deploy-pipeline.ts';
 import { summarize } from '../deploy-summary.ts';
-import { ensureRedis, type RedisHandle } from '../../host/redis-server.ts';
+import { ensureRedis, type RedisHandle } from '../../host/local/redis-server.ts';
 
 interface PlatformFlags {
   host?: string;

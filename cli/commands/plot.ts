@@ -1,8 +1,8 @@
 // `supercompute plot JOBID [--out DIR]`: the job's timeline, run-time histogram, task stream and figures over time as
-// SVG files, drawn by the `status` action from the per-task records kept with the job (host/job-plots.ts).
+// SVG files, drawn by the `status` action from the per-task records kept with the job (host/jobs/plots.ts).
 import type { Command } from 'commander';
 import { createClient, resolveTarget, type TargetFlags } from '../target.ts';
-import { writeJobPlots } from '../../host/job-plots.ts';
+import { writeJobPlots } from '../../host/jobs/plots.ts';
 
 export function registerPlot(program: Command): void {
   program

@@ -1,17 +1,18 @@
 // `supercompute run KERNEL --param k=v [--tasks N] [--workers W] [--input URL… [--chunk-size SIZE]]`: one job, with progress, result and timings. Without
-// both counts the job is planned for the target (cli/plan-run.ts) and the plan printed before it runs.
+// both counts the job is planned for the target (cli/size-run.ts) and the plan printed before it runs.
+import { askedMode } from '../../pipeline/job/mode.ts';
 import type { Command } from 'commander';
 import { createClient, isLocalTarget, resolveTarget, type TargetFlags } from '../target.ts';
 import { collect, nonNegativeInt, nonNegativeNumber, parseParams, positiveInt, UsageError } from '../params.ts';
-import { planRun } from '../plan-run.ts';
-import { describePlan } from '../../pipeline/job/plan.ts';
+import { sizeRun } from '../size-run.ts';
+import { describePlan } from '../../pipeline/sizing/decide.ts';
 import { checkRequest, reportJob, runJob } from '../run-job.ts';
 import { deployedRedisUrl, redisForRun } from '../redis.ts';
 import { dashboardUrl } from '../dashboard-url.ts';
 import { Supercompute } from '../../host/library/client.ts';
 import { resultFileOf } from '../out-file.ts';
 import { writeResultFile } from '../result-file.ts';
-import { beforeDeadline } from '../../host/api-deadline.ts';
+import { beforeDeadline } from '../../host/target/api-deadline.ts';
 
 interface RunFlags extends TargetFlags {
   param: string[];
@@ -20,6 +21,7 @@ interface RunFlags extends TargetFlags {
   format?: string;
   params?: string;
   tasks?: string;
+  mode?: string;
   workers?: string;
   slots?: string;
   json?: boolean;
@@ -46,7 +48,8 @@ export function registerRun(program: Command, kernelHelp?: string): void {
     .option('-p, --param <key=value>', 'kernel parameter (repeatable); values parse as JSON when they can, e.g. below=1e9', collect, [])
     .option('--params <json>', 'kernel parameters as one JSON object (--param entries win)')
     .option('-t, --tasks <n>', 'number of tasks to split the job into (default: planned from the kernel and the target)')
-    .option('--workers <n>', 'pull workers claiming the tasks from a queue (default: planned); 0 = push mode, one activation per task')
+    .option('--mode <mode>', 'pull (workers claim the tasks from a queue) or push (one activation per task); default: planned')
+    .option('--workers <n>', 'pull workers claiming the tasks from a queue (default: planned); 0 = --mode push')
     .option('-i, --input <url>', 'run over data: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or an http(s) URL (repeatable); each task reads the lines of its piece', collect, [])
     .option('--chunk-size <size>', 'with --input: bytes per task, e.g. 64MiB (the default), 1GB, 500000; or give --tasks instead')
     .option('--partition-by <column>', 'with --input: a shuffle job; every row goes, by this column\'s value, to one of --reducers reduce tasks')
@@ -90,7 +93,9 @@ export function registerRun(program: Command, kernelHelp?: string): void {
 
 async function run(kernel: string, flags: RunFlags): Promise<number> {
   const params = parseParams(flags.param, flags.params);
-  const asked = { tasks: positiveInt('--tasks', flags.tasks), workers: nonNegativeInt('--workers', flags.workers), slots: positiveInt('--slots', flags.slots) };
+  const mode = askedMode(flags.mode, nonNegativeInt('--workers', flags.workers));
+  if ('error' in mode) throw new UsageError(mode.error.replace("'mode'", '--mode').replace("'workers'", '--workers'));
+  const asked = { tasks: positiveInt('--tasks', flags.tasks), ...mode, slots: positiveInt('--slots', flags.slots) };
   const pollMs = positiveInt('--poll', flags.poll)!;
   const waitTimeoutMs = (nonNegativeNumber('--wait-timeout', flags.waitTimeout) ?? 0) * 1000;
   // --wait-timeout bounds the whole command: planning, the Redis check and the submit as well as the wait.
@@ -124,11 +129,11 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const bounded = <T>(work: Promise<T>, what: string): Promise<T> => beforeDeadline(work, deadline, target.apihost, `--wait-timeout ${flags.waitTimeout} s: ${what}`);
   // With an input only the deployment sees its objects: it cuts the job into tasks, plans the workers and checks the
   // rest, so nothing is planned or validated here.
-  const plan = input === undefined ? await bounded(planRun(kernel, params, asked, target, client), 'planning the job') : undefined;
+  const plan = input === undefined ? await bounded(sizeRun(kernel, params, asked, target, client), 'planning the job') : undefined;
   const out = flags.out === undefined ? undefined : resultFileOf(flags.out, kernel, plan?.profile.producesPng ?? false);
   const tasks = plan ? plan.tasks : asked.tasks;
-  // The entry action takes `tasks` without `workers` for push mode.
-  const workers = plan ? (plan.workers > 0 ? plan.workers : undefined) : asked.workers;
+  const runMode = plan ? plan.mode : asked.mode;
+  const workers = plan ? (plan.mode === 'pull' ? plan.workers : undefined) : asked.workers;
   if (plan && !flags.json) console.error(`plan: ${describePlan(plan)}\n  why: ${plan.why.join('; ')}`);
   // Only for an OpenWhisk on this machine can we tell whether the actions' Redis is up (and start one).
   const redis = flags.checkRedis && isLocalTarget(target) ? await redisForRun(await bounded(deployedRedisUrl(client, 'supercompute'), 'reading the deployed Redis URL')) : undefined;
@@ -137,7 +142,7 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
     const dashboard = (jobId: string) => dashboardUrl(client, target, jobId);
     const sizing = plan ? (({ profile: _profile, ...rest }) => rest)(plan) : undefined;
     const options = {
-      kernel, params, tasks, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize, ...shuffle } : {}),
+      kernel, params, tasks, mode: runMode, workers, ...(sizing ? { plan: sizing } : {}), ...(input !== undefined ? { input, chunkSize: flags.chunkSize, ...shuffle } : {}),
       json: flags.json === true, progress: flags.progress, pollMs, waitTimeoutMs, deadline, stallMs, dashboard, ...(out ? { out: out.file } : {}),
     };
     const outcome = await runJob(new Supercompute({ ...target, deadline }), options);

@@ -5,7 +5,7 @@ import { isTransient, JobClient } from '../../host/jobs/client.ts';
 import { nonNegativeNumber, UsageError } from '../params.ts';
 import { EXIT } from '../run-job.ts';
 import { errorLine, namingHost, refusedLine } from '../exit.ts';
-import { isRefused } from '../../pipeline/ow.ts';
+import { isRefused } from '../../pipeline/openwhisk/ow.ts';
 import { resultFileOf } from '../out-file.ts';
 import { storedResultLine, writeResultFile } from '../result-file.ts';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { untilSignal } from '../embedded.ts';
 import { collect, UsageError } from '../params.ts';
-import { defaultS3Directory, startS3Server } from '../../host/s3-server.ts';
+import { defaultS3Directory, startS3Server } from '../../host/local/s3-server.ts';
 
 interface StorageFlags {
   host: string;

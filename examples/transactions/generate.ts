@@ -11,7 +11,8 @@ export const HEADER = 'customer,date,category,amount';
 export const CATEGORIES = ['groceries', 'rent', 'travel', 'dining', 'fuel', 'health', 'books', 'électronique'] as const;
 const CUSTOMERS = 500;
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the same seed gives the same numbers on every machine. */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

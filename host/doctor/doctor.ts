@@ -5,14 +5,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type openwhisk from 'openwhisk';
-import { planManifest } from '../deploy-manifest.ts';
-import type { DeploymentPlan, PlannedAction } from '../deployment-plan.ts';
+import { readDeployment } from '../manifest/deploy-pipeline.ts';
+import type { DeploymentPlan, PlannedAction } from '../manifest/deployment.ts';
 import { invokeAction } from '../jobs/invoke.ts';
 import { ENTRY_ACTION } from '../jobs/submit.ts';
-import { statusCodeOf } from '../../pipeline/ow-error.ts';
+import { statusCodeOf } from '../../pipeline/openwhisk/ow-error.ts';
 import type { Finding, HelmValues } from './finding.ts';
 import { judgeLimits, limitsOf } from './limits.ts';
-import { isLocalTarget } from '../target.ts';
+import { isLocalTarget } from '../target/target.ts';
 import { getJson, infoDocument, isDict, runtimeKinds, type TargetAccess } from './target-info.ts';
 
 export const RUNTIME_KIND = 'nodejs:20';
@@ -187,7 +187,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return report();
   }
 
-  const plan = await planManifest({ manifest: options.manifest });
+  const plan = await readDeployment({ manifest: options.manifest });
   const [info, deployed, namespaceLimits] = await Promise.all([
     infoDocument(options.target),
     deployedActions(options.client, plan),

@@ -39,4 +39,4 @@ export { ActionError, isTransient, stateOf, type Answer } from './answer.ts';
 export { invokeAction } from './invoke.ts';
 export type { JobRequest, SubmittedJob } from './submit.ts';
 export { DEFAULT_STALL_MS, JobStatusUnreadableError, type JobWaitOptions } from './wait.ts';
-export { WaitGaveUpError } from '../wait-for-progress.ts';
+export { WaitGaveUpError } from './wait-for-progress.ts';

@@ -1,7 +1,7 @@
 // One blocking invoke of an action, to its answer: the way every job call from the host reaches OpenWhisk.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type openwhisk from 'openwhisk';
-import { describeOwError, statusCodeOf } from '../../pipeline/ow-error.ts';
+import { describeOwError, statusCodeOf } from '../../pipeline/openwhisk/ow-error.ts';
 import { ActionError, ActionNotDeployedError, type Answer } from './answer.ts';
 
 export interface InvokeLimits {

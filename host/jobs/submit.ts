@@ -1,4 +1,5 @@
 // Starting a job through the entry action (`supercompute`).
+import type { Mode } from '../../pipeline/job/mode.ts';
 import type openwhisk from 'openwhisk';
 import type { JobState, JobStatus } from '../../pipeline/job/status.ts';
 import { answerError, malformed, stateOf, type Answer } from './answer.ts';
@@ -24,7 +25,9 @@ export interface JobRequest {
   output?: string;
   outputFormat?: 'parquet' | 'csv' | 'jsonl';
   overwrite?: boolean;
-  /** Pull mode: worker activations claiming the job's tasks (the entry action's `workers`); absent: one per task. */
+  /** How its tasks run (the entry action's `mode`); absent: the entry action decides (pipeline/job/spec.ts). */
+  mode?: Mode;
+  /** Pull mode's worker activations claiming the job's tasks; absent: planned. */
   workers?: number;
   /**
    * Let the entry action hold its answer up to this long, ms, for the job to end (its `wait` parameter). Absent: 0, an
@@ -47,6 +50,7 @@ export interface SubmittedJob {
 export async function submitJob(client: openwhisk.Client, request: JobRequest, action = ENTRY_ACTION): Promise<SubmittedJob> {
   const params: Answer = { kernel: request.kernel, params: request.params };
   if (request.tasks !== undefined) params.tasks = request.tasks;
+  if (request.mode !== undefined) params.mode = request.mode;
   if (request.workers !== undefined) params.workers = request.workers;
   if (request.input !== undefined) params.input = request.input;
   if (request.chunkSize !== undefined) params.chunkSize = request.chunkSize;

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type openwhisk from 'openwhisk';
 import type { JobStatus } from '../../pipeline/job/status.ts';
-import { WaitGaveUpError, waitForProgress } from '../wait-for-progress.ts';
+import { WaitGaveUpError, waitForProgress } from './wait-for-progress.ts';
 import { ActionError, ActionNotDeployedError, isTransient } from './answer.ts';
 import { readJobStatus, STATUS_ANSWER_MARGIN_MS } from './status.ts';
 

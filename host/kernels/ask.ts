@@ -1,10 +1,10 @@
 // The host asking a deployed kernel (its current version's control action) instead of loading kernels itself: its
-// description (parameters, whether its result is an image). Planning a run is host/job-sizing.ts's.
-import { HOST_RETRY } from '../target.ts';
+// description (parameters, whether its result is an image). Planning a run is host/jobs/sizing.ts's.
+import { HOST_RETRY } from '../target/target.ts';
 import type openwhisk from 'openwhisk';
-import { resolveKernel } from '../../pipeline/kernel-catalog.ts';
-import { callKernel, type KernelDescription } from '../../pipeline/kernel-control.ts';
-import type { OwClient } from '../../pipeline/ow.ts';
+import { resolveKernel } from '../../pipeline/kernel-actions/catalog.ts';
+import { callKernel, type KernelDescription } from '../../pipeline/kernel-actions/control.ts';
+import type { OwClient } from '../../pipeline/openwhisk/ow.ts';
 
 /** How long a deployed kernel's control action may take to answer the host, ms. */
 export const ASK_KERNEL_MS = 60_000;

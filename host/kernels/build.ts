@@ -2,7 +2,7 @@
 // process (deploying the built-in kernels for every test platform would otherwise bundle them each time).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { KernelDescription } from '../../pipeline/kernel-control.ts';
+import type { KernelDescription } from '../../pipeline/kernel-actions/control.ts';
 import { bundleKernel } from './bundle.ts';
 import { validateBundle } from './validate.ts';
 

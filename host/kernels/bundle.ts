@@ -1,14 +1,14 @@
-// A kernel module bundled into a kernel action: the one kernel runtime (pipeline/kernel-runtime/main.ts) with the
+// A kernel module bundled into a kernel action: the one kernel runtime (pipeline/kernel-actions/main.ts) with the
 // module aliased in as `supercompute:kernel`, and everything either imports (the user's npm packages too) inside, with
 // the options of every other action bundle.
 import { build, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { actionBundleOptions, luaScripts, watchdogThread } from '../../scripts/bundle-options.ts';
+import { actionBundleOptions, luaScripts, watchdogThread } from '../bundling/bundle-options.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RUNTIME_ENTRY = join(repoRoot, 'pipeline/kernel-runtime/main.ts');
+const RUNTIME_ENTRY = join(repoRoot, 'pipeline/kernel-actions/main.ts');
 /** What a kernel module may import as `supercompute`: defineKernel, KernelInputError and the types. */
 const KERNEL_SDK = join(repoRoot, 'kernels/sdk.ts');
 

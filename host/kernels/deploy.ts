@@ -2,12 +2,12 @@
 // parameters, redisUrl and ttlSeconds, are theirs): NAME@VERSION runs pull workers' tasks, NAME.push@VERSION push-mode
 // tasks (CPU-bound kernels only; one that waits on I/O runs them on NAME@VERSION), NAME.control@VERSION answers plan,
 // describe and reduce; the same code, VERSION a hash of it and its limits. The control action is created last and
-// carries the deployed-at time, so a version is current only once both exist (pipeline/kernel-catalog.ts). Running
+// carries the deployed-at time, so a version is current only once both exist (pipeline/kernel-actions/catalog.ts). Running
 // jobs keep the version they pinned; versions older than the job TTL are pruned on the next deploy.
-import { HOST_RETRY } from '../target.ts';
+import { HOST_RETRY } from '../target/target.ts';
 import { createHash } from 'node:crypto';
 import type openwhisk from 'openwhisk';
-import type { PlannedLimits } from '../deployment-plan.ts';
+import type { PlannedLimits } from '../manifest/deployment.ts';
 import {
   KERNEL_ANNOTATIONS,
   KERNEL_NAME,
@@ -20,9 +20,9 @@ import {
   qualified,
   type KernelRole,
   type KernelVersion,
-} from '../../pipeline/kernel-catalog.ts';
-import type { OwClient } from '../../pipeline/ow.ts';
-import { describeOwError } from '../../pipeline/ow-error.ts';
+} from '../../pipeline/kernel-actions/catalog.ts';
+import type { OwClient } from '../../pipeline/openwhisk/ow.ts';
+import { describeOwError } from '../../pipeline/openwhisk/ow-error.ts';
 import { buildKernel, type BuiltKernel } from './build.ts';
 import { BUILTIN_KERNELS, builtinKernel } from './prebuilt.ts';
 
@@ -123,6 +123,7 @@ export async function deployBuiltKernel(ow: openwhisk.Client, built: BuiltKernel
       [KERNEL_ANNOTATIONS.params]: d.params,
       [KERNEL_ANNOTATIONS.waitsOnIo]: d.waitsOnIo,
       [KERNEL_ANNOTATIONS.producesPng]: d.producesPng,
+      ...(d.inputParam ? { [KERNEL_ANNOTATIONS.inputParam]: d.inputParam } : {}),
       [KERNEL_ANNOTATIONS.builtin]: o.builtin === true,
       'provide-api-key': true,
     });

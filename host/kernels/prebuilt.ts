@@ -7,15 +7,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AdmZip from 'adm-zip';
-import type { KernelDescription } from '../../pipeline/kernel-control.ts';
+import type { KernelDescription } from '../../pipeline/kernel-actions/control.ts';
 import { buildKernel, type BuiltKernel } from './build.ts';
+import { kernels } from '../../kernels/index.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(repoRoot, 'build', 'kernels');
 
-/** The built-in kernels' names and modules. */
+/** The built-in kernels' names (kernels/index.ts, the one list) and modules. */
 export const BUILTIN_KERNELS: Readonly<Record<string, string>> = Object.freeze(
-  Object.fromEntries(['pi', 'primes', 'mandelbrot', 'wordcount', 'sleep', 'map', 'sql'].map((n) => [n, join(repoRoot, 'kernels', `${n}.ts`)])),
+  Object.fromEntries(Object.keys(kernels).map((n) => [n, join(repoRoot, 'kernels', `${n}.ts`)])),
 );
 
 /**

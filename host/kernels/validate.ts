@@ -1,11 +1,11 @@
 // Checks a bundled kernel action before it is deployed: loaded in a child `node` process (the user's code runs there,
-// not here), its kernel must be a valid one (pipeline/kernel-runtime/check.ts). Answers the kernel's description.
+// not here), its kernel must be a valid one (pipeline/kernel-actions/check.ts). Answers the kernel's description.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { KernelDescription } from '../../pipeline/kernel-control.ts';
+import type { KernelDescription } from '../../pipeline/kernel-actions/control.ts';
 
 export class KernelModuleError extends Error {
   override readonly name = 'KernelModuleError';

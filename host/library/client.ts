@@ -1,23 +1,31 @@
 // The library's client: jobs on an OpenWhisk with the pipeline deployed (run a kernel, map a function over inputs),
 // the pipeline's deploy, and users' kernels. Jobs are submitted and followed through the host's one job client
-// (host/jobs/), and sized as the CLI sizes them (host/job-sizing.ts).
+// (host/jobs/), and sized as the CLI sizes them (host/jobs/sizing.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type openwhisk from 'openwhisk';
 import { ActionError, JobClient } from '../jobs/client.ts';
-import { planForTarget } from '../job-sizing.ts';
-import { deployManifest } from '../deploy-manifest.ts';
+import { sizeForTarget, type AskedSizing } from '../jobs/sizing.ts';
+import { askedMode, type AskedMode, type Mode } from '../../pipeline/job/mode.ts';
+import { deployManifest } from '../manifest/deploy-pipeline.ts';
 import { deployKernel, listKernels, removeKernel } from '../kernels/index.ts';
-import { createClient, resolveTarget, type Target } from '../target.ts';
-import { HttpError } from '../../pipeline/http.ts';
-import type { SizingPlan } from '../../pipeline/job/plan.ts';
+import { createClient, resolveTarget, type Target } from '../target/target.ts';
+import { HttpError } from '../../pipeline/openwhisk/http.ts';
+import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 import { functionSource } from './function-source.ts';
 import { kernelObjectModule } from './kernel-object-module.ts';
 import type { Kernel } from '../../kernels/types.ts';
 import { Job, type WaitOptions } from './job.ts';
 import type { LocalOptions } from './local.ts';
 
+
+/** The mode and workers the options ask for (`workers: 0` is push mode); a contradiction throws. */
+function modeOf(options: Pick<RunOptions, 'mode' | 'workers'>): AskedMode {
+  const asked = askedMode(options.mode, options.workers);
+  if ('error' in asked) throw new ActionError(asked.error, 400, false);
+  return asked;
+}
 export interface SupercomputeOptions {
   /** The OpenWhisk API host; default `__OW_API_HOST`, then APIHOST of the wsk property file, then http://127.0.0.1:3233. */
   apihost?: string;
@@ -30,7 +38,7 @@ export interface SupercomputeOptions {
   /** Accept the API host's self-signed certificate (`__OW_IGNORE_CERTS=true` also does). */
   insecure?: boolean;
   /**
-   * Epoch ms: no request to the API host outlasts it (each request also has its own bound, host/api-deadline.ts). The
+   * Epoch ms: no request to the API host outlasts it (each request also has its own bound, host/target/api-deadline.ts). The
    * CLI's `run --wait-timeout` sets it.
    */
   deadline?: number;
@@ -54,7 +62,9 @@ export interface SqlOptions extends Omit<RunOptions, 'input'>, WaitOptions {
 export interface RunOptions {
   /** Tasks to split the job into; absent: planned for the target. */
   tasks?: number;
-  /** Pull workers claiming the tasks; 0 = push mode (one activation per task); absent: planned. */
+  /** `pull` (workers claim the tasks from a queue) or `push` (one activation per task); absent: planned. */
+  mode?: Mode;
+  /** Pull workers claiming the tasks (0 is the same as `mode: 'push'`); absent: planned. */
   workers?: number;
   /** Workers the target computes at once, for the plan; default the cores here (a local target) or its limits. */
   slots?: number;
@@ -136,25 +146,23 @@ export class Supercompute {
   async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
     if (options.input !== undefined) {
       // Only the deployment sees the input's objects, so it cuts the job into tasks and plans it.
-      const { tasks, workers, input, chunkSize, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
+      const { tasks, input, chunkSize, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
       const shuffle = Object.fromEntries(Object.entries({ partitionBy, sortBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
-      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers, input, chunkSize, ...shuffle });
+      const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, ...modeOf(options), input, chunkSize, ...shuffle });
       return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, undefined);
     }
-    const plan = await this.plan(kernel, params, options);
-    const tasks = plan?.tasks ?? options.tasks;
-    // The entry action takes `tasks` without `workers` for push mode.
-    const asked = plan?.workers ?? options.workers;
-    const workers = asked !== undefined && asked > 0 ? asked : undefined;
-    const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, workers });
+    const asked = { ...modeOf(options), ...(options.tasks !== undefined ? { tasks: options.tasks } : {}), ...(options.slots !== undefined ? { slots: options.slots } : {}) };
+    const plan = await this.plan(kernel, params, asked);
+    const run = plan ? { tasks: plan.tasks, mode: plan.mode, ...(plan.mode === 'pull' ? { workers: plan.workers } : {}) } : asked;
+    const { jobId, total } = await this.jobs.submit({ kernel, params, tasks: run.tasks, mode: run.mode, workers: run.workers });
     return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, plan);
   }
 
   /** The host's plan from the deployed kernel, or undefined when both counts are given (nothing to plan). */
-  private async plan(kernel: string, params: Dict, options: RunOptions): Promise<SizingPlan | undefined> {
-    if (options.tasks !== undefined && options.workers !== undefined) return undefined;
+  private async plan(kernel: string, params: Dict, asked: AskedSizing): Promise<SizingPlan | undefined> {
+    if (asked.tasks !== undefined && (asked.mode === 'push' || asked.workers !== undefined)) return undefined;
     try {
-      return await planForTarget(kernel, params, options, this.target, this.openwhisk);
+      return await sizeForTarget(kernel, params, asked, this.target, this.openwhisk);
     } catch (err) {
       if (err instanceof HttpError) throw new ActionError(err.message, err.statusCode, false);
       throw err;
@@ -207,9 +215,9 @@ export class Supercompute {
   }
 
   private async submitMap<Result>(params: { source: string; inputs: readonly unknown[]; reduceSource?: string }, options: RunOptions): Promise<Job<Result>> {
-    const { tasks, workers, slots } = options;
+    const { tasks, mode, workers, slots } = options;
     try {
-      return await this.run<Result>('map', params, { tasks, workers, slots });
+      return await this.run<Result>('map', params, { tasks, mode, workers, slots });
     } catch (err) {
       if (err instanceof ActionError && err.statusCode === 413) {
         const bytes = Buffer.byteLength(JSON.stringify(params));

@@ -4,7 +4,7 @@ export { Job, JobFailedError, type WaitOptions } from './job.ts';
 export type { LocalOptions } from './local.ts';
 export { ActionError, JobStatusUnreadableError, WaitGaveUpError } from '../jobs/client.ts';
 export type { JobState, JobStatus, RetryCounts, Timings } from '../../pipeline/job/status.ts';
-export type { SizingPlan } from '../../pipeline/job/plan.ts';
+export type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 export type { ResultRef, ValueRef } from '../../pipeline/data/value-ref.ts';
 export type { Kernel, TaskRef, DataInputs, JobEstimate, JobShape, WholeInput } from '../../kernels/types.ts';
 export type { TaskInput, ObjectSlice } from '../../pipeline/data/objects.ts';

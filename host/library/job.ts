@@ -2,9 +2,9 @@
 // result, cancel, plots). Everything goes through the host's one job client.
 import type openwhisk from 'openwhisk';
 import type { JobClient, JobWaitOptions } from '../jobs/client.ts';
-import { writeJobPlots } from '../job-plots.ts';
+import { writeJobPlots } from '../jobs/plots.ts';
 import type { JobState, JobStatus } from '../../pipeline/job/status.ts';
-import type { SizingPlan } from '../../pipeline/job/plan.ts';
+import type { SizingPlan } from '../../pipeline/sizing/decide.ts';
 import type { ResultRef } from '../../pipeline/data/value-ref.ts';
 import { resultValue } from '../jobs/result-value.ts';
 

@@ -1,9 +1,7 @@
-// The one-machine start: a Redis (the one at REDIS_URL or the given URL, or a private redis-server when none is
-// named and none answers), the embedded platform on a free port, and the pipeline deployed on it.
-import { startPlatform, type Platform } from '../../platform/index.ts';
-import { deployManifest } from '../deploy-manifest.ts';
-import { ensureRedis, type RedisHandle } from '../redis-server.ts';
-import { createClient, type Target } from '../target.ts';
+// `Supercompute.local()`: everything on this machine through the one local start (host/local/start.ts): a Redis, the
+// embedded platform on a free loopback port, and the pipeline deployed on it.
+import { startLocalPipeline } from '../local/start.ts';
+import type { Target } from '../target/target.ts';
 
 export interface LocalOptions {
   /** The Redis the actions use; default REDIS_URL, else a private redis-server when none answers at the default. */
@@ -22,34 +20,6 @@ export interface LocalDeployment {
 }
 
 export async function startLocal(options: LocalOptions = {}): Promise<LocalDeployment> {
-  const log = options.log ?? (() => {});
-  const redis: RedisHandle = await ensureRedis({ url: options.redisUrl });
-  log(redis.started ? `started a private redis-server at ${redis.url}` : `using Redis at ${redis.url}`);
-  let platform: Platform | undefined;
-  try {
-    platform = await startPlatform({ host: '127.0.0.1', port: options.port ?? 0, secrets: [redis.url, ...[process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN].filter((s): s is string => !!s && s.trim() !== '')] });
-    log(`embedded OpenWhisk platform at ${platform.url}`);
-    const target: Target = {
-      apihost: platform.url,
-      auth: platform.auth,
-      namespace: platform.namespace,
-      insecure: false,
-      sources: { apihost: 'embedded', auth: 'embedded', namespace: 'embedded' },
-    };
-    await deployManifest(createClient(target), { params: { redisUrl: redis.url }, log: () => {}, warn: log });
-    log('deployed the pipeline');
-    const running = platform;
-    return {
-      target,
-      redisUrl: redis.url,
-      async close() {
-        await running.stop();
-        await redis.stop();
-      },
-    };
-  } catch (err) {
-    await platform?.stop();
-    await redis.stop();
-    throw err;
-  }
+  const local = await startLocalPipeline({ redisUrl: options.redisUrl, platform: { host: '127.0.0.1', port: options.port ?? 0 }, log: options.log });
+  return { target: local.target, redisUrl: local.redisUrl, close: () => local.close() };
 }

@@ -1,6 +1,6 @@
 // One entry to a job's own data, whatever holds it: S3 (the operator's endpoint and credentials) or http(s) URLs (held
 // to the deployment's URL policy). Listing happens once, when the job is split; every task then reads its byte ranges.
-import { UrlPolicy } from '../inputs/url-policy.ts';
+import { UrlPolicy } from './url-policy.ts';
 import { HttpObjects, type HttpObjectsOptions } from './http-objects.ts';
 import type { DataSource } from './input-spec.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from './objects.ts';

@@ -1,8 +1,8 @@
-// Objects behind http(s) URLs given by a job, through the deployment's URL policy (pipeline/inputs/): a HEAD gives the
+// Objects behind http(s) URLs given by a job, through the deployment's URL policy (pipeline/data/url-policy.ts, guarded-fetch.ts): a HEAD gives the
 // size, the ETag and whether the server reads byte ranges (`Accept-Ranges: bytes`); a URL whose server does not is
 // read whole, by one task. Messages say what the guard says and nothing about addresses or ports.
-import { openGuarded, UrlInputError, COULD_NOT_FETCH, type Resolver } from '../inputs/guarded-fetch.ts';
-import type { UrlPolicy } from '../inputs/url-policy.ts';
+import { openGuarded, UrlInputError, COULD_NOT_FETCH, type Resolver } from './guarded-fetch.ts';
+import type { UrlPolicy } from './url-policy.ts';
 import { DataReadError, InputSpecError, ObjectChangedError } from './errors.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from './objects.ts';
 import { checkedBytes, contentRangeStart, contentRangeTotal } from './range-response.ts';

@@ -1,6 +1,6 @@
 // A job's input refused: one 400 for every door that reads the input before the job exists.
-import { HttpError } from '../http.ts';
-import { errorMessage } from '../redact.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 
 /** Credentials the store refused: the `AWS_*` settings the actions were deployed with. */
 const REFUSED_CREDENTIALS = /InvalidAccessKeyId|SignatureDoesNotMatch|InvalidToken|ExpiredToken|AccessDenied|Could not load credentials/;

@@ -24,6 +24,12 @@ export interface ObjectSlice {
   size?: number;
   start: number;
   end?: number;
+  /**
+   * A Parquet object's slice (pipeline/data/parquet-cut.ts): the object's footer cut down to the row groups this slice
+   * owns, Thrift compact, base64; read once when the job was created, so that no task reads the footer. [start, end)
+   * then spans exactly those row groups.
+   */
+  footer?: string;
 }
 
 /** What one task reads: one slice, or several small objects whole. */
@@ -31,6 +37,8 @@ export interface TaskInput {
   slices: ObjectSlice[];
   /** The named input these slices belong to, in a job of several (`--input NAME=URL`); absent: `input`. */
   table?: string;
+  /** A CSV input with a header: its column names, read from its first object's first line when the job was created. */
+  columns?: string[];
 }
 
 /** Reads a byte range of an object, streamed, failing with ObjectChangedError if it is not the version pinned. */

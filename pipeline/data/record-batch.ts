@@ -21,6 +21,13 @@ export interface RecordBatch {
   readonly starts: Uint32Array;
   /** How many records. */
   readonly count: number;
+  /**
+   * A CSV input with a header: its column names, in field order (read once when the job was created, see
+   * pipeline/data/csv-header.ts); absent otherwise. The header line itself is still the first object's first record.
+   */
+  readonly columns?: readonly string[];
+  /** The field index of column `name` (for `fields`); throws naming the columns when the input has no such column. */
+  column(name: string): number;
   start(i: number): number;
   end(i: number): number;
   record(i: number): Buffer;
@@ -42,7 +49,18 @@ export class LineBatch implements RecordBatch {
     readonly bytes: Buffer,
     readonly offset: number,
     readonly object: string,
+    readonly columns?: readonly string[],
   ) {}
+
+  column(name: string): number {
+    const i = this.columns?.indexOf(name) ?? -1;
+    if (i >= 0) return i;
+    throw new Error(
+      this.columns
+        ? `${this.object} has no column "${name}" (its header names ${this.columns.map((c) => `"${c}"`).join(', ')})`
+        : `${this.object} has no named columns (a CSV whose first line is a header names them)`,
+    );
+  }
 
   get starts(): Uint32Array {
     if (!this.lineStarts) {

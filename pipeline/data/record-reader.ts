@@ -28,6 +28,8 @@ export interface RecordReaderOptions {
   lookaheadBytes?: number;
   /** About how many bytes of whole records a batch holds (default 1 MiB; more when one record is longer). */
   batchBytes?: number;
+  /** The input's column names (a CSV's header), given to every batch. */
+  columns?: readonly string[];
 }
 
 const NEWLINE = 0x0a;
@@ -108,7 +110,7 @@ export async function* readSliceBatches(reader: ByteReader, slice: ObjectSlice, 
     const through = all ? bytes.length : bytes.lastIndexOf(NEWLINE) + 1;
     const rest = bytes.subarray(through);
     if (rest.length > max) throw tooLongAt(object, pendingStart + through, max);
-    const batch = through === 0 ? undefined : new LineBatch(through === bytes.length ? bytes : bytes.subarray(0, through), pendingStart, object);
+    const batch = through === 0 ? undefined : new LineBatch(through === bytes.length ? bytes : bytes.subarray(0, through), pendingStart, object, options.columns);
     // A batch no longer than the limit holds no record longer than it; a larger one is checked record by record.
     if (batch && batch.bytes.length > max) {
       for (let i = 0; i < batch.count; i++) if (batch.end(i) - batch.start(i) > max) throw tooLongAt(object, pendingStart + batch.start(i), max);

@@ -36,13 +36,13 @@ export interface JobTuning {
   /** Pull mode: tasks one worker of a kernel that waits on I/O keeps in flight at once. */
   ioTasksPerWorker: number;
   /**
-   * Non-public hosts a job's URL inputs may reach (pipeline/inputs/url-policy.ts): host names, IP addresses and CIDRs,
+   * Non-public hosts a job's URL inputs may reach (pipeline/data/url-policy.ts): host names, IP addresses and CIDRs,
    * comma-separated; '' = public addresses only.
    */
   allowHosts: string;
   /**
    * A task's partial or the job's result whose JSON is larger than this many bytes goes to the object store (when the
-   * actions have one: AWS_* settings) and the job store keeps a reference to it (pipeline/job/large-values.ts).
+   * actions have one: AWS_* settings) and the job store keeps a reference to it (pipeline/run/large-values.ts).
    */
   inlineResultBytes: number;
   /** The bucket those values go to, under `jobs/JOBID/`; created when missing. */

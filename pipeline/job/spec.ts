@@ -2,19 +2,21 @@
 // the `supercompute` action and its web form, the compositions' `job-create`, and the tests. The kernel's own checks
 // (parse, sizing, split into the task count: kernel-plan.ts) run in the kernel's control action first, so a bad job
 // is refused before it exists; the spec pins the kernel version that planned it.
-import { HttpError } from '../http.ts';
-import { integerOf } from '../integer.ts';
-import { errorMessage } from '../redact.ts';
-import { leafCount } from '../ranges.ts';
-import type { SizingPlan } from './plan.ts';
+import type { InputParam } from '../../kernels/types.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { integerOf } from './integer.ts';
+import { askedMode, type Mode } from './mode.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
+import { leafCount } from '../dispatch/ranges.ts';
+import type { SizingPlan } from '../sizing/decide.ts';
 import { DEFAULTS, type JobTuning, type PipelineSettings } from './settings.ts';
-import { UrlPolicy } from '../inputs/url-policy.ts';
-import type { KernelPlan } from './kernel-plan.ts';
-import type { KernelVersionActions } from '../kernel-catalog.ts';
+import { UrlPolicy } from '../data/url-policy.ts';
+import type { KernelPlan } from './kernel-checks.ts';
+import type { KernelVersionActions } from '../kernel-actions/catalog.ts';
 
 /**
- * Without `tasks` the job sizes itself (plan.ts), with `workers` if given. With `tasks` but no `workers` it runs
- * one activation per task, as it always has through this API.
+ * Without `tasks` the job sizes itself (pipeline/sizing/), with `mode` and `workers` if given. With `tasks` but neither
+ * `mode` nor `workers` it runs push mode, one activation per task, as it always has through this API.
  */
 export interface JobRequest {
   kernel: string;
@@ -22,41 +24,37 @@ export interface JobRequest {
   params: Record<string, unknown>;
   /** Tasks asked for; the kernel's split decides how many the job has. Absent: planned. */
   tasks?: number;
-  /** Pull mode: worker activations that claim tasks from the job's queue; 0 invokes one per task. */
+  /** How its tasks run; absent: planned (see above). */
+  mode?: Mode;
+  /** Pull mode's worker activations, each claiming tasks from the job's queue. */
   workers?: number;
-  /** The job's data input as given (`input`, or a kernel's input param: INPUT_PARAMS); checked when it is listed. */
+  /** The job's data input as given (`input`, or the kernel's `inputParam`: withInputParam); checked when it is listed. */
   input?: unknown;
   /** Bytes per task of the input (job-input.ts checks it). */
   chunkSize?: unknown;
 }
 
-/**
- * Kernels' params that are sugar for the job's input: `wordcount -p url=U` is `wordcount --input U`, one http(s) URL
- * through the URL guard and the ranged reader, so that a large document is cut into tasks like any input rather than
- * fetched whole by every task. The param is taken out of the kernel's params here, the one place a request becomes a
- * job, so the kernel sees an input job. `instead` are the kernel's params that give its input another way: named with
- * the URL they are refused here, before the URL is fetched.
- */
-export const INPUT_PARAMS: Readonly<Record<string, { param: string; instead: readonly string[] }>> = {
-  wordcount: { param: 'url', instead: ['text'] },
-};
-
 const absent = (value: unknown) => value === undefined || value === null || value === '';
 
-/** The request's input, with a kernel's input param moved out of its params into it. */
-function inputOf(kernel: string, params: Record<string, unknown>, given: unknown): { params: Record<string, unknown>; input?: unknown } {
-  const sugar = Object.hasOwn(INPUT_PARAMS, kernel) ? INPUT_PARAMS[kernel] : undefined;
-  if (sugar === undefined || params[sugar.param] === undefined) return absent(given) ? { params } : { params, input: given };
+/**
+ * The request with the kernel's input param (`wordcount -p url=U`: its `inputParam`) moved out of its params into the
+ * job's input: one http(s) URL through the URL guard and the ranged reader, so that a large document is cut into tasks
+ * like any input rather than fetched whole by every task. Done where a request becomes a job, once the kernel is
+ * known, so the kernel sees an input job; its params that give the input another way are refused beside it.
+ */
+export function withInputParam(request: JobRequest, sugar: InputParam | undefined): JobRequest {
+  if (sugar === undefined || request.params[sugar.param] === undefined) return request;
+  const { kernel } = request;
   const name = sugar.param;
-  const { [name]: url, ...rest } = params;
-  if (!absent(given)) throw new HttpError(400, `${kernel}: give "${name}" or the job's 'input', not both`);
-  const other = sugar.instead.find((field) => rest[field] !== undefined);
+  const { [name]: url, ...rest } = request.params;
+  if (!absent(request.input)) throw new HttpError(400, `${kernel}: give "${name}" or the job's 'input', not both`);
+  const other = (sugar.instead ?? []).find((field) => rest[field] !== undefined);
   if (other !== undefined) throw new HttpError(400, `${kernel}: give exactly one of the fields "${other}" and "${name}" (or name the job's input)`);
   if (typeof url !== 'string' || !/^https?:\/\//i.test(url.trim())) throw new HttpError(400, `${kernel}: field "${name}" must be an http or https URL`);
-  return { params: rest, input: url.trim() };
+  return { ...request, params: rest, input: url.trim() };
 }
 
-/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-catalog.ts). */
+/** The kernel version a job runs: its actions, package-qualified (pipeline/kernel-actions/catalog.ts). */
 export interface PinnedKernel {
   /** Runs the job's tasks: the version's push action (`op: work`) in push mode, its tasks action (`op: worker`) in pull mode. */
   kernelAction: string;
@@ -70,7 +68,9 @@ export interface JobSpec extends JobTuning, PinnedKernel {
   params: string;
   /** Tasks of the job, as the kernel split it. */
   total: number;
-  /** Pull mode's worker activations (at most `total`); 0 = one activation per task (push mode). */
+  /** How its tasks run. */
+  mode: Mode;
+  /** Pull mode's worker activations (at most `total`); 0 in push mode. */
   workers: number;
   /** The job's data input as the request named it (JSON list of sources); '' or absent: none. */
   input?: string;
@@ -155,15 +155,14 @@ function resultsBucketOf(name: string): string {
 /** Checks a request's shape: kernel named, params a JSON object within bounds, task and worker counts in range. */
 export function parseJobRequest(p: Record<string, unknown>, limits: RequestLimits = DEFAULTS): JobRequest {
   if (typeof p.kernel !== 'string' || p.kernel === '') throw new HttpError(400, "missing parameter 'kernel'");
-  const { params, input } = inputOf(p.kernel, parseParams(p.params, limits.maxParamsBytes), p.input);
-  const request: JobRequest = { kernel: p.kernel, params };
-  if (input !== undefined) request.input = input;
+  const request: JobRequest = { kernel: p.kernel, params: parseParams(p.params, limits.maxParamsBytes) };
+  if (!absent(p.input)) request.input = p.input;
   if (!absent(p.chunkSize)) request.chunkSize = p.chunkSize;
   const tasks = parseCount('tasks', p.tasks, 1, limits.maxTasks);
-  const workers = parseCount('workers', p.workers, 0, limits.maxWorkers);
   if (tasks !== undefined) request.tasks = tasks;
-  if (workers !== undefined) request.workers = workers;
-  return request;
+  const asked = askedMode(p.mode, parseCount('workers', p.workers, 0, limits.maxWorkers));
+  if ('error' in asked) throw new HttpError(400, asked.error);
+  return Object.assign(request, asked);
 }
 
 /**
@@ -187,9 +186,10 @@ export interface PlannedJob {
  * The job's spec from its request and its kernel's plan (the kernel's checks, run by the kernel's control action), with
  * every setting fixed.
  */
-export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVersionActions, settings: SpecSettings = DEFAULTS): PlannedJob {
+export function buildSpec(request: JobRequest, plan: KernelPlan, version: KernelVersionActions, settings: SpecSettings = DEFAULTS): PlannedJob {
   const { sizing } = plan;
-  const workers = sizing?.workers ?? request.workers ?? 0;
+  const mode: Mode = sizing?.mode ?? request.mode ?? (request.workers !== undefined ? 'pull' : 'push');
+  const workers = mode === 'push' ? 0 : (sizing?.workers ?? request.workers ?? 1);
   const total = plan.total;
   const kernel = { name: plan.profile.kernel };
   if (total === undefined || !Number.isInteger(total) || total < 1 || total > settings.maxTasks) {
@@ -197,16 +197,17 @@ export function planJob(request: JobRequest, plan: KernelPlan, version: KernelVe
   }
   const spec: JobSpec = {
     kernel: kernel.name,
-    kernelAction: workers > 0 ? version.tasksAction : version.pushAction,
+    kernelAction: mode === 'pull' ? version.tasksAction : version.pushAction,
     kernelControl: version.controlAction,
     params: JSON.stringify(request.params),
     total,
+    mode,
     // More workers than tasks would only find the queue empty.
     workers: Math.min(workers, total),
     fanout: settings.fanout,
     leafSize: settings.leafSize,
     concurrency: settings.concurrency,
-    taskWindow: pushTaskWindow(workers > 0 ? undefined : total, settings),
+    taskWindow: pushTaskWindow(mode === 'pull' ? undefined : total, settings),
     retries: settings.retries,
     taskTimeoutMs: settings.taskTimeoutMs,
     retryBudget: settings.retryBudget > 0 ? settings.retryBudget : defaultRetryBudget(total),

@@ -14,7 +14,7 @@
 // A map task writes one object whatever R is (a hash shuffle writes up to R), and no pass over the input is made to
 // sample it: the runs are the sample.
 import type { Row, Rows } from '../../kernels/types.ts';
-import { boundedMap } from '../pool.ts';
+import { boundedMap } from '../dispatch/pool.ts';
 import { RowsError } from './rows.ts';
 import { encodeRun, keyComparator, partitionOfKey, runIndexEntries, runRange, sortRows, splitPoints, type RunIndex, type SortKey } from './sort.ts';
 import type { ShuffleSpec } from './spec.ts';

@@ -6,7 +6,7 @@
 // every other number), strings by their UTF-8 bytes (DuckDB's default collation is binary), false before true, dates
 // and times by their ISO text, and NULL last whichever the direction.
 import type { Rows } from '../../kernels/types.ts';
-import { HttpError } from '../http.ts';
+import { HttpError } from '../openwhisk/http.ts';
 import { RowsError } from './rows.ts';
 
 export interface SortColumn {

@@ -4,8 +4,8 @@
 // of the output dataset each; the manifest, written last, makes the dataset visible (dataset.ts).
 import { createHash } from 'node:crypto';
 import type { PartFormat } from '../../kernels/types.ts';
-import { HttpError } from '../http.ts';
-import { integerOf } from '../integer.ts';
+import { HttpError } from '../openwhisk/http.ts';
+import { integerOf } from '../job/integer.ts';
 import { parseSortBy, type SortColumn, type SortKey } from './sort.ts';
 
 export const PART_FORMATS: readonly PartFormat[] = ['parquet', 'csv', 'jsonl'];

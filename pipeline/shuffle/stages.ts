@@ -7,26 +7,27 @@
 //           run per task instead, and its reduce stage reads key ranges of them (sort-stages.ts).
 //   reduce  a job of R tasks (its id derived from the map job's, so it is created once however often the map job's
 //           reduce runs): task r reads partition r of every committed map attempt, runs `reducePartition`, and writes
-//           part r as an attempt object under the output's _temporary/; its partial names the attempt.
+//           part r as an attempt object under the output's _temporary/MAPJOB/; its partial names the attempt.
 //
 // When the reduce stage completes, its reduce commits: each part's committed attempt is copied to part-RRRRR.EXT, then
-// the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result.
+// the manifest is written, last, so no reader sees a half-written dataset; both jobs end with the dataset as result,
+// and then the attempts and partitions are removed. A shuffle that fails or is cancelled has them removed too.
 import { randomBytes } from 'node:crypto';
 import type { AnyKernel, PartFormat, Row, Rows, TaskRef } from '../../kernels/types.ts';
-import { partialValues } from '../job/large-values.ts';
+import { partialValues } from '../run/large-values.ts';
 import type { JobSpec } from '../job/spec.ts';
-import { sibling } from '../names.ts';
-import { deadline, invokeAsync } from '../ow.ts';
-import { boundedMap } from '../pool.ts';
-import { errorMessage } from '../redact.ts';
+import { sibling } from '../openwhisk/names.ts';
+import { deadline, invokeAsync } from '../openwhisk/ow.ts';
+import { boundedMap } from '../dispatch/pool.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import type { JobMeta, JobStore } from '../store/job-store.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { MANIFEST_NAME, TEMPORARY_DIR, partName, type DatasetManifest } from './dataset.ts';
 import { decodePartition, encodePart, encodePartition, partitionRows, rowsOf, RowsError } from './rows.ts';
-import { readRange, runObjectKey, sortedPart, splitsOf, writeRun, type SortedRun } from './sort-stages.ts';
+import { readRange, runObjectKey, sortedPart, splitsOf, writeRun, type SortedRun, type SortMapOutput } from './sort-stages.ts';
 import { sortByText } from './sort.ts';
 import { datasetUrl, reduceJobIdOf, type DatasetLocation, type ShuffleSpec } from './spec.ts';
-import { shuffleObjectsFor, type ShuffleObjects, type StoreCounts } from './store-objects.ts';
+import { ShuffleStoreError, shuffleObjectsFor, type ShuffleObjects, type StoreCounts } from './store-objects.ts';
 
 /** Objects read or written at once by one task. */
 const IO_IN_FLIGHT = 8;
@@ -53,8 +54,14 @@ export function parseShuffle(meta: Pick<JobMeta, 'shuffle'>): ShuffleSpec | unde
 }
 
 function mapObjectKey(mapJob: string, task: number, attempt: string, part: number): string {
-  return `jobs/${mapJob}/shuffle/map-${task}/attempt-${attempt}/part-${part}`;
+  return `${mapPrefix(mapJob)}map-${task}/attempt-${attempt}/part-${part}`;
 }
+
+/** Where the map stage's partitions go, in the results bucket. */
+const mapPrefix = (mapJob: string) => `jobs/${mapJob}/shuffle/`;
+
+/** Where the reduce tasks' attempts at parts go, under the output: a folder per job, so a job removes only its own. */
+const temporaryPrefix = (at: DatasetLocation, mapJob: string) => `${at.prefix}${TEMPORARY_DIR}${mapJob}/`;
 
 function storeOf(actionParams: Record<string, unknown>): ShuffleObjects {
   const store = shuffleObjectsFor(actionParams);
@@ -77,27 +84,56 @@ export function shuffleKernel(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: st
   if (!kernel.reducePartition) throw new Error(`kernel '${kernel.name}' cannot run a shuffle job (it has no reducePartition)`);
   const objects = () => storeOf(actionParams);
   const work = shuffle.mapJob === undefined
-    ? (params: unknown, task: TaskRef, inputs: unknown) => mapTask(kernel, shuffle, jobId, bucket, objects(), params, task, inputs)
-    : (params: unknown, task: TaskRef) => reduceTask(kernel, shuffle, bucket, objects(), actionParams, store, params, task.index);
+    ? (params: unknown, task: TaskRef, inputs: unknown) => mapTask(kernel, shuffle, jobId, bucket, objects(), store, params, task, inputs)
+    : (params: unknown, task: TaskRef) => reduceTask(kernel, shuffle, jobId, bucket, objects(), actionParams, store, params, task.index);
   return { ...kernel, work } as AnyKernel;
 }
 
-async function mapTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, bucket: string, objects: ShuffleObjects, params: unknown, task: TaskRef, inputs: unknown): Promise<MapPartial> {
+async function mapTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, bucket: string, objects: ShuffleObjects, store: JobStore, params: unknown, task: TaskRef, inputs: unknown): Promise<MapPartial> {
   const table = task.table ?? task.input?.table ?? 'input';
   const what = `task ${task.index}'s rows (${table})`;
   const rows = rowsOf(await kernel.work(params, task, inputs as never), what);
   const attempt = newAttempt();
-  if (shuffle.sort) return { shuffle: { attempt, table, ...(await writeRun(shuffle, objects, bucket, runObjectKey(jobId, task.index, attempt), rows, what)) } };
+  if (shuffle.sort) {
+    const key = runObjectKey(jobId, task.index, attempt);
+    let run: SortMapOutput | undefined;
+    await writeAttempt(store, jobId, objects, bucket, [key], async () => {
+      run = await writeRun(shuffle, objects, bucket, key, rows, what);
+    });
+    return { shuffle: { attempt, table, ...run! } };
+  }
   const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
   const bytes = parts.map(() => 0);
-  const { errors } = await boundedMap(parts.map((part, r) => ({ part, r })), IO_IN_FLIGHT, async ({ part, r }) => {
-    if (part.length === 0) return;
-    const body = encodePartition(table, rows, part);
-    await objects.put(bucket, mapObjectKey(jobId, task.index, attempt, r), body, 'application/x-ndjson');
-    bytes[r] = body.length;
+  const keys = parts.map((part, r) => (part.length > 0 ? mapObjectKey(jobId, task.index, attempt, r) : '')).filter((k) => k !== '');
+  await writeAttempt(store, jobId, objects, bucket, keys, async () => {
+    const { errors } = await boundedMap(parts.map((part, r) => ({ part, r })), IO_IN_FLIGHT, async ({ part, r }) => {
+      if (part.length === 0) return;
+      const body = encodePartition(table, rows, part);
+      await objects.put(bucket, mapObjectKey(jobId, task.index, attempt, r), body, 'application/x-ndjson');
+      bytes[r] = body.length;
+    });
+    if (errors.length > 0) throw errors[0];
   });
-  if (errors.length > 0) throw errors[0];
   return { shuffle: { attempt, table, rows: parts.map((p) => p.length), bytes } };
+}
+
+/**
+ * Writes an attempt's objects (`keys`), kept only while its job runs. A write that fails leaves none of them (a PUT
+ * the store answered with an error may have stored the object all the same). A job cancelled, failed or done
+ * meanwhile has had its shuffle's objects removed already (discardShuffle, tidyShuffle: both run after the job's end),
+ * or will never read these: the task removes its own.
+ */
+async function writeAttempt(store: JobStore, jobId: string, objects: ShuffleObjects, bucket: string, keys: string[], write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    await objects.remove(bucket, keys).catch(() => {});
+    throw err;
+  }
+  const meta = await store.meta(jobId, false);
+  if (meta?.state === 'running') return;
+  await objects.remove(bucket, keys).catch(() => {});
+  throw new Error(`job ${jobId} is ${meta?.state ?? 'gone'}: this attempt's objects were removed`);
 }
 
 /** The map stage's committed partials, per container (they do not change once the stage is done). */
@@ -107,7 +143,12 @@ function committedMaps(store: JobStore, mapJob: string, actionParams: Record<str
   let hit = committed.get(mapJob);
   if (!hit) {
     hit = (async () => {
+      const meta = await store.meta(mapJob, false);
       const partials = await store.partials(mapJob);
+      // A map stage cancelled or gone has lost its partials: a reduce over what is left would lose rows.
+      if (meta?.state !== 'running' || partials.length !== meta.total) {
+        throw new Error(`the map stage (job ${mapJob}) is ${meta?.state ?? 'gone'}, with ${partials.length} of ${meta?.total ?? '?'} map tasks' partials`);
+      }
       const values = (await partialValues(actionParams, partials)) as MapPartial[];
       return values.map((v, i) => ({ ...v, index: partials[i].index }));
     })();
@@ -118,7 +159,7 @@ function committedMaps(store: JobStore, mapJob: string, actionParams: Record<str
   return hit;
 }
 
-async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, bucket: string, objects: ShuffleObjects, actionParams: Record<string, unknown>, store: JobStore, params: unknown, part: number): Promise<ReducePartial> {
+async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, bucket: string, objects: ShuffleObjects, actionParams: Record<string, unknown>, store: JobStore, params: unknown, part: number): Promise<ReducePartial> {
   const mapJob = shuffle.mapJob!;
   const maps = (await committedMaps(store, mapJob, actionParams)) as Array<MapPartial & { index: number }>;
   const { tables, gets, bytes: readBytes } = shuffle.sort
@@ -128,8 +169,8 @@ async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, bucket: strin
   const out = shuffle.sort ? sortedPart(shuffle, reduced, part) : reduced;
   const { at, format } = outputOf(shuffle);
   const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
-  const attemptKey = `${at.prefix}${TEMPORARY_DIR}${partName(part, format)}.${newAttempt()}`;
-  await objects.put(at.bucket, attemptKey, body);
+  const attemptKey = `${temporaryPrefix(at, mapJob)}${partName(part, format)}.${newAttempt()}`;
+  await writeAttempt(store, jobId, objects, at.bucket, [attemptKey], () => objects.put(at.bucket, attemptKey, body));
   return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
 }
 
@@ -201,6 +242,11 @@ export async function advanceMapStage(store: JobStore, jobId: string, meta: JobM
   // A sort's split points, fixed here once: the stage is created at most once, with them in its spec.
   const staged = shuffle.sort ? { ...shuffle, splits: splitsOf(shuffle, (await committedMaps(store, jobId, actionParams)).flatMap((m) => (m.shuffle.run ? [m.shuffle.run] : []))) } : shuffle;
   if (await store.create(stageId, reduceStageSpec(meta, staged, jobId))) {
+    // A cancel of the map job that came before the stage existed could not cancel it: the stage goes the same way.
+    if ((await store.meta(jobId, false))?.state !== 'running') {
+      await store.cancel(stageId);
+      return { jobId, state: 'cancelled', reduceJob: stageId };
+    }
     try {
       await invokeAsync(sibling('split'), { jobId: stageId }, { deadline: deadline(3000) });
     } catch (err) {
@@ -213,21 +259,54 @@ export async function advanceMapStage(store: JobStore, jobId: string, meta: JobM
   return { jobId, state: 'running', reduceJob: stageId, started: true };
 }
 
+/** How long after a reduce stage's last task ended a commit the object store failed is tried again, ms. */
+export const COMMIT_RETRY_MS = 120_000;
+
+/**
+ * Whether a failed commit is left for the supervisor to run again (it restarts a reduce that did not end its job)
+ * rather than failing the job: the store failed it, and not for longer than COMMIT_RETRY_MS. Committing again is
+ * safe: every step is a copy, a PUT or a delete of the same objects, and a manifest of this job's own is its end.
+ */
+export function commitRetryable(err: unknown, meta: Pick<JobMeta, 'lastEnd' | 'created'>, now = Date.now()): boolean {
+  return err instanceof ShuffleStoreError && now - (meta.lastEnd ?? meta.created) < COMMIT_RETRY_MS;
+}
+
+/** The result both stages end with. */
+function datasetResult(at: DatasetLocation, manifest: DatasetManifest): Record<string, unknown> {
+  const { format, parts, rows, bytes, columns, shuffle, sortBy } = manifest;
+  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, ...(sortBy ? { sortBy } : {}), format, parts: parts.length, rows, bytes, columns, shuffle };
+}
+
+/** The manifest the output holds, if it is one. */
+async function manifestAt(objects: ShuffleObjects, at: DatasetLocation): Promise<DatasetManifest | undefined> {
+  try {
+    const manifest = JSON.parse((await objects.get(at.bucket, `${at.prefix}${MANIFEST_NAME}`)).toString('utf8')) as DatasetManifest;
+    return manifest && typeof manifest === 'object' && Array.isArray(manifest.parts) ? manifest : undefined;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
 /**
  * The reduce stage's reduce: commits the dataset (each part's committed attempt copied to its name, then the
- * manifest), removes the shuffle's objects and the parts' other attempts, and answers the result both jobs end with.
+ * manifest), removes what is left (tidyShuffle), and answers the result both jobs end with. Run again after the
+ * manifest was written, it finds its own manifest and answers the same.
  */
 export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucket: string, actionParams: Record<string, unknown>, jobId: string): Promise<unknown> {
   const objects = storeOf(actionParams);
+  const mapJob = shuffle.mapJob!;
   const { at, format } = outputOf(shuffle);
+  const manifestKey = `${at.prefix}${MANIFEST_NAME}`;
+  if (await objects.exists(at.bucket, manifestKey)) {
+    const existing = await manifestAt(objects, at);
+    if (existing?.job === mapJob) return datasetResult(at, existing);
+    if (!shuffle.overwrite) throw new Error(`${datasetUrl(at)} already holds a dataset (give overwrite to replace it)`);
+    await objects.remove(at.bucket, [manifestKey]);
+  }
   const partials = (await partialValues(actionParams, await store.partials(jobId))) as ReducePartial[];
   partials.sort((a, b) => a.part - b.part);
-  const maps = await committedMaps(store, shuffle.mapJob!, actionParams);
-  const previous = await objects.list(at.bucket, at.prefix);
-  if (previous.includes(`${at.prefix}${MANIFEST_NAME}`)) {
-    if (!shuffle.overwrite) throw new Error(`${datasetUrl(at)} already holds a dataset (give overwrite to replace it)`);
-    await objects.remove(at.bucket, [`${at.prefix}${MANIFEST_NAME}`]);
-  }
+  const maps = await committedMaps(store, mapJob, actionParams);
   const { errors } = await boundedMap(partials, IO_IN_FLIGHT, (p) => objects.copy(at.bucket, p.attemptKey, `${at.prefix}${partName(p.part, format)}`));
   if (errors.length > 0) throw errors[0];
   const first = partials.find((p) => p.rows > 0) ?? partials[0];
@@ -246,15 +325,47 @@ export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucke
     parts: partials.map((p) => ({ name: partName(p.part, format), rows: p.rows, bytes: p.bytes })),
     rows: partials.reduce((n, p) => n + p.rows, 0),
     bytes: partials.reduce((n, p) => n + p.bytes, 0),
-    job: shuffle.mapJob!,
+    job: mapJob,
     shuffle: shuffled,
   };
-  await objects.put(at.bucket, `${at.prefix}${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
-  // Tidying: what is left of other attempts, of an earlier dataset's extra parts, and of the map stage's partitions.
-  const names = new Set(manifest.parts.map((p) => `${at.prefix}${p.name}`));
-  const stale = previous.filter((k) => !names.has(k) && k !== `${at.prefix}${MANIFEST_NAME}` && !k.slice(at.prefix.length).includes('/'));
+  // A stage cancelled while it committed writes no manifest (a cancel after this point finds the dataset whole).
+  if ((await store.meta(jobId, false))?.state !== 'running') throw new Error(`job ${jobId} ended while its dataset was committed`);
+  await objects.put(at.bucket, manifestKey, Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
+  // Tidied now, so that the job ends with its dataset alone, and again once it has ended (reduce.ts).
+  await tidyShuffle(shuffle, bucket, actionParams).catch(() => {});
+  return datasetResult(at, manifest);
+}
+
+/**
+ * After a commit: the parts' attempts, an earlier dataset's extra parts, and the map stage's partitions are removed.
+ * Run once more after both jobs are done, for what a late attempt wrote meanwhile (an attempt writing after that finds
+ * its job ended and removes its own).
+ */
+export async function tidyShuffle(shuffle: ShuffleSpec, bucket: string, actionParams: Record<string, unknown>): Promise<void> {
+  const objects = storeOf(actionParams);
+  const { at, format } = outputOf(shuffle);
+  const keep = new Set([MANIFEST_NAME, ...Array.from({ length: shuffle.reducers }, (_, r) => partName(r, format))].map((name) => `${at.prefix}${name}`));
+  // Top-level objects only: a dataset's parts are; `_temporary/` goes whole (the dataset at this prefix is this one).
+  const stale = (await objects.list(at.bucket, at.prefix)).filter((k) => !keep.has(k) && !k.slice(at.prefix.length).includes('/'));
   const temporary = await objects.list(at.bucket, `${at.prefix}${TEMPORARY_DIR}`);
-  await objects.remove(at.bucket, [...stale, ...temporary]).catch(() => {});
-  await objects.remove(bucket, await objects.list(bucket, `jobs/${shuffle.mapJob}/shuffle/`)).catch(() => {});
-  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, ...(manifest.sortBy ? { sortBy: manifest.sortBy } : {}), format, parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes, columns: manifest.columns, shuffle: shuffled };
+  await objects.remove(at.bucket, [...stale, ...temporary]);
+  await objects.remove(bucket, await objects.list(bucket, mapPrefix(shuffle.mapJob!)));
+}
+
+/**
+ * A shuffle that ended without its dataset (failed, cancelled): its map partitions and its parts' attempts are removed.
+ * Run by the kernel's reduce for a shuffle job that ended so (the supervisor and the cancel ask for it); a task that
+ * writes after this removes its own objects (writeAttempt).
+ */
+export async function discardShuffle(shuffle: ShuffleSpec, jobId: string, bucket: string, actionParams: Record<string, unknown>): Promise<{ removed: number }> {
+  const objects = storeOf(actionParams);
+  const mapJob = shuffle.mapJob ?? jobId;
+  const keys = await objects.list(bucket, mapPrefix(mapJob));
+  await objects.remove(bucket, keys);
+  let temporary: string[] = [];
+  if (shuffle.output) {
+    temporary = await objects.list(shuffle.output.bucket, temporaryPrefix(shuffle.output, mapJob));
+    await objects.remove(shuffle.output.bucket, temporary);
+  }
+  return { removed: keys.length + temporary.length };
 }

@@ -4,9 +4,9 @@
 import { commandOptions } from 'redis';
 import type { JobSpec } from '../job/spec.ts';
 import { isJobState, type JobState, type JobStatus } from '../job/status.ts';
-import type { Range } from '../ranges.ts';
+import type { Range } from '../dispatch/ranges.ts';
 import { storedRefOf, type ResultRef } from '../data/value-ref.ts';
-import { allJobKeys, jobEndedChannel, jobKeys } from './keys.ts';
+import { jobEndedChannel, jobKeys } from './keys.ts';
 import { META_FIELDS, decodeMeta, encodeMeta, timingsOf, type JobMeta } from './meta.ts';
 import { command, type Redis } from './redis.ts';
 import { scripts } from './scripts.ts';
@@ -94,8 +94,9 @@ export class JobStore {
     private readonly ttlSeconds: number = 24 * 60 * 60,
   ) {}
 
-  private run(script: keyof typeof scripts, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return scripts[script].run(this.redis, keys, args);
+  /** Runs one of the job's scripts; its keys come from its own key list (scripts.ts). */
+  private run(script: keyof typeof scripts, jobId: string, args: Array<string | number>): Promise<unknown> {
+    return scripts[script].run(this.redis, jobId, args);
   }
 
   private read<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
@@ -111,8 +112,7 @@ export class JobStore {
   async create(jobId: string, spec: JobSpec, now = Date.now(), taskInputs: readonly string[] = []): Promise<boolean> {
     const expiresAt = now + this.ttlSeconds * 1000;
     const fields = encodeMeta({ ...spec, state: 'running', created: now, expiresAt });
-    const k = jobKeys(jobId);
-    return (await this.run('create', [k.meta, k.inputs], [expiresAt, taskInputs.length, ...taskInputs, ...fields])) === 1;
+    return (await this.run('create', jobId, [expiresAt, taskInputs.length, ...taskInputs, ...fields])) === 1;
   }
 
   /** The slices of the job's data input that task `index` reads (JSON); undefined when the job has none. */
@@ -122,44 +122,39 @@ export class JobStore {
 
   /** Marks a running job failed; false if it was not running. */
   async failJob(jobId: string, error: string): Promise<boolean> {
-    const r = await this.run('failJob', [jobKeys(jobId).meta], [error]);
+    const r = await this.run('failJob', jobId, [error]);
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return r === 1;
   }
 
   /** Stores the result and marks the job done; 'stored', or 'already-done' / 'failed' when it was not running. */
   async finish(jobId: string, resultJson: string, now = Date.now()): Promise<'stored' | 'already-done' | 'failed'> {
-    const k = jobKeys(jobId);
-    const r = await this.run('finish', [k.meta, k.result], [resultJson, now]);
+    const r = await this.run('finish', jobId, [resultJson, now]);
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return r === 1 ? 'stored' : r === 0 ? 'already-done' : 'failed';
   }
 
   /** Cancels a running job; returns its state before ('running' when this call cancelled it), undefined if unknown. */
   async cancel(jobId: string, now = Date.now()): Promise<string | undefined> {
-    const k = jobKeys(jobId);
-    const others = allJobKeys(jobId).filter((key) => key !== k.meta && key !== k.partials);
-    const r = await this.run('cancel', [k.meta, k.partials, ...others], [now, TOMBSTONE_MS]);
+    const r = await this.run('cancel', jobId, [now, TOMBSTONE_MS]);
     return typeof r === 'string' ? r : undefined;
   }
 
   /** Removes whatever a late writer left beside a cancelled job's record. */
   async purgeCancelled(jobId: string): Promise<void> {
-    const k = jobKeys(jobId);
-    await this.run('purgeCancelled', [k.meta, ...allJobKeys(jobId).filter((key) => key !== k.meta)], []);
+    await this.run('purgeCancelled', jobId, []);
   }
 
   /** Removes every key of the job (used when the job could not be started). */
   async remove(jobId: string): Promise<void> {
-    await this.read((r) => r.del(allJobKeys(jobId)));
+    await this.run('remove', jobId, []);
   }
 
   // --- a task's life ---
 
   /** Records the start of a task's attempt (time, and the activation running it); returns the job's state. */
   async startTask(jobId: string, index: number, now = Date.now(), activationId = ''): Promise<JobMeta['state']> {
-    const k = jobKeys(jobId);
-    const state = await this.run('startTask', [k.meta, k.starts, k.startedBy], [index, now, activationId]);
+    const state = await this.run('startTask', jobId, [index, now, activationId]);
     if (state === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return state as JobMeta['state'];
   }
@@ -172,9 +167,8 @@ export class JobStore {
     now = Date.now(),
     record?: StoredTaskRecord,
   ): Promise<{ added: boolean; done: number; completed: boolean }> {
-    const k = jobKeys(jobId);
     const args = [index, partialJson, now, record ? JSON.stringify(record) : ''];
-    const r = (await this.run('completeTask', [k.meta, k.partials, k.doneBits, k.tasks, k.leases, k.claimedBy], args)) as number[] | null;
+    const r = (await this.run('completeTask', jobId, args)) as number[] | null;
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return { added: r[0] === 1, done: r[1], completed: r[2] === 1 };
   }
@@ -187,8 +181,7 @@ export class JobStore {
     retries: number,
     now = Date.now(),
   ): Promise<{ attempts: number; failed: boolean; retry: boolean }> {
-    const k = jobKeys(jobId);
-    const r = (await this.run('failTask', [k.meta, k.attempts, k.partials, k.taskErrors], [index, error, retries, now])) as number[] | null;
+    const r = (await this.run('failTask', jobId, [index, error, retries, now])) as number[] | null;
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     return { attempts: r[0], failed: r[1] === 1, retry: r[2] === 1 };
   }
@@ -197,9 +190,7 @@ export class JobStore {
 
   /** Claims the next task for worker slot `worker` with a lease of `leaseMs` (see lua/claim-task.lua). */
   async claimTask(jobId: string, worker: number, leaseMs: number, now = Date.now(), activationId = ''): Promise<Claim> {
-    const k = jobKeys(jobId);
-    const keys = [k.meta, k.claimNext, k.requeued, k.leases, k.claimedBy, k.workers, k.partials, k.starts, k.startedBy];
-    const r = await this.run('claimTask', keys, [worker, now, leaseMs, activationId]);
+    const r = await this.run('claimTask', jobId, [worker, now, leaseMs, activationId]);
     if (r === null) throw new UnknownJobError(`unknown job ${jobId}`);
     if (typeof r === 'string') return { ended: r as Exclude<JobMeta['state'], 'running'> };
     return (r as number) < 0 ? { empty: true } : { index: r as number };
@@ -207,37 +198,30 @@ export class JobStore {
 
   /** Extends the worker's lease on a task it runs; false when it no longer holds it (or the job ended). */
   async renewLease(jobId: string, index: number, worker: number, leaseMs: number, now = Date.now()): Promise<boolean> {
-    const k = jobKeys(jobId);
-    return (await this.run('renewLease', [k.meta, k.leases, k.claimedBy, k.workers], [index, worker, now, leaseMs])) === 1;
+    return (await this.run('renewLease', jobId, [index, worker, now, leaseMs])) === 1;
   }
 
   /** Puts a task whose attempt failed back in the queue, paid from the retry budget (see lua/requeue-task.lua). */
   async requeueTask(jobId: string, index: number, budgetError: string, now = Date.now()): Promise<RequeueVerdict> {
-    const k = jobKeys(jobId);
-    const keys = [k.meta, k.partials, k.retried, k.requeued, k.leases, k.claimedBy];
-    const r = (await this.run('requeueTask', keys, [index, now, budgetError])) as number[];
+    const r = (await this.run('requeueTask', jobId, [index, now, budgetError])) as number[];
     if (r[0] === 1) return { requeued: true, count: r[1] };
     return { requeued: false, why: r[0] === 0 ? 'done' : r[0] === -1 ? 'not-running' : 'budget-spent' };
   }
 
   /** Puts tasks whose lease expired back in the queue (see lua/requeue-expired.lua); returns them. */
   async requeueExpired(jobId: string, budgetError: string, max: number, now = Date.now()): Promise<{ requeued: number[]; budgetSpent: boolean }> {
-    const k = jobKeys(jobId);
-    const keys = [k.meta, k.partials, k.retried, k.requeued, k.leases, k.claimedBy];
-    const r = (await this.run('requeueExpired', keys, [now, budgetError, max])) as number[];
+    const r = (await this.run('requeueExpired', jobId, [now, budgetError, max])) as number[];
     return { requeued: r.slice(1), budgetSpent: r[0] === -2 };
   }
 
   /** Queues a speculative copy of a claimed task (see lua/speculate-task.lua); true when this call queued it. */
   async speculateTask(jobId: string, index: number, now = Date.now()): Promise<boolean> {
-    const k = jobKeys(jobId);
-    return (await this.run('speculateTask', [k.meta, k.partials, k.speculated, k.requeued], [index, now])) === 1;
+    return (await this.run('speculateTask', jobId, [index, now])) === 1;
   }
 
   /** Records that worker slots were just invoked; returns the job's state (undefined: unknown job). */
   async markWorkers(jobId: string, slots: readonly number[], now = Date.now()): Promise<string | undefined> {
-    const k = jobKeys(jobId);
-    const state = await this.run('markWorkers', [k.meta, k.workers], [now, ...slots]);
+    const state = await this.run('markWorkers', jobId, [now, ...slots]);
     return typeof state === 'string' ? state : undefined;
   }
 
@@ -248,12 +232,11 @@ export class JobStore {
    * (undefined: unknown job), so callers can stop early.
    */
   async markDispatched(jobId: string, marks: ReadonlyArray<[number, string]>, byCoordinator = false, now = Date.now()): Promise<string | undefined> {
-    const k = jobKeys(jobId);
     let state: unknown = null;
     for (let i = 0; i === 0 || i < marks.length; i += MAX_MARKS_PER_CALL) {
       const args: Array<string | number> = [now, byCoordinator ? 1 : 0];
       for (const [index, id] of marks.slice(i, i + MAX_MARKS_PER_CALL)) args.push(index, `${now}:${id}`);
-      state = await this.run('markDispatched', [k.meta, k.dispatched], args);
+      state = await this.run('markDispatched', jobId, args);
       if (state !== 'running') break;
     }
     return typeof state === 'string' ? state : undefined;
@@ -264,8 +247,7 @@ export class JobStore {
    * one re-sent range, free of the retry budget, and its tasks count as invoked again.
    */
   async reinvokeRanges(jobId: string, ranges: readonly Range[]): Promise<RangesVerdict> {
-    const k = jobKeys(jobId);
-    const r = (await this.run('reinvokeRanges', [k.meta, k.partials, k.retried], ranges.flatMap((x) => [x.from, x.to]))) as number[];
+    const r = (await this.run('reinvokeRanges', jobId, ranges.flatMap((x) => [x.from, x.to]))) as number[];
     return r[0] === 1 ? { go: true, tasks: r[1] } : { go: false, why: 'not-running' };
   }
 
@@ -274,33 +256,28 @@ export class JobStore {
    * task invoked again since it looked is left alone.
    */
   async reinvoke(jobId: string, index: number, kind: ReinvokeKind, budgetError: string, seen?: Dispatch, now = Date.now()): Promise<ReinvokeVerdict> {
-    const k = jobKeys(jobId);
     const mark = seen ? `${seen.at}:${seen.activationId}` : '';
-    const keys = [k.meta, k.partials, k.retried, k.speculated, k.dispatched];
-    const r = (await this.run('reinvoke', keys, [index, kind, now, budgetError, mark])) as number[];
+    const r = (await this.run('reinvoke', jobId, [index, kind, now, budgetError, mark])) as number[];
     if (r[0] === 1) return { go: true, count: r[1] };
     return { go: false, why: r[0] === 0 ? 'done' : r[0] === -1 ? 'not-running' : 'budget-spent' };
   }
 
   /** Whether the caller should start a reduce that seems lost (see lua/claim-reduce-kick.lua). */
   async claimReduceKick(jobId: string, graceMs: number, now = Date.now()): Promise<boolean> {
-    const k = jobKeys(jobId);
-    return (await this.run('claimReduceKick', [k.meta, k.partials, k.reduceKick], [now, graceMs])) === 1;
+    return (await this.run('claimReduceKick', jobId, [now, graceMs])) === 1;
   }
 
   async holdLease(jobId: string, holder: string, ttlMs: number): Promise<boolean> {
-    const k = jobKeys(jobId);
-    return (await this.run('holdLease', [k.meta, k.lease], [holder, Math.max(1000, Math.round(ttlMs))])) === 1;
+    return (await this.run('holdLease', jobId, [holder, Math.max(1000, Math.round(ttlMs))])) === 1;
   }
 
   async releaseLease(jobId: string, holder: string): Promise<void> {
-    await this.run('releaseLease', [jobKeys(jobId).lease], [holder]);
+    await this.run('releaseLease', jobId, [holder]);
   }
 
   /** Whether the caller should start a supervisor: the job runs, none holds its lease, none was started lately. */
   async claimSupervisorStart(jobId: string, markerMs: number): Promise<boolean> {
-    const k = jobKeys(jobId);
-    return (await this.run('claimSupervisorStart', [k.meta, k.lease, k.supervisorStart], [Math.max(1000, Math.round(markerMs))])) === 1;
+    return (await this.run('claimSupervisorStart', jobId, [Math.max(1000, Math.round(markerMs))])) === 1;
   }
 
   // --- reads ---
@@ -473,7 +450,7 @@ export class JobStore {
     ]);
     if (!meta) return undefined;
     return {
-      ...(meta.workers > 0 ? { queue: await this.queueMarks(jobId) } : {}),
+      ...(meta.mode === 'pull' ? { queue: await this.queueMarks(jobId) } : {}),
       meta,
       done: new Set(done.map(Number)),
       dispatches: dispatchMap(dispatched),

@@ -32,17 +32,20 @@
 
 export const KEY_PREFIX = 'sc:job:';
 
-const KEY_NAMES = [
+/** Every key of a job, in this order; `meta` first (the scripts' includes read it as their first key). */
+export const JOB_KEY_NAMES = [
   'meta', 'partials', 'doneBits', 'tasks', 'result', 'starts', 'startedBy', 'attempts', 'dispatched', 'retried',
   'speculated', 'lease', 'supervisorStart', 'reduceKick', 'claimNext', 'requeued', 'leases', 'claimedBy', 'workers',
   'inputs', 'taskErrors',
 ] as const;
 
-export type JobKeys = Record<(typeof KEY_NAMES)[number], string>;
+export type JobKeyName = (typeof JOB_KEY_NAMES)[number];
+
+export type JobKeys = Record<JobKeyName, string>;
 
 export function jobKeys(jobId: string): JobKeys {
   const base = `${KEY_PREFIX}{${jobId}}:`;
-  return Object.fromEntries(KEY_NAMES.map((name) => [name, `${base}${name}`])) as JobKeys;
+  return Object.fromEntries(JOB_KEY_NAMES.map((name) => [name, `${base}${name}`])) as JobKeys;
 }
 
 /** The channel on which the script that ends the job publishes its new state. */

@@ -1,4 +1,4 @@
-// The job store's scripts are imported as text, with their includes expanded (scripts/lua-source.ts).
+// The job store's scripts are imported as text, with their includes expanded (host/bundling/lua-source.ts).
 declare module '*.lua' {
   const source: string;
   export default source;

@@ -37,6 +37,7 @@ const SPEC_FIELDS: Record<keyof JobSpec, Codec> = {
   kernelControl: 'string',
   params: 'string',
   total: 'number',
+  mode: 'string',
   workers: 'number',
   fanout: 'number',
   leafSize: 'number',

@@ -4,7 +4,7 @@
 // safe to repeat).
 import { createClient, ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, SocketClosedUnexpectedlyError } from 'redis';
 import { createHash } from 'node:crypto';
-import { errorMessage, addSecret } from '../redact.ts';
+import { errorMessage, addSecret } from '../openwhisk/redact.ts';
 import { StoreUnavailableError } from './unavailable.ts';
 
 export type Redis = ReturnType<typeof createClient>;

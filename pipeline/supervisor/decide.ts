@@ -20,7 +20,7 @@
 //   - nothing left to claim, workers idle (their slots quiet or left) while claimed tasks have run longer than twice
 //     the typical run time: one speculative copy each of the oldest, as many as there are idle slots, and a worker in
 //     each of those slots to claim it. The first completion counts.
-import { toRanges, type Range } from '../ranges.ts';
+import { toRanges, type Range } from '../dispatch/ranges.ts';
 import type { Dispatch, JobSnapshot, QueueMarks } from '../store/job-store.ts';
 
 export const SPECULATE_AT = 0.9;

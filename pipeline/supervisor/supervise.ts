@@ -2,13 +2,14 @@
 // lost and timed-out tasks again, hand undispatched ranges to a fresh coordinator, speculate, restart a lost reduce;
 // for a pull-mode job, requeue the tasks of expired leases, queue copies of stragglers and start workers in quiet
 // slots.
-import { sibling } from '../names.ts';
-import { invokeAsync, owClient, statusCodeOf } from '../ow.ts';
-import { boundedMap } from '../pool.ts';
+import { sibling } from '../openwhisk/names.ts';
+import { invokeAsync, owClient, statusCodeOf } from '../openwhisk/ow.ts';
+import { boundedMap } from '../dispatch/pool.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { timeLimitExceeded, type ActivationRecordLike } from './activation-record.ts';
 import { decide, MAX_REINVOKES, speculationDue, type Suspect } from './decide.ts';
-import { kickReduce, redispatchTask, startWorkers } from './remedies.ts';
+import { kickReduce } from './remedies.ts';
+import { redispatchTask, startWorkers } from '../dispatch/redispatch.ts';
 
 export interface SuperviseCounts {
   probes: number;

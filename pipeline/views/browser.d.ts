@@ -1,4 +1,4 @@
-// A module imported with `?browser` is the text of its browser bundle (scripts/browser-bundle.ts).
+// A module imported with `?browser` is the text of its browser bundle (host/bundling/browser-bundle.ts).
 declare module '*?browser' {
   const source: string;
   export default source;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-// The dashboard page's script (bundled for the browser: scripts/browser-bundle.ts). It polls the `status` web action
+// The dashboard page's script (bundled for the browser: host/bundling/browser-bundle.ts). It polls the `status` web action
 // with `view=1`, asking each time for the records of the tasks done since, and draws with the same code as the plots:
 // the task stream, the figures over time, the run-time histogram; the grid of tasks on a canvas (no DOM node per
 // task). A done job's result is shown as people read it: an image (inline, or put together from pieces of the stored

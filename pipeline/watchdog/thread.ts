@@ -12,7 +12,7 @@ import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { JobStore } from '../store/job-store.ts';
 import { getRedis } from '../store/redis.ts';
-import { errorMessage } from '../redact.ts';
+import { errorMessage } from '../openwhisk/redact.ts';
 import type { MainMessage, StoreAddress, WatchdogMessage } from './messages.ts';
 
 const TICK_MS = 250;

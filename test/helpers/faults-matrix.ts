@@ -5,7 +5,7 @@
 // decisions. Both files share a Redis database: a dropped Redis connection is one of the file's own platform's
 // containers (pipeline-env.ts). Every rule of recovery is table-tested on its own (supervisor-decide.test.ts);
 // these runs show the rules hold together against the real platform, so the jobs are only as large as the fault
-// counts asserted need.
+// counts asserted need. A shuffle job's rows (two stages, an object store that fails PUTs) are in faults-shuffle.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultDecision, FaultKind, FaultOptions } from '../../platform/index.ts';
 import { primes } from '../../kernels/primes.ts';

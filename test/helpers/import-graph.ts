@@ -55,7 +55,7 @@ function sourceFiles(dir: string): string[] {
 
 export function resolveSpecifier(root: string, importer: string, specifier: string): ImportTarget {
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
-    // A bundler's query (`./client.ts?browser`: scripts/browser-bundle.ts) names the same file.
+    // A bundler's query (`./client.ts?browser`: host/bundling/browser-bundle.ts) names the same file.
     const file = resolveFile(resolve(dirname(importer), specifier.replace(/\?[a-z]+$/, '')));
     return file ? { kind: 'file', path: toRelative(root, file) } : { kind: 'missing' };
   }

@@ -1,13 +1,13 @@
 // Specs for jobs a test writes straight into the store, or checks a door's spec against: made by the pipeline's own
-// parser with its defaults, the built-in kernel's checks run in-process (the same planWithKernel its control action
+// parser with its defaults, the built-in kernel's checks run in-process (the same kernelPlanOf its control action
 // runs), pinned to the kernel version the test's pipeline deployed (startPipeline records them here).
 import { kernels } from '../../kernels/index.ts';
-import { HttpError } from '../../pipeline/http.ts';
-import { kernelVersionActions, type KernelVersionActions } from '../../pipeline/kernel-catalog.ts';
-import { planWithKernel } from '../../pipeline/job/kernel-plan.ts';
+import { HttpError } from '../../pipeline/openwhisk/http.ts';
+import { kernelVersionActions, type KernelVersionActions } from '../../pipeline/kernel-actions/catalog.ts';
+import { kernelPlanOf } from '../../pipeline/job/kernel-checks.ts';
 import { DEFAULTS, type JobTuning } from '../../pipeline/job/settings.ts';
-import { actionCapacity } from '../../pipeline/job/sizing.ts';
-import { parseJobRequest, planJob, type JobSpec, type PinnedKernel, type PlannedJob, type SpecSettings } from '../../pipeline/job/spec.ts';
+import { actionCapacity } from '../../pipeline/sizing/size-job.ts';
+import { parseJobRequest, buildSpec, withInputParam, type JobSpec, type PinnedKernel, type PlannedJob, type SpecSettings } from '../../pipeline/job/spec.ts';
 
 const deployed = new Map<string, string>();
 
@@ -29,15 +29,17 @@ export function pinnedKernel(kernel: string, mode: 'push' | 'pull' = 'push'): Pi
 
 /** A request, as any door receives it, to its spec and sizing, planned in-process with the built-in kernel. */
 export function jobPlanOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): PlannedJob {
-  const request = parseJobRequest(p, settings);
-  const kernel = Object.hasOwn(kernels, request.kernel) ? kernels[request.kernel]! : undefined;
-  if (!kernel) throw new HttpError(400, `unknown kernel '${request.kernel}'`);
-  const plan = planWithKernel(kernel, {
+  const asked = parseJobRequest(p, settings);
+  const kernel = Object.hasOwn(kernels, asked.kernel) ? kernels[asked.kernel]! : undefined;
+  if (!kernel) throw new HttpError(400, `unknown kernel '${asked.kernel}'`);
+  const request = withInputParam(asked, kernel.inputParam);
+  const plan = kernelPlanOf(kernel, {
     params: request.params,
     ...(request.tasks !== undefined ? { tasks: request.tasks } : { sizing: { capacity: actionCapacity(settings.workerSlots), limits: settings } }),
+    ...(request.mode ? { mode: request.mode } : {}),
     ...(request.workers !== undefined ? { workers: request.workers } : {}),
   });
-  return planJob(request, plan, deployedActions(request.kernel), settings);
+  return buildSpec(request, plan, deployedActions(request.kernel), settings);
 }
 
 export function jobSpecOf(p: Record<string, unknown>, settings: SpecSettings = DEFAULTS): JobSpec {

@@ -1,14 +1,12 @@
 // A platform on a free port with the pipeline deployed, a Redis connection on the database the pipeline uses,
 // and the calls the pipeline tests make (submit over the web action, follow a job with the host's job client).
-import http from 'node:http';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
-import { startPlatform, type FaultOptions, type Platform, type PlatformLimits } from '../../platform/index.ts';
+import type { FaultOptions, Platform, PlatformLimits } from '../../platform/index.ts';
 import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
-import { embeddedClient } from '../../cli/embedded.ts';
-import { deployManifest } from '../../host/deploy-manifest.ts';
+import { startLocalPipeline } from '../../host/local/start.ts';
 import { BUILTIN_KERNELS, ZIPPED_KERNELS } from '../../host/kernels/prebuilt.ts';
-import type { PlannedLimits } from '../../host/deployment-plan.ts';
+import type { PlannedLimits } from '../../host/manifest/deployment.ts';
 import type { JobStatus } from '../../pipeline/job/status.ts';
 import { JobClient, type JobWaitOptions } from '../../host/jobs/client.ts';
 import { rememberKernelVersions } from './job-spec.ts';
@@ -106,29 +104,28 @@ export async function startPipeline(opts: {
   const { redisDrop, ...faults } = opts.faults ?? {};
   // Only this platform's actions' connections: their client names end in their process id.
   if (redisDrop) Object.assign(faults, { redisUrl, redisClientName: `supercompute-db${opts.db}-*-{pid}` });
-  const platformOptions = { limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: [redisUrl, ...(opts.secrets ?? [])] };
-  let platform = await startPlatform({ port: 0, ...platformOptions });
-  const redis = createClient({ url: redisUrl });
-  const deploy = () =>
-    deployManifest(embeddedClient(platform), {
-      params: { ...opts.deployParams, redisUrl },
+  const local = await startLocalPipeline({
+    redisUrl,
+    platform: { port: 0, limits: opts.limits, userMemoryMB: opts.userMemoryMB, faults, secrets: opts.secrets ?? [] },
+    deploy: {
+      params: { ...opts.deployParams },
       actionParams: opts.params,
       actionLimits: opts.actionLimits,
       ...(opts.kernelLimits ? { kernelLimits: { tasks: opts.kernelLimits, push: opts.kernelLimits } } : {}),
       ...(opts.zippedKernels ? {} : { builtinKernels: Object.keys(BUILTIN_KERNELS).filter((name) => !ZIPPED_KERNELS[name]) }),
-    });
-  let kernelActions: Record<string, string> = {};
-  let pushActions: Record<string, string> = {};
+    },
+  });
+  const { platform, kernels } = local;
+  const redis = createClient({ url: redisUrl });
   try {
     await redis.connect();
-    const { kernels } = await deploy();
-    rememberKernelVersions(kernels);
-    kernelActions = Object.fromEntries(kernels.map((k) => [k.name, k.tasksAction]));
-    pushActions = Object.fromEntries(kernels.map((k) => [k.name, k.pushAction]));
   } catch (err) {
-    await platform.stop();
+    await local.close();
     throw err;
   }
+  rememberKernelVersions(kernels);
+  const kernelActions = Object.fromEntries(kernels.map((k) => [k.name, k.tasksAction]));
+  const pushActions = Object.fromEntries(kernels.map((k) => [k.name, k.pushAction]));
   const whisk = openwhisk({ apihost: platform.url, api_key: platform.auth });
   const ow = whisk as unknown as Client;
   const jobs = new JobClient(whisk);
@@ -166,26 +163,12 @@ export async function startPipeline(opts: {
     jobIds: async () => [...new Set((await jobKeys()).map((k) => k.slice(KEY_PREFIX.length + 1).split('}')[0]!))].sort(),
     jobKeys,
     async restart() {
-      const port = Number(new URL(platform.url).port);
-      await platform.stop();
-      // Sockets kept alive to the stopped platform go with it, rather than being picked for the redeploy.
-      http.globalAgent.destroy();
-      platform = await startPlatform({ port, ...platformOptions });
-      env.platform = platform;
-      // Connections kept alive to the stopped platform may be picked before their close is seen ("socket hang up"):
-      // each failed try uses one up.
-      for (let tries = 1; ; tries++) {
-        try {
-          await deploy();
-          break;
-        } catch (err) {
-          if (tries >= 10 || !/socket hang up|ECONNRESET/.test(String((err as Error).message))) throw err;
-        }
-      }
+      await local.restart();
+      env.platform = local.platform;
     },
     async stop() {
       await redis.quit().catch(() => {});
-      await platform.stop();
+      await local.close();
     },
   };
   return env;

@@ -2,7 +2,7 @@
 // `check` answers the value once it is there; `progress` (optional) names what moves meanwhile (a done count, a
 // number of activations), so a slow machine that still moves forward keeps waiting.
 import { DEFAULT_STALL_MS } from '../../host/jobs/client.ts';
-import { waitForProgress } from '../../host/wait-for-progress.ts';
+import { waitForProgress } from '../../host/jobs/wait-for-progress.ts';
 
 const POLL_MS = 100;
 

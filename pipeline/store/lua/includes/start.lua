@@ -1,4 +1,4 @@
--- Records the start of a task's attempt (KEYS[1] is the job's meta hash): its start time and the activation running
+-- Records the start of a task's attempt (needs includes/job.lua): its start time and the activation running
 -- it (per task, the latest attempt), and the first and last start over the job.
 local function recordStart(startsKey, startedByKey, index, now, activationId)
   redis.call('HSET', startsKey, index, now)
@@ -9,8 +9,8 @@ local function recordStart(startsKey, startedByKey, index, now, activationId)
   else
     redis.call('HDEL', startedByKey, index)
   end
-  local first = redis.call('HGET', KEYS[1], 'firstStart')
-  if not first or tonumber(now) < tonumber(first) then redis.call('HSET', KEYS[1], 'firstStart', now) end
-  local last = redis.call('HGET', KEYS[1], 'lastStart')
-  if not last or tonumber(now) > tonumber(last) then redis.call('HSET', KEYS[1], 'lastStart', now) end
+  local first = redis.call('HGET', jobMetaKey, 'firstStart')
+  if not first or tonumber(now) < tonumber(first) then redis.call('HSET', jobMetaKey, 'firstStart', now) end
+  local last = redis.call('HGET', jobMetaKey, 'lastStart')
+  if not last or tonumber(now) > tonumber(last) then redis.call('HSET', jobMetaKey, 'lastStart', now) end
 end

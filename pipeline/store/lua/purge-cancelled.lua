@@ -1,7 +1,0 @@
--- Removes whatever a late writer left beside a cancelled job's record.
--- KEYS[1] meta, KEYS[2..] every other key of the job
--- Returns 1 when the job is cancelled (and its other keys are gone), else 0.
--- @include "includes/job.lua"
-if jobState() ~= 'cancelled' then return 0 end
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-return 1
