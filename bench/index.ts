@@ -15,6 +15,7 @@ import { benchDefaults, defaultsMarkdown } from './defaults.ts';
 import { benchKernels, kernelsMarkdown } from './kernels.ts';
 import { benchUserKernel, userKernelMarkdown } from './user-kernel.ts';
 import { benchData, dataMarkdown } from './data.ts';
+import { benchSort, sortMarkdown } from './sort.ts';
 import { benchCustomer360, customer360Markdown } from './customer-360.ts';
 
 /** The published figures, tracked: written only when asked (`--publish`). */
@@ -87,6 +88,13 @@ export const benchmarks: Record<string, Benchmark> = {
     async run(opts) {
       const data = await benchData(opts);
       return { data, markdown: dataMarkdown(data) };
+    },
+  },
+  sort: {
+    describe: '1 GiB (--quick 64 MiB; --bytes=SIZE) of 100-byte records sorted into R parts (--reducers=R, default one per 8 MiB) by a --sort-by job, beside GNU sort --parallel=2 and DuckDB ORDER BY on the same bytes, with what the shuffle moved through the store',
+    async run(opts) {
+      const data = await benchSort(opts);
+      return { data, markdown: sortMarkdown(data) };
     },
   },
   'customer-360': {

@@ -28,6 +28,7 @@ export interface RunOptions {
   chunkSize?: string;
   /** A shuffle job's fields (`--partition-by` …). */
   partitionBy?: string;
+  sortBy?: string;
   reducers?: number;
   output?: string;
   outputFormat?: 'parquet' | 'csv' | 'jsonl';
@@ -73,8 +74,8 @@ export async function checkRequest(kernel: string, params: Dict, asked: { tasks?
 export async function runJob(sc: Supercompute, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   // Planned already (or left to the deployment with an input), so the client submits the mode and counts as they are.
-  const { input, chunkSize, tasks, mode, workers, partitionBy, reducers, output, outputFormat, overwrite } = options;
-  const shuffle = Object.fromEntries(Object.entries({ partitionBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
+  const { input, chunkSize, tasks, mode, workers, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
+  const shuffle = Object.fromEntries(Object.entries({ partitionBy, sortBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
   const submitted = sc.run(options.kernel, options.params, input !== undefined ? { input, chunkSize, tasks, mode, workers, ...shuffle } : { tasks, mode, workers });
   const job = await beforeDeadline(submitted, options.deadline, sc.target.apihost, `--wait-timeout ${options.waitTimeoutMs / 1000} s: submitting the job, which may have started`);
   const { id: jobId, total } = job;

@@ -7,7 +7,7 @@ import { loadCsvSlice, sniffCsv, type CsvShape } from './sql/csv.ts';
 import { loadParquetSlices, parquetSchema, type ParquetShape } from './sql/parquet.ts';
 import { columnsUsed } from './sql/columns.ts';
 import { namedParquet } from '../pipeline/data/parquet-cut.ts';
-import { checkMapSchema, describeReduce, reduceTables, writeRows, type TableSchema } from './sql/shuffle.ts';
+import { checkMapSchema, checkSortSchema, describeReduce, reduceTables, writeRows, type TableSchema } from './sql/shuffle.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -117,6 +117,7 @@ async function prepareShuffle(params: SqlParams, input: InputPreview): Promise<R
       if (table !== 'input') await engine.exec(`CREATE VIEW ${ident(table)} AS SELECT * FROM ${ident('input')}`);
       await engine.lockDown();
       const mapped = await engine.describe(query, label);
+      if (input.sortBy) checkSortSchema(mapped, input.sortBy, label);
       checkMapSchema(mapped, key, label);
       const bad = mapped.types.findIndex((t) => NOT_CARRIED.test(t));
       if (bad >= 0) throw new QueryError(`${label}: column "${mapped.columns[bad]}" has type ${mapped.types[bad]}, which a shuffle cannot carry; cast it (::VARCHAR)`);
@@ -125,7 +126,11 @@ async function prepareShuffle(params: SqlParams, input: InputPreview): Promise<R
       mapSchemas[table] = mapped;
     });
   }
-  if (params.reduce !== undefined) await describeReduce(params.reduce, mapSchemas);
+  if (params.reduce !== undefined) {
+    const reduced = await describeReduce(params.reduce, mapSchemas);
+    // A sort's reducers sort their answers by the sort columns: the reduce query must keep them.
+    if (input.sortBy) checkSortSchema(reduced, input.sortBy, 'reduce');
+  }
   else if (Object.keys(mapSchemas).length > 1) throw new QueryError('reduce: several inputs need a reduce query that joins them');
   const raw: Record<string, unknown> = { ...(params.map ? { map: params.map } : {}), ...(params.reduce !== undefined ? { reduce: params.reduce } : {}), mapSchemas };
   for (const [table, query] of Object.entries(params.maps ?? {})) raw[`map.${table}`] = query;

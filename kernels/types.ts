@@ -51,6 +51,8 @@ export interface InputPreview {
   tables?: Record<string, ObjectSlice>;
   /** A shuffle job: the column every map output must have, to be partitioned by. */
   partitionBy?: string;
+  /** A sort (`sortBy`): the columns every map output must have, of types that sort. */
+  sortBy?: string[];
 }
 
 /**

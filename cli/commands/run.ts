@@ -32,6 +32,7 @@ interface RunFlags extends TargetFlags {
   checkRedis: boolean;
   out?: string;
   partitionBy?: string;
+  sortBy?: string;
   reducers?: string;
   output?: string;
   outputFormat?: string;
@@ -52,7 +53,8 @@ export function registerRun(program: Command, kernelHelp?: string): void {
     .option('-i, --input <url>', 'run over data: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or an http(s) URL (repeatable); each task reads the lines of its piece', collect, [])
     .option('--chunk-size <size>', 'with --input: bytes per task, e.g. 64MiB (the default), 1GB, 500000; or give --tasks instead')
     .option('--partition-by <column>', 'with --input: a shuffle job; every row goes, by this column\'s value, to one of --reducers reduce tasks')
-    .option('--reducers <n>', 'with --partition-by: reduce tasks, one part of the output dataset each (default 1)')
+    .option('--sort-by <columns>', 'with --input: a sort; rows range-partitioned by these columns ("key", "key DESC", "a, b DESC") to --reducers reduce tasks, each part sorted, part-00000… in order')
+    .option('--reducers <n>', 'with --partition-by or --sort-by: reduce tasks, one part of the output dataset each (default 1)')
     .option('--output <s3://BUCKET/PREFIX/>', 'with --partition-by: where the dataset goes (its parts, then _manifest.json)')
     .option('--output-format <format>', 'with --partition-by: parquet (the default where the kernel writes it), csv or jsonl')
     .option('--overwrite', 'with --output: replace a dataset already there')
@@ -104,12 +106,14 @@ async function run(kernel: string, flags: RunFlags): Promise<number> {
   const input = flags.input.length === 0 ? undefined : flags.input.length === 1 ? flags.input[0] : flags.input;
   const shuffle = {
     ...(flags.partitionBy !== undefined ? { partitionBy: flags.partitionBy } : {}),
+    ...(flags.sortBy !== undefined ? { sortBy: flags.sortBy } : {}),
     ...(flags.reducers !== undefined ? { reducers: positiveInt('--reducers', flags.reducers) } : {}),
     ...(flags.output !== undefined ? { output: flags.output } : {}),
     ...(flags.outputFormat !== undefined ? { outputFormat: flags.outputFormat as 'parquet' | 'csv' | 'jsonl' } : {}),
     ...(flags.overwrite ? { overwrite: true } : {}),
   };
-  if (Object.keys(shuffle).length > 0 && (input === undefined || flags.partitionBy === undefined)) throw new UsageError('--partition-by, --reducers, --output, --output-format and --overwrite need --input and --partition-by');
+  if (Object.keys(shuffle).length > 0 && (input === undefined || (flags.partitionBy === undefined && flags.sortBy === undefined))) throw new UsageError('--partition-by, --sort-by, --reducers, --output, --output-format and --overwrite need --input and --partition-by or --sort-by');
+  if (flags.partitionBy !== undefined && flags.sortBy !== undefined) throw new UsageError('give --partition-by or --sort-by, not both');
   if (flags.format !== undefined) {
     if (input === undefined) throw new UsageError('--format needs --input');
     if (flags.format !== 'csv' && flags.format !== 'parquet') throw new UsageError(`--format is csv or parquet, got ${JSON.stringify(flags.format)}`);

@@ -20,6 +20,7 @@ export interface JobRequest {
   chunkSize?: number | string;
   /** A shuffle job's fields (the library's RunOptions say what they do). */
   partitionBy?: string;
+  sortBy?: string;
   reducers?: number;
   output?: string;
   outputFormat?: 'parquet' | 'csv' | 'jsonl';
@@ -53,7 +54,7 @@ export async function submitJob(client: openwhisk.Client, request: JobRequest, a
   if (request.workers !== undefined) params.workers = request.workers;
   if (request.input !== undefined) params.input = request.input;
   if (request.chunkSize !== undefined) params.chunkSize = request.chunkSize;
-  for (const field of ['partitionBy', 'reducers', 'output', 'outputFormat', 'overwrite'] as const) if (request[field] !== undefined) params[field] = request[field];
+  for (const field of ['partitionBy', 'sortBy', 'reducers', 'output', 'outputFormat', 'overwrite'] as const) if (request[field] !== undefined) params[field] = request[field];
   params.wait = request.waitMs ?? 0;
   const answer = await invokeAction(client, action, params);
   const state = stateOf(answer);

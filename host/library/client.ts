@@ -81,6 +81,12 @@ export interface RunOptions {
    * under the job in the results bucket) as `outputFormat` parts; `overwrite` replaces a dataset already there.
    */
   partitionBy?: string;
+  /**
+   * A sort (with `input`, instead of `partitionBy`): the rows range-partitioned by these columns ("key", "key DESC",
+   * "a, b DESC") into `reducers` partitions by split points drawn from the data, each part sorted, so that the parts in
+   * order (part-00000, part-00001, …) are sorted as DuckDB's ORDER BY sorts.
+   */
+  sortBy?: string;
   reducers?: number;
   output?: string;
   outputFormat?: 'parquet' | 'csv' | 'jsonl';
@@ -140,8 +146,8 @@ export class Supercompute {
   async run<Result = unknown>(kernel: string, params: Dict = {}, options: RunOptions = {}): Promise<Job<Result>> {
     if (options.input !== undefined) {
       // Only the deployment sees the input's objects, so it cuts the job into tasks and plans it.
-      const { tasks, input, chunkSize, partitionBy, reducers, output, outputFormat, overwrite } = options;
-      const shuffle = Object.fromEntries(Object.entries({ partitionBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
+      const { tasks, input, chunkSize, partitionBy, sortBy, reducers, output, outputFormat, overwrite } = options;
+      const shuffle = Object.fromEntries(Object.entries({ partitionBy, sortBy, reducers, output, outputFormat, overwrite }).filter(([, v]) => v !== undefined));
       const { jobId, total } = await this.jobs.submit({ kernel, params, tasks, ...modeOf(options), input, chunkSize, ...shuffle });
       return new Job<Result>(this.jobs, this.openwhisk, jobId, kernel, total, undefined);
     }

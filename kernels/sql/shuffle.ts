@@ -33,6 +33,18 @@ export function checkMapSchema(schema: TableSchema, key: string, label: string):
   if (twice !== undefined) throw new QueryError(`${label}: its answer has two columns named "${twice}"; name them apart (AS)`);
 }
 
+/** Types whose JSON form a shuffle cannot order as DuckDB does (pipeline/shuffle/sort.ts compares JSON values). */
+const UNSORTABLE = /\[|\b(STRUCT|MAP|UNION|INTERVAL|BLOB|BYTEA|BIT|VARIANT|JSON)\b/i;
+
+/** Checks that a map query's answer can be sorted by `columns`: each is there, of a type that sorts. */
+export function checkSortSchema(schema: TableSchema, columns: readonly string[], label: string): void {
+  for (const column of columns) {
+    const at = schema.columns.indexOf(column);
+    if (at < 0) throw new QueryError(`${label}: its answer has no column "${column}" to sort by (it has ${schema.columns.join(', ')})`);
+    if (UNSORTABLE.test(schema.types[at])) throw new QueryError(`${label}: cannot sort by column "${column}" of type ${schema.types[at]}; sort by a column of a plain type (cast it)`);
+  }
+}
+
 /** The reduce query (default: every row of the one input) over one partition's tables. */
 export async function reduceTables(query: string | undefined, schemas: Record<string, TableSchema>, tables: Record<string, Row[]>): Promise<Rows> {
   const names = Object.keys(schemas);

@@ -84,7 +84,7 @@ export async function createJob(raw: Record<string, unknown>, settings: Pipeline
       // With an input the tasks are its partitions; the workers are still planned unless asked for.
       ...(input ? { tasks: input.tasks.length, input: true, inputObject: firstObject(input.tasks), allowHosts: settings.allowHosts, ...sizingRequest } : request.tasks !== undefined ? { tasks: request.tasks } : sizingRequest),
       ...(input && firstObjects(input.tasks) ? { inputObjects: firstObjects(input.tasks) } : {}),
-      ...(shuffle ? { partitionBy: shuffle.key } : {}),
+      ...(shuffle ? { partitionBy: shuffle.key, ...(shuffle.sort ? { sortBy: shuffle.sort.map((c) => c.column) } : {}) } : {}),
       ...(request.mode ? { mode: request.mode } : {}),
       ...(request.workers !== undefined ? { workers: request.workers } : {}),
     },

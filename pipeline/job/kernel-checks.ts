@@ -30,6 +30,8 @@ export interface KernelPlanRequest {
   inputObjects?: Record<string, ObjectSlice>;
   /** A shuffle job: the key column every map output must have. */
   partitionBy?: string;
+  /** A sort: the columns every map output must have, sortable. */
+  sortBy?: string[];
 }
 
 export interface KernelPlan {
@@ -63,6 +65,7 @@ export function planRequestOf(p: Record<string, unknown>): KernelPlanRequest {
     out.inputObjects = Object.fromEntries(Object.entries(p.inputObjects).map(([name, o]) => [name, inputObjectOf(o)]));
   }
   if (typeof p.partitionBy === 'string') out.partitionBy = p.partitionBy;
+  if (Array.isArray(p.sortBy) && p.sortBy.every((c) => typeof c === 'string')) out.sortBy = p.sortBy as string[];
   return out;
 }
 
@@ -86,6 +89,7 @@ export async function prepareWithKernel(kernel: AnyKernel, request: KernelPlanRe
       read: reader,
       ...(request.inputObjects ? { tables: request.inputObjects } : {}),
       ...(request.partitionBy !== undefined ? { partitionBy: request.partitionBy } : {}),
+      ...(request.sortBy !== undefined ? { sortBy: request.sortBy } : {}),
     });
   } catch (err) {
     if (err instanceof KernelInputError) throw new HttpError(400, `invalid params for kernel '${kernel.name}': ${errorMessage(err)}`);

@@ -27,7 +27,7 @@ async function reduceRunningJob(kernel: AnyKernel, params: Record<string, unknow
   const shuffle = parseShuffle(meta);
   // A shuffle job's map stage ends when its reduce stage does (pipeline/shuffle/stages.ts).
   if (shuffle && shuffle.mapJob === undefined) {
-    const advanced = await advanceMapStage(store, jobId, meta, shuffle);
+    const advanced = await advanceMapStage(store, jobId, meta, shuffle, params);
     if (advanced.state === 'failed' || advanced.state === 'cancelled') await discardShuffle(shuffle, jobId, meta.resultsBucket, params).catch(() => {});
     return advanced;
   }

@@ -19,6 +19,8 @@ export interface DatasetManifest {
   /** DuckDB's type of each column, when the kernel knows them. */
   types?: string[];
   partitionBy: string;
+  /** A sort's columns (`key, other DESC`): each part sorted by them, and part r's rows all before part r+1's. */
+  sortBy?: string;
   /** Every part, in partition order (names relative to the prefix). */
   parts: Array<{ name: string; rows: number; bytes: number }>;
   rows: number;

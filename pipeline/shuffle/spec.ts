@@ -1,11 +1,12 @@
-// A shuffle job's request fields (`partitionBy`, `reducers`, `output`, `outputFormat`, `overwrite`) checked into the
-// spec both stages keep: the map stage hash-partitions each task's rows by the key into `reducers` partitions in the
-// object store; the reduce stage (a job of its own, `reduceJobIdOf`) runs one task per partition and writes one part
+// A shuffle job's request fields (`partitionBy` or `sortBy`, `reducers`, `output`, `outputFormat`, `overwrite`) checked
+// into the spec both stages keep: the map stage hash-partitions each task's rows by the key into `reducers` partitions
+// in the object store (a sort: writes each task's rows as one sorted run, sort-stages.ts); the reduce stage (a job of its own, `reduceJobIdOf`) runs one task per partition and writes one part
 // of the output dataset each; the manifest, written last, makes the dataset visible (dataset.ts).
 import { createHash } from 'node:crypto';
 import type { PartFormat } from '../../kernels/types.ts';
 import { HttpError } from '../openwhisk/http.ts';
 import { integerOf } from '../job/integer.ts';
+import { parseSortBy, type SortColumn, type SortKey } from './sort.ts';
 
 export const PART_FORMATS: readonly PartFormat[] = ['parquet', 'csv', 'jsonl'];
 
@@ -16,8 +17,12 @@ export interface DatasetLocation {
 }
 
 export interface ShuffleSpec {
-  /** The column whose value decides a row's partition. */
+  /** The column whose value decides a row's partition (a sort: the first sort column). */
   key: string;
+  /** A sort (`sortBy`): rows range-partitioned by these columns and each part sorted (pipeline/shuffle/sort.ts). */
+  sort?: SortColumn[];
+  /** A sort's reduce stage: the R - 1 split points, fixed once from the map stage's runs before it starts. */
+  splits?: SortKey[];
   reducers: number;
   /** Where the parts go; absent until the job is planned: then the deployment's results bucket, under the job. */
   output?: DatasetLocation;
@@ -46,15 +51,17 @@ export function datasetUrl(at: DatasetLocation): string {
 
 /** The shuffle a request asks for; undefined when it names none of its fields. */
 export function parseShuffleRequest(p: Record<string, unknown>, maxReducers: number): ShuffleSpec | undefined {
-  const asked = ['partitionBy', 'reducers', 'output', 'outputFormat', 'overwrite'].filter((f) => !absent(p[f]));
+  const asked = ['partitionBy', 'sortBy', 'reducers', 'output', 'outputFormat', 'overwrite'].filter((f) => !absent(p[f]));
   if (asked.length === 0) return undefined;
-  if (absent(p.partitionBy)) throw new HttpError(400, `'${asked[0]}' needs 'partitionBy' (the key column the reducers group by)`);
-  if (typeof p.partitionBy !== 'string' || !/^[^\s"]{1,128}$/.test(p.partitionBy)) throw new HttpError(400, "'partitionBy' must be a column name");
+  if (!absent(p.partitionBy) && !absent(p.sortBy)) throw new HttpError(400, "give 'partitionBy' (hash partitions, each key in one part) or 'sortBy' (range partitions, globally sorted parts), not both");
+  const sort = absent(p.sortBy) ? undefined : parseSortBy(p.sortBy);
+  if (absent(p.partitionBy) && !sort) throw new HttpError(400, `'${asked[0]}' needs 'partitionBy' (the key column the reducers group by) or 'sortBy'`);
+  if (!sort && (typeof p.partitionBy !== 'string' || !/^[^\s"]{1,128}$/.test(p.partitionBy))) throw new HttpError(400, "'partitionBy' must be a column name");
   const reducers = absent(p.reducers) ? 1 : integerOf(p.reducers);
   if (reducers === undefined || reducers < 1 || reducers > maxReducers) {
     throw new HttpError(400, `'reducers' must be an integer between 1 and ${maxReducers}, got ${JSON.stringify(p.reducers)}`);
   }
-  const spec: ShuffleSpec = { key: p.partitionBy, reducers, overwrite: p.overwrite === true || p.overwrite === 'true' };
+  const spec: ShuffleSpec = { key: sort ? sort[0].column : (p.partitionBy as string), ...(sort ? { sort } : {}), reducers, overwrite: p.overwrite === true || p.overwrite === 'true' };
   if (!absent(p.output)) spec.output = parseDatasetUrl(p.output);
   if (!absent(p.outputFormat)) {
     if (!PART_FORMATS.includes(p.outputFormat as PartFormat)) throw new HttpError(400, `'outputFormat' must be one of ${PART_FORMATS.join(', ')}, got ${JSON.stringify(p.outputFormat)}`);

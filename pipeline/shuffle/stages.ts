@@ -3,7 +3,8 @@
 //   map     the request's job: each task runs the kernel's `work` over its slice and writes its rows, hash-partitioned
 //           by the key, as one object per non-empty partition under jobs/JOB/shuffle/map-TASK/attempt-A/. Its partial
 //           names attempt A: stored with the task's done mark in one step, so the first attempt to complete is the one
-//           committed, and a retried or duplicated attempt's objects are never read.
+//           committed, and a retried or duplicated attempt's objects are never read. A sort (`sortBy`) writes one sorted
+//           run per task instead, and its reduce stage reads key ranges of them (sort-stages.ts).
 //   reduce  a job of R tasks (its id derived from the map job's, so it is created once however often the map job's
 //           reduce runs): task r reads partition r of every committed map attempt, runs `reducePartition`, and writes
 //           part r as an attempt object under the output's _temporary/MAPJOB/; its partial names the attempt.
@@ -23,6 +24,8 @@ import type { JobMeta, JobStore } from '../store/job-store.ts';
 import { ensureSupervisor } from '../supervisor/remedies.ts';
 import { MANIFEST_NAME, TEMPORARY_DIR, partName, type DatasetManifest } from './dataset.ts';
 import { decodePartition, encodePart, encodePartition, partitionRows, rowsOf, RowsError } from './rows.ts';
+import { readRange, runObjectKey, sortedPart, splitsOf, writeRun, type SortedRun, type SortMapOutput } from './sort-stages.ts';
+import { sortByText } from './sort.ts';
 import { datasetUrl, reduceJobIdOf, type DatasetLocation, type ShuffleSpec } from './spec.ts';
 import { ShuffleStoreError, shuffleObjectsFor, type ShuffleObjects, type StoreCounts } from './store-objects.ts';
 
@@ -31,7 +34,8 @@ const IO_IN_FLIGHT = 8;
 
 /** A map task's partial: the attempt whose objects count, and the rows (and bytes) of each partition it wrote. */
 export interface MapPartial {
-  shuffle: { attempt: string; table: string; rows: number[]; bytes: number[] };
+  /** A sort's task: one run (`rows` and `bytes` of one entry), with its index. */
+  shuffle: { attempt: string; table: string; rows: number[]; bytes: number[]; run?: SortedRun };
 }
 
 /** A reduce task's partial: its part's attempt object, with what it holds and what the task read. */
@@ -89,8 +93,16 @@ async function mapTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, b
   const table = task.table ?? task.input?.table ?? 'input';
   const what = `task ${task.index}'s rows (${table})`;
   const rows = rowsOf(await kernel.work(params, task, inputs as never), what);
-  const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
   const attempt = newAttempt();
+  if (shuffle.sort) {
+    const key = runObjectKey(jobId, task.index, attempt);
+    let run: SortMapOutput | undefined;
+    await writeAttempt(store, jobId, objects, bucket, [key], async () => {
+      run = await writeRun(shuffle, objects, bucket, key, rows, what);
+    });
+    return { shuffle: { attempt, table, ...run! } };
+  }
+  const parts = partitionRows(rows, shuffle.key, shuffle.reducers, what);
   const bytes = parts.map(() => 0);
   const keys = parts.map((part, r) => (part.length > 0 ? mapObjectKey(jobId, task.index, attempt, r) : '')).filter((k) => k !== '');
   await writeAttempt(store, jobId, objects, bucket, keys, async () => {
@@ -150,6 +162,20 @@ function committedMaps(store: JobStore, mapJob: string, actionParams: Record<str
 async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string, bucket: string, objects: ShuffleObjects, actionParams: Record<string, unknown>, store: JobStore, params: unknown, part: number): Promise<ReducePartial> {
   const mapJob = shuffle.mapJob!;
   const maps = (await committedMaps(store, mapJob, actionParams)) as Array<MapPartial & { index: number }>;
+  const { tables, gets, bytes: readBytes } = shuffle.sort
+    ? await readRange(shuffle, objects, bucket, maps.map((m) => ({ task: m.index, attempt: m.shuffle.attempt, table: m.shuffle.table, rows: m.shuffle.rows[0], bytes: m.shuffle.bytes[0], run: m.shuffle.run! })), part, IO_IN_FLIGHT)
+    : await readPartition(objects, bucket, mapJob, maps, part);
+  const reduced = rowsOf(await kernel.reducePartition!(params, tables, { index: part, count: shuffle.reducers }), `partition ${part}'s reduce`);
+  const out = shuffle.sort ? sortedPart(shuffle, reduced, part) : reduced;
+  const { at, format } = outputOf(shuffle);
+  const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
+  const attemptKey = `${temporaryPrefix(at, mapJob)}${partName(part, format)}.${newAttempt()}`;
+  await writeAttempt(store, jobId, objects, at.bucket, [attemptKey], () => objects.put(at.bucket, attemptKey, body));
+  return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
+}
+
+/** Partition `part` of every committed map attempt, by table, in map-task order. */
+async function readPartition(objects: ShuffleObjects, bucket: string, mapJob: string, maps: Array<MapPartial & { index: number }>, part: number): Promise<{ tables: Record<string, Row[]>; gets: number; bytes: number }> {
   const tables: Record<string, Row[]> = {};
   for (const m of maps) tables[m.shuffle.table] ??= [];
   let gets = 0;
@@ -166,12 +192,7 @@ async function reduceTask(kernel: AnyKernel, shuffle: ShuffleSpec, jobId: string
   if (errors.length > 0) throw errors[0];
   // In map-task order, so a part's rows come out the same whichever attempt reads them.
   for (const p of read) for (const row of p.rows) tables[p.table].push(row);
-  const out = rowsOf(await kernel.reducePartition!(params, tables, { index: part, count: shuffle.reducers }), `partition ${part}'s reduce`);
-  const { at, format } = outputOf(shuffle);
-  const body = format === 'parquet' ? await writeParquet(kernel, out) : encodePart(out, format);
-  const attemptKey = `${temporaryPrefix(at, mapJob)}${partName(part, format)}.${newAttempt()}`;
-  await writeAttempt(store, jobId, objects, at.bucket, [attemptKey], () => objects.put(at.bucket, attemptKey, body));
-  return { part, attemptKey, rows: out.rows.length, bytes: body.length, columns: out.columns, ...(out.types ? { types: out.types } : {}), read: { gets, bytes: readBytes } };
+  return { tables, gets, bytes: readBytes };
 }
 
 async function writeParquet(kernel: AnyKernel, rows: Rows): Promise<Uint8Array> {
@@ -181,7 +202,7 @@ async function writeParquet(kernel: AnyKernel, rows: Rows): Promise<Uint8Array> 
 
 // --- the stage between: the map stage's reduce starts the reduce stage, or ends the job as that stage ended ---
 
-/** The reduce stage's spec, from the map stage's meta. */
+/** The reduce stage's spec, from the map stage's meta (a sort's with its split points). */
 function reduceStageSpec(meta: JobMeta, shuffle: ShuffleSpec, mapJob: string): JobSpec {
   const spec = {} as Record<string, unknown>;
   for (const f of ['kernel', 'kernelAction', 'kernelControl', 'params', 'fanout', 'leafSize', 'concurrency', 'taskWindow', 'retries', 'taskTimeoutMs', 'speculation', 'supervisorMs', 'probeAfterMs', 'startTimeoutMs', 'leaseMs', 'ioTasksPerWorker', 'allowHosts', 'inlineResultBytes', 'resultsBucket', 'input'] as const) {
@@ -201,7 +222,7 @@ function reduceStageSpec(meta: JobMeta, shuffle: ShuffleSpec, mapJob: string): J
  * ends both, but a commit cut short between the two is finished here). Run again by the supervisor while the reduce
  * stage runs, it changes nothing.
  */
-export async function advanceMapStage(store: JobStore, jobId: string, meta: JobMeta, shuffle: ShuffleSpec): Promise<Record<string, unknown>> {
+export async function advanceMapStage(store: JobStore, jobId: string, meta: JobMeta, shuffle: ShuffleSpec, actionParams: Record<string, unknown>): Promise<Record<string, unknown>> {
   const stageId = reduceJobIdOf(jobId);
   const stage = await store.meta(stageId, false);
   if (stage?.state === 'failed') {
@@ -218,7 +239,9 @@ export async function advanceMapStage(store: JobStore, jobId: string, meta: JobM
     return { jobId, state: 'done', reduceJob: stageId };
   }
   if (stage) return { jobId, state: 'running', reduceJob: stageId };
-  if (await store.create(stageId, reduceStageSpec(meta, shuffle, jobId))) {
+  // A sort's split points, fixed here once: the stage is created at most once, with them in its spec.
+  const staged = shuffle.sort ? { ...shuffle, splits: splitsOf(shuffle, (await committedMaps(store, jobId, actionParams)).flatMap((m) => (m.shuffle.run ? [m.shuffle.run] : []))) } : shuffle;
+  if (await store.create(stageId, reduceStageSpec(meta, staged, jobId))) {
     // A cancel of the map job that came before the stage existed could not cancel it: the stage goes the same way.
     if ((await store.meta(jobId, false))?.state !== 'running') {
       await store.cancel(stageId);
@@ -250,8 +273,8 @@ export function commitRetryable(err: unknown, meta: Pick<JobMeta, 'lastEnd' | 'c
 
 /** The result both stages end with. */
 function datasetResult(at: DatasetLocation, manifest: DatasetManifest): Record<string, unknown> {
-  const { format, parts, rows, bytes, columns, shuffle } = manifest;
-  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, format, parts: parts.length, rows, bytes, columns, shuffle };
+  const { format, parts, rows, bytes, columns, shuffle, sortBy } = manifest;
+  return { dataset: datasetUrl(at), manifest: `${datasetUrl(at)}${MANIFEST_NAME}`, ...(sortBy ? { sortBy } : {}), format, parts: parts.length, rows, bytes, columns, shuffle };
 }
 
 /** The manifest the output holds, if it is one. */
@@ -298,6 +321,7 @@ export async function commitDataset(store: JobStore, shuffle: ShuffleSpec, bucke
     columns: first?.columns ?? [],
     ...(first?.types ? { types: first.types } : {}),
     partitionBy: shuffle.key,
+    ...(shuffle.sort ? { sortBy: sortByText(shuffle.sort) } : {}),
     parts: partials.map((p) => ({ name: partName(p.part, format), rows: p.rows, bytes: p.bytes })),
     rows: partials.reduce((n, p) => n + p.rows, 0),
     bytes: partials.reduce((n, p) => n + p.bytes, 0),

@@ -58,6 +58,21 @@ export class ShuffleObjects {
     }
   }
 
+  /** Bytes [start, end) of an object: one ranged GET. */
+  async getRange(bucket: string, key: string, start: number, end: number): Promise<Buffer> {
+    try {
+      const { client, sdk } = await this.s3.open();
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
+      const bytes = Buffer.from(await answer.Body!.transformToByteArray());
+      if (bytes.length !== end - start) throw new Error(`asked for ${end - start} bytes, got ${bytes.length}`);
+      this.counts.gets++;
+      this.counts.bytesRead += bytes.length;
+      return bytes;
+    } catch (err) {
+      throw this.fail(`read bytes ${start}-${end - 1} of`, bucket, key, err);
+    }
+  }
+
   /** Whether the object exists (a missing bucket: no). */
   async exists(bucket: string, key: string): Promise<boolean> {
     const { client, sdk } = await this.s3.open();
