@@ -213,6 +213,10 @@ describe("a user's TypeScript kernel with reducePartition", () => {
     const stageId = reduceJobIdOf(jobId);
     await waitUntil('the reducers to hold their partitions', async () => ((await env.redis.hLen(jobKeys(stageId).starts)) >= 3 ? true : undefined));
     expect((await keys(RESULTS, `jobs/${jobId}/shuffle/`)).length).toBeGreaterThan(0);
+    // Whoever follows the map job sees its reduce stage move (a wait on the map job counts the stage's progress).
+    const following = await env.jobs.status(jobId);
+    expect(following).toMatchObject({ state: 'running', stage: { name: 'reduce', jobId: stageId, state: 'running', total: 3 } });
+    expect(following.done).toBe(following.total);
     expect(await env.submit({ cancel: jobId })).toEqual({ status: 200, body: { jobId, state: 'cancelled' } });
     expect(await env.waitForJob(jobId)).toMatchObject({ state: 'cancelled' });
     expect(await env.waitForJob(stageId)).toMatchObject({ state: 'cancelled' });

@@ -64,7 +64,8 @@ export class JobStatusUnreadableError extends ActionError {
 /** What counts as the job moving forward; `retries` moves while failed tasks are re-run and `done` stands still. */
 function progressOf(status: JobStatus): string {
   const r = status.retries;
-  return [status.state, status.done, r?.tasks, r?.invocations, r?.resentRanges, r?.speculative].join('/');
+  const stage = status.stage ? [status.stage.name, status.stage.state, status.stage.done] : [];
+  return [status.state, status.done, r?.tasks, r?.invocations, r?.resentRanges, r?.speculative, ...stage].join('/');
 }
 
 /**

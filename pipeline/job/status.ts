@@ -51,4 +51,17 @@ export interface JobStatus {
   retries?: RetryCounts;
   /** The `status` action's base64 bitmap of the done tasks (task i at bit 7 - i % 8 of byte floor(i / 8)). */
   doneTasks?: string;
+  /**
+   * A running shuffle job past its map stage: its reduce stage (a job of its own) and how far it is, so that whoever
+   * follows the map job sees it move while the reducers run.
+   */
+  stage?: StageProgress;
+}
+
+export interface StageProgress {
+  name: 'reduce';
+  jobId: string;
+  state: JobState;
+  done: number;
+  total: number;
 }

@@ -14,7 +14,9 @@
 // status code: 404 for an unknown job, 400 for a bad parameter.
 import { awaitJob } from '../job/await.ts';
 import { redisUrlOf } from '../job/settings.ts';
-import { MAX_STATUS_WAIT_MS, type JobStatus } from '../job/status.ts';
+import { MAX_STATUS_WAIT_MS, type JobStatus, type StageProgress } from '../job/status.ts';
+import { parseShuffle } from '../shuffle/stages.ts';
+import { reduceJobIdOf } from '../shuffle/spec.ts';
 import { HttpError, answer, errorResult } from '../openwhisk/http.ts';
 import { isJobId } from '../job/ids.ts';
 import { integerOf } from '../job/integer.ts';
@@ -122,6 +124,16 @@ function requestedWaitMs(params: Record<string, unknown>): number {
 }
 
 /** The `status` action's answer to a request (secrets registered by the caller). */
+/** A running shuffle map job's reduce stage, once its map tasks are all done and the stage exists. */
+async function reduceStageOf(store: JobStore, jobId: string, status: JobStatus): Promise<StageProgress | undefined> {
+  if (status.done < status.total) return undefined;
+  const meta = await store.meta(jobId, false);
+  if (!meta?.shuffle || parseShuffle(meta)?.mapJob !== undefined) return undefined;
+  const reduceJobId = reduceJobIdOf(jobId);
+  const reduce = await store.status(reduceJobId);
+  return reduce ? { name: 'reduce', jobId: reduceJobId, state: reduce.state, done: reduce.done, total: reduce.total } : undefined;
+}
+
 export async function answerStatus(params: Record<string, unknown>) {
   try {
     const jobId = requestedJobId(params);
@@ -133,7 +145,11 @@ export async function answerStatus(params: Record<string, unknown>) {
     const store = new JobStore(await getRedis(redisUrlOf(params)));
     const status = waitMs > 0 ? await awaitJob(store, jobId, Math.min(Date.now() + waitMs, deadline(2000))) : await store.status(jobId);
     if (!status) throw new HttpError(404, `unknown job ${jobId}`);
-    if (status.state === 'running') await nudgeSupervisor(store, jobId);
+    if (status.state === 'running') {
+      await nudgeSupervisor(store, jobId);
+      const stage = await reduceStageOf(store, jobId, status);
+      if (stage) status.stage = stage;
+    }
     if (params.plot !== undefined) {
       const meta = await store.meta(jobId);
       if (!meta) throw new HttpError(404, `unknown job ${jobId}`);
