@@ -68,8 +68,12 @@ function limitsOf(built: BuiltKernel, o: DeployKernelOptions): Record<KernelRole
   // A kernel shipped as a zip carries a native engine (sql: DuckDB, ~70 MB of library resident once loaded), which
   // does not fit OpenWhisk's default 256 MB beside Node: its task actions get the largest default limit, 512 MB.
   const memory = built.binary ? 512 : 256;
+  // A kernel that waits on I/O runs up to 8 pull workers in one container, each with up to `ioTasksPerWorker` tasks
+  // in flight: 10,000 no-op tasks on 10 workers took a container past 256 MB (and the platform's memory limit then
+  // ended it, as a cgroup would), so its tasks action gets 512 MB too.
+  const tasksMemory = built.description.waitsOnIo ? 512 : memory;
   return {
-    tasks: { timeout: 300_000, memory, concurrency: built.description.waitsOnIo ? 8 : 1, ...o.limits?.tasks },
+    tasks: { timeout: 300_000, memory: tasksMemory, concurrency: built.description.waitsOnIo ? 8 : 1, ...o.limits?.tasks },
     push: { timeout: 300_000, memory, concurrency: 8, ...o.limits?.push },
     control: { timeout: 300_000, memory: 512, concurrency: 8, ...o.limits?.control },
   };
