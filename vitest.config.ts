@@ -8,7 +8,7 @@ import { viteBrowserScripts } from './host/bundling/browser-bundle.ts';
  * The files that take longest, started first: with two at a time, a long file started last runs alone at the end (on a
  * fresh clone vitest has no durations and starts larger files first, and these are small).
  */
-const LONGEST = ['faults-push-mode', 'faults-pull-mode', 'pipeline-pull'];
+const LONGEST = ['cli-deadlines', 'faults-push-mode', 'faults-shuffle', 'faults-pull-mode', 'pipeline-pull'];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -19,13 +19,16 @@ const TASK_MS = 1000;
 const SETTINGS = { leafSize: 30, taskWindow: 2, speculation: false };
 // Room for 5 containers of 256 MB: a `work` container or two of 8 runs each, the rest for the other actions. The
 // small job's 4 tasks, 2 at a time, wait twice behind at most 20 of the big job's.
+// The sleep kernel's containers at 256 MB, as this pool was sized for (its push tasks run one per activation, 8 to a
+// container; 512 MB, the tasks action's default, is for pull workers with many tasks in flight each).
+const SLEEP_CONTAINERS = { memory: 256 };
 const MEMORY_MB = 1280;
 /** The big job's tasks that must still end after the small job's last one: far more than one window's worth. */
 const BIG_TASKS_LEFT = BIG_TASKS / 4;
 let env: PipelineEnv;
 
 beforeAll(async () => {
-  env = await startPipeline({ db: DB, userMemoryMB: MEMORY_MB, params: { supercompute: SETTINGS } });
+  env = await startPipeline({ db: DB, userMemoryMB: MEMORY_MB, kernelLimits: SLEEP_CONTAINERS, params: { supercompute: SETTINGS } });
 });
 afterAll(async () => {
   await env?.stop();

@@ -18,12 +18,15 @@ const SETTINGS = { leafSize: 20, taskWindow: 16, maxTasksInFlight: 10, speculati
 // Room for 12 containers of 256 MB: the pipeline's own actions for two jobs at once (entry, the kernel's control action
 // of 512 MB, split, coordinate, supervisor, status, reduce) and two of `work`; without the cap the big job's 160
 // outstanding tasks would take it all (20 containers of 8).
+// The sleep kernel's containers at 256 MB, as this pool was sized for (its push tasks run one per activation, 8 to a
+// container; 512 MB, the tasks action's default, is for pull workers with many tasks in flight each).
+const SLEEP_CONTAINERS = { memory: 256 };
 const MEMORY_MB = 3072;
 const BIG_TASKS_LEFT = BIG_TASKS / 2;
 let env: PipelineEnv;
 
 beforeAll(async () => {
-  env = await startPipeline({ db: DB, userMemoryMB: MEMORY_MB, params: { supercompute: SETTINGS } });
+  env = await startPipeline({ db: DB, userMemoryMB: MEMORY_MB, kernelLimits: SLEEP_CONTAINERS, params: { supercompute: SETTINGS } });
 });
 afterAll(async () => {
   await env?.stop();

@@ -10,13 +10,16 @@ const DB = 0;
 const TASKS = 600;
 const TASK_MS = 1000;
 // Room for 5 containers of 256 MB: a few `work` containers of 8 runs each, the rest for the pipeline's other actions.
+// The sleep kernel's containers at 256 MB, as this pool was sized for (its push tasks run one per activation, 8 to a
+// container; 512 MB, the tasks action's default, is for pull workers with many tasks in flight each).
+const SLEEP_CONTAINERS = { memory: 256 };
 const MEMORY_MB = 1280;
 /** Tasks that may complete between asking to cancel and the cancel taking effect: a few rounds of the pool's capacity. */
 const MAX_FURTHER_TASKS = 150;
 let env: PipelineEnv;
 
 beforeAll(async () => {
-  env = await startPipeline({ db: DB, userMemoryMB: MEMORY_MB, params: { supercompute: { speculation: false } } });
+  env = await startPipeline({ db: DB, userMemoryMB: MEMORY_MB, kernelLimits: SLEEP_CONTAINERS, params: { supercompute: { speculation: false } } });
 });
 afterAll(async () => {
   await env?.stop();
