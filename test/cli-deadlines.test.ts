@@ -109,7 +109,7 @@ describe('a job while the API host or Redis goes away', () => {
   });
 
   it('reads a `status` action missing (a platform restarted before its redeploy) as status unreadable, not as the job failing', async () => {
-    const run = startRun(['sleep', '--param', 'ms=60000', '--tasks', '2', '--workers', '0', '--wait-timeout', '40', '--no-progress', '--apihost', platform.url]);
+    const run = startRun(['sleep', '--param', 'ms=60000', '--tasks', '2', '--workers', '0', '--wait-timeout', '20', '--no-progress', '--apihost', platform.url]);
     await run.jobId;
     const res = await fetch(`${platform.url}/api/v1/namespaces/_/actions/status`, {
       method: 'DELETE',
@@ -123,7 +123,7 @@ describe('a job while the API host or Redis goes away', () => {
   });
 
   it('reads a platform that went away (connection refused) as status unreadable, not as the job failing', async () => {
-    const run = startRun(['sleep', '--param', 'ms=60000', '--tasks', '2', '--workers', '0', '--wait-timeout', '40', '--no-progress', '--apihost', platform.url]);
+    const run = startRun(['sleep', '--param', 'ms=60000', '--tasks', '2', '--workers', '0', '--wait-timeout', '20', '--no-progress', '--apihost', platform.url]);
     await run.jobId;
     await platform.stop();
     const r = await run.result;
