@@ -5,7 +5,7 @@
 // for row, every account in exactly one part: nothing lost, nothing counted twice. Where a task was run again, the
 // store saw its earlier attempt's objects written, and none of them is read (the answer is exact) or left behind.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import openwhisk from 'openwhisk';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { PULL } from './helpers/faults-matrix.ts';
 import { startPipeline, type PipelineEnv, type TestJobStatus } from './helpers/pipeline-env.ts';
 import { startS3FaultProxy, type PutFaults, type PutSeen, type S3FaultProxy } from './helpers/s3-fault-proxy.ts';
 import { waitUntil } from './helpers/wait-until.ts';
+import { downloadObject, duckRows, listKeys } from './helpers/shuffle-objects.ts';
 
 const DB = 4;
 const BUCKET = 'ledger';
@@ -39,21 +40,11 @@ let expected: unknown[][];
 let env: PipelineEnv | undefined;
 let proxy: S3FaultProxy | undefined;
 
-async function keys(bucket: string, prefix: string): Promise<string[]> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix })).catch(() => ({ Contents: [] }));
-  return (page.Contents ?? []).map((c) => c.Key!).sort();
-}
+const keys = (bucket: string, prefix: string): Promise<string[]> => listKeys(client, bucket, prefix).catch(() => []);
 
-async function download(key: string): Promise<string> {
-  const path = join(dir, key.replace(/\//g, '_'));
-  const answer = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  writeFileSync(path, await answer.Body!.transformToByteArray());
-  return path;
-}
+const download = (key: string): Promise<string> => downloadObject(client, BUCKET, key, dir);
 
-async function rows(query: string): Promise<unknown[][]> {
-  return (await duck.runAndReadAll(query)).getRowsJson() as unknown[][];
-}
+const rows = (query: string): Promise<unknown[][]> => duckRows(duck, query);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sc-shuffle-faults-'));

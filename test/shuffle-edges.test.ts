@@ -4,7 +4,7 @@
 // that fails ends the job with the shuffle's objects removed, and cancelling the job, in its map stage or in its reduce
 // stage, cancels both stages and removes what they wrote.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { KEY_PREFIX, jobKeys } from '../pipeline/store/keys.ts';
 import { cli } from './cli-helpers.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { waitUntil } from './helpers/wait-until.ts';
+import { downloadObject, duckRows, listKeys } from './helpers/shuffle-objects.ts';
 
 const DB = 4;
 const BUCKET = 'ledger';
@@ -33,21 +34,11 @@ let expected: unknown[][];
 let env: PipelineEnv;
 let target: string[];
 
-async function keys(bucket: string, prefix: string): Promise<string[]> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix })).catch(() => ({ Contents: [] }));
-  return (page.Contents ?? []).map((c) => c.Key!).sort();
-}
+const keys = (bucket: string, prefix: string): Promise<string[]> => listKeys(client, bucket, prefix).catch(() => []);
 
-async function download(key: string): Promise<string> {
-  const path = join(dir, key.replace(/\//g, '_'));
-  const answer = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  writeFileSync(path, await answer.Body!.transformToByteArray());
-  return path;
-}
+const download = (key: string): Promise<string> => downloadObject(client, BUCKET, key, dir);
 
-async function rows(query: string): Promise<unknown[][]> {
-  return (await duck.runAndReadAll(query)).getRowsJson() as unknown[][];
-}
+const rows = (query: string): Promise<unknown[][]> => duckRows(duck, query);
 
 /** The dataset's JSON-lines parts read by DuckDB, in account order, and whether any account is in two parts. */
 async function datasetRows(out: string): Promise<{ rows: unknown[][]; spread: unknown[][] }> {

@@ -3,14 +3,15 @@
 // another key on 2 reducers as CSV parts. DuckDB, run here on the same files, is the reference: every row equal, each
 // key in exactly one part. Bad requests are 400s that leave no job and no object behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Server, type S3Server } from '../host/local/s3-server.ts';
 import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
+import { downloadObject, duckRows, listKeys } from './helpers/shuffle-objects.ts';
 
 const DB = 13;
 const BUCKET = 'bank';
@@ -21,21 +22,11 @@ let env: PipelineEnv;
 let duck: DuckDBConnection;
 let duckdb: DuckDBInstance;
 
-async function keys(prefix: string): Promise<string[]> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (page.Contents ?? []).map((c) => c.Key!).sort();
-}
+const keys = (prefix: string): Promise<string[]> => listKeys(client, BUCKET, prefix);
 
-async function download(key: string): Promise<string> {
-  const path = join(dir, key.replace(/\//g, '_'));
-  const answer = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  writeFileSync(path, await answer.Body!.transformToByteArray());
-  return path;
-}
+const download = (key: string): Promise<string> => downloadObject(client, BUCKET, key, dir);
 
-async function rows(query: string): Promise<unknown[][]> {
-  return (await duck.runAndReadAll(query)).getRowsJson() as unknown[][];
-}
+const rows = (query: string): Promise<unknown[][]> => duckRows(duck, query);
 
 async function run(body: Record<string, unknown>) {
   const { status, body: answer } = await env.submit(body);
