@@ -23,6 +23,7 @@ import { reduceJobIdOf } from '../pipeline/shuffle/spec.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';
 import { treeCpuMs } from './process-cpu.ts';
+import { withEnv } from './local-store.ts';
 
 const log = (line: string) => console.error(`  customer-360: ${line}`);
 
@@ -79,20 +80,6 @@ function sizesFor(argv: string[], quick: boolean): Sizes {
   if (!Number.isSafeInteger(transactions) || transactions < 1000) throw new Error(`--transactions must be a whole number ≥ 1000, got ${given}`);
   const per = (n: number) => Math.max(1, Math.floor(transactions / n));
   return { customers: per(50), accounts: per(25), transactions, claims: per(100), contacts: per(10) };
-}
-
-/** The deployment gets the storage's AWS_* variables as `supercompute deploy` would: from the environment. */
-async function withEnv<T>(vars: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
 }
 
 async function runJob(pipe: BenchPipeline, job: SqlShuffleJob): Promise<JobFigures> {

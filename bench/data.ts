@@ -18,10 +18,9 @@
 //    by one reader and by two at once, and the same ranges by plain HTTP GETs (no SDK), in MB/s.
 // MB/s are of the CSV's bytes for every row (the same rows, whatever the format), so that rows compare.
 // Everything lives in a temporary folder removed at the end; the object is never held whole in memory.
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { isDeepStrictEqual } from 'node:util';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +44,7 @@ import type { AggregateResult } from '../examples/transactions/aggregate.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine, median } from './stats.ts';
 import { treeCpuByPid, treeCpuSinceMs } from './process-cpu.ts';
+import { storeFile, withEnv } from './local-store.ts';
 
 const log = (line: string) => console.error(`  data: ${line}`);
 
@@ -53,8 +53,6 @@ const KEY = 'tx/transactions.csv';
 const PARQUET_KEY = 'tx/transactions.parquet';
 const INPUT = `s3://${BUCKET}/${KEY}`;
 const PARQUET_INPUT = `s3://${BUCKET}/${PARQUET_KEY}`;
-/** Multipart upload parts: the most of the object in memory at once while it is stored. */
-const PART_BYTES = 64 * 2 ** 20;
 const MB = 1e6;
 /** Row groups per task of the Parquet jobs, at least: each task owns whole row groups. */
 const ROW_GROUPS_PER_TASK = 3;
@@ -142,28 +140,6 @@ function sizeFrom(argv: string[], quick: boolean): number {
   return given ? parseByteSize(given.slice('--size='.length), '--size') : quick ? 32 * 2 ** 20 : 256 * 2 ** 20;
 }
 
-/** The local file streamed into the store as a multipart upload: one part in memory at a time. */
-async function storeFile(client: S3Client, path: string, key: string): Promise<void> {
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
-  const parts: { ETag?: string; PartNumber: number }[] = [];
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    const PartNumber = parts.length + 1;
-    const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber, Body: Buffer.concat(pending) }));
-    parts.push({ ETag, PartNumber });
-    pending = [];
-    pendingBytes = 0;
-  };
-  for await (const chunk of createReadStream(path, { highWaterMark: 2 ** 20 }) as AsyncIterable<Buffer>) {
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= PART_BYTES) await flush();
-  }
-  if (pendingBytes > 0) await flush();
-  await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
-}
-
 /** The CSV's rows as a Parquet file of row groups of about `rowGroupRows` rows (DuckDB rounds to its vector size). */
 async function writeParquet(csv: string, path: string, rowGroupRows: number): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -209,20 +185,6 @@ async function readSlicesHttp(baseUrl: string, slices: ObjectSlice[]): Promise<{
   return { bytes, ms: performance.now() - start };
 }
 
-/** The deployment gets the storage's AWS_* variables as `supercompute deploy` would: from the environment. */
-async function withEnv<T>(vars: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 interface JobRun {
   ms: number;
   /** In the `aggregate` example's form (a `sql` job's rows read back into it). */
@@ -263,7 +225,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
     let t = performance.now();
     await pipeline(Readable.from(transactionChunks({ bytes }, 1)), createWriteStream(csv));
     const client = await createS3Client(readS3Settings(s3.env));
-    await storeFile(client, csv, KEY);
+    await storeFile(client, BUCKET, csv, KEY);
     const access = new DataAccess({ s3: readS3Settings(s3.env) });
     const [object] = (await access.list(parseDataInput(INPUT))) as [ObjectInfo];
     const slices = partitionObjects([object], parsePartitionBy({ chunkSize: chunkSize ?? DEFAULT_CHUNK_SIZE }));
@@ -275,7 +237,7 @@ export async function benchData(opts: { quick: boolean; argv?: string[] }): Prom
     const rowsAbout = (object.size ?? bytes) / BYTES_PER_ROW;
     const rowGroupRows = Math.max(2048, Math.ceil(rowsAbout / (slices.length * ROW_GROUPS_PER_TASK) / 2048) * 2048);
     const parquetRowGroups = await writeParquet(csv, parquetFile, rowGroupRows);
-    await storeFile(client, parquetFile, PARQUET_KEY);
+    await storeFile(client, BUCKET, parquetFile, PARQUET_KEY);
     const parquetBytes = statSync(parquetFile).size;
     const parquetChunkSize = String(Math.ceil(parquetBytes / slices.length));
     log(`wrote and stored ${fmt(parquetBytes / 2 ** 20, 1)} MiB of Parquet (${parquetRowGroups} row groups) in ${fmt((performance.now() - t) / 1000, 1)} s`);

@@ -12,7 +12,7 @@
 // `--bytes=SIZE` (or --size; default 1 GiB; --quick 64 MiB), `--chunk-size=SIZE` (default 8 MiB), `--reducers=R`
 // (default: one per 8 MiB of input). A task holds its rows in memory as JSON values, several times their CSV bytes:
 // 8 MiB a map task and a reducer fits the sql kernel's workers; a 64 MiB map task did not finish on this machine.
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -29,6 +29,7 @@ import type { StoreCounts } from '../pipeline/shuffle/store-objects.ts';
 import { startBenchPipeline, type BenchPipeline } from './pipeline-env.ts';
 import { fmt, machine } from './stats.ts';
 import { treeCpuMs } from './process-cpu.ts';
+import { storeFile, withEnv } from './local-store.ts';
 
 const log = (line: string) => console.error(`  sort: ${line}`);
 
@@ -39,7 +40,6 @@ const OUTPUT_PREFIX = 'sorted/';
 const RECORD_BYTES = 100;
 const KEY_BYTES = 10;
 const HEADER = 'key,payload\n';
-const PART_BYTES = 64 * 2 ** 20;
 const MB = 1e6;
 /** Input bytes per map task and per reducer by default. */
 const PER_TASK_BYTES = 8 * 2 ** 20;
@@ -114,27 +114,6 @@ function lineHash(line: Buffer | string): number {
   return h >>> 0;
 }
 const MOD = 2 ** 48;
-
-async function storeFile(client: S3Client, path: string, key: string): Promise<void> {
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
-  const parts: { ETag?: string; PartNumber: number }[] = [];
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    const PartNumber = parts.length + 1;
-    const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber, Body: Buffer.concat(pending) }));
-    parts.push({ ETag, PartNumber });
-    pending = [];
-    pendingBytes = 0;
-  };
-  for await (const chunk of createReadStream(path, { highWaterMark: 2 ** 20 }) as AsyncIterable<Buffer>) {
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= PART_BYTES) await flush();
-  }
-  if (pendingBytes > 0) await flush();
-  await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
-}
 
 function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -226,19 +205,6 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; cpuMs: numbe
   return { ms: performance.now() - start, cpuMs: cpuNow() - cpu, value };
 }
 
-async function withEnv<T>(vars: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 async function sortJob(pipe: BenchPipeline, reducers: number, chunkSize: string, inputKey = INPUT_KEY) {
   const submitted = await pipe.jobs.submit({
     kernel: 'sql',
@@ -277,7 +243,7 @@ export async function benchSort(opts: { quick: boolean; argv?: string[] }): Prom
     await pipeline(Readable.from(recordChunks(records)), createWriteStream(input));
     const bytes = statSync(input).size;
     const client = await createS3Client(readS3Settings(s3.env));
-    await storeFile(client, input, INPUT_KEY);
+    await storeFile(client, BUCKET, input, INPUT_KEY);
     const expectedHash = await inputHash(input);
     log(`wrote and stored ${records.toLocaleString('en-US')} records, ${formatByteSize(bytes)}, in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
@@ -304,7 +270,7 @@ export async function benchSort(opts: { quick: boolean; argv?: string[] }): Prom
     // Warm the sql kernel's containers, as a user's second job finds them: the same job over a small object.
     const warm = join(dir, 'warm.csv');
     await pipeline(Readable.from(recordChunks(20_000, 2)), createWriteStream(warm));
-    await storeFile(client, warm, WARM_KEY);
+    await storeFile(client, BUCKET, warm, WARM_KEY);
     await sortJob(pipe, reducers, '256KiB', WARM_KEY);
     const job = await timed(() => sortJob(pipe!, reducers, chunkSize));
     const { submitted, st, stage } = job.value;
