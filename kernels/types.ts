@@ -15,6 +15,7 @@ export interface TaskRef {
   /**
    * The job's data input only: the same records as `records`, as batches of whole records' bytes (about 1 MiB each,
    * read as they stream): the fast path, for kernels that scan bytes rather than decode every line (see RecordBatch).
+   * Each batch is lent until the next is asked for: its buffer is then reused, so copy what you keep.
    */
   batches?: AsyncIterable<RecordBatch>;
   /** The job's data input only: the raw bytes of this task's ranges, for data that is not lines of text. */

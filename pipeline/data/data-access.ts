@@ -49,4 +49,8 @@ export class DataAccess implements ByteReader {
   readRange(slice: ObjectSlice): AsyncIterable<Uint8Array> {
     return slice.object.startsWith('s3://') ? this.s3.readRange(slice) : this.httpObjects.readRange(slice);
   }
+
+  lendRange(slice: ObjectSlice): AsyncIterable<Uint8Array> {
+    return slice.object.startsWith('s3://') ? this.s3.lendRange(slice) : this.httpObjects.readRange(slice);
+  }
 }

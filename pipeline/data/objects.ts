@@ -48,4 +48,9 @@ export interface ByteReader {
    * Yields exactly those bytes, however the server answers; breaking out of the loop closes the connection.
    */
   readRange(slice: ObjectSlice): AsyncIterable<Uint8Array>;
+  /**
+   * The same bytes, each chunk lent: valid only until the next is asked for (the reader reads into a buffer it reuses),
+   * so a caller copies what it keeps. For readers that can read without a buffer per read; absent, use readRange.
+   */
+  lendRange?(slice: ObjectSlice): AsyncIterable<Uint8Array>;
 }

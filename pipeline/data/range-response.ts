@@ -1,6 +1,5 @@
 // Reading a (ranged) response body: exactly the bytes asked for, whatever more the server sends (some S3-compatible
 // servers answer `bytes=0-0` with the whole object), and the parts of a Content-Range header.
-import type { Readable } from 'node:stream';
 
 /** `bytes START-END/TOTAL` → START. */
 export function contentRangeStart(header: string | undefined): number | undefined {
@@ -14,11 +13,14 @@ export function contentRangeTotal(header: string | undefined): number | undefine
   return match ? Number(match[1]) : undefined;
 }
 
-/** The body's bytes, cut at `length` (all of them when undefined); a stream error becomes `wrap(err)`. */
-export async function* checkedBytes(body: Readable, length: number | undefined, wrap: (err: unknown) => Error): AsyncGenerator<Uint8Array> {
+/**
+ * The body's bytes, cut at `length` (all of them when undefined); a stream error becomes `wrap(err)`. The caller
+ * closes the body.
+ */
+export async function* checkedBytes(body: AsyncIterable<Uint8Array>, length: number | undefined, wrap: (err: unknown) => Error): AsyncGenerator<Uint8Array> {
   let left = length ?? Infinity;
   try {
-    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body) {
       if (chunk.length > left) {
         if (left > 0) yield chunk.subarray(0, left);
         return;
@@ -29,8 +31,6 @@ export async function* checkedBytes(body: Readable, length: number | undefined, 
     }
   } catch (err) {
     throw wrap(err);
-  } finally {
-    body.destroy();
   }
   if (left !== Infinity && left > 0) throw wrap(new Error(`the body ended ${left} bytes short`));
 }

@@ -11,7 +11,10 @@ const COMMA = 0x2c;
  * that has no final newline. A batch never holds part of a record.
  */
 export interface RecordBatch {
-  /** The records' bytes, newlines included; the batch's own (not shared with another batch). */
+  /**
+   * The records' bytes, newlines included. Lent: valid until the next batch is asked for, when the reader reuses its
+   * buffer (as DuckDB's and Arrow's readers reuse theirs); copy what you keep (`Buffer.from(batch.bytes)`).
+   */
   readonly bytes: Buffer;
   /** Where `bytes[0]` lies in its object (so `offset + start(i)` is record i's byte in the object). */
   readonly offset: number;

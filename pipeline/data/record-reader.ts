@@ -12,7 +12,11 @@
 // Two ways to take them, cut by that one rule: `readRecordBatches` gives whole records as bytes, about `batchBytes` at
 // a time (the fast path: nothing decoded, nothing split); `readRecords` gives each record as a string, decoded as
 // UTF-8 ('\n' never occurs inside a multi-byte character), and bytes that are not UTF-8 fail the read: use
-// readChunks for binary data. Either streams with bounded memory: a batch, plus at most one record in the making.
+// readChunks for binary data. Either streams with bounded memory: a batch, plus at most one record in the making, in
+// one buffer per slice that every batch of the slice reuses: a batch is lent until the next is asked for. The bytes
+// come from the reader's `lendRange` where it has one (views of its socket's buffer, copied once, into the batch's),
+// so reading a range allocates nothing per read: at hundreds of MB/s, a buffer per read kept the collector's threads
+// busy for a third of a core beside the kernel.
 import { formatByteSize } from './byte-size.ts';
 import { RecordFormatError, RecordTooLongError } from './errors.ts';
 import type { ByteReader, ObjectSlice, TaskInput } from './objects.ts';
@@ -35,6 +39,8 @@ export interface RecordReaderOptions {
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const MAX_LOOKAHEAD = 8 * 2 ** 20;
+/** Room in a batch's buffer past `batchBytes`, so that the chunk that completes a batch mostly fits without a copy. */
+const BATCH_SLACK_BYTES = 256 * 2 ** 10;
 
 /** The records (lines) a task owns, in order, over all its slices. */
 export async function* readRecords(reader: ByteReader, task: TaskInput, options: RecordReaderOptions = {}): AsyncGenerator<string> {
@@ -90,40 +96,57 @@ export async function* readSliceBatches(reader: ByteReader, slice: ObjectSlice, 
   const max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const batchBytes = Math.max(1, options.batchBytes ?? DEFAULT_BATCH_BYTES);
   const { start, end, size, object } = slice;
-  // Bytes of whole records and of the record in the making, from `pendingStart` in the object on.
-  let pending: Buffer[] = [];
+  // Bytes of whole records and of the record in the making, from `pendingStart` in the object on, copied into one
+  // buffer (the chunks read may be lent, valid only until the next is read). Each batch is a view of that buffer, lent
+  // in turn: once the next is asked for, the record in the making moves to the buffer's start and reading goes on.
+  const capacity = batchBytes + Math.min(batchBytes, BATCH_SLACK_BYTES);
+  let pending = Buffer.allocUnsafe(0);
   let pendingBytes = 0;
+  /** Bytes at the buffer's start that belong to the batch last given, to drop before anything is added. */
+  let given = 0;
   let pendingStart = start;
   // Until the first record this slice owns: skipping the previous slice's last record.
   let skipping = start > 0;
   let pos = start === 0 ? 0 : start - 1;
 
-  const keep = (bytes: Buffer): void => {
+  const reclaim = (): void => {
+    if (given === 0) return;
+    pending.copyWithin(0, given, pendingBytes);
+    pendingBytes -= given;
+    given = 0;
+  };
+  const keep = (bytes: Uint8Array): void => {
     if (bytes.length === 0) return;
-    pending.push(bytes);
+    reclaim();
+    if (pendingBytes + bytes.length > pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(capacity, 2 * pending.length, pendingBytes + bytes.length));
+      pending.copy(grown, 0, 0, pendingBytes);
+      pending = grown;
+    }
+    pending.set(bytes, pendingBytes);
     pendingBytes += bytes.length;
   };
   // The whole records gathered (through the last '\n', or all of it when `all`) as one batch; the rest kept.
   const cut = (all: boolean): RecordBatch | undefined => {
+    reclaim();
     if (pendingBytes === 0) return undefined;
-    const bytes = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+    const bytes = pending.subarray(0, pendingBytes);
     const through = all ? bytes.length : bytes.lastIndexOf(NEWLINE) + 1;
-    const rest = bytes.subarray(through);
-    if (rest.length > max) throw tooLongAt(object, pendingStart + through, max);
-    const batch = through === 0 ? undefined : new LineBatch(through === bytes.length ? bytes : bytes.subarray(0, through), pendingStart, object, options.columns);
+    if (pendingBytes - through > max) throw tooLongAt(object, pendingStart + through, max);
+    if (through === 0) return undefined;
+    const batch = new LineBatch(bytes.subarray(0, through), pendingStart, object, options.columns);
     // A batch no longer than the limit holds no record longer than it; a larger one is checked record by record.
-    if (batch && batch.bytes.length > max) {
+    if (batch.bytes.length > max) {
       for (let i = 0; i < batch.count; i++) if (batch.end(i) - batch.start(i) > max) throw tooLongAt(object, pendingStart + batch.start(i), max);
     }
-    pending = rest.length > 0 ? [rest] : [];
-    pendingBytes = rest.length;
+    given = through;
     pendingStart += through;
     return batch;
   };
 
   // Consumes one chunk (bytes from `pos` in the object); answers the batch it completes, if any, and whether the
   // slice's last record is complete.
-  const take = (chunk: Buffer): { batch?: RecordBatch; done: boolean } => {
+  const take = (chunk: Uint8Array): { batch?: RecordBatch; done: boolean } => {
     let from = 0;
     if (skipping) {
       const nl = chunk.indexOf(NEWLINE);
@@ -161,9 +184,9 @@ export async function* readSliceBatches(reader: ByteReader, slice: ObjectSlice, 
   };
 
   const readFrom = async function* (from: number, to: number | undefined): AsyncGenerator<RecordBatch, boolean> {
-    for await (const data of reader.readRange({ ...slice, start: from, end: to })) {
-      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      const { batch, done } = take(chunk);
+    const range = { ...slice, start: from, end: to };
+    for await (const data of reader.lendRange ? reader.lendRange(range) : reader.readRange(range)) {
+      const { batch, done } = take(data);
       if (batch) yield batch;
       if (done) return true;
     }

@@ -5,6 +5,7 @@ import type { S3Connection } from './s3-settings.ts';
 import { DataReadError, InputSpecError, ObjectChangedError } from './errors.ts';
 import type { DataSource } from './input-spec.ts';
 import type { ByteReader, ObjectInfo, ObjectSlice } from './objects.ts';
+import type { LentBody } from './lent-http.ts';
 import { checkedBytes, contentRangeStart, contentRangeTotal } from './range-response.ts';
 
 interface S3ErrorLike {
@@ -108,12 +109,21 @@ export class S3Objects implements ByteReader {
     return found;
   }
 
-  async *readRange(slice: ObjectSlice): AsyncGenerator<Uint8Array> {
+  readRange(slice: ObjectSlice): AsyncGenerator<Uint8Array> {
+    return this.rangeBytes(slice, false);
+  }
+
+  lendRange(slice: ObjectSlice): AsyncGenerator<Uint8Array> {
+    return this.rangeBytes(slice, true);
+  }
+
+  /** The slice's bytes, lent (views of the transport's buffer) or copied. */
+  private async *rangeBytes(slice: ObjectSlice, lent: boolean): AsyncGenerator<Uint8Array> {
     const { bucket, key } = parseName(slice.object);
     const { start, end } = slice;
     if (end !== undefined && end <= start) return;
     const range = start > 0 || end !== undefined ? `bytes=${start}-${end === undefined ? '' : end - 1}` : undefined;
-    const { client, sdk } = await this.s3.open();
+    const { client, sdk } = await this.s3.openReads();
     let answer;
     try {
       answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: slice.etag }));
@@ -125,7 +135,7 @@ export class S3Objects implements ByteReader {
       }
       throw await this.failure(err, slice.object, bucket, false);
     }
-    const body = answer.Body as Readable | undefined;
+    const body = answer.Body as (Readable & Partial<Pick<LentBody, 'lend'>>) | undefined;
     try {
       if (slice.etag !== undefined && answer.ETag !== slice.etag) throw ObjectChangedError.etag(slice.object, slice.etag, answer.ETag);
       const total = contentRangeTotal(answer.ContentRange) ?? (range === undefined ? answer.ContentLength : undefined);
@@ -135,7 +145,9 @@ export class S3Objects implements ByteReader {
       const served = contentRangeStart(answer.ContentRange) ?? 0;
       if (served !== start) throw new DataReadError(slice.object, `the S3 endpoint answered bytes from ${served} when asked for ${range}`);
       if (!body) return;
-      yield* checkedBytes(body, end === undefined ? undefined : end - start, (err) => new DataReadError(slice.object, `the connection failed while reading (${err instanceof Error ? err.message : String(err)})`));
+      const chunks = body.lend ? body.lend() : (body as AsyncIterable<Uint8Array>);
+      const checked = checkedBytes(chunks, end === undefined ? undefined : end - start, (err) => new DataReadError(slice.object, `the connection failed while reading (${err instanceof Error ? err.message : String(err)})`));
+      for await (const chunk of checked) yield lent || !body.lend ? chunk : Buffer.from(chunk);
     } finally {
       body?.destroy();
     }

@@ -55,6 +55,7 @@ export function s3Sdk(): Promise<S3Sdk> {
 /** A client for these settings and the SDK's commands, made on first use. */
 export class S3Connection {
   private opened?: Promise<{ client: S3Client; sdk: S3Sdk }>;
+  private openedReads?: Promise<{ client: S3Client; sdk: S3Sdk }>;
 
   constructor(
     private readonly settings: S3Settings,
@@ -63,6 +64,17 @@ export class S3Connection {
 
   open(): Promise<{ client: S3Client; sdk: S3Sdk }> {
     return (this.opened ??= s3Sdk().then((loaded) => ({ client: newS3Client(loaded, this.settings, this.options), sdk: loaded })));
+  }
+
+  /**
+   * A client for reading objects' bytes: the same settings, its answers' bodies read through the lent transport
+   * (pipeline/data/lent-http.ts), which reads without a buffer per socket read. For GETs only.
+   */
+  openReads(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    return (this.openedReads ??= Promise.all([s3Sdk(), import('./lent-s3-handler.ts')]).then(([loaded, { LentS3Handler }]) => {
+      const handler = new LentS3Handler({ connectTimeoutMs: this.options.connectTimeoutMs ?? 5_000, idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000 });
+      return { client: newS3Client(loaded, this.settings, this.options, handler), sdk: loaded };
+    }));
   }
 }
 
@@ -93,7 +105,7 @@ export async function createS3Client(settings: S3Settings, options: S3ClientOpti
  * Without an access key the client signs nothing (public buckets): it never falls back to the SDK's credential chain,
  * which inside an action would reach for the cloud's metadata service.
  */
-function newS3Client({ S3Client }: S3Sdk, settings: S3Settings, options: S3ClientOptions): S3Client {
+function newS3Client({ S3Client }: S3Sdk, settings: S3Settings, options: S3ClientOptions, transport?: object): S3Client {
   const { accessKeyId, secretAccessKey, sessionToken, endpoint } = settings;
   if (accessKeyId !== undefined && secretAccessKey === undefined) throw new Error('AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not');
   const auth = accessKeyId !== undefined && secretAccessKey !== undefined
@@ -105,7 +117,7 @@ function newS3Client({ S3Client }: S3Sdk, settings: S3Settings, options: S3Clien
     ...auth,
     maxAttempts: options.maxAttempts ?? 3,
     // Without throwOnRequestTimeout the SDK only logs a request past its timeout, and waits on.
-    requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.idleTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
+    requestHandler: transport ?? { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.idleTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
     // Checksums only where S3 requires them: S3-compatible servers do not all speak the newer checksum trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
