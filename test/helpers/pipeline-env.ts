@@ -3,7 +3,7 @@
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import type { FaultOptions, Platform, PlatformLimits } from '../../platform/index.ts';
-import { KEY_PREFIX } from '../../pipeline/store/keys.ts';
+import { jobKeys as keysOfJob, KEY_PREFIX } from '../../pipeline/store/keys.ts';
 import { startLocalPipeline } from '../../host/local/start.ts';
 import { BUILTIN_KERNELS, ZIPPED_KERNELS } from '../../host/kernels/prebuilt.ts';
 import type { PlannedLimits } from '../../host/manifest/deployment.ts';
@@ -69,6 +69,11 @@ export interface PipelineEnv {
   jobKeys(): Promise<string[]>;
   /** The ids of every job with a key on this database (a job left behind, even half-written, shows here). */
   jobIds(): Promise<string[]>;
+  /**
+   * The jobs of one test file on a database other files share: every job whose meta names `marker` (its input's
+   * bucket, say), and every job with keys but no meta (half-written: no file's job should ever be).
+   */
+  jobIdsNaming(marker: string): Promise<string[]>;
   /**
    * Stops the platform (its containers die with their activations, and the records it kept go) and starts it again
    * on the same port with the same options, then deploys the pipeline again: what a platform restart leaves. Jobs in
@@ -162,6 +167,14 @@ export async function startPipeline(opts: {
     },
     jobIds: async () => [...new Set((await jobKeys()).map((k) => k.slice(KEY_PREFIX.length + 1).split('}')[0]!))].sort(),
     jobKeys,
+    async jobIdsNaming(marker) {
+      const named: string[] = [];
+      for (const id of await env.jobIds()) {
+        const meta = await redis.hGetAll(keysOfJob(id).meta);
+        if (Object.keys(meta).length === 0 || Object.values(meta).some((v) => v.includes(marker))) named.push(id);
+      }
+      return named;
+    },
     async restart() {
       await local.restart();
       env.platform = local.platform;
