@@ -2,9 +2,10 @@
 // one folder. It checks the access key id but not request signatures (it is a test server, not a security boundary),
 // so it listens on loopback unless told otherwise.
 import S3rver from 's3rver';
-import { createReadStream, mkdirSync, ReadStream } from 'node:fs';
+import { mkdirSync, ReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ObjectFileStream, ReleasingResponse } from './object-file-stream.ts';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,19 +45,15 @@ export function defaultS3Directory(env: NodeJS.ProcessEnv = process.env): { dire
   return { directory: join(tmpdir(), 'supercompute-s3'), why: 'no home directory, so the temporary directory' };
 }
 
-/** How much of an object's file is read at a time when serving it (Node's default for a file stream is 64 KiB). */
-const OBJECT_READ_BYTES = 2 ** 20;
-
 interface ObjectStore {
   getObject(bucket: string, key: string, options?: unknown): Promise<{ content?: unknown } | null>;
 }
 
 /**
- * s3rver streams an object's file 64 KiB at a time: serving a job's reads, the server then spent as much of the
- * shared cores as the job's workers did, on a read and a fresh buffer per piece. Its store's answer is kept (metadata,
- * ranges, what is not satisfiable), with the file stream reopened to read larger pieces.
+ * s3rver's store answers with its own file stream (64 KiB reads, a fresh buffer each); its answer is kept (metadata,
+ * ranges, what is not satisfiable), the bytes streamed by ObjectFileStream instead (see object-file-stream.ts).
  */
-function readInLargePieces(app: S3rver): void {
+function streamObjectsInPieces(app: S3rver): void {
   const store = (app as unknown as { store: ObjectStore }).store;
   const getObject = store.getObject.bind(store);
   store.getObject = async (bucket, key, options) => {
@@ -65,7 +62,7 @@ function readInLargePieces(app: S3rver): void {
     if (object && content instanceof ReadStream) {
       const { path, start, end } = content as ReadStream & { start?: number; end?: number };
       content.destroy();
-      object.content = createReadStream(path, { start, end: end === Infinity ? undefined : end, highWaterMark: OBJECT_READ_BYTES });
+      object.content = new ObjectFileStream(String(path), start ?? 0, end ?? Infinity);
     }
     return object;
   };
@@ -85,9 +82,9 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
   await app.configureBuckets();
-  readInLargePieces(app);
+  streamObjectsInPieces(app);
   // Our own HTTP server around s3rver's handler: its `run()` leaves a listen error unhandled, which ends the process.
-  const server = createServer(app.callback());
+  const server = createServer({ ServerResponse: ReleasingResponse }, app.callback());
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
