@@ -14,7 +14,8 @@
 //    into as many tasks as the CSV (by row groups). A job's time is its own (start → result stored); its result must
 //    equal DuckDB's exactly. The storage server runs in this process, so this process's CPU time during a job is what
 //    serving the job's reads cost the shared cores;
-//  - reads alone, nothing computed: the CSV job's ranged reads through the pipeline's S3 reader (@aws-sdk/client-s3)
+//  - reads alone, nothing computed: the CSV job's ranged reads through the pipeline's S3 reader (@aws-sdk/client-s3 on
+//    the lent transport, each chunk copied as `readRange` gives it)
 //    by one reader and by two at once, and the same ranges by plain HTTP GETs (no SDK), in MB/s.
 // MB/s are of the CSV's bytes for every row (the same rows, whatever the format), so that rows compare.
 // Everything lives in a temporary folder removed at the end; the object is never held whole in memory.
@@ -212,7 +213,7 @@ async function runJob(pipe: BenchPipeline, step: JobStep, chunkSizes: { csv?: st
 
 export async function benchData(opts: { quick: boolean; argv?: string[] }): Promise<DataBenchResult> {
   const quick = opts.quick;
-  const reps = quick ? 2 : 3;
+  const reps = quick ? 2 : 5;
   const bytes = sizeFrom(opts.argv ?? [], quick);
   const chunkSize = quick ? '8MiB' : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sc-bench-data-'));
@@ -379,7 +380,7 @@ export function dataMarkdown(r: DataBenchResult): string {
     '',
     '| read | median MB/s | rounds (MB/s) |',
     '|---|---|---|',
-    `| through the pipeline's S3 reader (@aws-sdk/client-s3, pinned to the ETag), one reader | ${fmt(median(r.sdkOneReaderMBps), 0)} | ${r.sdkOneReaderMBps.map((x) => fmt(x, 0)).join(', ')} |`,
+    `| through the pipeline's S3 reader (@aws-sdk/client-s3 on the lent transport, pinned to the ETag, each chunk copied), one reader | ${fmt(median(r.sdkOneReaderMBps), 0)} | ${r.sdkOneReaderMBps.map((x) => fmt(x, 0)).join(', ')} |`,
     `| the same, two readers at once, per reader | ${fmt(median(r.sdkTwoReadersMBps.flat()), 0)} | ${r.sdkTwoReadersMBps.map((x) => x.map((y) => fmt(y, 0)).join(' + ')).join('; ')} |`,
     `| plain HTTP GETs of the same ranges (node:http, no SDK), one reader | ${fmt(median(r.httpOneReaderMBps), 0)} | ${r.httpOneReaderMBps.map((x) => fmt(x, 0)).join(', ')} |`,
     '',
