@@ -7,7 +7,7 @@ import { newJobId } from '../pipeline/job/ids.ts';
 import type { JobStatus } from '../pipeline/job/status.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
-const DB = 6;
+const DB = 7;
 
 /** What a call that must fail threw. */
 async function thrown(p: Promise<unknown>): Promise<any> {

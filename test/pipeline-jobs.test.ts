@@ -37,7 +37,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   textServer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The text server is on loopback, which URL inputs may reach only when the deployment lists it.
-  env = await startPipeline({ db: 12, params: { supercompute: { allowHosts: '127.0.0.1' } } });
+  env = await startPipeline({ db: 11, params: { supercompute: { allowHosts: '127.0.0.1' } } });
 });
 afterAll(async () => {
   await env?.stop();

@@ -11,7 +11,7 @@ import { jobKeys } from '../pipeline/store/keys.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { waitUntil } from './helpers/wait-until.ts';
 
-const DB = 1;
+const DB = 0;
 const TASK_TIMEOUT_MS = 3000;
 const RETRIES = 1;
 // Leases shorter than the task timeout: without the watchdog renewing a stuck task's lease, each attempt would lose it.

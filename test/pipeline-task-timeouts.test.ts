@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobKeys } from '../pipeline/store/keys.ts';
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 
-const DB = 1;
+const DB = 3;
 // Long enough for a cold start on a busy machine (an init past it is a time-out too, and said so).
 const WORK_TIMEOUT_MS = 4000;
 const RETRIES = 1;

@@ -7,7 +7,7 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 let env: PipelineEnv;
 
 beforeAll(async () => {
-  env = await startPipeline({ db: 14, limits: { concurrentInvocations: 30, invocationsPerMinute: 60 } });
+  env = await startPipeline({ db: 15, limits: { concurrentInvocations: 30, invocationsPerMinute: 60 } });
 });
 afterAll(async () => {
   await env?.stop();

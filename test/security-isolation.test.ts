@@ -12,7 +12,7 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { cli } from './cli-helpers.ts';
 import { childPids as containerPids } from './helpers/child-pids.ts';
 
-const DB = 14;
+const DB = 15;
 const repoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 let env: PipelineEnv;
 

@@ -18,7 +18,7 @@ import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { waitUntil } from './helpers/wait-until.ts';
 import { downloadObject, duckRows, listKeys } from './helpers/shuffle-objects.ts';
 
-const DB = 4;
+const DB = 10;
 const BUCKET = 'ledger';
 const RESULTS = 'supercompute-results';
 const KERNEL = 'keyed-ledger';

@@ -14,7 +14,7 @@ import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts'
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { downloadObject, duckRows, listKeys } from './helpers/shuffle-objects.ts';
 
-const DB = 9;
+const DB = 12;
 const BUCKET = 'sorts';
 let dir: string;
 let s3: S3Server;

@@ -13,7 +13,7 @@ import { createS3Client, readS3Settings } from '../pipeline/data/s3-settings.ts'
 import { startPipeline, type PipelineEnv } from './helpers/pipeline-env.ts';
 import { downloadObject, duckRows, listKeys } from './helpers/shuffle-objects.ts';
 
-const DB = 13;
+const DB = 14;
 const BUCKET = 'bank';
 let dir: string;
 let s3: S3Server;

@@ -84,6 +84,10 @@ export interface PipelineEnv {
 }
 
 export async function startPipeline(opts: {
+  /**
+   * The Redis database (0–15), shared by several files: a file that compares every job id before and after a request
+   * (`jobIds`), matches worker clients by database, counts worker slots or lists jobs keeps one to itself.
+   */
   db: number;
   params?: Record<string, Record<string, unknown>>;
   limits?: Partial<PlatformLimits>;
