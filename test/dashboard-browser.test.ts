@@ -73,12 +73,6 @@ function pixelAt(png: PNG, x: number, y: number): Rgb {
 
 const near = (a: Rgb, b: Rgb, tolerance: number) => a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);
 
-async function submit(body: Record<string, unknown>): Promise<string> {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return answer.jobId as string;
-}
-
 async function open(jobId: string): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
@@ -135,7 +129,7 @@ describe('the dashboard in a browser', () => {
   it('follows a Mandelbrot job to the end: names it, draws every task, shows its image pixel for pixel', async () => {
     const params = { width: 320, height: 200, maxIter: 300 };
     const tasks = 24;
-    const jobId = await submit({ kernel: 'mandelbrot', params, tasks });
+    const jobId = await env.submitAccepted({ kernel: 'mandelbrot', params, tasks });
     const { page, errors } = await open(jobId);
     const end = await follow(page, 'the dashboard', settled(true));
     expect(end).toMatchObject({ state: 'done', image: 'done', done: tasks, bars: tasks, running: 0 });
@@ -193,7 +187,7 @@ describe('the dashboard in a browser', () => {
   it('shows a running job: running tasks as bars and cells of their own, growing until the end', async () => {
     const tasks = 6;
     // Task 0 runs longest, so the others end while the job still runs.
-    const jobId = await submit({ kernel: 'sleep', params: { ms: 1000, slowTask: 0, slowMs: 4000 }, tasks, workers: 2 });
+    const jobId = await env.submitAccepted({ kernel: 'sleep', params: { ms: 1000, slowTask: 0, slowMs: 4000 }, tasks, workers: 2 });
     const { page, errors } = await open(jobId);
     // Seen while it runs: tasks running, drawn as running bars on worker rows, the grid's running cells.
     const running = await follow(page, 'the running job', (l) => l.state === 'running' && l.runningBars > 0 && l.running > 0);
@@ -211,7 +205,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('shows a cancelled job as cancelled', async () => {
-    const jobId = await submit({ kernel: 'sleep', params: { ms: 60_000 }, tasks: 2, workers: 0 });
+    const jobId = await env.submitAccepted({ kernel: 'sleep', params: { ms: 60_000 }, tasks: 2, workers: 0 });
     const { page, errors } = await open(jobId);
     await follow(page, 'the running job', (l) => l.state === 'running' && l.updates > 0);
     expect((await env.jobs.cancel(jobId)).state).toBe('cancelled');
@@ -224,7 +218,7 @@ describe('the dashboard in a browser', () => {
 
   it('shows a failed job with its failed task, attempts and message', async () => {
     const source = '(n) => { if (n === 3) throw new Error("three is not allowed"); return n * 2; }';
-    const jobId = await submit({ kernel: 'map', params: { source, inputs: [0, 1, 2, 3, 4, 5] }, tasks: 6 });
+    const jobId = await env.submitAccepted({ kernel: 'map', params: { source, inputs: [0, 1, 2, 3, 4, 5] }, tasks: 6 });
     const { page, errors } = await open(jobId);
     const end = await follow(page, 'the failed job', (l) => l.state === 'failed');
     expect(end.state).toBe('failed');
@@ -242,7 +236,7 @@ describe('the dashboard in a browser', () => {
   it('shows a 3072×2304 image kept in the object store at its natural size, and every one of its 96 tasks', async () => {
     const params = { width: 3072, height: 2304 };
     const tasks = 96;
-    const jobId = await submit({ kernel: 'mandelbrot', params, tasks });
+    const jobId = await env.submitAccepted({ kernel: 'mandelbrot', params, tasks });
     const job = await env.waitForJob(jobId);
     expect(job.state, job.error).toBe('done');
     // Over OpenWhisk's 1 MB result limit: only in the object store, and too large for one answer of the status action.
@@ -285,7 +279,7 @@ describe('the dashboard in a browser', () => {
   it('shows a `{columns, rows}` result as a table, its JSON folded', async () => {
     const source = '(n) => [n, n * n, "row " + n]';
     const reduceSource = '(rows) => ({ columns: ["n", "square", "label"], rows })';
-    const jobId = await submit({ kernel: 'map', params: { source, reduceSource, inputs: [1, 2, 3, 4] }, tasks: 2 });
+    const jobId = await env.submitAccepted({ kernel: 'map', params: { source, reduceSource, inputs: [1, 2, 3, 4] }, tasks: 2 });
     const { page, errors } = await open(jobId);
     await follow(page, 'the dashboard', settled(false));
     expect(await page.getAttribute('#dashboard', 'data-state')).toBe('done');
@@ -304,7 +298,7 @@ describe('the dashboard in a browser', () => {
     await client.send(new CreateBucketCommand({ Bucket: 'dashboard-data' }));
     const text = Array.from({ length: 4000 }, (_, i) => `line ${i} of the words the dashboard counts`).join('\n') + '\n';
     await client.send(new PutObjectCommand({ Bucket: 'dashboard-data', Key: 'words.txt', Body: text }));
-    const jobId = await submit({ kernel: 'wordcount', params: { top: 5 }, input: 's3://dashboard-data/words.txt', chunkSize: '32KiB' });
+    const jobId = await env.submitAccepted({ kernel: 'wordcount', params: { top: 5 }, input: 's3://dashboard-data/words.txt', chunkSize: '32KiB' });
     const { page, errors } = await open(jobId);
     const end = await follow(page, 'the dashboard', settled(false));
     expect(end.state).toBe('done');
@@ -323,7 +317,7 @@ describe('the dashboard in a browser', () => {
 
   it('keeps a 10,000-task job to a canvas for its grid and a bar per task, the status answer under 1 MB', async () => {
     const tasks = 10_000;
-    const jobId = await submit({ kernel: 'sleep', params: { ms: 0 }, tasks, workers: 4 });
+    const jobId = await env.submitAccepted({ kernel: 'sleep', params: { ms: 0 }, tasks, workers: 4 });
     const { page, errors } = await open(jobId);
     const renderMs: number[] = [];
     const end = await waitForProgress(

@@ -44,12 +44,6 @@ async function put(key: string, body: string): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
-async function run(body: Record<string, unknown>) {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return env.waitForJob(answer.jobId as string);
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sc-data-jobs-'));
   s3 = await startS3Server({ port: 0, directory: dir, buckets: [BUCKET] });
@@ -81,13 +75,13 @@ afterAll(async () => {
 
 describe('a kernel over an input', () => {
   it('wordcount over an S3 object cut into small chunks equals wordcount over the same text inline', async () => {
-    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    const inline = await env.run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
     expect(inline.state).toBe('done');
-    const chunked = await run({ kernel: 'wordcount', params: { top: 10000 }, input: `s3://${BUCKET}/words.txt`, chunkSize: 300 });
+    const chunked = await env.run({ kernel: 'wordcount', params: { top: 10000 }, input: `s3://${BUCKET}/words.txt`, chunkSize: 300 });
     expect(chunked.state, chunked.error).toBe('done');
     expect(chunked.total).toBe(Math.ceil(Buffer.byteLength(WORDS) / 300));
     expect(chunked.result).toEqual(inline.result);
-    const byCount = await run({ kernel: 'wordcount', params: { top: 10000 }, input: [`s3://${BUCKET}/words.txt`], tasks: 4, workers: 0 });
+    const byCount = await env.run({ kernel: 'wordcount', params: { top: 10000 }, input: [`s3://${BUCKET}/words.txt`], tasks: 4, workers: 0 });
     expect(byCount.total).toBe(4);
     expect(byCount.result).toEqual(inline.result);
     // The CLI's door: --input and --chunk-size through the library's client.
@@ -103,7 +97,7 @@ describe('a kernel over an input', () => {
     const whole = aggregateLines(generateTransactions(3000, 7).split('\n'));
     expect(whole.rows).toBe(3000);
     for (const chunkSize of ['4KiB', 10_000, '64MiB']) {
-      const job = await run({ kernel: 'aggregate', input: `s3://${BUCKET}/tx/all.csv`, chunkSize });
+      const job = await env.run({ kernel: 'aggregate', input: `s3://${BUCKET}/tx/all.csv`, chunkSize });
       expect(job.state, `${chunkSize}: ${job.error}`).toBe('done');
       expect(job.result, String(chunkSize)).toEqual(whole);
     }
@@ -115,7 +109,7 @@ describe('a kernel over an input', () => {
     for (const [i, csv] of parts.entries()) await put(`tx/parts/${i}.csv`, csv);
     const all = aggregateLines(parts.flatMap((csv) => csv.split('\n')));
     expect(all.rows).toBe([...transactionRows(800, 1), ...transactionRows(900, 2), ...transactionRows(1000, 3)].length);
-    const job = await run({ kernel: 'aggregate', params: { top: 10 }, input: `s3://${BUCKET}/tx/parts/`, tasks: 7 });
+    const job = await env.run({ kernel: 'aggregate', params: { top: 10 }, input: `s3://${BUCKET}/tx/parts/`, tasks: 7 });
     expect(job.state, job.error).toBe('done');
     expect(job.total).toBe(7);
     expect(job.result).toEqual(all);
@@ -127,9 +121,9 @@ describe('URLs', () => {
   const localhost = (port: number, path: string) => `http://localhost:${port}/${path}`;
 
   it("wordcount's url is the job's input: a URL that reads ranges is cut into tasks like any input", async () => {
-    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    const inline = await env.run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
     // s3rver answers anonymous GETs with ranges, as a public web server does.
-    const job = await run({ kernel: 'wordcount', params: { url: localhost(s3.port, `${BUCKET}/words.txt`), top: 10000 }, chunkSize: 300 });
+    const job = await env.run({ kernel: 'wordcount', params: { url: localhost(s3.port, `${BUCKET}/words.txt`), top: 10000 }, chunkSize: 300 });
     expect(job.state, job.error).toBe('done');
     expect(job.total).toBe(Math.ceil(Buffer.byteLength(WORDS) / 300));
     expect(job.result).toEqual(inline.result);
@@ -139,10 +133,10 @@ describe('URLs', () => {
   });
 
   it('a URL whose server reads no ranges is one task, read whole', async () => {
-    const inline = await run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
+    const inline = await env.run({ kernel: 'wordcount', params: { text: WORDS, top: 10000 }, tasks: 3 });
     const port = (plain!.address() as { port: number }).port;
     for (const body of [{ params: { url: localhost(port, 'words.txt'), top: 10000 }, chunkSize: 300 }, { params: { top: 10000 }, input: localhost(port, 'words.txt'), tasks: 4 }]) {
-      const job = await run({ kernel: 'wordcount', ...body });
+      const job = await env.run({ kernel: 'wordcount', ...body });
       expect(job.state, job.error).toBe('done');
       expect(job.total).toBe(1);
       expect(job.result).toEqual(inline.result);
@@ -199,7 +193,7 @@ describe('bad inputs', () => {
 
 describe('binary input to a line kernel', () => {
   it('fails the job at once, naming the object and the byte, without spending retries', async () => {
-    const job = await run({ kernel: 'wordcount', params: {}, input: `s3://${BUCKET}/binary.bin`, chunkSize: 4 });
+    const job = await env.run({ kernel: 'wordcount', params: {}, input: `s3://${BUCKET}/binary.bin`, chunkSize: 4 });
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/^task \d failed: s3:\/\/data\/binary\.bin: the record at byte 2 is not UTF-8 text \(read binary data as byte chunks\)/);
     expect(job.retries).toMatchObject({ tasks: 0, invocations: 0 });

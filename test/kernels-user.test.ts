@@ -31,12 +31,6 @@ afterAll(async () => {
 const kernelCli = (...args: string[]) => cli(['kernel', ...args, ...target]);
 const kernelActions = async () => ((await env.ow.packages.get({ name: KERNEL_PACKAGE })).actions as Array<{ name: string }>).map((a) => a.name).sort();
 
-async function submitted(body: Record<string, unknown>): Promise<string> {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return answer.jobId as string;
-}
-
 describe('a user kernel', () => {
   const params = { n: 1000 };
   const expected = () => squares.reference!(squares.parse(params));
@@ -75,16 +69,16 @@ describe('a user kernel', () => {
     const invoked = await env.ow.actions.invoke({ name: 'supercompute', params: { kernel: 'squares', params, tasks: 2 }, blocking: true, result: true });
     expect(await env.waitForJob(invoked.jobId)).toMatchObject({ state: 'done', result: await expected() });
 
-    const web = await submitted({ kernel: 'squares', params, workers: 2 });
+    const web = await env.submitAccepted({ kernel: 'squares', params, workers: 2 });
     expect(await env.waitForJob(web)).toMatchObject({ state: 'done', result: await expected() });
   });
 
   it('keeps a running job on the code it started with when the kernel is redeployed; new jobs get the new code', async () => {
-    const running = await submitted({ kernel: 'squares', params: { n: 1000, ms: 1500 }, tasks: 2 });
+    const running = await env.submitAccepted({ kernel: 'squares', params: { n: 1000, ms: 1500 }, tasks: 2 });
     await waitUntil('a task to start', async () => ((await env.redis.hLen(jobKeys(running).starts)) > 0 ? true : undefined));
     const r = await kernelCli('deploy', join(FIXTURES, 'squares-v2.ts'));
     expect(r.code, r.stderr).toBe(0);
-    const next = await submitted({ kernel: 'squares', params, tasks: 2 });
+    const next = await env.submitAccepted({ kernel: 'squares', params, tasks: 2 });
     expect(await env.waitForJob(running)).toMatchObject({ state: 'done', result: { sum: (await expected()).sum, version: 1 } });
     expect(await env.waitForJob(next)).toMatchObject({ state: 'done', result: { sum: (await expected()).sum, version: 2 } });
     // Both versions stay deployed for the jobs that pinned them; the listing shows the current one.
@@ -93,7 +87,7 @@ describe('a user kernel', () => {
   });
 
   it("fails a job whose work throws with the kernel's message, the task and its stack, after the task's retries", async () => {
-    const jobId = await submitted({ kernel: 'squares', params: { n: 100, failTask: 1 }, tasks: 2 });
+    const jobId = await env.submitAccepted({ kernel: 'squares', params: { n: 100, failTask: 1 }, tasks: 2 });
     const failed = await env.waitForJob(jobId);
     expect(failed).toMatchObject({ state: 'failed' });
     expect(failed.error).toMatch(/^task 1 failed: squares refuses task 1\n {4}at /);
@@ -101,10 +95,10 @@ describe('a user kernel', () => {
   });
 
   it('fails a job whose partial cannot be stored, saying why', async () => {
-    const bigint = await env.waitForJob(await submitted({ kernel: 'squares', params: { n: 100, badPartial: 'bigint' }, tasks: 1 }));
+    const bigint = await env.waitForJob(await env.submitAccepted({ kernel: 'squares', params: { n: 100, badPartial: 'bigint' }, tasks: 1 }));
     expect(bigint).toMatchObject({ state: 'failed' });
     expect(bigint.error).toMatch(/^task 0 failed: its partial is not JSON-serialisable: .*BigInt/);
-    const huge = await env.waitForJob(await submitted({ kernel: 'squares', params: { n: 100, badPartial: 'huge' }, workers: 1, tasks: 1 }));
+    const huge = await env.waitForJob(await env.submitAccepted({ kernel: 'squares', params: { n: 100, badPartial: 'huge' }, workers: 1, tasks: 1 }));
     expect(huge).toMatchObject({ state: 'failed' });
     expect(huge.error).toMatch(/^task 0 failed: its partial is \d+ bytes of JSON, more than the 8388608 a partial may be/);
   });

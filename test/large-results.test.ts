@@ -31,12 +31,6 @@ let env: PipelineEnv;
 let sc: Supercompute;
 const savedEnv: Record<string, string | undefined> = {};
 
-async function run(body: Record<string, unknown>) {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return env.waitForJob(answer.jobId as string);
-}
-
 async function keysUnder(prefix: string): Promise<string[]> {
   const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
   return (page.Contents ?? []).map((o) => o.Key!).sort();
@@ -74,7 +68,7 @@ afterAll(async () => {
 
 describe('a result over inlineResultBytes', () => {
   it('is kept in the object store: status carries the reference, status.http/ID.png serves the image, -o writes a PNG', async () => {
-    const job = await run({ kernel: 'mandelbrot', params: IMAGE, tasks: 3 });
+    const job = await env.run({ kernel: 'mandelbrot', params: IMAGE, tasks: 3 });
     expect(job.state, job.error).toBe('done');
     expect(job.result).toBeUndefined();
     const ref = job.resultRef;
@@ -140,7 +134,7 @@ describe('an object store that cannot be reached', () => {
   // Last: it stops the store.
   it('at reduce time fails the job with an error naming the store', async () => {
     await s3.stop();
-    const job = await run({ kernel: 'mandelbrot', params: IMAGE, tasks: 3 });
+    const job = await env.run({ kernel: 'mandelbrot', params: IMAGE, tasks: 3 });
     expect(job.state).toBe('failed');
     expect(job.error).toContain(`reduce failed: the object store at ${s3.env.AWS_ENDPOINT_URL} could not store s3://${BUCKET}/jobs/${job.jobId}/`);
     expect(job.error).toContain('could not reach');

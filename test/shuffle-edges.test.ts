@@ -85,12 +85,6 @@ const onlyTheDataset = (prefix: string) =>
 const noObjectsLeft = (jobId: string, out: string) =>
   waitUntil(`job ${jobId}'s objects to be removed`, async () => ((await objectsOf(jobId, out)).length === 0 ? true : undefined), () => objectsOf(jobId, out));
 
-async function submit(body: Record<string, unknown>): Promise<string> {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return answer.jobId as string;
-}
-
 const job = (out: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   kernel: KERNEL,
   params,
@@ -177,7 +171,7 @@ describe("a user's TypeScript kernel with reducePartition", () => {
   });
 
   it('fails the job at once when a map output lacks the key column, naming it, and leaves no object', async () => {
-    const jobId = await submit(job('no-key', { key: 'acct' }));
+    const jobId = await env.submitAccepted(job('no-key', { key: 'acct' }));
     const st = await env.waitForJob(jobId);
     expect(st.state).toBe('failed');
     expect(st.error).toMatch(/the rows have no column "account" to partition by \(columns: acct, amount\)/);
@@ -187,7 +181,7 @@ describe("a user's TypeScript kernel with reducePartition", () => {
   });
 
   it('fails the job when a reducer keeps failing, and removes the map partitions and the other parts\' attempts', async () => {
-    const jobId = await submit(job('failing', { failPartition: 1, reduceMs: 300 }));
+    const jobId = await env.submitAccepted(job('failing', { failPartition: 1, reduceMs: 300 }));
     const st = await env.waitForJob(jobId);
     expect(st.state).toBe('failed');
     expect(st.error).toMatch(/reduce stage: .*partition 1 fails, as asked/);
@@ -196,7 +190,7 @@ describe("a user's TypeScript kernel with reducePartition", () => {
   });
 
   it('cancelling the job in its map stage stops it and removes the partitions written', async () => {
-    const jobId = await submit(job('cancel-map', { ms: 800 }));
+    const jobId = await env.submitAccepted(job('cancel-map', { ms: 800 }));
     await waitUntil('a wave of map tasks to be done', async () => {
       const done = await env.redis.hLen(jobKeys(jobId).partials);
       return done >= 4 ? true : undefined;
@@ -210,7 +204,7 @@ describe("a user's TypeScript kernel with reducePartition", () => {
   });
 
   it('cancelling the job in its reduce stage cancels that stage, writes no dataset and removes every object', async () => {
-    const jobId = await submit(job('cancel-reduce', { reduceMs: 5000 }));
+    const jobId = await env.submitAccepted(job('cancel-reduce', { reduceMs: 5000 }));
     const stageId = reduceJobIdOf(jobId);
     await waitUntil('the reducers to hold their partitions', async () => ((await env.redis.hLen(jobKeys(stageId).starts)) >= 3 ? true : undefined));
     expect((await keys(RESULTS, `jobs/${jobId}/shuffle/`)).length).toBeGreaterThan(0);

@@ -30,12 +30,6 @@ const download = (key: string): Promise<string> => downloadObject(client, BUCKET
 
 const rows = (query: string): Promise<unknown[][]> => duckRows(duck, query);
 
-async function run(body: Record<string, unknown>) {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return env.waitForJob(answer.jobId as string);
-}
-
 const list = (paths: string[]) => `[${paths.map((p) => `'${p}'`).join(', ')}]`;
 
 beforeAll(async () => {
@@ -70,7 +64,7 @@ const MAP = { map: 'SELECT k, s, id, amount FROM input' };
 
 describe('a sort of the sql kernel', () => {
   it('sorts skewed keys with duplicates into 4 Parquet parts whose concatenation is DuckDB\'s ORDER BY', async () => {
-    const job = await run({ kernel: 'sql', params: MAP, input: `s3://${BUCKET}/events/`, chunkSize: '16KiB', sortBy: 'k', reducers: 4, workers: 3, output: `s3://${BUCKET}/by-k/` });
+    const job = await env.run({ kernel: 'sql', params: MAP, input: `s3://${BUCKET}/events/`, chunkSize: '16KiB', sortBy: 'k', reducers: 4, workers: 3, output: `s3://${BUCKET}/by-k/` });
     expect(job.state, JSON.stringify(job)).toBe('done');
     expect(job.result).toMatchObject({ dataset: `s3://${BUCKET}/by-k/`, sortBy: 'k', format: 'parquet', parts: 4, rows: 6000 });
     expect(await keys('jobs/')).toEqual([]);
@@ -89,7 +83,7 @@ describe('a sort of the sql kernel', () => {
   });
 
   it('sorts by text DESC then an id into 3 CSV parts, equal to DuckDB row for row', async () => {
-    const job = await run({ kernel: 'sql', params: MAP, input: `s3://${BUCKET}/events/`, chunkSize: '16KiB', sortBy: 's DESC, id', reducers: 3, workers: 2, output: `s3://${BUCKET}/by-s/`, outputFormat: 'csv' });
+    const job = await env.run({ kernel: 'sql', params: MAP, input: `s3://${BUCKET}/events/`, chunkSize: '16KiB', sortBy: 's DESC, id', reducers: 3, workers: 2, output: `s3://${BUCKET}/by-s/`, outputFormat: 'csv' });
     expect(job.state, JSON.stringify(job)).toBe('done');
     const parts = await Promise.all((await keys('by-s/part-')).map(download));
     expect(parts).toHaveLength(3);

@@ -28,12 +28,6 @@ const download = (key: string): Promise<string> => downloadObject(client, BUCKET
 
 const rows = (query: string): Promise<unknown[][]> => duckRows(duck, query);
 
-async function run(body: Record<string, unknown>) {
-  const { status, body: answer } = await env.submit(body);
-  expect(status, JSON.stringify(answer)).toBe(200);
-  return env.waitForJob(answer.jobId as string);
-}
-
 const JOIN = {
   'map.ledger': 'SELECT account, amount_cents FROM ledger',
   'map.accounts': 'SELECT account, customer, segment FROM accounts',
@@ -67,7 +61,7 @@ afterAll(async () => {
 
 describe('a shuffle of the sql kernel', () => {
   it('joins two named inputs on 4 reducers, then regroups that dataset on 2 reducers as CSV, equal to DuckDB row for row', async () => {
-    const joined = await run({
+    const joined = await env.run({
       kernel: 'sql',
       params: JOIN,
       input: [`ledger=s3://${BUCKET}/ledger/`, `accounts=s3://${BUCKET}/accounts/`],
@@ -97,7 +91,7 @@ describe('a shuffle of the sql kernel', () => {
     const manifest = JSON.parse(readFileSync(await download('c360/_manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ format: 'parquet', partitionBy: 'account', rows: expected.length, columns: ['customer', 'segment', 'account', 's', 'n'] });
 
-    const regrouped = await run({ kernel: 'sql', params: REGROUP, input: `s3://${BUCKET}/c360/`, partitionBy: 'segment', reducers: 2, workers: 2, output: `s3://${BUCKET}/by-segment/`, outputFormat: 'csv' });
+    const regrouped = await env.run({ kernel: 'sql', params: REGROUP, input: `s3://${BUCKET}/c360/`, partitionBy: 'segment', reducers: 2, workers: 2, output: `s3://${BUCKET}/by-segment/`, outputFormat: 'csv' });
     expect(regrouped.state, JSON.stringify(regrouped)).toBe('done');
     const csvParts = await Promise.all((await keys('by-segment/part-')).map(download));
     expect(csvParts).toHaveLength(2);

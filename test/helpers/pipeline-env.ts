@@ -1,5 +1,6 @@
 // A platform on a free port with the pipeline deployed, a Redis connection on the database the pipeline uses,
 // and the calls the pipeline tests make (submit over the web action, follow a job with the host's job client).
+import { expect } from 'vitest';
 import openwhisk from 'openwhisk';
 import { createClient } from 'redis';
 import type { FaultOptions, Platform, PlatformLimits } from '../../platform/index.ts';
@@ -61,6 +62,10 @@ export interface PipelineEnv {
    * otherwise. It fails when the job makes no progress for `stallMs` (the client's default), not after a fixed time.
    */
   waitForJob(jobId: string, options?: JobWaitOptions): Promise<TestJobStatus>;
+  /** Submits a job that must be accepted (200; the test fails showing the answer otherwise): its id. */
+  submitAccepted(body: Record<string, unknown>): Promise<string>;
+  /** `submitAccepted`, then `waitForJob`: the job's status once it ends. */
+  run(body: Record<string, unknown>, options?: JobWaitOptions): Promise<TestJobStatus>;
   /** The tasks action (package-qualified) of each built-in kernel as deployed: `kernelAction.sleep`. */
   kernelAction: Record<string, string>;
   /** Each built-in kernel's push-mode tasks action (its tasks action when it waits on I/O). */
@@ -168,6 +173,14 @@ export async function startPipeline(opts: {
     },
     waitForJob(jobId, options = {}) {
       return jobs.wait(jobId, { pollMs: TEST_POLL_MS, ...options });
+    },
+    async submitAccepted(body) {
+      const { status, body: answer } = await env.submit(body);
+      expect(status, JSON.stringify(answer)).toBe(200);
+      return answer.jobId as string;
+    },
+    async run(body, options) {
+      return env.waitForJob(await env.submitAccepted(body), options);
     },
     jobIds: async () => [...new Set((await jobKeys()).map((k) => k.slice(KEY_PREFIX.length + 1).split('}')[0]!))].sort(),
     jobKeys,
