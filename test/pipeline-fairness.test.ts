@@ -12,9 +12,11 @@ import { waitUntil } from './helpers/wait-until.ts';
 const DB = 0;
 const BIG_TASKS = 300;
 const SMALL_TASKS = 4;
-// Tasks of a second: on a busy machine the small job's own entry, split and coordinator (cold starts among them) take
-// seconds, and the big job must still be far from done when its tasks are queued.
-const TASK_MS = 1000;
+// The big job's tasks take 2 s, 30 s of queue in all: on a busy machine the small job's own entry, split and
+// coordinator wait for room in this small pool behind the big job's containers (8 s measured under load, more in CI),
+// and the big job must still be far from done when its tasks are queued. The small job's tasks take 1 s.
+const BIG_TASK_MS = 2000;
+const SMALL_TASK_MS = 1000;
 // 10 leaves of 30 tasks, 2 outstanding each: the big job queues at most 20 runs.
 const SETTINGS = { leafSize: 30, taskWindow: 2, speculation: false };
 // Room for 5 containers of 256 MB: a `work` container or two of 8 runs each, the rest for the other actions. The
@@ -36,17 +38,17 @@ afterAll(async () => {
 
 describe('two push-mode jobs on a saturated pool', () => {
   it('runs a job submitted later while the earlier one still has most of its tasks to do; both exact', async () => {
-    const big = await env.jobs.submit({ kernel: 'sleep', params: { ms: TASK_MS }, tasks: BIG_TASKS, workers: 0 });
+    const big = await env.jobs.submit({ kernel: 'sleep', params: { ms: BIG_TASK_MS }, tasks: BIG_TASKS, workers: 0 });
     const bigDone = () => env.redis.hLen(jobKeys(big.jobId).partials);
     // Under way: its coordinators have dispatched and the pool has run a round of its tasks.
     await waitUntil('the big job to be under way', async () => ((await bigDone()) >= 8 ? true : undefined), bigDone);
 
-    const small = await env.jobs.submit({ kernel: 'sleep', params: { ms: TASK_MS }, tasks: SMALL_TASKS, workers: 0 });
+    const small = await env.jobs.submit({ kernel: 'sleep', params: { ms: SMALL_TASK_MS }, tasks: SMALL_TASKS, workers: 0 });
     const smallStatus = await env.waitForJob(small.jobId);
-    expect(smallStatus).toMatchObject({ state: 'done', done: SMALL_TASKS, result: { tasks: SMALL_TASKS, totalMs: SMALL_TASKS * TASK_MS } });
+    expect(smallStatus).toMatchObject({ state: 'done', done: SMALL_TASKS, result: { tasks: SMALL_TASKS, totalMs: SMALL_TASKS * SMALL_TASK_MS } });
 
     const bigStatus = await env.waitForJob(big.jobId);
-    expect(bigStatus).toMatchObject({ state: 'done', done: BIG_TASKS, result: { tasks: BIG_TASKS, totalMs: BIG_TASKS * TASK_MS } });
+    expect(bigStatus).toMatchObject({ state: 'done', done: BIG_TASKS, result: { tasks: BIG_TASKS, totalMs: BIG_TASKS * BIG_TASK_MS } });
     // Counted from the task records (one clock, this machine's), not from when this test looked.
     const records = Object.values(await env.redis.hGetAll(jobKeys(big.jobId).tasks)).map((json) => JSON.parse(json) as StoredTaskRecord);
     expect(records).toHaveLength(BIG_TASKS);
