@@ -20,7 +20,10 @@ interface TaskState {
   speculated?: boolean;
 }
 
-function snapshot(tasks: TaskState[], job: { createdAgo?: number; lastDispatchAgo?: number; lastEndAgo?: number; state?: 'running' | 'done'; speculation?: boolean } = {}): JobSnapshot {
+function snapshot(
+  tasks: TaskState[],
+  job: { createdAgo?: number; lastDispatchAgo?: number; resendsSinceDispatch?: number; lastEndAgo?: number; state?: 'running' | 'done'; speculation?: boolean } = {},
+): JobSnapshot {
   const spec = specOf('sleep', { ms: 0 }, tasks.length, { ...TUNING, speculation: job.speculation ?? true });
   const s: JobSnapshot = {
     meta: {
@@ -29,6 +32,7 @@ function snapshot(tasks: TaskState[], job: { createdAgo?: number; lastDispatchAg
       created: NOW - (job.createdAgo ?? 10_000),
       expiresAt: NOW + 1e9,
       lastDispatch: job.lastDispatchAgo === undefined ? undefined : NOW - job.lastDispatchAgo,
+      resendsSinceDispatch: job.resendsSinceDispatch,
       lastEnd: job.lastEndAgo === undefined ? undefined : NOW - job.lastEndAgo,
     },
     done: new Set(),
@@ -108,6 +112,20 @@ describe('supervisor decisions', () => {
       { from: 1, to: 3 },
       { from: 4, to: 5 },
     ]);
+  });
+
+  it('waits twice as long before each further hand-over while no coordinator has dispatched since the last', () => {
+    const tasks: TaskState[] = [{ done: true }, {}, {}];
+    const undispatched = (lastDispatchAgo: number, resendsSinceDispatch: number) =>
+      verdict(decide({ snapshot: snapshot(tasks, { lastDispatchAgo, resendsSinceDispatch, createdAgo: 1e9 }), now: NOW, probed: new Map() })).undispatched;
+    const startTimeoutMs = snapshot(tasks).meta.startTimeoutMs;
+    expect(undispatched(startTimeoutMs + 1, 0)).toEqual([{ from: 1, to: 3 }]);
+    expect(undispatched(startTimeoutMs + 1, 1)).toEqual([]);
+    expect(undispatched(2 * startTimeoutMs + 1, 1)).toEqual([{ from: 1, to: 3 }]);
+    expect(undispatched(7 * startTimeoutMs, 3)).toEqual([]);
+    expect(undispatched(8 * startTimeoutMs + 1, 3)).toEqual([{ from: 1, to: 3 }]);
+    // The wait stops growing at 2^6 times startTimeoutMs.
+    expect(undispatched(64 * startTimeoutMs + 1, 20)).toEqual([{ from: 1, to: 3 }]);
   });
 
   it('speculates on stragglers older than twice the typical run once 90% are done, once per task', () => {

@@ -246,8 +246,8 @@ export class JobStore {
    * Whether to hand ranges no coordinator dispatched to fresh coordinators (see lua/reinvoke-ranges.lua): each range is
    * one re-sent range, free of the retry budget, and its tasks count as invoked again.
    */
-  async reinvokeRanges(jobId: string, ranges: readonly Range[]): Promise<RangesVerdict> {
-    const r = (await this.run('reinvokeRanges', jobId, ranges.flatMap((x) => [x.from, x.to]))) as number[];
+  async reinvokeRanges(jobId: string, ranges: readonly Range[], now = Date.now()): Promise<RangesVerdict> {
+    const r = (await this.run('reinvokeRanges', jobId, [now, ...ranges.flatMap((x) => [x.from, x.to])])) as number[];
     return r[0] === 1 ? { go: true, tasks: r[1] } : { go: false, why: 'not-running' };
   }
 

@@ -20,6 +20,8 @@ export interface JobProgress {
   reinvokes?: number;
   /** Ranges of lost coordinators handed to fresh ones (free of the retry budget). */
   resentRanges?: number;
+  /** Times ranges were handed to fresh coordinators since a coordinator last dispatched: the next hand-over waits longer. */
+  resendsSinceDispatch?: number;
   /** Speculative copies started. */
   speculated?: number;
   /** Tasks done when the job was cancelled (its other keys are gone then). */
@@ -74,6 +76,7 @@ const PROGRESS_FIELDS: Record<keyof JobProgress, Codec> = {
   lastDispatch: 'number',
   reinvokes: 'number',
   resentRanges: 'number',
+  resendsSinceDispatch: 'number',
   speculated: 'number',
   done: 'number',
   cancelledAt: 'number',

@@ -9,6 +9,8 @@
 //   - started by its latest invoke longer ago than the task timeout: it timed out (a failed attempt of the task);
 //   - never dispatched while no coordinator has dispatched anything (or said it still waits on its outstanding tasks:
 //     push mode's task window) for startTimeoutMs: a coordinator was lost, so its range goes to a fresh coordinator;
+//     each hand-over since a coordinator last dispatched doubles that wait (a fresh coordinator slow to start is not
+//     taken for lost again and again);
 //   - once 90% are done, an outstanding task older than twice the typical run time gets one speculative copy;
 //   - every task done, no result, the last one ended more than the grace period ago: the reduce was lost.
 // Re-invocations back off: a task invoked again n times waits 2^n times longer before the next.
@@ -132,7 +134,8 @@ export function decide({ snapshot, now, probed, typicalMs, reduceGraceMs = REDUC
   decision.lost.splice(MAX_REINVOKES);
   decision.timedOut.splice(MAX_REINVOKES);
 
-  const quiet = now - Math.max(meta.lastDispatch ?? 0, meta.created) > meta.startTimeoutMs;
+  const quietFor = meta.startTimeoutMs * 2 ** Math.min(meta.resendsSinceDispatch ?? 0, MAX_BACKOFF_EXPONENT);
+  const quiet = now - Math.max(meta.lastDispatch ?? 0, meta.created) > quietFor;
   if (quiet) decision.undispatched = toRanges(neverDispatched);
 
   if (typicalMs !== undefined && speculationDue(snapshot)) {

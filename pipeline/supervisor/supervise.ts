@@ -117,7 +117,6 @@ export async function superviseOnce(store: JobStore, jobId: string, probed: Map<
       await invokeAsync(sibling('coordinate'), { jobId, ...r }, { deadline: Date.now() + INVOKE_WINDOW_MS });
       counts.rangesRedispatched++;
     }
-    await store.markDispatched(jobId, [], true);
   }
 
   if (snapshot.queue) return counts;
