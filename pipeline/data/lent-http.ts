@@ -6,8 +6,9 @@
 //
 // For the pipeline's ranged reads of its inputs (pipeline/data/lent-s3-handler.ts puts it under the S3 SDK, which
 // still builds and signs the request and reads every answer that is not a body of data). Connections are kept alive
-// for the next request to the same origin, as Node's agent would; a kept connection that turns out to be closed by
+// for the next request to the same origin trusting the same certificates, as Node's agent would; a kept connection that turns out to be closed by
 // the server is replaced once, before any byte of the answer was read.
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Readable } from 'node:stream';
@@ -64,6 +65,8 @@ class Connection {
 
   constructor(
     readonly origin: string,
+    /** Which kept connections it joins: its origin and the certificates it was verified against. */
+    readonly pool: string,
     request: LentRequest,
     ca?: string | Buffer,
   ) {
@@ -175,10 +178,10 @@ class Connection {
 const kept = new Map<string, Connection[]>();
 
 function keep(connection: Connection): void {
-  const list = kept.get(connection.origin) ?? [];
+  const list = kept.get(connection.pool) ?? [];
   if (list.length >= MAX_IDLE_PER_ORIGIN) return connection.destroy();
   list.push(connection);
-  kept.set(connection.origin, list);
+  kept.set(connection.pool, list);
   connection.keep(() => {
     const i = list.indexOf(connection);
     if (i >= 0) list.splice(i, 1);
@@ -186,8 +189,8 @@ function keep(connection: Connection): void {
   });
 }
 
-function keptConnection(origin: string): Connection | undefined {
-  const list = kept.get(origin);
+function keptConnection(pool: string): Connection | undefined {
+  const list = kept.get(pool);
   while (list && list.length > 0) {
     const connection = list.pop()!;
     if (connection.take()) return connection;
@@ -246,13 +249,15 @@ async function readHead(connection: Connection, idleTimeoutMs: number, reused: b
 /** Sends the request and reads the answer's head; its body is then read through `body` (once). */
 export async function lentRequest(request: LentRequest, options: LentHttpOptions): Promise<LentResponse> {
   const origin = `${request.protocol}//${request.hostname}:${request.port ?? ''}`;
+  // A connection verified against extra certificates is no connection for a request that does not trust them.
+  const pool = options.ca === undefined ? origin : `${origin} ca:${createHash('sha256').update(options.ca).digest('hex')}`;
   const bytes = requestBytes(request);
   for (let attempt = 0; ; attempt++) {
     if (options.signal?.aborted) throw Object.assign(new Error('the request was aborted'), { name: 'AbortError' });
-    let connection = attempt === 0 ? keptConnection(origin) : undefined;
+    let connection = attempt === 0 ? keptConnection(pool) : undefined;
     const reused = connection !== undefined;
     if (!connection) {
-      connection = new Connection(origin, request, options.ca);
+      connection = new Connection(origin, pool, request, options.ca);
       await connection.opened(options.connectTimeoutMs);
     }
     const open = connection;
